@@ -1,0 +1,157 @@
+"""The ``quizgen`` command line: a thin layer over the library.
+
+Heavy modules (numpy, the topics) are imported inside the commands, so ``quizgen --help`` starts
+fast. Every QuizgenError becomes a one-line message and exit status 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from quizgen.errors import QuizgenError
+
+DIFFICULTY = click.Choice(["easy", "medium", "hard"])
+FORMAT = click.Choice(["text", "jsonl"])
+
+
+class QuizgenGroup(click.Group):
+    """Turns QuizgenError into click's one-line ``Error: ...`` and exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except QuizgenError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=QuizgenGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="dnn-quizgen")
+def cli() -> None:
+    """Seeded, exactly solved exam problems for the mathematics of deep neural networks."""
+
+
+@cli.command()
+def topics() -> None:
+    """List the topics with their seed-guide section and a one-line description."""
+    from quizgen.topics import registry
+
+    rows = [(t.name, f"§{t.section}", t.title, t.description) for t in registry().values()]
+    width = max(len(r[0]) for r in rows)
+    click.echo(f"{'topic':<{width}}  sec  difficulties        description")
+    for name, section, _title, description in rows:
+        click.echo(f"{name:<{width}}  {section:<3}  easy, medium, hard  {description}")
+
+
+def _json_line(record: dict[str, Any]) -> str:
+    return json.dumps(record, ensure_ascii=False, allow_nan=False)
+
+
+@cli.command()
+@click.option(
+    "--topic",
+    "-t",
+    "topic_names",
+    multiple=True,
+    default=["all"],
+    show_default=True,
+    help="Topic name (see `quizgen topics`), or `all`; repeat for several.",
+)
+@click.option(
+    "--count",
+    "-n",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Problems per topic.",
+)
+@click.option(
+    "--seed",
+    "-s",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Seed that reproduces the whole set [default: a fresh random seed].",
+)
+@click.option("--difficulty", "-d", type=DIFFICULTY, default="medium", show_default=True)
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=FORMAT,
+    default="text",
+    show_default=True,
+    help="text: stem, answer and worked steps; jsonl: problem records.",
+)
+def generate(
+    topic_names: tuple[str, ...], count: int, seed: int | None, difficulty: str, fmt: str
+) -> None:
+    """Draw fresh problems and print them with answers and worked solutions.
+
+    Example: quizgen generate --topic conv_shape --count 5 --seed 7
+    """
+    import secrets
+
+    from quizgen import problems
+    from quizgen.topics import registry
+
+    if seed is None:
+        seed = secrets.randbelow(2**32)
+    names = list(registry()) if "all" in topic_names else list(dict.fromkeys(topic_names))
+    drawn = list(problems.generate(names, count, seed, difficulty))  # type: ignore[arg-type]
+    if fmt == "jsonl":
+        for problem in drawn:
+            click.echo(_json_line(problems.to_record(problem, problems.solve(problem))))
+        return
+    from quizgen.render.text import render_problem
+
+    click.echo(f"quizgen generate: seed {seed}, difficulty {difficulty}, {len(drawn)} problems\n")
+    for number, problem in enumerate(drawn, start=1):
+        click.echo(render_problem(problem, problems.solve(problem), number))
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=FORMAT,
+    default="text",
+    show_default=True,
+    help="text: answers and worked steps; jsonl: the records with answer filled in.",
+)
+def solve(file: Path, fmt: str) -> None:
+    """Solve the problem records in FILE (JSON, JSON Lines or YAML).
+
+    Each record needs `topic` and `params`. Bad records are reported on stderr with the field
+    at fault; the others are still solved, and the exit status is then 1.
+    """
+    from quizgen.problems import RecordError, solve_records
+    from quizgen.record_files import read_records
+
+    errors = 0
+    for number, result in enumerate(solve_records(read_records(file)), start=1):
+        if isinstance(result, RecordError):
+            errors += 1
+            click.echo(f"Error: {result}", err=True)
+        elif fmt == "jsonl":
+            click.echo(_json_line(result.output_record()))
+        else:
+            from quizgen.render.text import render_problem
+
+            click.echo(f"# {result.where}")
+            click.echo(render_problem(result.problem, result.solution, number))
+    if errors:
+        sys.exit(1)
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,112 @@
+"""Plain data passed from topics to writers: problems, solutions, steps, parts, precision.
+
+Text fields may hold inline math between ``$`` signs; ``Step.lines`` and ``Step.result`` are
+display LaTeX. Rendering (HTML, PDF, terminal) happens at the edges and reads only these objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Difficulty = Literal["easy", "medium", "hard"]
+DIFFICULTIES: tuple[Difficulty, ...] = ("easy", "medium", "hard")
+
+#: Rounded answers are accepted within this share of their size, when that exceeds one unit in the
+#: last shown decimal place (room for rounded intermediate values in long hand calculations).
+RELATIVE_TOLERANCE = 0.005
+
+
+@dataclass(frozen=True)
+class Precision:
+    """How an answer is shown and graded.
+
+    The one rule: an exact answer (an integer, a perceptron weight) must match exactly; an answer
+    rounded to ``decimals`` places is accepted within one unit of its last shown place or within
+    0.5 % of its size, whichever is larger.
+    """
+
+    decimals: int = 0
+    exact: bool = False
+
+    def tolerance(self, value: float) -> float:
+        """Largest accepted absolute distance from ``value``."""
+        if self.exact:
+            return 1e-9 * max(1.0, abs(value))
+        return max(10.0**-self.decimals, RELATIVE_TOLERANCE * abs(value))
+
+    def accepts(self, given: float, value: float) -> bool:
+        return abs(given - value) <= self.tolerance(value)
+
+
+EXACT = Precision(exact=True)
+
+
+@dataclass(frozen=True)
+class Part:
+    """One asked-for answer: ``key`` is the answer field of the records contract."""
+
+    key: str
+    label: str
+    precision: Precision
+    kind: Literal["scalar", "vector", "matrix", "shapes"] = "scalar"
+
+
+@dataclass(frozen=True)
+class Table:
+    """A small table (truth table, perceptron trace, shape table); cells may hold $math$."""
+
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class Stem:
+    """What is asked: text with inline $math$, and the data table the question refers to."""
+
+    text: str
+    table: Table | None = None
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a worked solution, as in the seed guide.
+
+    ``lines`` are display-LaTeX lines with the numbers substituted; ``result`` is what the step
+    establishes, also LaTeX (empty when the last line already says it).
+    """
+
+    title: str
+    lines: tuple[str, ...]
+    result: str = ""
+
+
+@dataclass(frozen=True)
+class Misconception:
+    """A named wrong method: ``solve`` returns the answer fields a student using it would give,
+    or ``None`` when the mistake cannot arise for these parameters."""
+
+    label: str
+    explanation: str
+    solve: Callable[[Any], Mapping[str, Any] | None] = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Solution:
+    """Everything a key needs: the contract's answer fields, what is asked, and the work."""
+
+    answer: Mapping[str, Any]
+    parts: tuple[Part, ...]
+    steps: tuple[Step, ...]
+    table: Table | None = None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One drawn (or supplied) problem: the topic, the seed it came from, and its parameters."""
+
+    topic: str
+    params: Any
+    seed: int | None = None
+    difficulty: Difficulty | None = None

@@ -1,0 +1,60 @@
+"""Plain-text writer: a problem, its answer and its worked solution, readable in a terminal."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from quizgen.latex import answer_text
+from quizgen.model import Problem, Solution, Table
+from quizgen.render.unicode_math import inline, to_unicode
+from quizgen.topics import get
+
+INDENT = "  "
+
+
+def _width(text: str) -> int:
+    return sum(0 if unicodedata.combining(ch) else 1 for ch in text)
+
+
+def table_lines(table: Table) -> list[str]:
+    """A table as aligned columns, math cells in Unicode."""
+    cells = [[inline(c) for c in table.header]] + [[inline(c) for c in row] for row in table.rows]
+    widths = [max(_width(row[i]) for row in cells) for i in range(len(table.header))]
+
+    def line(row: list[str]) -> str:
+        return "  ".join(c + " " * (w - _width(c)) for c, w in zip(row, widths)).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    return [line(cells[0]), rule] + [line(row) for row in cells[1:]]
+
+
+def problem_heading(problem: Problem, number: int | None = None) -> str:
+    bits = [problem.topic]
+    if problem.difficulty:
+        bits.append(problem.difficulty)
+    if problem.seed is not None:
+        bits.append(f"seed {problem.seed}")
+    prefix = f"Problem {number}" if number is not None else "Problem"
+    return f"{prefix}  [{' · '.join(bits)}]"
+
+
+def render_problem(problem: Problem, solution: Solution, number: int | None = None) -> str:
+    """Stem, answer and worked solution of one problem as text."""
+    topic = get(problem.topic)
+    stem = topic.stem(problem.params)
+    out = [problem_heading(problem, number), inline(stem.text)]
+    if stem.table:
+        out += ["", *(INDENT + row for row in table_lines(stem.table))]
+    out += ["", "Answer"]
+    for part in solution.parts:
+        value = answer_text(solution.answer[part.key], part.precision)
+        out.append(f"{INDENT}{inline(part.label)} = {value}")
+    out += ["", "Worked solution"]
+    for index, step in enumerate(solution.steps, start=1):
+        out.append(f"{INDENT}{index}. {inline(step.title)}")
+        out += [INDENT * 2 + to_unicode(line) for line in step.lines]
+        if step.result:
+            out.append(INDENT * 2 + "=> " + to_unicode(step.result))
+    if solution.table:
+        out += ["", *(INDENT + row for row in table_lines(solution.table))]
+    return "\n".join(out) + "\n"

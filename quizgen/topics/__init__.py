@@ -1,0 +1,128 @@
+"""The topic registry: every module in this package (not starting with ``_``) is a topic.
+
+A topic module has the same shape everywhere:
+
+- ``TITLE``, ``SECTION`` (of the seed guide) and ``DESCRIPTION`` (one line);
+- ``Params``: a :class:`quizgen.params.ParamsModel` describing the contract's params;
+- ``generate(rng, difficulty) -> Params``: draws exam-friendly numbers from the generator given;
+- ``solve(params) -> dict``: the contract's answer fields at full precision;
+- ``parts(params) -> list[Part]``: what a student is asked for, and at which precision;
+- ``steps(params, answer) -> list[Step]``: the worked solution as data;
+- ``stem(params) -> Stem``: the question;
+- ``MISCONCEPTIONS``: named wrong methods;
+- optionally ``table(params, answer) -> Table``: a summary table for the key (traces, shapes).
+
+Adding a topic is adding one module: nothing here lists them.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass
+from functools import cache
+from types import ModuleType
+from typing import Any
+
+from quizgen.errors import QuizgenError
+from quizgen.model import Difficulty, Misconception, Part, Solution, Stem
+from quizgen.params import ParamsModel, parse_params
+
+MAX_DRAWS = 10_000
+
+_REQUIRED = (
+    "TITLE",
+    "SECTION",
+    "DESCRIPTION",
+    "Params",
+    "generate",
+    "solve",
+    "parts",
+    "steps",
+    "stem",
+    "MISCONCEPTIONS",
+)
+
+
+class Degenerate(Exception):
+    """Raised by a generator for a draw that is not exam-friendly; the registry draws again."""
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A registered topic: a thin, uniform face over its module."""
+
+    name: str
+    module: ModuleType
+
+    @property
+    def title(self) -> str:
+        return self.module.TITLE
+
+    @property
+    def section(self) -> int:
+        return self.module.SECTION
+
+    @property
+    def description(self) -> str:
+        return self.module.DESCRIPTION
+
+    @property
+    def misconceptions(self) -> tuple[Misconception, ...]:
+        return tuple(self.module.MISCONCEPTIONS)
+
+    def generate(self, rng: Any, difficulty: Difficulty) -> ParamsModel:
+        """Draw until the module accepts the draw as exam-friendly (raises Degenerate otherwise)."""
+        for _ in range(MAX_DRAWS):
+            try:
+                return self.module.generate(rng, difficulty)
+            except Degenerate:
+                continue
+        raise RuntimeError(f"{self.name}: no acceptable draw in {MAX_DRAWS} tries")
+
+    def parse(self, raw: Any) -> ParamsModel:
+        return parse_params(self.module.Params, raw)
+
+    def stem(self, params: ParamsModel) -> Stem:
+        return self.module.stem(params)
+
+    def parts(self, params: ParamsModel) -> tuple[Part, ...]:
+        return tuple(self.module.parts(params))
+
+    def solve(self, params: ParamsModel) -> Solution:
+        answer = self.module.solve(params)
+        table = getattr(self.module, "table", None)
+        return Solution(
+            answer=answer,
+            parts=self.parts(params),
+            steps=tuple(self.module.steps(params, answer)),
+            table=table(params, answer) if table else None,
+        )
+
+
+def _check_shape(module: ModuleType) -> None:
+    missing = [name for name in _REQUIRED if not hasattr(module, name)]
+    if missing:
+        raise TypeError(f"topic module {module.__name__} lacks {', '.join(missing)}")
+
+
+@cache
+def registry() -> dict[str, Topic]:
+    """All topics by name, in the seed guide's section order."""
+    topics = []
+    for info in pkgutil.iter_modules(__path__):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        _check_shape(module)
+        topics.append(Topic(info.name, module))
+    topics.sort(key=lambda t: (t.section, t.name))
+    return {t.name: t for t in topics}
+
+
+def get(name: str) -> Topic:
+    """The topic called ``name``, or an error that lists the known ones."""
+    topics = registry()
+    if name not in topics:
+        raise QuizgenError(f'unknown topic "{name}"; known: {", ".join(topics)}')
+    return topics[name]

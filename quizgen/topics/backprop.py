@@ -1,0 +1,290 @@
+r"""Backpropagation through a two-layer network, row-vector convention (seed sections 7 and 8).
+
+``z1 = x W1 + b1``, ``h1 = act(z1)``, ``z2 = h1 W2 + b2``, ``y_hat = out(z2)``;
+``delta2 = y_hat - y`` and ``delta1 = (delta2 W2^T) * act'(z1)``, ``dW = h^T delta``.
+
+>>> p = Params(x=[1, 2], W1=[[1, -1], [0.5, 1]], b1=[0, 0], W2=[[1], [-1]], b2=[0],
+...            hidden="relu", output="sigmoid", y=[1])
+>>> a = solve(p)
+>>> a["z1"], a["h1"], a["z2"]
+([2.0, 1.0], [2.0, 1.0], [1.0])
+>>> [round(v, 4) for v in a["delta1"]]
+[-0.2689, 0.2689]
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import model_validator
+
+from quizgen.draw import grid_matrix, grid_vector
+from quizgen.latex import dot, mat, num, paren, vec
+from quizgen.mathfn import logsumexp, sigmoid_array, softmax, softplus
+from quizgen.model import EXACT, Difficulty, Misconception, Part, Precision, Stem, Step
+from quizgen.params import Matrix, ParamsModel, Vector
+from quizgen.topics import Degenerate
+
+TITLE = "Backpropagation"
+SECTION = 7
+DESCRIPTION = "forward pass, loss and every gradient of a 2-layer net (ReLU or sigmoid hidden)"
+
+DECIMALS = 4
+
+
+class Params(ParamsModel):
+    x: Vector
+    W1: Matrix
+    b1: Vector
+    W2: Matrix
+    b2: Vector
+    hidden: Literal["relu", "sigmoid"]
+    output: Literal["softmax", "sigmoid"]
+    y: tuple[int, ...]
+
+    @model_validator(mode="after")
+    def _shapes(self) -> Params:
+        n0, n1, n2 = len(self.x), len(self.b1), len(self.b2)
+        if len(self.W1) != n0 or len(self.W1[0]) != n1:
+            raise ValueError(
+                f"W1 must be {n0} x {n1} (len(x) x len(b1)), got {len(self.W1)} x {len(self.W1[0])}"
+            )
+        if len(self.W2) != n1 or len(self.W2[0]) != n2:
+            raise ValueError(
+                f"W2 must be {n1} x {n2} (len(b1) x len(b2)), "
+                f"got {len(self.W2)} x {len(self.W2[0])}"
+            )
+        if self.output == "sigmoid":
+            if n2 != 1 or self.y not in ((0,), (1,)):
+                raise ValueError("a sigmoid output needs one unit (len(b2) = 1) and y = [0] or [1]")
+        elif len(self.y) != n2 or sorted(self.y) != [0] * (n2 - 1) + [1]:
+            raise ValueError(f"y must be a one-hot vector of length {n2} for a softmax output")
+        return self
+
+
+def _hidden(p: Params, z1: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """h1 and act'(z1); ReLU'(0) = 0."""
+    if p.hidden == "relu":
+        return np.maximum(z1, 0.0), (z1 > 0).astype(float)
+    h1 = sigmoid_array(z1)
+    return h1, h1 * sigmoid_array(-z1)
+
+
+def _pass(p: Params, *, local: str = "derivative", sign: float = 1.0) -> dict[str, Any]:
+    """Forward and backward pass. ``local`` is what multiplies delta2 W2^T: the activation's
+    derivative (right), or a mistake: ``"z"``, ``"value"`` (h1) or ``"none"``."""
+    x, y = np.array(p.x, float), np.array(p.y, float)
+    W1, W2 = np.array(p.W1, float), np.array(p.W2, float)
+    z1 = x @ W1 + np.array(p.b1, float)
+    h1, dh1 = _hidden(p, z1)
+    z2 = h1 @ W2 + np.array(p.b2, float)
+    if p.output == "softmax":
+        y_hat = softmax(z2)
+        loss = logsumexp(z2) - float(z2[int(np.argmax(y))])
+    else:
+        y_hat = sigmoid_array(z2)
+        loss = softplus(-float(z2[0])) if y[0] == 1 else softplus(float(z2[0]))
+    delta2 = sign * (y_hat - y)
+    factor = {"derivative": dh1, "z": z1, "value": h1, "none": np.ones_like(z1)}[local]
+    delta1 = (delta2 @ W2.T) * factor
+    return {
+        "z1": z1.tolist(),
+        "h1": h1.tolist(),
+        "z2": z2.tolist(),
+        "y_hat": y_hat.tolist(),
+        "loss": loss,
+        "delta2": delta2.tolist(),
+        "delta1": delta1.tolist(),
+        "dW2": np.outer(h1, delta2).tolist(),
+        "db2": delta2.tolist(),
+        "dW1": np.outer(x, delta1).tolist(),
+        "db1": delta1.tolist(),
+    }
+
+
+def solve(p: Params) -> dict[str, Any]:
+    return _pass(p)
+
+
+def generate(rng: np.random.Generator, difficulty: Difficulty) -> Params:
+    """Easy: 2-2-1, ReLU hidden, sigmoid output. Medium: 2-2-2 softmax, ReLU or sigmoid hidden.
+    Hard: 3-2-3 softmax. Weights on a 0.5 grid. No hidden input sits on ReLU's kink, at least
+    one hidden unit is active, every hidden unit receives some error, and no output saturates
+    (|z2| <= 4)."""
+    sizes, hidden = {
+        "easy": ((2, 2, 1), "relu"),
+        "medium": ((2, 2, 2), None),
+        "hard": ((3, 2, 3), None),
+    }[difficulty]
+    n0, n1, n2 = sizes
+    hidden = hidden or ("relu" if rng.random() < 0.5 else "sigmoid")
+    output = "sigmoid" if n2 == 1 else "softmax"
+    y = [int(rng.integers(2))] if n2 == 1 else np.eye(n2, dtype=int)[rng.integers(n2)].tolist()
+    p = Params(
+        x=grid_vector(rng, n0, -2, 2, 1),
+        W1=grid_matrix(rng, n0, n1, -1, 1, 0.5),
+        b1=grid_vector(rng, n1, -1, 1, 0.5),
+        W2=grid_matrix(rng, n1, n2, -1, 1, 0.5),
+        b2=grid_vector(rng, n2, -1, 1, 0.5),
+        hidden=hidden,
+        output=output,
+        y=y,
+    )
+    if 0 in p.x:
+        raise Degenerate  # a zero input wipes out a row of dW1
+    a = solve(p)
+    if hidden == "relu" and (0 in a["z1"] or max(a["z1"]) < 0):
+        raise Degenerate
+    if np.isclose(np.array(a["delta2"]) @ np.array(p.W2, float).T, 0).any():
+        raise Degenerate  # a hidden unit that receives no error teaches nothing
+    if max(abs(v) for v in a["z2"]) > 4 or max(abs(v) for v in a["delta1"]) < 1e-3:
+        raise Degenerate
+    return p
+
+
+def parts(p: Params) -> list[Part]:
+    rounded = Precision(DECIMALS)
+    linear = EXACT if p.hidden == "relu" else rounded  # ReLU keeps grid values exact
+    return [
+        Part("z1", "$z^{(1)} = x W^{(1)} + b^{(1)}$", EXACT, "vector"),
+        Part("h1", "$h^{(1)}$", linear, "vector"),
+        Part("z2", "$z^{(2)}$", linear, "vector"),
+        Part("y_hat", r"$\hat{y}$", rounded, "vector"),
+        Part("loss", "loss $J$", rounded),
+        Part("delta2", r"$\delta^{(2)} = \partial J / \partial z^{(2)}$", rounded, "vector"),
+        Part("dW2", r"$\partial J / \partial W^{(2)}$", rounded, "matrix"),
+        Part("delta1", r"$\delta^{(1)} = \partial J / \partial z^{(1)}$", rounded, "vector"),
+        Part("dW1", r"$\partial J / \partial W^{(1)}$", rounded, "matrix"),
+    ]
+
+
+def _names(p: Params) -> tuple[str, str, str]:
+    act = r"\text{ReLU}" if p.hidden == "relu" else r"\sigma"
+    out = r"\text{softmax}" if p.output == "softmax" else r"\sigma"
+    loss = "categorical cross-entropy" if p.output == "softmax" else "binary cross-entropy"
+    return act, out, loss
+
+
+def stem(p: Params) -> Stem:
+    act, out, loss = _names(p)
+    return Stem(
+        "A network computes, with row vectors, "
+        rf"$z^{{(1)}} = x W^{{(1)}} + b^{{(1)}}$, $h^{{(1)}} = {act}(z^{{(1)}})$, "
+        rf"$z^{{(2)}} = h^{{(1)}} W^{{(2)}} + b^{{(2)}}$ and $\hat{{y}} = {out}(z^{{(2)}})$, with "
+        f"the {loss} loss $J$. For $x = {vec(p.x)}$, $W^{{(1)}} = {mat(p.W1)}$, "
+        f"$b^{{(1)}} = {vec(p.b1)}$, $W^{{(2)}} = {mat(p.W2)}$, $b^{{(2)}} = {vec(p.b2)}$ and "
+        f"target $y = {vec(p.y)}$, do the forward pass, compute the loss, and backpropagate "
+        r"to $\delta^{(2)}$, $\partial J / \partial W^{(2)}$, $\delta^{(1)}$ and "
+        r"$\partial J / \partial W^{(1)}$"
+        + (r" (use $\text{ReLU}'(0) = 0$)." if p.hidden == "relu" else "."),
+    )
+
+
+def steps(p: Params, answer: dict[str, Any]) -> list[Step]:
+    d = DECIMALS
+    act, out, _ = _names(p)
+    columns1, columns2 = list(zip(*p.W1)), list(zip(*p.W2))
+    h1, delta2 = answer["h1"], answer["delta2"]
+    if p.output == "softmax":
+        c = p.y.index(1)
+        loss_line = (
+            rf"J = -\log \hat{{y}}_{c + 1} = -\log({num(answer['y_hat'][c], d)})"
+            rf" = {num(answer['loss'], d)}"
+        )
+    elif p.y[0] == 1:
+        loss_line = (
+            rf"J = -\log \hat{{y}} = -\log({num(answer['y_hat'][0], d)}) = {num(answer['loss'], d)}"
+        )
+    else:
+        loss_line = (
+            rf"J = -\log(1 - \hat{{y}}) = -\log(1 - {num(answer['y_hat'][0], d)})"
+            rf" = {num(answer['loss'], d)}"
+        )
+    if p.hidden == "relu":
+        local = r"\text{ReLU}'(z^{(1)}) = \mathbf{1}_{z^{(1)} > 0} = " + vec(
+            [1 if v > 0 else 0 for v in answer["z1"]]
+        )
+    else:
+        local = r"\sigma'(z^{(1)}) = h^{(1)} \odot (1 - h^{(1)}) = " + vec(
+            [v * (1 - v) for v in h1], d
+        )
+    back = [sum(a * w for a, w in zip(delta2, row)) for row in p.W2]
+    return [
+        Step(
+            "Hidden pre-activation $z^{(1)} = x W^{(1)} + b^{(1)}$",
+            tuple(
+                rf"z^{{(1)}}_{j + 1} = {dot(p.x, col)} + {paren(b)} = {num(z, d)}"
+                for j, (col, b, z) in enumerate(zip(columns1, p.b1, answer["z1"]))
+            ),
+        ),
+        Step(
+            f"Hidden activation $h^{{(1)}} = {act}(z^{{(1)}})$",
+            (rf"h^{{(1)}} = {act}({vec(answer['z1'], d)}) = {vec(h1, d)}",),
+        ),
+        Step(
+            "Output pre-activation $z^{(2)} = h^{(1)} W^{(2)} + b^{(2)}$",
+            tuple(
+                rf"z^{{(2)}}_{k + 1} = {dot(h1, col, d)} + {paren(b)} = {num(z, d)}"
+                for k, (col, b, z) in enumerate(zip(columns2, p.b2, answer["z2"]))
+            ),
+        ),
+        Step(
+            rf"Output $\hat{{y}} = {out}(z^{{(2)}})$", (rf"\hat{{y}} = {vec(answer['y_hat'], d)}",)
+        ),
+        Step("Loss", (loss_line,)),
+        Step(
+            r"Output error $\delta^{(2)} = \hat{y} - y$",
+            (rf"\delta^{{(2)}} = {vec(answer['y_hat'], d)} - {vec(p.y)} = {vec(delta2, d)}",),
+        ),
+        Step(
+            r"$\partial J / \partial W^{(2)} = h^{(1)T} \delta^{(2)}$, "
+            r"$\partial J / \partial b^{(2)} = \delta^{(2)}$",
+            (
+                rf"\frac{{\partial J}}{{\partial W^{{(2)}}}} = {vec(h1, d)}^T {vec(delta2, d)}"
+                rf" = {mat(answer['dW2'], d)}",
+            ),
+        ),
+        Step(
+            r"Hidden error $\delta^{(1)} = (\delta^{(2)} W^{(2)T}) \odot "
+            + ("\\text{ReLU}'" if p.hidden == "relu" else r"\sigma'")
+            + "(z^{(1)})$",
+            (
+                rf"\delta^{{(2)}} W^{{(2)T}} = {vec(back, d)}",
+                local,
+                rf"\delta^{{(1)}} = {vec(answer['delta1'], d)}",
+            ),
+        ),
+        Step(
+            r"$\partial J / \partial W^{(1)} = x^T \delta^{(1)}$, "
+            r"$\partial J / \partial b^{(1)} = \delta^{(1)}$",
+            (
+                rf"\frac{{\partial J}}{{\partial W^{{(1)}}}} = {vec(p.x)}^T "
+                rf"{vec(answer['delta1'], d)} = {mat(answer['dW1'], d)}",
+            ),
+        ),
+    ]
+
+
+MISCONCEPTIONS = (
+    Misconception(
+        "used z instead of the activation's derivative",
+        "delta1 multiplies by act'(z1) elementwise, not by z1 itself.",
+        lambda p: _pass(p, local="z"),
+    ),
+    Misconception(
+        "forgot the activation's derivative",
+        "Going back through h1 = act(z1) multiplies by act'(z1) elementwise.",
+        lambda p: _pass(p, local="none"),
+    ),
+    Misconception(
+        "used the activation instead of its derivative",
+        "The local gradient is act'(z1) (sigma(1 - sigma), or 1 for z > 0 in ReLU), not h1.",
+        lambda p: _pass(p, local="value"),
+    ),
+    Misconception(
+        "flipped the sign of the output error",
+        "For softmax + CCE and sigmoid + BCE, delta2 = y_hat - y, not y - y_hat.",
+        lambda p: _pass(p, sign=-1.0),
+    ),
+)

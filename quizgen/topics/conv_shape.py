@@ -1,0 +1,207 @@
+r"""CNN output sizes: floor((n + 2p - f) / s) + 1 through a stack of layers (seed section 9).
+
+The seed's worked example:
+
+>>> p = Params(input=[32, 32, 3], layers=[
+...     {"type": "conv", "f": 5, "s": 1, "p": 0, "filters": 32},
+...     {"type": "pool", "f": 2, "s": 2},
+...     {"type": "conv", "f": 3, "s": 1, "p": 1, "filters": 64}])
+>>> solve(p)["shapes"]
+[[28, 28, 32], [14, 14, 32], [14, 14, 64]]
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from pydantic import Field, model_validator
+
+from quizgen.cnn import (
+    Conv,
+    Pool,
+    SizeRule,
+    SpatialLayer,
+    check_stack,
+    describe,
+    next_shape,
+    out_size,
+)
+from quizgen.draw import pick
+from quizgen.model import EXACT, Difficulty, Misconception, Part, Stem, Step, Table
+from quizgen.params import ParamsModel, PositiveInt
+from quizgen.topics import Degenerate
+
+TITLE = "CNN output size"
+SECTION = 9
+DESCRIPTION = "shapes through conv and pooling layers with floor((n + 2p - f)/s) + 1"
+
+
+class Params(ParamsModel):
+    input: tuple[PositiveInt, PositiveInt, PositiveInt]
+    layers: list[SpatialLayer] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _possible(self) -> Params:
+        check_stack(self.input, self.layers)
+        return self
+
+
+def _shapes(p: Params, rule: SizeRule = out_size) -> list[list[int]] | None:
+    shapes, shape = [], list(p.input)
+    for layer in p.layers:
+        try:
+            shape = next_shape(shape, layer, rule)
+        except ValueError:
+            return None
+        if min(shape) < 1:
+            return None
+        shapes.append(shape)
+    return shapes
+
+
+def solve(p: Params) -> dict[str, Any]:
+    return {"shapes": _shapes(p)}
+
+
+def _conv(rng: np.random.Generator, *, strides: list[int], paddings: str) -> dict[str, Any]:
+    f = pick(rng, [3, 5] if paddings == "same" else [1, 3, 5, 7])
+    # "same" draws valid or same padding; otherwise never more than the filter can use
+    p = pick(rng, [0, (f - 1) // 2]) if paddings == "same" else int(rng.integers(f // 2 + 1))
+    return {
+        "type": "conv",
+        "f": f,
+        "s": pick(rng, strides),
+        "p": p,
+        "filters": pick(rng, [8, 16, 32, 64, 128]),
+    }
+
+
+def generate(rng: np.random.Generator, difficulty: Difficulty) -> Params:
+    """Easy: a square input, conv (valid or same padding, stride 1) and 2x2 pooling, every
+    division exact. Medium: three layers, strides of 2. Hard: four layers, a possibly
+    non-square input, strides and padding that leave a remainder the floor has to drop.
+    No stack shrinks below 2 x 2."""
+    if difficulty == "easy":
+        side = pick(rng, [28, 32, 64])
+        height, width, count, strides, paddings = side, side, 2, [1], "same"
+    elif difficulty == "medium":
+        side = pick(rng, [32, 64, 96, 128])
+        height, width, count, strides, paddings = side, side, 3, [1, 2], "same"
+    else:
+        height, width = pick(rng, [28, 32, 48, 64, 100]), pick(rng, [28, 32, 48, 64, 100])
+        count, strides, paddings = 4, [1, 2, 3], "any"
+    layers = []
+    for index in range(count):
+        if index > 0 and rng.random() < 0.4:
+            size = pick(rng, [2, 3])
+            layers.append({"type": "pool", "f": size, "s": pick(rng, [2, size])})
+        else:
+            layers.append(_conv(rng, strides=strides, paddings=paddings))
+    try:
+        p = Params(input=[height, width, pick(rng, [1, 3])], layers=layers)
+    except ValueError:
+        raise Degenerate from None
+    shapes = _shapes(p)
+    if shapes is None or min(min(s[:2]) for s in shapes) < 2:
+        raise Degenerate
+    remainders = _remainders(p)
+    if (difficulty == "hard") != any(remainders):
+        raise Degenerate
+    return p
+
+
+def _remainders(p: Params) -> list[bool]:
+    """Per layer: does (n + 2p - f) / s leave a remainder on either axis?"""
+    out, shape = [], list(p.input)
+    for layer in p.layers:
+        out.append(any((n + 2 * layer.p - layer.f) % layer.s for n in shape[:2]))
+        shape = next_shape(shape, layer)
+    return out
+
+
+def parts(p: Params) -> list[Part]:
+    return [
+        Part("shapes", "output shape $H \\times W \\times C$ after each layer", EXACT, "shapes")
+    ]
+
+
+def _shape_text(shape: list[int]) -> str:
+    return r" \times ".join(str(n) for n in shape)
+
+
+def stem(p: Params) -> Stem:
+    rows = tuple((str(i), describe(layer)) for i, layer in enumerate(p.layers, start=1))
+    return Stem(
+        f"An input of shape ${_shape_text(list(p.input))}$ passes through the layers below. "
+        r"Give the output shape $H \times W \times C$ after each layer.",
+        Table(("layer", "operation"), rows),
+    )
+
+
+def _size_formula(n: int, layer: Conv | Pool, out: int) -> str:
+    inner = f"{n} - {layer.f}" if layer.p == 0 else f"{n} + {2 * layer.p} - {layer.f}"
+    return rf"\left\lfloor \frac{{{inner}}}{{{layer.s}}} \right\rfloor + 1 = {out}"
+
+
+def steps(p: Params, answer: dict[str, Any]) -> list[Step]:
+    out, shape = [], list(p.input)
+    for index, (layer, new) in enumerate(zip(p.layers, answer["shapes"]), start=1):
+        axes = [(shape[0], new[0])] if shape[0] == shape[1] else list(zip(shape[:2], new[:2]))
+        lines = tuple(_size_formula(n, layer, m) for n, m in axes)
+        channels = (
+            f"{layer.filters} filters give {layer.filters} channels"
+            if isinstance(layer, Conv)
+            else "pooling keeps the channels"
+        )
+        out.append(
+            Step(
+                f"Layer {index}: {describe(layer)}; {channels}",
+                lines,
+                f"\\text{{Output: }} {_shape_text(new)}",
+            )
+        )
+        shape = new
+    return out
+
+
+def table(p: Params, answer: dict[str, Any]) -> Table:
+    rows = [("input", "", f"${_shape_text(list(p.input))}$")]
+    rows += [
+        (str(i), describe(layer), f"${_shape_text(shape)}$")
+        for i, (layer, shape) in enumerate(zip(p.layers, answer["shapes"]), start=1)
+    ]
+    return Table(("layer", "operation", "output"), tuple(rows))
+
+
+def _rule(rule: SizeRule):
+    def answer(p: Params) -> dict[str, Any] | None:
+        shapes = _shapes(p, rule)
+        return None if shapes is None else {"shapes": shapes}
+
+    return answer
+
+
+MISCONCEPTIONS = (
+    Misconception(
+        "forgot the +1",
+        "The output size is floor((n + 2p - f)/s) + 1: the +1 counts the first position.",
+        _rule(lambda n, f, s, p: (n + 2 * p - f) // s),
+    ),
+    Misconception(
+        "rounded up instead of down",
+        "A filter that would hang over the edge is not applied: use floor, not ceil.",
+        _rule(lambda n, f, s, p: math.ceil((n + 2 * p - f) / s) + 1),
+    ),
+    Misconception(
+        "added the padding once",
+        "Padding is added on both sides, so the input grows by 2p, not p.",
+        _rule(lambda n, f, s, p: (n + p - f) // s + 1),
+    ),
+    Misconception(
+        "ignored the stride",
+        "With stride s the filter moves s positions at a time: divide (n + 2p - f) by s.",
+        _rule(lambda n, f, s, p: n + 2 * p - f + 1),
+    ),
+)

@@ -1,0 +1,204 @@
+r"""Counting the parameters of dense and convolutional layers (seed section 10).
+
+The seed's 8-10-6-4 network, without and with biases:
+
+>>> def net(bias):
+...     return Params(input=[8], layers=[{"type": "dense", "units": u, "bias": bias}
+...                                      for u in (10, 6, 4)])
+>>> solve(net(False))["total"], solve(net(True))["total"]
+(164, 184)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from pydantic import Field, model_validator
+
+from quizgen.cnn import AnyLayer, Conv, Dense, Flatten, Layer, check_stack, describe, next_shape
+from quizgen.draw import pick
+from quizgen.model import EXACT, Difficulty, Misconception, Part, Stem, Step, Table
+from quizgen.params import ParamsModel, PositiveInt
+from quizgen.topics import Degenerate
+
+TITLE = "Parameter counting"
+SECTION = 10
+DESCRIPTION = "weights and biases per layer: n_out(n_in + 1) dense, f*f*c_in*c_out (+ c_out) conv"
+
+
+class Params(ParamsModel):
+    input: list[PositiveInt] = Field(min_length=1, max_length=3)
+    layers: list[AnyLayer] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _possible(self) -> Params:
+        if len(self.input) == 2:
+            raise ValueError("input must be [n] for a dense net or [H, W, C] for a CNN")
+        check_stack(self.input, self.layers)
+        return self
+
+
+def _count(
+    layer: Layer, shape: list[int], *, bias: bool = True, channels: bool = True, square: bool = True
+) -> int:
+    """Parameters of one layer on an input of ``shape``; the switches are known mistakes."""
+    if isinstance(layer, Dense):
+        return shape[0] * layer.units + (layer.units if layer.bias and bias else 0)
+    if isinstance(layer, Conv):
+        c_in = shape[2] if channels else 1
+        area = layer.f * layer.f if square else layer.f
+        return area * c_in * layer.filters + (layer.filters if layer.bias and bias else 0)
+    return 0
+
+
+def _answer(p: Params, *, flat_channels: bool = True, **switches: bool) -> dict[str, Any]:
+    per_layer, shape = [], list(p.input)
+    for layer in p.layers:
+        per_layer.append(_count(layer, shape, **switches))
+        if isinstance(layer, Flatten) and not flat_channels:
+            shape = [shape[0] * shape[1]]
+        else:
+            shape = next_shape(shape, layer)
+    return {"per_layer": per_layer, "total": sum(per_layer)}
+
+
+def solve(p: Params) -> dict[str, Any]:
+    return _answer(p)
+
+
+def _dense_net(rng: np.random.Generator, depth: int, bias: bool | None) -> Params:
+    sizes = [int(rng.integers(2, 13)) for _ in range(depth + 1)]
+    layers = [
+        {"type": "dense", "units": n, "bias": bool(rng.random() < 0.7) if bias is None else bias}
+        for n in sizes[1:]
+    ]
+    return Params(input=[sizes[0]], layers=layers)
+
+
+def _cnn(rng: np.random.Generator, blocks: int) -> Params:
+    side = pick(rng, [28, 32])
+    layers: list[dict[str, Any]] = []
+    for _ in range(blocks):
+        f = pick(rng, [3, 5])
+        layers.append(
+            {
+                "type": "conv",
+                "f": f,
+                "s": 1,
+                "p": pick(rng, [0, (f - 1) // 2]),
+                "filters": pick(rng, [4, 8, 16, 32]),
+                "bias": bool(rng.random() < 0.8),
+            }
+        )
+        layers.append({"type": "pool", "f": 2, "s": 2})
+    layers.append({"type": "flatten"})
+    layers.append({"type": "dense", "units": pick(rng, [10, 16, 32]), "bias": True})
+    return Params(input=[side, side, pick(rng, [1, 3])], layers=layers)
+
+
+def generate(rng: np.random.Generator, difficulty: Difficulty) -> Params:
+    """Easy: a dense net like the seed's 8 -> 10 -> 6 -> 4, biases all on or all off. Medium:
+    a deeper dense net with biases mixed, or one conv block. Hard: two conv blocks with pooling,
+    a flatten and a dense head. Every stack has parameters in more than one layer."""
+    if difficulty == "easy":
+        p = _dense_net(rng, 3, bool(rng.integers(2)))
+    elif difficulty == "medium":
+        p = _dense_net(rng, 4, None) if rng.random() < 0.5 else _cnn(rng, 1)
+    else:
+        p = _cnn(rng, 2)
+    if sum(1 for n in solve(p)["per_layer"] if n) < 2:
+        raise Degenerate
+    return p
+
+
+def parts(p: Params) -> list[Part]:
+    return [
+        Part("per_layer", "parameters of each layer", EXACT, "vector"),
+        Part("total", "total number of parameters", EXACT),
+    ]
+
+
+def _shape_text(shape: list[int]) -> str:
+    return r" \times ".join(str(n) for n in shape)
+
+
+def stem(p: Params) -> Stem:
+    bias = {True: "yes", False: "no", None: ""}
+    rows = tuple(
+        (str(i), describe(layer), bias[getattr(layer, "bias", None)])
+        for i, layer in enumerate(p.layers, start=1)
+    )
+    return Stem(
+        f"A network takes inputs of shape ${_shape_text(p.input)}$ and has the layers below. "
+        "How many trainable parameters (weights and biases) does each layer have, and how many "
+        "does the network have in total?",
+        Table(("layer", "operation", "bias"), rows),
+    )
+
+
+def _formula(layer: Layer, shape: list[int], count: int) -> str:
+    if isinstance(layer, Dense):
+        if layer.bias:
+            return rf"{layer.units} \times ({shape[0]} + 1) = {count}"
+        return rf"{shape[0]} \times {layer.units} = {count}"
+    if isinstance(layer, Conv):
+        weights = rf"({layer.f} \times {layer.f} \times {shape[2]}) \times {layer.filters}"
+        return f"{weights} + {layer.filters} = {count}" if layer.bias else f"{weights} = {count}"
+    if isinstance(layer, Flatten):
+        return (
+            rf"{_shape_text(shape)} = {next_shape(shape, layer)[0]} \text{{ inputs, no parameters}}"
+        )
+    return r"\text{pooling has no parameters: } 0"
+
+
+def steps(p: Params, answer: dict[str, Any]) -> list[Step]:
+    out, shape = [], list(p.input)
+    for index, (layer, count) in enumerate(zip(p.layers, answer["per_layer"]), start=1):
+        out.append(Step(f"Layer {index}: {describe(layer)}", (_formula(layer, shape, count),)))
+        shape = next_shape(shape, layer)
+    total = " + ".join(str(n) for n in answer["per_layer"] if n)
+    out.append(Step("Total", (f"{total} = {answer['total']}",)))
+    return out
+
+
+def table(p: Params, answer: dict[str, Any]) -> Table:
+    rows, shape = [], list(p.input)
+    for index, (layer, count) in enumerate(zip(p.layers, answer["per_layer"]), start=1):
+        shape = next_shape(shape, layer)
+        rows.append((str(index), describe(layer), f"${_shape_text(shape)}$", str(count)))
+    rows.append(("", "total", "", str(answer["total"])))
+    return Table(("layer", "operation", "output", "parameters"), tuple(rows))
+
+
+def _if_any(predicate):
+    def wrap(mistake):
+        return lambda p: mistake(p) if any(predicate(layer) for layer in p.layers) else None
+
+    return wrap
+
+
+MISCONCEPTIONS = (
+    Misconception(
+        "forgot the biases",
+        "Each output unit or filter with a bias adds one parameter: n_out(n_in + 1) for dense.",
+        lambda p: _answer(p, bias=False),
+    ),
+    Misconception(
+        "forgot the input channels",
+        "A conv filter spans all input channels: f x f x c_in weights per filter.",
+        _if_any(lambda layer: isinstance(layer, Conv))(lambda p: _answer(p, channels=False)),
+    ),
+    Misconception(
+        "used f instead of f x f",
+        "A conv filter is f x f in space, so it has f^2 c_in weights, not f c_in.",
+        _if_any(lambda layer: isinstance(layer, Conv))(lambda p: _answer(p, square=False)),
+    ),
+    Misconception(
+        "flattened without the channels",
+        "Flattening H x W x C gives H W C inputs to the next dense layer, not H W.",
+        _if_any(lambda layer: isinstance(layer, Flatten))(
+            lambda p: _answer(p, flat_channels=False)
+        ),
+    ),
+)

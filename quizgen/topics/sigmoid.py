@@ -1,0 +1,118 @@
+r"""Sigmoid and its derivative (seed section 3).
+
+The seed's numerical example, z = 1:
+
+>>> from quizgen.topics import get
+>>> solution = get("sigmoid").solve(Params(z=1.0))
+>>> round(solution.answer["sigma"], 3), round(solution.answer["dsigma"], 3)
+(0.731, 0.197)
+>>> solution.steps[0].lines[0]
+'\\sigma(1) = \\frac{1}{1 + e^{-1}} = \\frac{1}{1.368} = 0.731'
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from quizgen.draw import on_grid
+from quizgen.latex import num
+from quizgen.mathfn import sigmoid, sigmoid_derivative
+from quizgen.model import Difficulty, Misconception, Part, Precision, Stem, Step
+from quizgen.params import ParamsModel
+from quizgen.topics import Degenerate
+
+TITLE = "Sigmoid and its derivative"
+SECTION = 3
+DESCRIPTION = "sigma(z) = 1 / (1 + e^-z) and sigma'(z) = sigma(z)(1 - sigma(z)) at a given z"
+
+
+class Params(ParamsModel):
+    z: float
+
+
+def generate(rng: np.random.Generator, difficulty: Difficulty) -> Params:
+    """Easy: an integer in [-3, 3]; medium: a half-integer in [-4, 4]; hard: one decimal in
+    [-5, 5]. Never so far out that sigma'(z) rounds to nothing at the shown precision."""
+    if difficulty == "easy":
+        z = on_grid(rng, -3, 3, 1)
+    elif difficulty == "medium":
+        z = on_grid(rng, -4, 4, 0.5)
+        if z == 0:
+            raise Degenerate
+    else:
+        z = on_grid(rng, -5, 5, 0.1)
+        if abs(z) < 0.3 or z == round(z):
+            raise Degenerate
+    return Params(z=z)
+
+
+def _decimals(p: Params) -> int:
+    return 3 if p.z == round(p.z * 2) / 2 else 4
+
+
+def solve(p: Params) -> dict[str, float]:
+    return {"sigma": sigmoid(p.z), "dsigma": sigmoid_derivative(p.z)}
+
+
+def parts(p: Params) -> list[Part]:
+    precision = Precision(_decimals(p))
+    return [
+        Part("sigma", r"$\sigma(z)$", precision),
+        Part("dsigma", r"$\sigma'(z)$", precision),
+    ]
+
+
+def stem(p: Params) -> Stem:
+    return Stem(
+        rf"For $z = {num(p.z)}$, compute the sigmoid $\sigma(z) = \frac{{1}}{{1 + e^{{-z}}}}$ "
+        r"and its derivative $\sigma'(z)$."
+    )
+
+
+def steps(p: Params, answer: dict[str, float]) -> list[Step]:
+    d = _decimals(p)
+    z, s, ds = num(p.z), num(answer["sigma"], d), num(answer["dsigma"], d)
+    denominator = num(1 + math.exp(-p.z), d)
+    one_minus = num(1 - float(s), d)
+    return [
+        Step(
+            "Sigmoid",
+            (
+                rf"\sigma({z}) = \frac{{1}}{{1 + e^{{{num(-p.z)}}}}}"
+                rf" = \frac{{1}}{{{denominator}}} = {s}",
+            ),
+        ),
+        Step(
+            "Derivative, using the simplification trick",
+            (
+                r"\sigma'(z) = \sigma(z)(1 - \sigma(z))",
+                rf"\sigma'({z}) = {s} \times (1 - {s}) = {s} \times {one_minus} = {ds}",
+            ),
+        ),
+    ]
+
+
+MISCONCEPTIONS = (
+    Misconception(
+        "answered sigma(z) for the derivative",
+        "The derivative is sigma(z)(1 - sigma(z)), not sigma(z) itself.",
+        lambda p: {"sigma": sigmoid(p.z), "dsigma": sigmoid(p.z)},
+    ),
+    Misconception(
+        "forgot the factor sigma(z)",
+        "sigma'(z) = sigma(z) times (1 - sigma(z)); 1 - sigma(z) alone is only the second factor.",
+        lambda p: {"sigma": sigmoid(p.z), "dsigma": 1 - sigmoid(p.z)},
+    ),
+    Misconception(
+        "dropped the minus sign in the exponent",
+        "sigma(z) = 1 / (1 + e^-z): with e^+z you computed sigma(-z) = 1 - sigma(z).",
+        lambda p: {"sigma": sigmoid(-p.z), "dsigma": sigmoid_derivative(p.z)},
+    ),
+    Misconception(
+        "used e^-z as the derivative",
+        "d/dz (1 + e^-z)^-1 = e^-z / (1 + e^-z)^2: the denominator squared is part of it.",
+        lambda p: {"sigma": sigmoid(p.z), "dsigma": math.exp(-p.z)},
+    ),
+)

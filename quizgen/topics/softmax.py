@@ -1,0 +1,120 @@
+r"""Softmax and its Jacobian (seed section 5): dy_i/dz_j = y_i (delta_ij - y_j).
+
+>>> a = solve(Params(z=[0, 0]))
+>>> a["probs"], a["jacobian"]
+([0.5, 0.5], [[0.25, -0.25], [-0.25, 0.25]])
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from pydantic import Field
+
+from quizgen.latex import mat, num, vec
+from quizgen.mathfn import softmax
+from quizgen.model import Difficulty, Misconception, Part, Precision, Stem, Step
+from quizgen.params import Num, ParamsModel
+from quizgen.topics._shared import draw_logits, softmax_steps
+
+TITLE = "Softmax and its Jacobian"
+SECTION = 5
+DESCRIPTION = "softmax probabilities and the Jacobian y_i (delta_ij - y_j) for K logits"
+
+DECIMALS = 4
+
+
+class Params(ParamsModel):
+    z: tuple[Num, ...] = Field(min_length=2)
+
+
+def _jacobian(probs: np.ndarray, *, off_sign: float = -1.0, off: bool = True) -> np.ndarray:
+    jac = off_sign * np.outer(probs, probs) if off else np.zeros((len(probs),) * 2)
+    np.fill_diagonal(jac, probs * (1 - probs))
+    return jac
+
+
+def solve(p: Params) -> dict[str, Any]:
+    probs = softmax(p.z)
+    return {"probs": probs.tolist(), "jacobian": _jacobian(probs).tolist()}
+
+
+def generate(rng: np.random.Generator, difficulty: Difficulty) -> Params:
+    """Three logits (four when hard), integers / halves / tenths, never near a tie."""
+    return Params(z=draw_logits(rng, difficulty))
+
+
+def parts(p: Params) -> list[Part]:
+    precision = Precision(DECIMALS)
+    return [
+        Part("probs", r"probabilities $\hat{y} = \text{softmax}(z)$", precision, "vector"),
+        Part("jacobian", r"Jacobian $\partial \hat{y}_i / \partial z_j$", precision, "matrix"),
+    ]
+
+
+def stem(p: Params) -> Stem:
+    return Stem(
+        rf"For the logits $z = {vec(p.z)}$, compute the softmax probabilities "
+        r"$\hat{y}_k = \frac{e^{z_k}}{\sum_j e^{z_j}}$ and the Jacobian matrix with entries "
+        r"$\frac{\partial \hat{y}_i}{\partial z_j}$."
+    )
+
+
+def steps(p: Params, answer: dict[str, Any]) -> list[Step]:
+    probs = answer["probs"]
+    k = len(probs)
+    y = [num(v, DECIMALS) for v in probs]
+    diagonal = tuple(
+        rf"\frac{{\partial \hat{{y}}_{i + 1}}}{{\partial z_{i + 1}}} = {y[i]}(1 - {y[i]})"
+        rf" = {num(answer['jacobian'][i][i], DECIMALS)}"
+        for i in range(k)
+    )
+    off = tuple(
+        rf"\frac{{\partial \hat{{y}}_{i + 1}}}{{\partial z_{j + 1}}} = -{y[i]} \cdot {y[j]}"
+        rf" = {num(answer['jacobian'][i][j], DECIMALS)}"
+        for i in range(k)
+        for j in range(i + 1, k)
+    )
+    return [
+        *softmax_steps(p.z, probs, DECIMALS),
+        Step(r"Diagonal, $i = j$: $\hat{y}_i (1 - \hat{y}_i)$", diagonal),
+        Step(
+            r"Off the diagonal, $i \neq j$: $-\hat{y}_i \hat{y}_j$ (symmetric)",
+            off,
+            rf"J = {mat(answer['jacobian'], DECIMALS)}",
+        ),
+    ]
+
+
+def _mistake(**switches: Any):
+    def answer(p: Params) -> dict[str, Any]:
+        probs = softmax(p.z)
+        return {"probs": probs.tolist(), "jacobian": _jacobian(probs, **switches).tolist()}
+
+    return answer
+
+
+def _unnormalised(p: Params) -> dict[str, Any]:
+    e = np.exp(np.asarray(p.z, float))
+    return {"probs": e.tolist(), "jacobian": _jacobian(e).tolist()}
+
+
+MISCONCEPTIONS = (
+    Misconception(
+        "gave the off-diagonal entries a plus sign",
+        "For i != j, d y_i / d z_j = -y_i y_j: raising another logit lowers y_i.",
+        _mistake(off_sign=1.0),
+    ),
+    Misconception(
+        "treated softmax as elementwise",
+        "Each output depends on every logit through the sum S, so the off-diagonal "
+        "entries -y_i y_j are not zero.",
+        _mistake(off=False),
+    ),
+    Misconception(
+        "forgot to normalise",
+        "Softmax divides each e^{z_k} by the sum S of all of them, so the outputs sum to 1.",
+        _unnormalised,
+    ),
+)
