@@ -6,6 +6,7 @@ shown at the precision they are marked at, trailing zeros kept (``0.4750``).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -93,3 +94,16 @@ def dot(a: Iterable[float], b: Iterable[float], decimals: int = STEP_DECIMALS) -
     return " + ".join(
         f"{paren(x, decimals)}\\cdot {paren(y, decimals)}" for x, y in zip(a, b, strict=True)
     )
+
+
+def exp_value(x: float, decimals: int = STEP_DECIMALS) -> str:
+    r"""e^x as a number, in scientific notation once it is too large to write out.
+
+    >>> exp_value(1, 3), exp_value(800)
+    ('2.718', '2.7263 \\times 10^{347}')
+    """
+    if x < 20:
+        return num(math.exp(x), decimals)
+    power = x / math.log(10)
+    exponent = math.floor(power)
+    return rf"{num(10 ** (power - exponent), decimals)} \times 10^{{{exponent}}}"

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from quizgen.draw import on_grid
-from quizgen.latex import num, vec
+from quizgen.latex import num, paren, vec
 from quizgen.model import Difficulty, Step
 from quizgen.topics import Degenerate
 
@@ -28,22 +28,36 @@ def draw_logits(rng: np.random.Generator, difficulty: Difficulty) -> list[int | 
     return z
 
 
+#: Beyond this, exponentials are shown after subtracting the largest logit.
+SHIFT_ABOVE = 20
+
+
 def softmax_steps(z: Sequence[float], probs: Sequence[float], decimals: int) -> list[Step]:
-    """Exponentials, their sum S, and y_hat_k = e^{z_k} / S, as the seed computes softmax."""
-    exps = [math.exp(v) for v in z]
+    """Exponentials, their sum S, and y_hat_k = e^{z_k} / S, as the seed computes softmax.
+    Huge logits are first shifted by the largest one (softmax does not change), as a careful
+    student would, so that every number shown is finite."""
+    shift = max(z) if max(abs(v) for v in z) > SHIFT_ABOVE else 0
+    exps = [math.exp(v - shift) for v in z]
     total = sum(exps)
+    steps = []
+    if shift:
+        steps.append(
+            Step(
+                "Subtract the largest logit (softmax is unchanged by a shift)",
+                (rf"z - {num(shift)} = {vec([v - shift for v in z])}",),
+            )
+        )
+    exponent = (lambda v: f"{num(v)} - {paren(shift)}") if shift else num
     return [
+        *steps,
         Step(
             "Exponentials",
-            tuple(
-                rf"e^{{z_{k + 1}}} = e^{{{num(v)}}} = {num(e, decimals)}"
-                for k, (v, e) in enumerate(zip(z, exps))
-            ),
+            tuple(rf"e^{{{exponent(v)}}} = {num(e, decimals)}" for v, e in zip(z, exps)),
         ),
         Step(
             "Normaliser",
             (
-                rf"S = \sum_k e^{{z_k}} = {' + '.join(num(e, decimals) for e in exps)}"
+                rf"S = {' + '.join(num(e, decimals) for e in exps)}"
                 rf" = {num(total, decimals)}",
             ),
         ),

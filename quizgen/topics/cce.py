@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from pydantic import Field, model_validator
 
-from quizgen.latex import num, vec
+from quizgen.latex import num, paren, vec
 from quizgen.mathfn import logsumexp, softmax
 from quizgen.model import Difficulty, Misconception, Part, Precision, Stem, Step
 from quizgen.params import NonNegativeInt, Num, ParamsModel
@@ -81,6 +81,14 @@ def stem(p: Params) -> Stem:
     )
 
 
+def _log_term(p: Params, probs: list[float]) -> str:
+    """-log(y_hat_c) with the number, or log S - z_c when y_hat_c is too small to show."""
+    if probs[p.target] >= 10**-DECIMALS:
+        return rf"-\log({num(probs[p.target], DECIMALS)})"
+    lse = num(logsumexp(p.z), DECIMALS)
+    return rf"\log \sum_k e^{{z_k}} - z_{p.target + 1} = {lse} - {paren(p.z[p.target])}"
+
+
 def steps(p: Params, answer: dict[str, Any]) -> list[Step]:
     probs = answer["probs"]
     c = p.target + 1
@@ -90,7 +98,7 @@ def steps(p: Params, answer: dict[str, Any]) -> list[Step]:
         Step(
             "Loss: only the true class counts",
             (
-                rf"\ell = -\log \hat{{y}}_{c} = -\log({num(probs[p.target], DECIMALS)})"
+                rf"\ell = -\log \hat{{y}}_{c} = {_log_term(p, probs)}"
                 rf" = {num(answer['loss'], DECIMALS)}",
             ),
         ),

@@ -17,7 +17,7 @@ import math
 import numpy as np
 
 from quizgen.draw import on_grid
-from quizgen.latex import num
+from quizgen.latex import exp_value, num
 from quizgen.mathfn import sigmoid, sigmoid_derivative
 from quizgen.model import Difficulty, Misconception, Part, Precision, Stem, Step
 from quizgen.params import ParamsModel
@@ -74,7 +74,7 @@ def stem(p: Params) -> Stem:
 def steps(p: Params, answer: dict[str, float]) -> list[Step]:
     d = _decimals(p)
     z, s, ds = num(p.z), num(answer["sigma"], d), num(answer["dsigma"], d)
-    denominator = num(1 + math.exp(-p.z), d)
+    denominator = f"1 + {exp_value(-p.z, d)}" if p.z < -20 else num(1 + math.exp(-p.z), d)
     one_minus = num(1 - float(s), d)
     return [
         Step(

@@ -1,0 +1,58 @@
+"""Comparing answers at the precision they are marked at, and naming the mistake behind one.
+
+The quiz, the exporters and the tests all judge answers here, so "right" means the same thing
+everywhere: :meth:`quizgen.model.Precision.accepts`, applied entry by entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from quizgen.model import Misconception, Part, Solution
+
+
+def agrees(given: Any, expected: Any, part: Part) -> bool:
+    """Does ``given`` match ``expected`` (scalar, vector, matrix or list of shapes) for ``part``?
+
+    >>> from quizgen.model import Precision
+    >>> agrees([0.731, 0.197], [0.7310585, 0.19661], Part("v", "v", Precision(3), "vector"))
+    True
+    >>> agrees([1, 2], [1, 2, 3], Part("v", "v", Precision(3), "vector"))
+    False
+    """
+    if isinstance(expected, (list, tuple)):
+        return (
+            isinstance(given, (list, tuple))
+            and len(given) == len(expected)
+            and all(agrees(g, e, part) for g, e in zip(given, expected))
+        )
+    if isinstance(given, (list, tuple)) or given is None:
+        return False
+    return part.precision.accepts(float(given), float(expected))
+
+
+def same_answer(
+    parts: Sequence[Part], given: Mapping[str, Any], expected: Mapping[str, Any]
+) -> bool:
+    """Do two answers agree on every asked-for part?"""
+    return all(p.key in given and agrees(given[p.key], expected[p.key], p) for p in parts)
+
+
+def distinct_misconceptions(
+    misconceptions: Sequence[Misconception], params: Any, solution: Solution
+) -> list[tuple[Misconception, Mapping[str, Any]]]:
+    """The misconceptions that lead to a different answer on this problem, with that answer.
+
+    A mistake that happens to give the right numbers here (forgetting eta when eta = 1) is
+    dropped, and so is one that gives the same numbers as a mistake listed before it.
+    """
+    found: list[tuple[Misconception, Mapping[str, Any]]] = []
+    for misconception in misconceptions:
+        answer = misconception.solve(params)
+        if answer is None or same_answer(solution.parts, answer, solution.answer):
+            continue
+        if any(same_answer(solution.parts, answer, other) for _, other in found):
+            continue
+        found.append((misconception, answer))
+    return found

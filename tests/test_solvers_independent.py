@@ -1,0 +1,212 @@
+"""Every solver's answer, checked by an independent method over many seeds and every difficulty.
+
+Gradients against central finite differences of a loss written here from its definition, shapes
+against a brute-force sliding window, parameter counts against the sizes of real weight arrays,
+perceptron traces against a float re-run of the update rule.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from quizgen.problems import make_problem, solve
+
+seeds = st.integers(min_value=0, max_value=2**32 - 1)
+difficulties = st.sampled_from(["easy", "medium", "hard"])
+H = 1e-6
+
+
+def drawn(topic: str, seed: int, difficulty: str):
+    problem = make_problem(topic, seed, difficulty)
+    return problem.params, solve(problem).answer
+
+
+def numeric_grad(f, x: np.ndarray) -> np.ndarray:
+    """Central differences of the scalar function f at x (any shape)."""
+    x = np.array(x, dtype=float)
+    grad = np.zeros_like(x)
+    for index in np.ndindex(x.shape):
+        up, down = x.copy(), x.copy()
+        up[index] += H
+        down[index] -= H
+        grad[index] = (f(up) - f(down)) / (2 * H)
+    return grad
+
+
+def close(a, b, tol=1e-6) -> bool:
+    return np.allclose(np.asarray(a, float), np.asarray(b, float), atol=tol, rtol=1e-6)
+
+
+@given(seeds, difficulties)
+def test_perceptron_trace_follows_the_update_rule(seed, difficulty):
+    p, answer = drawn("perceptron", seed, difficulty)
+    low, high = (-1, 1) if p.encoding == "bipolar" else (0, 1)
+    w = np.array(p.w, float)
+    for k, step in enumerate(answer["trace"]):
+        sample = p.samples[k % len(p.samples)]
+        x = np.array([1.0, *sample.x])
+        z = float(w @ x)  # grid values are dyadic: floats hold them exactly
+        y_hat = high if z >= 0 else low
+        w = w + p.eta * (sample.t - y_hat) * x
+        assert (step["z"], step["y_hat"]) == (z, y_hat)
+        assert close(step["w"], w, 0)
+    assert close(answer["w_final"], w, 0)
+
+
+@given(seeds, difficulties)
+def test_linear_regression_gradient_matches_finite_differences(seed, difficulty):
+    p, answer = drawn("linear_regression", seed, difficulty)
+    X, y = np.array(p.X, float), np.array(p.y, float)
+
+    def cost(w):
+        return sum((row @ w - t) ** 2 for row, t in zip(X, y)) / (2 * len(y))
+
+    assert math.isclose(answer["cost"], cost(np.array(p.w, float)), rel_tol=1e-12)
+    assert close(answer["grad"], numeric_grad(cost, p.w))
+    assert close(answer["w_new"], np.array(p.w) - p.eta * numeric_grad(cost, p.w))
+
+
+@given(seeds, difficulties)
+def test_sigmoid_derivative_matches_finite_differences(seed, difficulty):
+    p, answer = drawn("sigmoid", seed, difficulty)
+
+    def sigma(z):
+        return 1 / (1 + math.exp(-float(z)))
+
+    assert math.isclose(answer["sigma"], sigma(p.z), rel_tol=1e-12)
+    assert math.isclose(answer["dsigma"], float(numeric_grad(sigma, p.z)), rel_tol=1e-6)
+
+
+@given(seeds, difficulties)
+def test_bce_gradient_matches_finite_differences(seed, difficulty):
+    p, answer = drawn("bce", seed, difficulty)
+    x = np.array(p.x, float)
+
+    def loss(w):
+        y_hat = 1 / (1 + math.exp(-float(w @ x)))
+        return -(p.y * math.log(y_hat) + (1 - p.y) * math.log(1 - y_hat))
+
+    assert math.isclose(answer["loss"], loss(np.array(p.w, float)), rel_tol=1e-9)
+    assert close(answer["grad"], numeric_grad(loss, p.w))
+
+
+def softmax_by_definition(z):
+    e = [math.exp(v) for v in z]
+    return np.array([v / sum(e) for v in e])
+
+
+@given(seeds, difficulties)
+def test_softmax_jacobian_matches_finite_differences(seed, difficulty):
+    p, answer = drawn("softmax", seed, difficulty)
+    assert close(answer["probs"], softmax_by_definition(p.z), 1e-12)
+    assert math.isclose(sum(answer["probs"]), 1.0)
+    numeric = np.array(
+        [numeric_grad(lambda z, i=i: softmax_by_definition(z)[i], p.z) for i in range(len(p.z))]
+    )
+    assert close(answer["jacobian"], numeric)
+
+
+@given(seeds, difficulties)
+def test_cce_gradient_matches_finite_differences(seed, difficulty):
+    p, answer = drawn("cce", seed, difficulty)
+
+    def loss(z):
+        return -math.log(softmax_by_definition(z)[p.target])
+
+    assert math.isclose(answer["loss"], loss(p.z), rel_tol=1e-9)
+    assert close(answer["grad"], numeric_grad(loss, p.z))
+
+
+def backprop_loss(p, x, W1, b1, W2, b2):
+    """The network's loss written out from the seed's definitions, for finite differences."""
+    return loss_from_z1(p, x @ W1 + b1, W2, b2)
+
+
+def loss_from_z1(p, z1, W2, b2):
+    h1 = np.maximum(z1, 0) if p.hidden == "relu" else 1 / (1 + np.exp(-z1))
+    return loss_from_z2(p, h1 @ W2 + b2)
+
+
+def loss_from_z2(p, z2):
+    if p.output == "softmax":
+        return -math.log(softmax_by_definition(z2)[list(p.y).index(1)])
+    y_hat = 1 / (1 + math.exp(-z2[0]))
+    return -(p.y[0] * math.log(y_hat) + (1 - p.y[0]) * math.log(1 - y_hat))
+
+
+@given(seeds, difficulties)
+def test_backprop_gradients_match_finite_differences(seed, difficulty):
+    p, answer = drawn("backprop", seed, difficulty)
+    args = [np.array(v, float) for v in (p.x, p.W1, p.b1, p.W2, p.b2)]
+
+    def partial(i):
+        return lambda v: backprop_loss(p, *args[:i], v, *args[i + 1 :])
+
+    assert math.isclose(answer["loss"], backprop_loss(p, *args), rel_tol=1e-9)
+    for key, i in (("dW1", 1), ("db1", 2), ("dW2", 3), ("db2", 4)):
+        assert close(answer[key], numeric_grad(partial(i), args[i])), key
+    # delta = dJ/dz: perturb z itself and run the rest of the network from there
+    W2, b2 = args[3], args[4]
+    assert close(
+        answer["delta1"], numeric_grad(lambda z1: loss_from_z1(p, z1, W2, b2), answer["z1"])
+    )
+    assert close(answer["delta2"], numeric_grad(lambda z2: loss_from_z2(p, z2), answer["z2"]))
+
+
+@given(seeds, difficulties)
+def test_relu_delta_matches_finite_differences_away_from_the_kink(seed, difficulty):
+    p, answer = drawn("relu", seed, difficulty)
+    upstream = np.array(p.upstream, float)
+
+    def objective(z):
+        return float(upstream @ np.maximum(z, 0))
+
+    numeric = numeric_grad(objective, p.z)
+    for z, mine, theirs, d in zip(p.z, answer["delta"], numeric, answer["drelu"]):
+        if z == 0:
+            assert (d, mine) == (0, 0)  # the convention ReLU'(0) = 0
+        else:
+            assert math.isclose(mine, theirs, abs_tol=1e-6)
+    assert answer["relu"] == [max(v, 0) for v in p.z]
+
+
+def positions(n: int, f: int, s: int, p: int) -> int:
+    """Count the places a window of size f fits, sliding by s over n + 2p cells."""
+    return sum(1 for start in range(0, n + 2 * p, s) if start + f <= n + 2 * p)
+
+
+@given(seeds, difficulties)
+def test_conv_shapes_match_a_sliding_window_count(seed, difficulty):
+    p, answer = drawn("conv_shape", seed, difficulty)
+    shape = list(p.input)
+    for layer, got in zip(p.layers, answer["shapes"]):
+        channels = layer.filters if layer.type == "conv" else shape[2]
+        shape = [positions(n, layer.f, layer.s, layer.p) for n in shape[:2]] + [channels]
+        assert got == shape
+
+
+@given(seeds, difficulties)
+def test_param_counts_match_real_weight_arrays(seed, difficulty):
+    p, answer = drawn("param_count", seed, difficulty)
+    shape, counts = list(p.input), []
+    for layer in p.layers:
+        if layer.type == "dense":
+            arrays = [np.zeros((shape[0], layer.units))]
+            arrays += [np.zeros(layer.units)] if layer.bias else []
+            shape = [layer.units]
+        elif layer.type == "conv":
+            arrays = [np.zeros((layer.f, layer.f, shape[2], layer.filters))]
+            arrays += [np.zeros(layer.filters)] if layer.bias else []
+            shape = [positions(n, layer.f, layer.s, layer.p) for n in shape[:2]] + [layer.filters]
+        elif layer.type == "pool":
+            arrays = []
+            shape = [positions(n, layer.f, layer.s, layer.p) for n in shape[:2]] + [shape[2]]
+        else:
+            arrays = []
+            shape = [int(np.prod(shape))]
+        counts.append(sum(a.size for a in arrays))
+    assert answer == {"per_layer": counts, "total": sum(counts)}
