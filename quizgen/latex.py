@@ -100,7 +100,7 @@ def exp_value(x: float, decimals: int = STEP_DECIMALS) -> str:
     r"""e^x as a number, in scientific notation once it is too large to write out.
 
     >>> exp_value(1, 3), exp_value(800)
-    ('2.718', '2.7263 \\times 10^{347}')
+    ('2.718', '2.7264 \\times 10^{347}')
     """
     if x < 20:
         return num(math.exp(x), decimals)
