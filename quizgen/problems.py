@@ -6,6 +6,7 @@ A record is the public JSON form of a problem (see README, "Problem records"): `
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,8 @@ from quizgen.params import plain
 from quizgen.seeds import child_seed, rng_for
 
 SCHEMA = "quizgen.problem/1"
+#: Redraws tried before a repeated problem is let through (only tiny problem spaces run out).
+MAX_REDRAWS = 50
 
 
 def make_problem(topic: str, seed: int, difficulty: Difficulty) -> Problem:
@@ -29,12 +32,24 @@ def generate(
     topic_names: Sequence[str], count: int, seed: int, difficulty: Difficulty
 ) -> Iterator[Problem]:
     """``count`` problems per topic; problem i of topic T has the child seed (seed, T, i), so
-    adding topics or raising the count never changes the problems already there."""
+    adding topics or raising the count never changes the problems already there. A draw that
+    repeats an earlier problem of the set is replaced by a redraw from (seed, T, i, k)."""
     for name in topic_names:
         topics.get(name)
     for name in topic_names:
+        seen: set[str] = set()
         for index in range(count):
-            yield make_problem(name, child_seed(seed, name, index), difficulty)
+            problem = make_problem(name, child_seed(seed, name, index), difficulty)
+            for redraw in range(1, MAX_REDRAWS + 1):
+                if _fingerprint(problem) not in seen:
+                    break
+                problem = make_problem(name, child_seed(seed, name, index, redraw), difficulty)
+            seen.add(_fingerprint(problem))
+            yield problem
+
+
+def _fingerprint(problem: Problem) -> str:
+    return json.dumps(problem.params.to_record(), sort_keys=True)
 
 
 def solve(problem: Problem) -> Solution:

@@ -36,7 +36,7 @@ class Params(ParamsModel):
     def _target_in_range(self) -> Params:
         if self.target >= len(self.z):
             raise ValueError(
-                f"target class {self.target} is out of range for {len(self.z)} logits "
+                f"target: class {self.target} is out of range for {len(self.z)} logits "
                 f"(0 to {len(self.z) - 1})"
             )
         return self

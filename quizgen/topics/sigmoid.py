@@ -20,7 +20,7 @@ from quizgen.draw import on_grid
 from quizgen.latex import exp_value, num
 from quizgen.mathfn import sigmoid, sigmoid_derivative
 from quizgen.model import Difficulty, Misconception, Part, Precision, Stem, Step
-from quizgen.params import ParamsModel
+from quizgen.params import Num, ParamsModel
 from quizgen.topics import Degenerate
 
 TITLE = "Sigmoid and its derivative"
@@ -29,7 +29,7 @@ DESCRIPTION = "sigma(z) = 1 / (1 + e^-z) and sigma'(z) = sigma(z)(1 - sigma(z)) 
 
 
 class Params(ParamsModel):
-    z: float
+    z: Num
 
 
 def generate(rng: np.random.Generator, difficulty: Difficulty) -> Params:

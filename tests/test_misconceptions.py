@@ -1,0 +1,54 @@
+"""Misconceptions are real alternatives: each differs from the right answer on generated problems,
+and the ones that coincide with it on a problem are dropped for that problem."""
+
+from __future__ import annotations
+
+import pytest
+
+from quizgen.grading import distinct_misconceptions, same_answer
+from quizgen.model import DIFFICULTIES
+from quizgen.problems import make_problem, solve
+from quizgen.topics import registry
+
+CASES = [(topic.name, m.label) for topic in registry().values() for m in topic.misconceptions]
+SEEDS = range(60)
+
+
+def test_every_topic_has_at_least_three_misconceptions():
+    assert all(len(t.misconceptions) >= 3 for t in registry().values())
+
+
+@pytest.mark.parametrize(("topic", "label"), CASES)
+def test_misconception_differs_from_the_right_answer_on_generated_problems(topic, label):
+    misconception = next(m for m in registry()[topic].misconceptions if m.label == label)
+    differs = total = 0
+    for difficulty in DIFFICULTIES:
+        for seed in SEEDS:
+            problem = make_problem(topic, seed, difficulty)
+            solution = solve(problem)
+            answer = misconception.solve(problem.params)
+            total += 1
+            if answer is not None and not same_answer(solution.parts, answer, solution.answer):
+                differs += 1
+    # a misconception that rarely shows on generated problems would be dead weight
+    assert differs / total >= 0.2, f"{topic}: '{label}' differs on only {differs}/{total}"
+
+
+@pytest.mark.parametrize("topic", list(registry()))
+def test_offered_misconceptions_never_match_the_right_answer_or_each_other(topic):
+    t = registry()[topic]
+    for seed in SEEDS:
+        problem = make_problem(topic, seed, "medium")
+        solution = solve(problem)
+        offered = distinct_misconceptions(t.misconceptions, problem.params, solution)
+        for i, (_, answer) in enumerate(offered):
+            assert not same_answer(solution.parts, answer, solution.answer)
+            for _, other in offered[:i]:
+                assert not same_answer(solution.parts, answer, other)
+
+
+@pytest.mark.parametrize("topic", list(registry()))
+def test_misconceptions_have_a_label_and_one_sentence(topic):
+    for m in registry()[topic].misconceptions:
+        assert m.label and m.label == m.label.strip() and not m.label.endswith(".")
+        assert m.explanation.endswith(".") and len(m.explanation) < 200
