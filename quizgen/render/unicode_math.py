@@ -68,6 +68,7 @@ def to_unicode(latex: str) -> str:
     source = _MATRIX.sub(_matrix_rows, latex).replace("'", "′")
     text = _converter().convert(source)
     text = _RELATIONS.sub(r" \1 ", text)
+    text = re.sub(r"\s*·\s*", "·", text)  # products stay tight, as the seed writes 0·1
     return re.sub(r"\s+", " ", text).strip().replace("⌋+", "⌋ +").replace(" ⌋", "⌋")
 
 

@@ -228,13 +228,14 @@ def steps(p: Params, answer: dict[str, Any]) -> list[Step]:
 
 def table(p: Params, answer: dict[str, Any]) -> Table:
     """The trace as one table, the way it is marked."""
+    level = _level(p)
     rows = tuple(
         (
             str(i),
             f"${vec(s['x'])}$",
-            fmt(s["t"]),
+            level(s["t"]),
             fmt(s["z"]),
-            fmt(s["y_hat"]),
+            level(s["y_hat"]),
             fmt(s["e"]),
             f"${vec(s['delta_w'])}$",
             f"${vec(s['w'])}$",
