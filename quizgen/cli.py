@@ -149,6 +149,79 @@ def solve(file: Path, fmt: str) -> None:
         sys.exit(1)
 
 
+@cli.command()
+@click.argument(
+    "blueprint",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default="banks/exams/midterm.yaml",
+)
+@click.option(
+    "--seed",
+    "-s",
+    type=click.IntRange(min=0),
+    default=2026,
+    show_default=True,
+    help="Exam seed: the same seed rebuilds every file byte for byte.",
+)
+@click.option(
+    "--versions",
+    "-v",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Versions with different numbers (A, B, C, ...).",
+)
+@click.option(
+    "--out",
+    "-o",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="output",
+    show_default=True,
+)
+@click.option(
+    "--format",
+    "-f",
+    "formats",
+    type=click.Choice(["html", "pdf"]),
+    multiple=True,
+    default=["html", "pdf"],
+    show_default=True,
+    help="Repeat for several.",
+)
+@click.option(
+    "--paper",
+    type=click.Choice(["A4", "Letter"]),
+    default=None,
+    help="Page size [default: the blueprint's, else A4].",
+)
+def paper(
+    blueprint: Path,
+    seed: int,
+    versions: int,
+    out_dir: Path,
+    formats: tuple[str, ...],
+    paper: str | None,
+) -> None:
+    """Print-ready exam papers and answer keys from a BLUEPRINT (YAML), HTML and PDF.
+
+    Example: quizgen paper banks/exams/midterm.yaml --seed 2026 --versions 4
+    """
+    from quizgen.papers import make_papers
+
+    written = make_papers(
+        blueprint,
+        seed,
+        versions,
+        out_dir,
+        formats,
+        paper,
+        progress=lambda what: click.echo(f"  wrote {what}", err=True),
+    )
+    for path in written:
+        click.echo(str(path))
+
+
 def main() -> None:
     cli()
 

@@ -2,7 +2,8 @@
 
 A topic module has the same shape everywhere:
 
-- ``TITLE``, ``SECTION`` (of the seed guide) and ``DESCRIPTION`` (one line);
+- ``TITLE``, ``SECTION`` (of the seed guide), ``DESCRIPTION`` (one line) and ``CODE`` (two
+  letters, unique, used in item codes printed on papers: never change a shipped one);
 - ``Params``: a :class:`quizgen.params.ParamsModel` describing the contract's params;
 - ``generate(rng, difficulty) -> Params``: draws exam-friendly numbers from the generator given;
 - ``solve(params) -> dict``: the contract's answer fields at full precision;
@@ -31,6 +32,7 @@ from quizgen.params import ParamsModel, parse_params
 MAX_DRAWS = 10_000
 
 _REQUIRED = (
+    "CODE",
     "TITLE",
     "SECTION",
     "DESCRIPTION",
@@ -58,6 +60,10 @@ class Topic:
     @property
     def title(self) -> str:
         return self.module.TITLE
+
+    @property
+    def code(self) -> str:
+        return self.module.CODE
 
     @property
     def section(self) -> int:
@@ -117,7 +123,15 @@ def registry() -> dict[str, Topic]:
         _check_shape(module)
         topics.append(Topic(info.name, module))
     topics.sort(key=lambda t: (t.section, t.name))
+    codes = [t.code for t in topics]
+    if len(set(codes)) != len(codes):
+        raise TypeError(f"topic codes must be unique, got {codes}")
     return {t.name: t for t in topics}
+
+
+def by_code(code: str) -> Topic | None:
+    """The topic whose two-letter ``CODE`` this is, if any."""
+    return next((t for t in registry().values() if t.code == code.upper()), None)
 
 
 def get(name: str) -> Topic:

@@ -27,6 +27,7 @@ from quizgen.params import Matrix, ParamsModel, Vector
 from quizgen.topics import Degenerate
 
 TITLE = "Backpropagation"
+CODE = "BP"
 SECTION = 7
 DESCRIPTION = "forward pass, loss and every gradient of a 2-layer net (ReLU or sigmoid hidden)"
 

@@ -23,6 +23,7 @@ from quizgen.params import ParamsModel, Vector
 from quizgen.topics import Degenerate
 
 TITLE = "Binary cross-entropy gradient"
+CODE = "BC"
 SECTION = 4
 DESCRIPTION = "sigmoid + BCE: z = w.x, y_hat, loss and the gradient (y_hat - y) x"
 

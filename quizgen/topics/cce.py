@@ -22,6 +22,7 @@ from quizgen.params import NonNegativeInt, Num, ParamsModel
 from quizgen.topics._shared import draw_logits, softmax_steps
 
 TITLE = "Categorical cross-entropy gradient"
+CODE = "CE"
 SECTION = 6
 DESCRIPTION = "softmax + CCE: loss -log y_hat_c and gradient dl/dz = y_hat - y (one-hot y)"
 

@@ -34,6 +34,7 @@ from quizgen.params import ParamsModel, PositiveInt
 from quizgen.topics import Degenerate
 
 TITLE = "CNN output size"
+CODE = "CS"
 SECTION = 9
 DESCRIPTION = "shapes through conv and pooling layers with floor((n + 2p - f)/s) + 1"
 

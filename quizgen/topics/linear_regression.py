@@ -22,6 +22,7 @@ from quizgen.params import Matrix, Num, ParamsModel, Vector
 from quizgen.topics import Degenerate
 
 TITLE = "Linear regression gradient"
+CODE = "LR"
 SECTION = 2
 DESCRIPTION = "y_hat = Xw, J = 1/(2N) sum (y_hat - y)^2, grad = (1/N) X^T (Xw - y), one GD step"
 

@@ -23,6 +23,7 @@ from quizgen.params import ParamsModel, PositiveInt
 from quizgen.topics import Degenerate
 
 TITLE = "Parameter counting"
+CODE = "PN"
 SECTION = 10
 DESCRIPTION = "weights and biases per layer: n_out(n_in + 1) dense, f*f*c_in*c_out (+ c_out) conv"
 

@@ -31,6 +31,7 @@ from quizgen.params import Num, ParamsModel, PositiveInt, Vector
 from quizgen.topics import Degenerate
 
 TITLE = "Perceptron weight update"
+CODE = "PC"
 SECTION = 1
 DESCRIPTION = "trace w <- w + eta (t - y_hat) x over samples, sign(0) = +1, bias weight first"
 

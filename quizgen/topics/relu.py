@@ -19,6 +19,7 @@ from quizgen.params import ParamsModel, Vector
 from quizgen.topics import Degenerate
 
 TITLE = "ReLU derivative"
+CODE = "RL"
 SECTION = 8
 DESCRIPTION = "ReLU(z), ReLU'(z) (0 at z = 0 by convention) and delta = upstream * ReLU'(z)"
 

@@ -24,6 +24,7 @@ from quizgen.params import Num, ParamsModel
 from quizgen.topics import Degenerate
 
 TITLE = "Sigmoid and its derivative"
+CODE = "SG"
 SECTION = 3
 DESCRIPTION = "sigma(z) = 1 / (1 + e^-z) and sigma'(z) = sigma(z)(1 - sigma(z)) at a given z"
 

@@ -19,6 +19,7 @@ from quizgen.params import Num, ParamsModel
 from quizgen.topics._shared import draw_logits, softmax_steps
 
 TITLE = "Softmax and its Jacobian"
+CODE = "SM"
 SECTION = 5
 DESCRIPTION = "softmax probabilities and the Jacobian y_i (delta_ij - y_j) for K logits"
 

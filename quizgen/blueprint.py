@@ -1,0 +1,122 @@
+"""Exam blueprints: a short YAML file that says what a paper asks, validated on load.
+
+Every problem is reported with the file, the line and the field at fault, e.g.
+``midterm.yaml: line 14: sections[1].items[2].topic: unknown topic "conv_size"; known: ...``.
+Unknown keys (typos) are errors, never ignored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from quizgen import topics
+from quizgen.errors import QuizgenError
+from quizgen.params import PositiveInt, field_path
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ItemSpec(_Strict):
+    """``count`` problems of one topic at one difficulty, each worth ``marks``."""
+
+    topic: str
+    count: PositiveInt = 1
+    difficulty: Literal["easy", "medium", "hard"] = "medium"
+    marks: PositiveInt
+    form: Literal["worked", "choice"] = "worked"
+    id: str | None = None
+
+    @field_validator("topic")
+    @classmethod
+    def _known_topic(cls, name: str) -> str:
+        try:
+            topics.get(name)
+        except QuizgenError as exc:  # pydantic reports ValueErrors with their place
+            raise ValueError(str(exc)) from None
+        return name
+
+
+class Section(_Strict):
+    title: str
+    instructions: str | None = None
+    shuffle: bool = True
+    items: list[ItemSpec] = Field(min_length=1)
+
+
+class Blueprint(_Strict):
+    title: str
+    course: str | None = None
+    date: dt.date | str | None = None
+    duration: str | None = None
+    instructions: list[str] = []
+    paper: Literal["A4", "Letter"] = "A4"
+    sections: list[Section] = Field(min_length=1)
+
+    @field_validator("instructions", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+    @property
+    def total_marks(self) -> int:
+        return sum(i.marks * i.count for s in self.sections for i in s.items)
+
+
+def _line(node: yaml.Node | None, loc: tuple[str | int, ...]) -> int | None:
+    """The line of the YAML node at ``loc`` (or of its nearest existing parent)."""
+    line = node.start_mark.line + 1 if node is not None else None
+    for key in loc:
+        if isinstance(node, yaml.MappingNode):
+            node = next((v for k, v in node.value if k.value == key), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            node = node.value[key]
+        else:
+            node = None
+        if node is None:
+            break
+        line = node.start_mark.line + 1
+    return line
+
+
+def load_blueprint(path: Path) -> Blueprint:
+    """Read and validate a blueprint, or raise a QuizgenError naming file, line and field."""
+    name = path.name
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = yaml.safe_load(text)
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except OSError as exc:
+        raise QuizgenError(f"{path}: cannot read: {exc.strerror}") from None
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else "?"
+        raise QuizgenError(f"{name}: line {line}: malformed YAML: {exc.problem}") from None
+    if not isinstance(data, dict):
+        raise QuizgenError(f"{name}: a blueprint is a mapping with title and sections")
+    try:
+        return Blueprint.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        loc = tuple(error["loc"])
+        message = str(error["msg"]).removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = f"unknown key (a typo?); allowed here: {_allowed(loc)}"
+        raise QuizgenError(
+            f"{name}: line {_line(root, loc)}: {field_path(loc)}: {message}"
+        ) from None
+
+
+def _allowed(loc: tuple[str | int, ...]) -> str:
+    model: type[BaseModel] = Blueprint
+    for key in loc[:-1]:
+        if key == "sections":
+            model = Section
+        elif key == "items":
+            model = ItemSpec
+    return ", ".join(model.model_fields)

@@ -1,0 +1,78 @@
+"""``quizgen paper``: build an exam from a blueprint and write each version's paper and key.
+
+Files are written to a temporary name and renamed when complete, so an interrupted run never
+leaves a half-written file that looks finished.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from quizgen.blueprint import load_blueprint
+from quizgen.build import Exam, build_exam
+from quizgen.render import html as html_writer
+
+FORMATS = ("html", "pdf")
+
+
+def _atomic_write(target: Path, write: Callable[[Path], None]) -> None:
+    temporary = target.with_name(f".{target.name}.part")
+    try:
+        write(temporary)
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def write_exam(
+    exam: Exam,
+    blueprint_name: str,
+    out_dir: Path,
+    formats: Iterable[str] = FORMATS,
+    progress: Callable[[str], None] = lambda _: None,
+) -> list[Path]:
+    """Write paper and key of every version; returns the files written."""
+    formats = list(formats)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    fonts = out_dir / "fonts"
+    fonts.mkdir(exist_ok=True)
+    font = fonts / html_writer.FONT_NAME
+    if not font.exists():
+        shutil.copyfile(html_writer.font_path(), font)
+    stem = f"{Path(blueprint_name).stem}-{exam.seed}"
+    written = []
+    for version in exam.versions:
+        for kind in ("paper", "key"):
+            html = html_writer.render(exam, version, kind, blueprint_name)
+            base = out_dir / f"{stem}-{version.code}-{kind}"
+            if "html" in formats:
+                target = base.with_suffix(".html")
+                _atomic_write(target, lambda p, html=html: p.write_text(html, encoding="utf-8"))
+                written.append(target)
+            if "pdf" in formats:
+                from quizgen.render.pdf import write_pdf
+
+                target = base.with_suffix(".pdf")
+                _atomic_write(target, lambda p, html=html: write_pdf(html, out_dir, p))
+                written.append(target)
+            progress(f"version {version.code} {kind}")
+    return written
+
+
+def make_papers(
+    blueprint_path: Path,
+    seed: int,
+    versions: int,
+    out_dir: Path,
+    formats: Iterable[str] = FORMATS,
+    paper_size: str | None = None,
+    progress: Callable[[str], None] = lambda _: None,
+) -> list[Path]:
+    blueprint = load_blueprint(blueprint_path)
+    if paper_size:
+        blueprint = blueprint.model_copy(update={"paper": paper_size})
+    exam = build_exam(blueprint, seed, versions)
+    return write_exam(exam, blueprint_path.name, out_dir, formats, progress)

@@ -1,0 +1,86 @@
+"""HTML writer: a student paper and an instructor key per version, from Jinja templates.
+
+Autoescaping is on and undefined names fail loudly, so blueprint text can never inject markup
+and a template typo never prints an empty field. One HTML file serves screen and print.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from quizgen.build import Exam, Item, Version
+from quizgen.latex import answer_text
+from quizgen.model import Precision
+from quizgen.render import math
+
+TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+FONT_NAME = "DejaVuSans.ttf"
+
+Kind = Literal["paper", "key"]
+
+
+def tolerance_text(precision: Precision) -> str:
+    if precision.exact:
+        return "(exact)"
+    return f"(± {10.0**-precision.decimals:.{precision.decimals}f} or 0.5 %)"
+
+
+def css_string(text: str) -> Markup:
+    """Text inside a CSS string literal: quotes, backslashes and angle brackets escaped."""
+    escaped = "".join(
+        ch if ch.isalnum() or ch in " .,:;-_()/" else f"\\{ord(ch):x} " for ch in text
+    )
+    return Markup(f'"{escaped}"')
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        inline=math.inline,
+        display=lambda latex: math.svg(latex, display=True),
+        answer=answer_text,
+        tolerance=tolerance_text,
+        css_string=css_string,
+    )
+    env.globals["partial"] = _partial
+    return env
+
+
+def _partial(item: Item) -> str:
+    specific = f"problems/{item.problem.topic}.html"
+    return specific if (TEMPLATES / specific).exists() else "problems/_default.html"
+
+
+def font_path() -> Path:
+    """The text font, shipped with ziafont (a dependency), so papers look the same anywhere."""
+    import ziafont
+
+    return Path(ziafont.__file__).resolve().parent / "fonts" / FONT_NAME
+
+
+def render(exam: Exam, version: Version, kind: Kind, blueprint_name: str) -> str:
+    env = environment()
+    footer = f"{exam.blueprint.title} · version {version.code}" + (
+        " · KEY" if kind == "key" else ""
+    )
+    stylesheet = env.get_template("style.css").render(paper=exam.blueprint.paper, footer=footer)
+    return env.get_template(f"{kind}.html").render(
+        exam=exam,
+        version=version,
+        blueprint=exam.blueprint,
+        blueprint_name=blueprint_name,
+        kind=kind,
+        stylesheet=Markup(stylesheet),
+    )

@@ -1,0 +1,61 @@
+"""LaTeX to inline SVG with ziamath: the same typeset math in every browser and in the PDF.
+
+The SVG is glyph paths (no font needed by the viewer), sized in ``em`` and lowered by its depth
+so that inline math sits on the text baseline; the LaTeX stays in ``aria-label``. Conversions
+are cached: a paper and its key share most formulas.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from markupsafe import Markup, escape
+
+FONT_PX = 16.0
+_SIZE = re.compile(
+    r'width="([\d.]+)" height="([\d.]+)" viewBox="([-\d.]+) ([-\d.]+) [\d.]+ [\d.]+"'
+)
+
+
+@cache
+def _ziamath():
+    import ziafont
+    import ziamath
+
+    ziafont.config.svg2 = False  # no shared <symbol> ids between the many SVGs of one page
+    ziafont.config.precision = 2  # fewer digits per path point: smaller files, same look
+    return ziamath
+
+
+@cache
+def svg(latex: str, display: bool = False) -> Markup:
+    """One formula as an inline ``<svg>`` element."""
+    zm = _ziamath()
+    source = zm.Latex(latex, size=FONT_PX, inline=not display).svg()
+    match = _SIZE.search(source)
+    if match is None:  # pragma: no cover - ziamath always writes these attributes
+        raise ValueError(f"unexpected SVG from ziamath for {latex!r}")
+    width, height, _, top = (float(v) for v in match.groups())
+    depth = height + float(top)  # viewBox y runs from -ascent (top) down to +depth
+    style = (
+        f'width="{width / FONT_PX:.3f}em" height="{height / FONT_PX:.3f}em" '
+        f'style="vertical-align:{-depth / FONT_PX:.3f}em" role="img" '
+        f'aria-label="{escape(latex)}" class="{"math display" if display else "math"}"'
+    )
+    body = source[source.index("<svg") :]
+    return Markup(body.replace(f'width="{match.group(1)}" height="{match.group(2)}"', style, 1))
+
+
+_INLINE = re.compile(r"\$(.+?)\$")
+
+
+def inline(text: str) -> Markup:
+    """Text with ``$math$`` segments: the text escaped, the math typeset."""
+    out, last = [], 0
+    for match in _INLINE.finditer(text):
+        out.append(escape(text[last : match.start()]))
+        out.append(svg(match.group(1)))
+        last = match.end()
+    out.append(escape(text[last:]))
+    return Markup("").join(out)

@@ -1,0 +1,184 @@
+"""Papers and keys: blueprint validation, no answers on the paper, versions, determinism, safety."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from pypdf import PdfReader
+
+from quizgen.blueprint import load_blueprint
+from quizgen.build import build_exam
+from quizgen.cli import cli
+from quizgen.errors import QuizgenError
+from quizgen.item_codes import decode
+from quizgen.papers import make_papers
+from quizgen.problems import make_problem
+from quizgen.render.html import render
+
+EXAMS = Path(__file__).resolve().parent.parent / "banks" / "exams"
+MIDTERM = EXAMS / "midterm.yaml"
+QUIZ = EXAMS / "quiz.yaml"
+
+
+def write(tmp_path: Path, text: str, name: str = "bp.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+GOOD = """title: T
+sections:
+  - title: S
+    items:
+      - {topic: sigmoid, marks: 2}
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            GOOD.replace("sigmoid", "sigmoidd"),
+            'line 5: sections[0].items[0].topic: unknown topic "sigmoidd"',
+        ),
+        (GOOD.replace(", marks: 2", ""), "line 5: sections[0].items[0].marks: Field required"),
+        (
+            GOOD.replace("marks: 2", "marks: 2, difficulty: brutal"),
+            "sections[0].items[0].difficulty: Input should be 'easy', 'medium' or 'hard'",
+        ),
+        (
+            GOOD.replace("title: T", "title: T\ndurration: 1h"),
+            "line 2: durration: unknown key (a typo?); allowed here: title, course",
+        ),
+        (
+            GOOD.replace("marks: 2", "marks: 2, cuont: 3"),
+            "sections[0].items[0].cuont: unknown key (a typo?)",
+        ),
+        ("title: [unclosed\n", "line 2: malformed YAML"),
+    ],
+)
+def test_blueprint_errors_name_the_file_line_and_field(tmp_path, text, message):
+    with pytest.raises(QuizgenError) as error:
+        load_blueprint(write(tmp_path, text))
+    assert str(error.value).startswith("bp.yaml: ")
+    assert message in str(error.value)
+
+
+def test_shipped_blueprints_load_and_the_midterm_covers_all_ten_topics():
+    load_blueprint(QUIZ)
+    midterm = load_blueprint(MIDTERM)
+    topics = {item.topic for section in midterm.sections for item in section.items}
+    assert len(topics) == 10
+
+
+def test_versions_share_no_problem_and_ask_the_same_kinds_of_question():
+    exam = build_exam(load_blueprint(MIDTERM), 2026, 4)
+    problems = [(i.problem.topic, repr(i.problem.params)) for v in exam.versions for i in v.items]
+    assert len(problems) == len(set(problems)) == 40
+    kinds = [sorted(i.problem.topic for i in v.items) for v in exam.versions]
+    assert all(k == kinds[0] for k in kinds)
+
+
+def test_item_codes_regenerate_their_problems():
+    exam = build_exam(load_blueprint(MIDTERM), 7, 2)
+    for item in exam.versions[1].items:
+        topic, difficulty, seed = decode(item.code)
+        assert make_problem(topic, seed, difficulty).params == item.problem.params
+
+
+def _math_labels(html: str) -> set[str]:
+    return set(re.findall(r'aria-label="([^"]*)"', html))
+
+
+def test_paper_html_holds_no_answer_or_step_from_its_key():
+    exam = build_exam(load_blueprint(MIDTERM), 2026, 1)
+    version = exam.versions[0]
+    paper = render(exam, version, "paper", "midterm.yaml")
+    key = render(exam, version, "key", "midterm.yaml")
+    step_math = _math_labels(key) - _math_labels(paper)
+    assert step_math, "the key should show worked steps"
+    for item in version.items:
+        for step in item.solution.steps:
+            for line in step.lines:
+                assert f'aria-label="{line}"' not in paper.replace("&#34;", '"')
+    assert 'class="answer"' not in paper and "Answers at a glance" not in paper
+    assert "Answers at a glance" in key
+
+
+def test_blueprint_text_cannot_inject_markup(tmp_path):
+    hostile = GOOD.replace("title: T", 'title: "<script>alert(1)</script> \\" } body { color: red"')
+    exam = build_exam(load_blueprint(write(tmp_path, hostile)), 1, 1)
+    html = render(exam, exam.versions[0], "paper", "bp.yaml")
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
+    assert 'color: red"' not in html.split("</style>")[0]
+
+
+def test_choice_items_offer_distinct_options_with_one_right_answer(tmp_path):
+    text = GOOD.replace("{topic: sigmoid, marks: 2}", "{topic: conv_shape, marks: 2, form: choice}")
+    exam = build_exam(load_blueprint(write(tmp_path, text)), 3, 3)
+    for version in exam.versions:
+        (item,) = version.items
+        texts = [c.text for c in item.choices]
+        assert len(texts) == len(set(texts)) >= 3
+        assert sum(c.correct for c in item.choices) == 1
+        assert all(c.misconception for c in item.choices if not c.correct)
+
+
+def test_html_is_byte_identical_on_rerun(tmp_path):
+    first = make_papers(QUIZ, 11, 2, tmp_path / "a", ["html"])
+    second = make_papers(QUIZ, 11, 2, tmp_path / "b", ["html"])
+    assert [p.read_bytes() for p in first] == [p.read_bytes() for p in second]
+
+
+def test_pdfs_are_byte_identical_and_the_paper_text_has_no_key(tmp_path):
+    first = make_papers(QUIZ, 5, 1, tmp_path / "a", ["pdf"])
+    second = make_papers(QUIZ, 5, 1, tmp_path / "b", ["pdf"])
+    assert [p.read_bytes() for p in first] == [p.read_bytes() for p in second]
+    paper, key = (PdfReader(p) for p in first)
+    paper_text = "".join(page.extract_text() for page in paper.pages)
+    key_text = "".join(page.extract_text() for page in key.pages)
+    exam = build_exam(load_blueprint(QUIZ), 5, 1)
+    for item in exam.versions[0].items:
+        assert f"Question {item.number}" in paper_text and item.code in paper_text
+    assert "Page 1 of" in paper_text and "version A" in paper_text
+    assert "Answers at a glance" in key_text and "Answers at a glance" not in paper_text
+    assert "0.5 %" in key_text and "0.5 %" not in paper_text
+
+
+def test_paper_command_writes_paper_and_key_per_version(tmp_path):
+    result = CliRunner().invoke(
+        cli,
+        [
+            "paper",
+            str(QUIZ),
+            "--seed",
+            "3",
+            "--versions",
+            "2",
+            "--out",
+            str(tmp_path),
+            "--format",
+            "html",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in tmp_path.glob("*.html"))
+    assert names == [
+        "quiz-3-A-key.html",
+        "quiz-3-A-paper.html",
+        "quiz-3-B-key.html",
+        "quiz-3-B-paper.html",
+    ]
+    assert not list(tmp_path.glob(".*.part"))
+
+
+def test_paper_command_reports_a_bad_blueprint_in_one_line(tmp_path):
+    bad = write(tmp_path, GOOD.replace("sigmoid", "sigmod"))
+    result = CliRunner().invoke(cli, ["paper", str(bad), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: bp.yaml: line 5: sections[0].items[0].topic: unknown")
+    assert not (tmp_path / "out").exists()
