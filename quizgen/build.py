@@ -50,9 +50,9 @@ class Item:
     choices: tuple[Choice, ...] = ()
 
     @property
-    def space_mm(self) -> int:
-        """Answer space on the paper, sized to the work the question needs."""
-        return min(120, 15 + 8 * len(self.solution.parts) + 5 * len(self.solution.steps))
+    def answer_lines(self) -> int:
+        """Ruled lines of answer space on the paper, sized to the work the question needs."""
+        return min(16, 2 + len(self.solution.parts) + len(self.solution.steps))
 
     @property
     def asked(self) -> Part:

@@ -144,9 +144,19 @@ def test_pdfs_are_byte_identical_and_the_paper_text_has_no_key(tmp_path):
     exam = build_exam(load_blueprint(QUIZ), 5, 1)
     for item in exam.versions[0].items:
         assert f"Question {item.number}" in paper_text and item.code in paper_text
-    assert "Page 1 of" in paper_text and "version A" in paper_text
+    assert f"Page 1 of {len(paper.pages)}" in paper_text and "version A" in paper_text
+    assert f"Page {len(paper.pages)} of {len(paper.pages)}" in paper_text
     assert "Answers at a glance" in key_text and "Answers at a glance" not in paper_text
     assert "0.5 %" in key_text and "0.5 %" not in paper_text
+
+
+def test_letter_paper_is_an_option_and_a4_the_default(tmp_path):
+    (a4,) = make_papers(QUIZ, 1, 1, tmp_path / "a4", ["pdf"])[:1]
+    (letter,) = make_papers(QUIZ, 1, 1, tmp_path / "letter", ["pdf"], paper_size="Letter")[:1]
+    a4_box = PdfReader(a4).pages[0].mediabox
+    letter_box = PdfReader(letter).pages[0].mediabox
+    assert (round(float(a4_box.width)), round(float(a4_box.height))) == (595, 842)
+    assert (round(float(letter_box.width)), round(float(letter_box.height))) == (612, 792)
 
 
 def test_paper_command_writes_paper_and_key_per_version(tmp_path):

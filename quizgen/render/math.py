@@ -32,7 +32,8 @@ def _ziamath():
 def svg(latex: str, display: bool = False) -> Markup:
     """One formula as an inline ``<svg>`` element."""
     zm = _ziamath()
-    source = zm.Latex(latex, size=FONT_PX, inline=not display).svg()
+    signed = _UNARY_MINUS.sub(r"\1\2{-}", latex)
+    source = zm.Latex(signed, size=FONT_PX, inline=not display).svg()
     match = _SIZE.search(source)
     if match is None:  # pragma: no cover - ziamath always writes these attributes
         raise ValueError(f"unexpected SVG from ziamath for {latex!r}")
@@ -48,6 +49,9 @@ def svg(latex: str, display: bool = False) -> Markup:
 
 
 _INLINE = re.compile(r"\$(.+?)\$")
+# a minus that starts a number after an opening bracket, a comma or a relation is a sign, not a
+# subtraction: TeX spaces it as one only when braced
+_UNARY_MINUS = re.compile(r"(^|[\[(,=]|\\cdot|\\times)(\s*)-(?=\s*[\d.])")
 
 
 def inline(text: str) -> Markup:

@@ -176,12 +176,18 @@ def parts(p: Params) -> list[Part]:
 
 def _activation(p: Params) -> str:
     low, high = LEVELS[p.encoding]
-    return rf"$\hat{{y}} = {signed(high)}$ if $z \geq 0$, else ${signed(low) if low else '0'}$"
+    level = _level(p)
+    return rf"$\hat{{y}} = {level(high)}$ if $z \geq 0$, else ${level(low)}$"
 
 
 def _level(p: Params):
     """How an output level is written: +1 / -1 for bipolar, as the seed does; 0 / 1 for binary."""
     return signed if p.encoding == "bipolar" else fmt
+
+
+def _subtrahend(p: Params, y_hat: int) -> str:
+    """y_hat after a minus sign: ``(+1)`` / ``(-1)`` as the seed writes it, or ``0`` / ``1``."""
+    return f"({signed(y_hat)})" if p.encoding == "bipolar" else fmt(y_hat)
 
 
 def stem(p: Params) -> Stem:
@@ -209,13 +215,13 @@ def steps(p: Params, answer: dict[str, Any]) -> list[Step]:
         lines = [
             f"z = {dot(w_old, s['x'])} = {fmt(s['z'])}",
             rf"\hat{{y}} = {activation}({fmt(s['z'])}) = {t_text(s['y_hat'])}",
-            rf"e = {t_text(s['t'])} - ({t_text(s['y_hat'])}) = {fmt(s['e'])}",
+            rf"e = {t_text(s['t'])} - {_subtrahend(p, s['y_hat'])} = {fmt(s['e'])}",
         ]
         if s["e"] == 0:
             result = rf"\text{{No update: }} w = {vec(s['w'])}"
         else:
             lines.append(
-                rf"\Delta w = \eta e x = {paren(p.eta)}\cdot {paren(s['e'])}\cdot {vec(s['x'])}"
+                rf"\Delta w = \eta\, e\, x = {paren(p.eta)}\cdot {paren(s['e'])}\cdot {vec(s['x'])}"
                 f" = {vec(s['delta_w'])}"
             )
             sums = ", ".join(f"{fmt(a)} + {paren(d)}" for a, d in zip(w_old, s["delta_w"]))
