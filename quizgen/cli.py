@@ -222,6 +222,150 @@ def paper(
         click.echo(str(path))
 
 
+def _console(no_color: bool):
+    from rich.console import Console
+
+    # rich honours NO_COLOR itself and drops colour when output is not a terminal
+    return Console(no_color=True if no_color else None, highlight=False)
+
+
+def _reader(console):
+    """Read a line at a prompt; piped answers are echoed so the transcript reads naturally."""
+
+    def read(prompt: str) -> str:
+        text = console.input(prompt)
+        if not sys.stdin.isatty():
+            console.print(text, markup=False, highlight=False)
+        return text
+
+    return read
+
+
+def _history(db: Path | None):
+    from quizgen.history import History, default_path
+
+    return History(db or default_path())
+
+
+DB_OPTION = click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Practice history database [default: in your user data directory].",
+)
+NO_COLOR_OPTION = click.option("--no-color", is_flag=True, help="Plain text (NO_COLOR works too).")
+
+
+@cli.command()
+@click.option(
+    "--topic",
+    "-t",
+    "topic_names",
+    multiple=True,
+    default=["all"],
+    show_default=True,
+    help="Topic name, or `all`; repeat for several.",
+)
+@click.option("--count", "-n", type=click.IntRange(min=1), default=5, show_default=True)
+@click.option("--difficulty", "-d", type=DIFFICULTY, default="medium", show_default=True)
+@click.option(
+    "--seed",
+    "-s",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Reproduce the same sequence of problems [default: random].",
+)
+@click.option(
+    "--adaptive",
+    is_flag=True,
+    help="Lean toward your weakest topics; difficulty rises with success.",
+)
+@DB_OPTION
+@NO_COLOR_OPTION
+def quiz(
+    topic_names: tuple[str, ...],
+    count: int,
+    difficulty: str,
+    seed: int | None,
+    adaptive: bool,
+    db: Path | None,
+    no_color: bool,
+) -> None:
+    """Practise in the terminal: answers checked as you type, mistakes named.
+
+    At each prompt: an answer, or h (hint), s (skip), ? (solution), q (quit).
+    """
+    import secrets
+
+    from quizgen.quiz import QuizSession, quiz_problems
+    from quizgen.topics import get, registry
+
+    names = list(registry()) if "all" in topic_names else list(dict.fromkeys(topic_names))
+    for name in names:
+        get(name)  # an unknown topic is an error before anything is asked
+    seed = secrets.randbelow(2**32) if seed is None else seed
+    console = _console(no_color)
+    history = _history(db)
+    try:
+        session = QuizSession(
+            console, _reader(console), history, "adaptive" if adaptive else "quiz"
+        )
+        console.print(f"quizgen quiz: seed {seed}", style="dim", highlight=False)
+        problems = quiz_problems(names, count, seed, difficulty, history if adaptive else None)
+        session.run(problems, count)
+    finally:
+        history.close()
+
+
+@cli.command()
+@click.argument("code")
+@click.argument("answers", nargs=-1)
+@DB_OPTION
+@NO_COLOR_OPTION
+def check(code: str, answers: tuple[str, ...], db: Path | None, no_color: bool) -> None:
+    """Regenerate the problem behind an item CODE printed on a paper and check ANSWERS.
+
+    Give one answer per part, in order (quote answers with spaces); without answers the parts
+    are asked interactively. Example: quizgen check SGM-3GKE1BD 0.818 0.149
+    """
+    from quizgen.item_codes import decode
+    from quizgen.problems import make_problem
+    from quizgen.quiz import QuizSession
+
+    topic, difficulty, seed = decode(code)
+    problem = make_problem(topic, seed, difficulty)
+    console = _console(no_color)
+    queue = list(answers)
+
+    def read(prompt: str) -> str:
+        if not answers:
+            return _reader(console)(prompt)
+        if not queue:
+            raise EOFError
+        console.print(prompt + queue[0], markup=False, highlight=False)
+        return queue.pop(0)
+
+    history = _history(db)
+    try:
+        QuizSession(console, read, history, "check").run([problem], 1)
+    finally:
+        history.close()
+
+
+@cli.command()
+@DB_OPTION
+@NO_COLOR_OPTION
+def stats(db: Path | None, no_color: bool) -> None:
+    """Your practice history: accuracy per topic, common mistakes, progress over time."""
+    from quizgen.stats import show_stats
+
+    history = _history(db)
+    try:
+        show_stats(_console(no_color), history)
+    finally:
+        history.close()
+
+
 def main() -> None:
     cli()
 

@@ -7,6 +7,7 @@ everywhere: :meth:`quizgen.model.Precision.accepts`, applied entry by entry.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from quizgen.model import Misconception, Part, Solution
@@ -56,3 +57,35 @@ def distinct_misconceptions(
             continue
         found.append((misconception, answer))
     return found
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """How one typed answer to one part was judged."""
+
+    correct: bool
+    expected: Any
+    follow_through: bool = (
+        False  # wrong against the key, right from the student's own earlier answers
+    )
+    misconception: Misconception | None = None
+
+
+def judge(
+    part: Part,
+    given: Any,
+    solution: Solution,
+    followed: Mapping[str, Any],
+    offered: Sequence[tuple[Misconception, Mapping[str, Any]]],
+) -> Verdict:
+    """Judge ``given`` for ``part``: right, right by follow-through from the student's earlier
+    answers (``followed`` holds what those imply), or wrong, naming a matching misconception."""
+    expected = solution.answer[part.key]
+    if agrees(given, expected, part):
+        return Verdict(True, expected)
+    if part.key in followed and agrees(given, followed[part.key], part):
+        return Verdict(True, expected, follow_through=True)
+    for misconception, answer in offered:
+        if part.key in answer and agrees(given, answer[part.key], part):
+            return Verdict(False, expected, misconception=misconception)
+    return Verdict(False, expected)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 from quizgen.latex import answer_text
-from quizgen.model import Problem, Solution, Table
+from quizgen.model import Problem, Solution, Stem, Table
 from quizgen.render.unicode_math import inline, to_unicode
 from quizgen.topics import get
 
@@ -38,23 +38,36 @@ def problem_heading(problem: Problem, number: int | None = None) -> str:
     return f"{prefix}  [{' · '.join(bits)}]"
 
 
-def render_problem(problem: Problem, solution: Solution, number: int | None = None) -> str:
-    """Stem, answer and worked solution of one problem as text."""
-    topic = get(problem.topic)
-    stem = topic.stem(problem.params)
-    out = [problem_heading(problem, number), inline(stem.text)]
+def stem_lines(stem: Stem) -> list[str]:
+    out = [inline(stem.text)]
     if stem.table:
         out += ["", *(INDENT + row for row in table_lines(stem.table))]
-    out += ["", "Answer"]
-    for part in solution.parts:
-        value = answer_text(solution.answer[part.key], part.precision)
-        out.append(f"{INDENT}{inline(part.label)} = {value}")
-    out += ["", "Worked solution"]
+    return out
+
+
+def answer_lines(solution: Solution) -> list[str]:
+    return [
+        f"{INDENT}{inline(part.label)} = {answer_text(solution.answer[part.key], part.precision)}"
+        for part in solution.parts
+    ]
+
+
+def step_lines(solution: Solution) -> list[str]:
+    """The worked solution: numbered steps, their lines, results and the summary table."""
+    out = []
     for index, step in enumerate(solution.steps, start=1):
         out.append(f"{INDENT}{index}. {inline(step.title)}")
-        out += [INDENT * 2 + to_unicode(line) for line in step.lines]
+        out += [INDENT * 2 + " " + to_unicode(line) for line in step.lines]
         if step.result:
-            out.append(INDENT * 2 + "=> " + to_unicode(step.result))
+            out.append(INDENT * 2 + " => " + to_unicode(step.result))
     if solution.table:
         out += ["", *(INDENT + row for row in table_lines(solution.table))]
+    return out
+
+
+def render_problem(problem: Problem, solution: Solution, number: int | None = None) -> str:
+    """Stem, answer and worked solution of one problem as text."""
+    stem = get(problem.topic).stem(problem.params)
+    out = [problem_heading(problem, number), *stem_lines(stem)]
+    out += ["", "Answer", *answer_lines(solution), "", "Worked solution", *step_lines(solution)]
     return "\n".join(out) + "\n"

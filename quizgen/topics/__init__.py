@@ -11,7 +11,9 @@ A topic module has the same shape everywhere:
 - ``steps(params, answer) -> list[Step]``: the worked solution as data;
 - ``stem(params) -> Stem``: the question;
 - ``MISCONCEPTIONS``: named wrong methods;
-- optionally ``table(params, answer) -> Table``: a summary table for the key (traces, shapes).
+- optionally ``table(params, answer) -> Table``: a summary table for the key (traces, shapes);
+- optionally ``follow(params, given) -> dict``: later parts computed from a student's own
+  earlier answers (``given``, by answer key), for follow-through marking.
 
 Adding a topic is adding one module: nothing here lists them.
 """
@@ -91,6 +93,11 @@ class Topic:
 
     def stem(self, params: ParamsModel) -> Stem:
         return self.module.stem(params)
+
+    def follow(self, params: ParamsModel, given: dict[str, Any]) -> dict[str, Any]:
+        """Later parts as they follow from the student's earlier answers ({} if not defined)."""
+        follow = getattr(self.module, "follow", None)
+        return follow(params, given) if follow else {}
 
     def parts(self, params: ParamsModel) -> tuple[Part, ...]:
         return tuple(self.module.parts(params))

@@ -267,6 +267,37 @@ def steps(p: Params, answer: dict[str, Any]) -> list[Step]:
     ]
 
 
+def follow(p: Params, given: dict[str, Any]) -> dict[str, Any]:
+    """Every later quantity from the student's own earlier ones, in the order they are asked."""
+    a = {k: np.array(v, float) for k, v in solve(p).items()}
+    use = {k: np.array(given[k], float) if k in given else a[k] for k in a}
+    W2 = np.array(p.W2, float)
+    if p.hidden == "relu":
+        h1 = np.maximum(use["z1"], 0.0)
+        local = (use["z1"] > 0).astype(float)
+    else:
+        h1 = sigmoid_array(use["z1"])
+        local = use["h1"] * (1 - use["h1"])
+    z2 = use["h1"] @ W2 + np.array(p.b2, float)
+    y_hat = softmax(use["z2"]) if p.output == "softmax" else sigmoid_array(use["z2"])
+    delta2 = use["y_hat"] - np.array(p.y, float)
+    delta1 = (use["delta2"] @ W2.T) * local
+    out = {
+        "h1": h1,
+        "z2": z2,
+        "y_hat": y_hat,
+        "delta2": delta2,
+        "dW2": np.outer(use["h1"], use["delta2"]),
+        "delta1": delta1,
+        "dW1": np.outer(np.array(p.x, float), use["delta1"]),
+    }
+    c = int(np.argmax(p.y)) if p.output == "softmax" else 0
+    target = use["y_hat"][c] if (p.output == "softmax" or p.y[0] == 1) else 1 - use["y_hat"][0]
+    if 0 < target < 1:
+        out["loss"] = -float(np.log(target))
+    return {k: v.tolist() if isinstance(v, np.ndarray) else v for k, v in out.items()}
+
+
 MISCONCEPTIONS = (
     Misconception(
         "used z instead of the activation's derivative",

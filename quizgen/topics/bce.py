@@ -137,6 +137,16 @@ def _log10(p: Params) -> dict[str, Any]:
     return {**answer, "loss": answer["loss"] / math.log(10)}
 
 
+def follow(p: Params, given: dict[str, Any]) -> dict[str, Any]:
+    """y_hat from the student's z, loss and gradient from their y_hat (follow-through)."""
+    out: dict[str, Any] = {"y_hat": sigmoid(given.get("z", _z(p)))}
+    y_hat = given.get("y_hat", out["y_hat"])
+    if 0 < y_hat < 1:
+        out["loss"] = -math.log(y_hat if p.y == 1 else 1 - y_hat)
+    out["grad"] = [(y_hat - p.y) * xi for xi in p.x]
+    return out
+
+
 MISCONCEPTIONS = (
     Misconception(
         "flipped the sign of the gradient",

@@ -113,6 +113,15 @@ def steps(p: Params, answer: dict[str, Any]) -> list[Step]:
     ]
 
 
+def follow(p: Params, given: dict[str, Any]) -> dict[str, Any]:
+    """Loss and gradient from the student's own probabilities (follow-through)."""
+    probs = np.array(given.get("probs", softmax(p.z)), float)
+    out: dict[str, Any] = {"grad": (probs - np.eye(len(p.z))[p.target]).tolist()}
+    if probs[p.target] > 0:
+        out["loss"] = -math.log(probs[p.target])
+    return out
+
+
 def _predicted_class(p: Params) -> dict[str, Any]:
     predicted = int(np.argmax(p.z))
     return {**solve(p), "loss": logsumexp(p.z) - float(p.z[predicted])}

@@ -162,6 +162,20 @@ def steps(p: Params, answer: dict[str, Any]) -> list[Step]:
     ]
 
 
+def follow(p: Params, given: dict[str, Any]) -> dict[str, Any]:
+    """Each later value from the student's own earlier ones, for follow-through marking."""
+    X, y, w = np.array(p.X, float), np.array(p.y, float), np.array(p.w, float)
+    y_hat = np.array(given.get("y_hat", X @ w), float)
+    error = np.array(given.get("error", y_hat - y), float)
+    grad = np.array(given.get("grad", X.T @ error / len(y)), float)
+    return {
+        "error": (y_hat - y).tolist(),
+        "cost": float(error @ error) / (2 * len(y)),
+        "grad": (X.T @ error / len(y)).tolist(),
+        "w_new": (w - p.eta * grad).tolist(),
+    }
+
+
 MISCONCEPTIONS = (
     Misconception(
         "forgot the 1/N",

@@ -172,6 +172,11 @@ def table(p: Params, answer: dict[str, Any]) -> Table:
     return Table(("layer", "operation", "output", "parameters"), tuple(rows))
 
 
+def follow(p: Params, given: dict[str, Any]) -> dict[str, Any]:
+    """The total as the sum of the student's own per-layer counts (follow-through)."""
+    return {"total": sum(given["per_layer"])} if "per_layer" in given else {}
+
+
 def _if_any(predicate):
     def wrap(mistake):
         return lambda p: mistake(p) if any(predicate(layer) for layer in p.layers) else None

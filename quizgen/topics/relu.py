@@ -101,6 +101,14 @@ def steps(p: Params, answer: dict[str, Any]) -> list[Step]:
     ]
 
 
+def follow(p: Params, given: dict[str, Any]) -> dict[str, Any]:
+    """delta from the student's own ReLU'(z) (follow-through)."""
+    drelu = given.get("drelu", solve(p)["drelu"])
+    if len(drelu) != len(p.upstream):
+        return {}
+    return {"delta": [g * d for g, d in zip(p.upstream, drelu)]}
+
+
 MISCONCEPTIONS = (
     Misconception(
         "took ReLU'(0) as 1",

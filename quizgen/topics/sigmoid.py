@@ -13,6 +13,7 @@ The seed's numerical example, z = 1:
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -93,6 +94,12 @@ def steps(p: Params, answer: dict[str, float]) -> list[Step]:
             ),
         ),
     ]
+
+
+def follow(p: Params, given: dict[str, Any]) -> dict[str, float]:
+    """sigma'(z) from the student's own sigma(z), for follow-through marking."""
+    s = given.get("sigma", sigmoid(p.z))
+    return {"dsigma": s * (1 - s)}
 
 
 MISCONCEPTIONS = (

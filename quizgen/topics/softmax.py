@@ -88,6 +88,12 @@ def steps(p: Params, answer: dict[str, Any]) -> list[Step]:
     ]
 
 
+def follow(p: Params, given: dict[str, Any]) -> dict[str, Any]:
+    """The Jacobian from the student's own probabilities (follow-through)."""
+    probs = np.array(given.get("probs", softmax(p.z)), float)
+    return {"jacobian": _jacobian(probs).tolist()}
+
+
 def _mistake(**switches: Any):
     def answer(p: Params) -> dict[str, Any]:
         probs = softmax(p.z)

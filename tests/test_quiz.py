@@ -1,0 +1,203 @@
+"""The terminal quiz, driven end to end with scripted input, and its history database."""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from quizgen.adaptive import next_difficulty, topic_weights
+from quizgen.answers import AnswerFormatError, parse
+from quizgen.cli import cli
+from quizgen.history import History, TopicStats
+from quizgen.item_codes import encode
+from quizgen.latex import answer_text
+from quizgen.problems import make_problem, solve
+from quizgen.quiz import quiz_problems
+
+SIGMOID = encode("sigmoid", "medium", 3778479469)  # z = -2.5: sigma 0.076, sigma' 0.070
+
+
+def run(args, lines=(), tmp_path: Path | None = None):
+    db = ["--db", str(tmp_path / "h.db")] if tmp_path else []
+    return CliRunner().invoke(
+        cli, [*args, *db, "--no-color"], input="".join(f"{x}\n" for x in lines)
+    )
+
+
+def rows(tmp_path: Path, sql: str):
+    with sqlite3.connect(tmp_path / "h.db") as db:
+        return db.execute(sql).fetchall()
+
+
+def test_correct_answers_are_confirmed_and_saved(tmp_path):
+    result = run(["check", SIGMOID], ["0.076", "0.070"], tmp_path)
+    assert result.output.count("✓ Correct.") == 2 and "All correct." in result.output
+    assert rows(tmp_path, "SELECT part, answer, correct FROM attempts") == [
+        ("sigma", "0.076", 1),
+        ("dsigma", "0.070", 1),
+    ]
+
+
+def test_wrong_answer_shows_the_right_one_and_the_worked_solution(tmp_path):
+    result = run(["check", SIGMOID], ["0.5", "0.070"], tmp_path)
+    assert "✗ The answer is 0.076." in result.output
+    assert "Worked solution" in result.output
+
+
+def test_a_known_mistake_is_named(tmp_path):
+    result = run(["check", SIGMOID], ["0.076", "0.076"], tmp_path)
+    assert "It looks like you answered sigma(z) for the derivative" in result.output
+    assert rows(tmp_path, "SELECT misconception FROM attempts WHERE part = 'dsigma'") == [
+        ("answered sigma(z) for the derivative",)
+    ]
+
+
+def test_a_later_part_that_follows_from_a_wrong_earlier_one_gets_follow_through(tmp_path):
+    result = run(["check", SIGMOID], ["0.9", "0.09"], tmp_path)
+    assert "Consistent with your earlier answer, which was wrong" in result.output
+    assert rows(tmp_path, "SELECT correct, follow_through FROM attempts WHERE part = 'dsigma'") == [
+        (1, 1)
+    ]
+
+
+def test_unreadable_input_reprompts_with_an_example_and_is_not_counted(tmp_path):
+    result = run(["check", SIGMOID], ["zero point", "0.076", "0.070"], tmp_path)
+    assert "could not read that as a scalar; type e.g. 0.731" in result.output
+    assert rows(tmp_path, "SELECT COUNT(*) FROM attempts") == [(2,)]
+
+
+def test_hint_lists_the_steps_and_is_recorded(tmp_path):
+    result = run(["check", SIGMOID], ["h", "0.076", "0.070"], tmp_path)
+    assert "Hint: work through these steps" in result.output
+    assert rows(tmp_path, "SELECT hint FROM attempts WHERE part = 'sigma'") == [(1,)]
+
+
+def test_skip_shows_the_solution_and_counts_the_parts_as_missed(tmp_path):
+    result = run(["check", SIGMOID], ["s"], tmp_path)
+    assert "Worked solution" in result.output
+    assert "│ sigmoid │     0 │     2 │" in result.output
+    assert rows(tmp_path, "SELECT answer, correct FROM attempts") == [(None, 0)]
+
+
+def test_quit_ends_with_a_summary_and_keeps_what_was_answered(tmp_path):
+    result = run(["quiz", "-t", "sigmoid", "-n", "3", "-s", "1"], ["0.1", "q"], tmp_path)
+    assert result.exit_code == 0
+    assert "everything you answered is saved" in result.output and "Score by topic" in result.output
+    assert rows(tmp_path, "SELECT COUNT(*) FROM attempts") == [(1,)]
+
+
+def test_end_of_input_ends_cleanly(tmp_path):
+    result = run(["quiz", "-t", "relu", "-n", "2", "-s", "1"], [], tmp_path)
+    assert result.exit_code == 0 and "Traceback" not in result.output
+    assert "No answers this time." in result.output
+
+
+def test_the_same_seed_asks_the_same_problems():
+    first = [p.params for p in quiz_problems(["sigmoid", "relu"], 4, 9, "medium")]
+    second = [p.params for p in quiz_problems(["sigmoid", "relu"], 4, 9, "medium")]
+    assert first == second
+
+
+def test_a_whole_scripted_quiz_scores_every_topic(tmp_path):
+    problems = list(quiz_problems(["conv_shape", "param_count"], 3, 4, "easy"))
+    lines = []
+    for problem in problems:
+        solution = solve(problem)
+        lines += [answer_text(solution.answer[p.key], p.precision) for p in solution.parts]
+    result = run(
+        ["quiz", "-t", "conv_shape", "-t", "param_count", "-n", "3", "-s", "4", "-d", "easy"],
+        lines,
+        tmp_path,
+    )
+    assert result.output.count("All correct.") == 3
+    assert rows(tmp_path, "SELECT MIN(correct) FROM attempts") == [(1,)]
+
+
+def test_stats_show_accuracy_mistakes_and_progress(tmp_path):
+    run(["check", SIGMOID], ["0.076", "0.076"], tmp_path)
+    output = run(["stats"], [], tmp_path).output
+    assert "Accuracy by topic" in output and "sigmoid" in output and "50 %" in output
+    assert "answered sigma(z) for the derivative" in output
+    assert "Progress by day" in output
+
+
+def test_unknown_item_code_is_a_one_line_error():
+    result = run(["check", "XX-123"])
+    assert result.exit_code == 1 and "is not an item code" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "value"),
+    [
+        ("3", "scalar", 3.0),
+        ("-1/4", "scalar", -0.25),
+        ("2.5e-3", "scalar", 0.0025),
+        ("[-2, -2, -2]", "vector", [-2.0] * 3),
+        ("-2 -2 -2", "vector", [-2.0] * 3),
+        ("[[1, 2], [3, 4]]", "matrix", [[1.0, 2.0], [3.0, 4.0]]),
+        ("1 2; 3 4", "matrix", [[1.0, 2.0], [3.0, 4.0]]),
+        ("28x28x32", "shapes", [[28, 28, 32]]),
+        ("28,28,32", "shapes", [[28, 28, 32]]),
+        ("28x28x32, 14x14x32", "shapes", [[28, 28, 32], [14, 14, 32]]),
+    ],
+)
+def test_answer_formats_are_forgiven(text, kind, value):
+    assert parse(text, kind) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [("abc", "scalar"), ("1/0", "scalar"), ("[[1, 2], [3]]", "matrix"), ("28x28", "shapes")],
+)
+def test_unreadable_answers_raise_with_an_example(text, kind):
+    with pytest.raises(AnswerFormatError, match=r"type e\.g\."):
+        parse(text, kind)
+
+
+def test_adaptive_weights_favour_weak_topics():
+    stats = [TopicStats("relu", 10, 9), TopicStats("cce", 10, 2)]
+    relu, cce, fresh = topic_weights(["relu", "cce", "bce"], stats)
+    assert cce > fresh > relu
+
+
+def test_adaptive_difficulty_rises_with_success_and_falls_with_failure():
+    assert next_difficulty([(True, "medium")] * 6) == "hard"
+    assert next_difficulty([(False, "medium")] * 6) == "easy"
+    assert next_difficulty([(True, "medium")] * 4 + [(False, "medium")] * 2) == "medium"
+    assert next_difficulty([(True, "hard")] * 6) == "hard"
+
+
+def test_adaptive_session_leans_toward_the_weakest_topic(tmp_path):
+    history = History(tmp_path / "h.db")
+    session = history.start_session("test")
+    for topic, correct in [("relu", True)] * 20 + [("cce", False)] * 20:
+        from quizgen.history import Attempt
+
+        history.record(session, Attempt(topic, 1, "easy", "X", "p", "1", correct, 1.0))
+    drawn = [p.topic for p in quiz_problems(["relu", "cce"], 60, 3, "medium", history)]
+    assert drawn.count("cce") > 3 * drawn.count("relu")
+    assert {p.difficulty for p in quiz_problems(["cce"], 3, 3, "medium", history)} == {"easy"}
+
+
+def test_a_real_terminal_session(tmp_path):
+    pexpect = pytest.importorskip("pexpect")
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "quizgen.cli", "check", SIGMOID, "--db", str(tmp_path / "h.db")],
+        encoding="utf-8",
+        timeout=30,
+        env={"NO_COLOR": "1", "TERM": "xterm", "PATH": "/usr/bin:/bin"},
+    )
+    child.expect("σ\\(z\\) = ")
+    child.sendline("0.076")
+    child.expect("Correct")
+    child.expect("= ")
+    child.sendline("0.076")
+    child.expect("It looks like you answered sigma")
+    child.expect("Score by topic")
+    child.expect(pexpect.EOF)
+    assert make_problem("sigmoid", 3778479469, "medium").params.z == -2.5
