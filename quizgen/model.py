@@ -15,7 +15,7 @@ DIFFICULTIES: tuple[Difficulty, ...] = ("easy", "medium", "hard")
 
 #: Rounded answers are accepted within this share of their size, when that exceeds one unit in the
 #: last shown decimal place (room for rounded intermediate values in long hand calculations).
-RELATIVE_TOLERANCE = 0.005
+RELATIVE_TOLERANCE = 0.002
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class Precision:
 
     The one rule: an exact answer (an integer, a perceptron weight) must match exactly; an answer
     rounded to ``decimals`` places is accepted within one unit of its last shown place or within
-    0.5 % of its size, whichever is larger.
+    0.2 % of its size, whichever is larger.
     """
 
     decimals: int = 0

@@ -147,7 +147,7 @@ def test_pdfs_are_byte_identical_and_the_paper_text_has_no_key(tmp_path):
     assert f"Page 1 of {len(paper.pages)}" in paper_text and "version A" in paper_text
     assert f"Page {len(paper.pages)} of {len(paper.pages)}" in paper_text
     assert "Answers at a glance" in key_text and "Answers at a glance" not in paper_text
-    assert "0.5 %" in key_text and "0.5 %" not in paper_text
+    assert "0.2 %" in key_text and "0.2 %" not in paper_text
 
 
 def test_letter_paper_is_an_option_and_a4_the_default(tmp_path):

@@ -15,19 +15,20 @@ from markupsafe import Markup
 
 from quizgen.build import Exam, Item, Version
 from quizgen.latex import answer_text
-from quizgen.model import Precision
+from quizgen.model import RELATIVE_TOLERANCE, Precision
 from quizgen.render import math
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
 FONT_NAME = "DejaVuSans.ttf"
 
 Kind = Literal["paper", "key"]
+RELATIVE_PERCENT = f"{100 * RELATIVE_TOLERANCE:g} %"
 
 
 def tolerance_text(precision: Precision) -> str:
     if precision.exact:
         return "(exact)"
-    return f"(± {10.0**-precision.decimals:.{precision.decimals}f} or 0.5 %)"
+    return f"(± {10.0**-precision.decimals:.{precision.decimals}f} or {RELATIVE_PERCENT})"
 
 
 def css_string(text: str) -> Markup:
@@ -55,6 +56,7 @@ def environment() -> Environment:
         css_string=css_string,
     )
     env.globals["partial"] = _partial
+    env.globals["relative_percent"] = RELATIVE_PERCENT
     return env
 
 
