@@ -12,7 +12,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from quizgen import topics
 from quizgen.errors import QuizgenError
@@ -23,10 +30,21 @@ class _Strict(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class ItemSpec(_Strict):
-    """``count`` problems of one topic at one difficulty, each worth ``marks``."""
+class BankSelector(_Strict):
+    """Which bank questions an item may draw: every criterion given must match."""
 
-    topic: str
+    section: int | None = None
+    kind: Literal["derive", "order", "fill", "choice"] | None = None
+    tag: str | None = None
+    id: str | None = None
+
+
+class ItemSpec(_Strict):
+    """``count`` problems of one topic at one difficulty, or ``count`` questions drawn from the
+    derivation banks, each worth ``marks``."""
+
+    topic: str | None = None
+    bank: BankSelector | None = None
     count: PositiveInt = 1
     difficulty: Literal["easy", "medium", "hard"] = "medium"
     marks: PositiveInt
@@ -35,12 +53,19 @@ class ItemSpec(_Strict):
 
     @field_validator("topic")
     @classmethod
-    def _known_topic(cls, name: str) -> str:
+    def _known_topic(cls, name: str | None) -> str | None:
         try:
-            topics.get(name)
+            if name is not None:
+                topics.get(name)
         except QuizgenError as exc:  # pydantic reports ValueErrors with their place
             raise ValueError(str(exc)) from None
         return name
+
+    @model_validator(mode="after")
+    def _topic_or_bank(self) -> ItemSpec:
+        if (self.topic is None) == (self.bank is None):
+            raise ValueError("give either topic (a generated problem) or bank (bank questions)")
+        return self
 
 
 class Section(_Strict):
@@ -119,4 +144,6 @@ def _allowed(loc: tuple[str | int, ...]) -> str:
             model = Section
         elif key == "items":
             model = ItemSpec
+        elif key == "bank":
+            model = BankSelector
     return ", ".join(model.model_fields)

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+import numpy as np
 
 from quizgen import topics
+from quizgen.banks import BankQuestion, BankStep, Fill, builtin_banks, select
+from quizgen.banks import Choice as BankChoice
 from quizgen.blueprint import Blueprint, ItemSpec, Section
 from quizgen.errors import QuizgenError
 from quizgen.grading import distinct_misconceptions
@@ -23,6 +27,7 @@ from quizgen.seeds import child_seed, rng_for
 
 MAX_REDRAWS = 50
 CHOICES = 4  # options in a multiple-choice item: the answer and up to three distractors
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
 @dataclass(frozen=True)
@@ -52,7 +57,70 @@ class Item:
     @property
     def answer_lines(self) -> int:
         """Ruled lines of answer space on the paper, sized to the work the question needs."""
+        if self.choices:
+            return 0
         return min(16, 2 + len(self.solution.parts) + len(self.solution.steps))
+
+    @property
+    def glance(self) -> str:
+        """The answer in one line, for the key's answers-at-a-glance table."""
+        if self.choices:
+            right = next(c for c in self.choices if c.correct)
+            return f"{right.letter} ({right.text})"
+        answers = [
+            answer_text(self.solution.answer[p.key], p.precision) for p in self.solution.parts
+        ]
+        return "; ".join(f"{LETTERS[i]}) {a}" for i, a in enumerate(answers))
+
+
+@dataclass(frozen=True)
+class BankOption:
+    """An option of a fill-the-step or multiple-choice bank question (text with $math$)."""
+
+    letter: str
+    text: str
+    correct: bool
+    why: str | None = None
+
+
+@dataclass(frozen=True)
+class BankItem:
+    """A numbered derivation-bank question of one version, with its shuffles drawn."""
+
+    number: int
+    slot: str
+    bank: BankQuestion
+    marks: int
+    code: str
+    order: tuple[int, ...] = ()  # order questions: step order[k] is shown as number k + 1
+    options: tuple[BankOption, ...] = ()
+
+    @property
+    def kind(self) -> str:
+        return self.bank.kind
+
+    @property
+    def shown_steps(self) -> list[BankStep]:
+        return [self.bank.steps[i] for i in self.order]
+
+    @property
+    def right_order(self) -> str:
+        """The shown numbers in the order of the derivation, e.g. ``3 1 4 2``."""
+        return " ".join(str(self.order.index(j) + 1) for j in range(len(self.order)))
+
+    @property
+    def answer_lines(self) -> int:
+        if self.kind == "derive":
+            return min(16, 2 * len(self.bank.steps))
+        return 1 if self.kind == "order" else 0
+
+    @property
+    def glance(self) -> str:
+        if self.kind == "order":
+            return self.right_order
+        if self.options:
+            return next(o.letter for o in self.options if o.correct)
+        return "model derivation, marking scheme in the key"
 
     @property
     def asked(self) -> Part:
@@ -64,7 +132,7 @@ class Item:
 class ExamSection:
     title: str
     instructions: str | None
-    items: tuple[Item, ...]
+    items: tuple[Item | BankItem, ...]
 
 
 @dataclass(frozen=True)
@@ -73,7 +141,7 @@ class Version:
     sections: tuple[ExamSection, ...]
 
     @property
-    def items(self) -> list[Item]:
+    def items(self) -> list[Item | BankItem]:
         return [item for section in self.sections for item in section.items]
 
 
@@ -89,15 +157,25 @@ def version_code(index: int) -> str:
     return chr(ord("A") + index) if index < 26 else f"V{index + 1}"
 
 
-def build_exam(blueprint: Blueprint, seed: int, versions: int = 1) -> Exam:
+def build_exam(
+    blueprint: Blueprint,
+    seed: int,
+    versions: int = 1,
+    bank: Sequence[BankQuestion] | None = None,
+) -> Exam:
+    """Draw and solve every version. ``bank`` is the pool for bank items (default: built-in)."""
     if versions < 1:
         raise QuizgenError("--versions must be at least 1")
+    uses_bank = any(i.bank for s in blueprint.sections for i in s.items)
+    pool = list(bank if bank is not None else builtin_banks()) if uses_bank else []
     seen: set[str] = set()
-    built = tuple(_version(blueprint, seed, v, seen) for v in range(versions))
+    used: dict[str, int] = {}
+    built = tuple(_version(blueprint, seed, v, seen, pool, used) for v in range(versions))
     return Exam(blueprint=blueprint, seed=seed, versions=built)
 
 
 def _slots(section_index: int, item_index: int, spec: ItemSpec) -> list[str]:
+    """Stable slot ids: the item's id, else its place in the blueprint (plus the copy)."""
     base = spec.id or f"{section_index + 1}.{item_index + 1}"
     return [base if spec.count == 1 else f"{base}.{k + 1}" for k in range(spec.count)]
 
@@ -115,27 +193,108 @@ def _draw(spec: ItemSpec, seed: int, version: int, slot: str, seen: set[str]) ->
     return problem
 
 
-def _version(blueprint: Blueprint, seed: int, v: int, seen: set[str]) -> Version:
+def _version(
+    blueprint: Blueprint,
+    seed: int,
+    v: int,
+    seen: set[str],
+    pool: Sequence[BankQuestion],
+    used: dict[str, int],
+) -> Version:
     sections, number = [], 0
+    in_version: set[str] = set()
     for s_index, section in enumerate(blueprint.sections):
-        drawn = []
+        drawn: list[tuple[str, ItemSpec, Problem | BankQuestion]] = []
         for i_index, spec in enumerate(section.items):
             for slot in _slots(s_index, i_index, spec):
-                drawn.append((slot, spec, _draw(spec, seed, v, slot, seen)))
+                if spec.bank is not None:
+                    where = f"sections[{s_index}].items[{i_index}]"
+                    chosen = _draw_bank(spec, pool, seed, v, slot, in_version, used, where)
+                    drawn.append((slot, spec, chosen))
+                else:
+                    drawn.append((slot, spec, _draw(spec, seed, v, slot, seen)))
         if section.shuffle and len(drawn) > 1:
-            order = rng_for(child_seed(seed, "version", v, "order", s_index)).permutation(
-                len(drawn)
-            )
-            drawn = [drawn[int(i)] for i in order]
-        items = []
-        for slot, spec, problem in drawn:
+            rng = rng_for(child_seed(seed, "version", v, "order", s_index))
+            drawn = [drawn[int(i)] for i in rng.permutation(len(drawn))]
+        items: list[Item | BankItem] = []
+        for slot, spec, drawn_item in drawn:
             number += 1
-            items.append(_item(number, slot, spec, problem))
+            if isinstance(drawn_item, BankQuestion):
+                items.append(_bank_item(number, slot, spec, drawn_item, seed, v))
+            else:
+                items.append(_item(number, slot, spec, drawn_item))
         sections.append(_section(section, items))
     return Version(code=version_code(v), sections=tuple(sections))
 
 
-def _section(section: Section, items: Sequence[Item]) -> ExamSection:
+def _draw_bank(
+    spec: ItemSpec,
+    pool: Sequence[BankQuestion],
+    seed: int,
+    v: int,
+    slot: str,
+    in_version: set[str],
+    used: dict[str, int],
+    where: str,
+) -> BankQuestion:
+    """A matching question not yet in this version, preferring those other versions used least."""
+    selector = spec.bank
+    assert selector is not None
+    matching = select(
+        pool, section=selector.section, kind=selector.kind, tag=selector.tag, qid=selector.id
+    )
+    fresh = [q for q in matching if q.id not in in_version]
+    if not fresh:
+        criteria = selector.model_dump(exclude_none=True)
+        raise QuizgenError(
+            f"{where}.bank: {criteria} matches {len(matching)} bank question(s), "
+            "too few for this item's count"
+        )
+    rng = rng_for(child_seed(seed, "version", v, slot, "bank"))
+    ranked = sorted(
+        zip(rng.random(len(fresh)), fresh, strict=True),
+        key=lambda pair: (used.get(pair[1].id, 0), pair[0]),
+    )
+    chosen = ranked[0][1]
+    in_version.add(chosen.id)
+    used[chosen.id] = used.get(chosen.id, 0) + 1
+    return chosen
+
+
+def _bank_item(
+    number: int, slot: str, spec: ItemSpec, question: BankQuestion, seed: int, v: int
+) -> BankItem:
+    """Shuffles of steps and options come from (exam seed, version, slot): reproducible."""
+    rng = rng_for(child_seed(seed, "version", v, slot, "shuffle"))
+    return make_bank_item(number, slot, question, spec.marks, rng)
+
+
+def make_bank_item(
+    number: int, slot: str, question: BankQuestion, marks: int, rng: np.random.Generator
+) -> BankItem:
+    """A bank question with its steps (order) or options (fill, choice) shuffled by ``rng``."""
+    order: tuple[int, ...] = ()
+    options: list[BankOption] = []
+    q = question.question
+    if question.kind == "order":
+        n = len(question.steps)
+        permutation = list(range(n))
+        while permutation == sorted(permutation):  # never hand out the answer
+            permutation = [int(i) for i in rng.permutation(n)]
+        order = tuple(permutation)
+    elif isinstance(q, Fill):
+        right = question.steps[q.blank - 1].formula
+        texts = [(f"${right}$", True)] + [(f"${d}$", False) for d in q.distractors[: CHOICES - 1]]
+        options = [BankOption("", text, correct) for text, correct in texts]
+    elif isinstance(q, BankChoice):
+        options = [BankOption("", o.text, o.correct, o.why) for o in q.options]
+    if options:
+        shuffled = [options[int(i)] for i in rng.permutation(len(options))]
+        options = [replace(o, letter=chr(ord("A") + k)) for k, o in enumerate(shuffled)]
+    return BankItem(number, slot, question, marks, question.id, order, tuple(options))
+
+
+def _section(section: Section, items: Sequence[Item | BankItem]) -> ExamSection:
     return ExamSection(title=section.title, instructions=section.instructions, items=tuple(items))
 
 

@@ -19,6 +19,21 @@ DIFFICULTY = click.Choice(["easy", "medium", "hard"])
 FORMAT = click.Choice(["text", "jsonl"])
 
 
+BANK_OPTION = click.option(
+    "--bank",
+    "bank_dirs",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="Your own bank folder or file, next to the built-in banks; repeat for several.",
+)
+
+
+def _bank_pool(bank_dirs: tuple[Path, ...]):
+    from quizgen.banks import BUILTIN, load_banks
+
+    return load_banks([BUILTIN, *bank_dirs])
+
+
 class QuizgenGroup(click.Group):
     """Turns QuizgenError into click's one-line ``Error: ...`` and exit status 1."""
 
@@ -195,6 +210,7 @@ def solve(file: Path, fmt: str) -> None:
     default=None,
     help="Page size [default: the blueprint's, else A4].",
 )
+@BANK_OPTION
 def paper(
     blueprint: Path,
     seed: int,
@@ -202,6 +218,7 @@ def paper(
     out_dir: Path,
     formats: tuple[str, ...],
     paper: str | None,
+    bank_dirs: tuple[Path, ...],
 ) -> None:
     """Print-ready exam papers and answer keys from a BLUEPRINT (YAML), HTML and PDF.
 
@@ -217,9 +234,46 @@ def paper(
         formats,
         paper,
         progress=lambda what: click.echo(f"  wrote {what}", err=True),
+        bank=_bank_pool(bank_dirs) if bank_dirs else None,
     )
     for path in written:
         click.echo(str(path))
+
+
+@cli.group()
+def bank() -> None:
+    """Derivation question banks: check them, list them."""
+
+
+@bank.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+def bank_check(paths: tuple[Path, ...]) -> None:
+    """Lint bank files (default: the built-in banks): every problem, with file, id and field."""
+    from quizgen.banks import BUILTIN, BankError, load_banks
+
+    try:
+        questions = load_banks(paths or (BUILTIN,))
+    except BankError as error:
+        for problem in error.problems:
+            click.echo(f"Error: {problem}", err=True)
+        click.echo(f"{len(error.problems)} problem(s) found.", err=True)
+        sys.exit(1)
+    click.echo(f"{len(questions)} questions, no problems.")
+
+
+@bank.command("list")
+@BANK_OPTION
+def bank_list(bank_dirs: tuple[Path, ...]) -> None:
+    """The bank questions by seed-guide section and kind."""
+    from quizgen.banks import KINDS
+
+    questions = _bank_pool(bank_dirs)
+    sections = sorted({q.section for q in questions})
+    click.echo(f"{'section':<8} " + " ".join(f"{k:<7}" for k in KINDS) + " ids")
+    for section in sections:
+        mine = [q for q in questions if q.section == section]
+        counts = " ".join(f"{sum(q.kind == k for q in mine):<7}" for k in KINDS)
+        click.echo(f"{section:<8} {counts} {', '.join(q.id for q in mine)}")
 
 
 def _console(no_color: bool):

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
+from quizgen.banks import BankQuestion
 from quizgen.blueprint import load_blueprint
 from quizgen.build import Exam, build_exam
 from quizgen.render import html as html_writer
@@ -70,9 +71,10 @@ def make_papers(
     formats: Iterable[str] = FORMATS,
     paper_size: str | None = None,
     progress: Callable[[str], None] = lambda _: None,
+    bank: Sequence[BankQuestion] | None = None,
 ) -> list[Path]:
     blueprint = load_blueprint(blueprint_path)
     if paper_size:
         blueprint = blueprint.model_copy(update={"paper": paper_size})
-    exam = build_exam(blueprint, seed, versions)
+    exam = build_exam(blueprint, seed, versions, bank)
     return write_exam(exam, blueprint_path.name, out_dir, formats, progress)

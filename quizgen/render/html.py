@@ -13,7 +13,7 @@ from typing import Literal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from quizgen.build import Exam, Item, Version
+from quizgen.build import BankItem, Exam, Item, Version
 from quizgen.latex import answer_text
 from quizgen.model import RELATIVE_TOLERANCE, Precision
 from quizgen.render import math
@@ -60,7 +60,9 @@ def environment() -> Environment:
     return env
 
 
-def _partial(item: Item) -> str:
+def _partial(item: Item | BankItem) -> str:
+    if isinstance(item, BankItem):
+        return f"bank/{item.kind}.html"
     specific = f"problems/{item.problem.topic}.html"
     return specific if (TEMPLATES / specific).exists() else "problems/_default.html"
 

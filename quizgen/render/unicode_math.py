@@ -40,6 +40,10 @@ _SYMBOLS = {
     r"\exp": "exp ",
     r"\max": "max",
     r"\min": "min",
+    r"\implies": " ⟹ ",
+    r"\iff": " ⟺ ",
+    r"\quad": "  ",
+    r"\qquad": "   ",
 }
 
 

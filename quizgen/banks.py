@@ -1,0 +1,288 @@
+"""Derivation question banks: YAML files of "derive it" questions, validated on load.
+
+A bank file holds questions of one seed-guide section::
+
+    section: 3
+    questions:
+      - id: sigmoid-derivative           # unique across all banks
+        kind: derive                     # derive | order | fill | choice
+        tags: [derivative]
+        prompt: Show that $\\sigma'(z) = \\sigma(z)(1 - \\sigma(z))$.
+        steps:                           # the model derivation, each step with its marks
+          - {formula: '...', reason: '...', marks: 1}
+
+``order`` asks for the steps' order (Parsons), ``fill`` blanks one step (``blank``, 1-based)
+among ``distractors``; both may take their steps ``from`` a derive question. ``choice`` has
+``options``, each with ``correct`` and ``why``; exactly one is correct. Errors name the file,
+the question id and the field; ``quizgen bank check`` lists them all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+from quizgen.errors import QuizgenError
+from quizgen.latex_check import check, check_text
+from quizgen.params import field_path
+
+BUILTIN = Path(__file__).resolve().parent.parent / "banks"
+KINDS = ("derive", "order", "fill", "choice")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class BankStep(_Strict):
+    formula: str
+    reason: str
+    marks: int = Field(default=1, ge=0)
+
+
+class Option(_Strict):
+    text: str
+    correct: bool = False
+    why: str
+
+
+class _Question(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    prompt: str
+    tags: list[str] = []
+    marks: int | None = Field(default=None, gt=0)
+
+
+class Derive(_Question):
+    kind: Literal["derive"]
+    steps: list[BankStep] = Field(min_length=2)
+
+
+class Order(_Question):
+    kind: Literal["order"]
+    steps: list[BankStep] | None = None
+    from_: str | None = Field(default=None, alias="from")
+
+
+class Fill(_Question):
+    kind: Literal["fill"]
+    steps: list[BankStep] | None = None
+    from_: str | None = Field(default=None, alias="from")
+    blank: int = Field(ge=1)
+    distractors: list[str] = Field(min_length=2)
+
+
+class Choice(_Question):
+    kind: Literal["choice"]
+    options: list[Option] = Field(min_length=2)
+
+
+Question = Annotated[Derive | Order | Fill | Choice, Field(discriminator="kind")]
+
+
+class BankFile(_Strict):
+    """A bank file's envelope; each question is validated on its own, so that one bad question
+    does not hide the problems of the others."""
+
+    section: int = Field(ge=1)
+    title: str | None = None
+    questions: list[dict[str, Any]] = Field(min_length=1)
+
+
+QUESTION = TypeAdapter(Question)
+
+
+@dataclass(frozen=True)
+class BankQuestion:
+    """A validated question with its source, its section and its steps resolved."""
+
+    question: Derive | Order | Fill | Choice
+    section: int
+    source: str
+    steps: tuple[BankStep, ...] = ()
+
+    @property
+    def id(self) -> str:
+        return self.question.id
+
+    @property
+    def kind(self) -> str:
+        return self.question.kind
+
+    @property
+    def marks(self) -> int:
+        if self.question.marks is not None:
+            return self.question.marks
+        if self.kind == "derive":
+            return sum(s.marks for s in self.steps)
+        return len(self.steps) if self.kind == "order" else 2
+
+
+class BankError(QuizgenError):
+    """One or more problems in bank files; ``problems`` lists each on its own line."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = list(problems)
+
+
+def _files(folders: Iterable[Path]) -> list[Path]:
+    files = []
+    for folder in folders:
+        if folder.is_file():
+            files.append(folder)
+        elif folder.is_dir():
+            files += sorted(p for p in folder.glob("*.yaml") if p.parent.name != "exams")
+        else:
+            raise QuizgenError(f"{folder}: no such bank file or folder")
+    return files
+
+
+def _errors(exc: ValidationError, prefix: str) -> list[str]:
+    out = []
+    for error in exc.errors():
+        where = field_path([p for p in error["loc"] if p not in KINDS])
+        message = str(error["msg"]).removeprefix("Value error, ")
+        out.append(f"{prefix}{where}: {message}" if where else f"{prefix}{message}")
+    return out
+
+
+def _read(path: Path, problems: list[str]) -> tuple[int, list[Any]] | None:
+    """(section, questions) of a bank file; its problems are added to ``problems``."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        bank = BankFile.model_validate(data)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or exc
+        problems.append(f"{path.name}: {where}malformed or unsafe YAML: {problem}")
+        return None
+    except ValidationError as exc:
+        problems += _errors(exc, f"{path.name}: ")
+        return None
+    except OSError as exc:
+        problems.append(f"{path}: cannot read: {exc.strerror}")
+        return None
+    questions = []
+    for index, raw in enumerate(bank.questions):
+        name = raw.get("id") if isinstance(raw.get("id"), str) else f"questions[{index}]"
+        try:
+            questions.append(QUESTION.validate_python(raw))
+        except ValidationError as exc:
+            problems += _errors(exc, f"{path.name}: question {name}: ")
+    return bank.section, questions
+
+
+def _check_question(q: BankQuestion, problems: list[str]) -> None:
+    where = f"{q.source}: question {q.id}"
+    question = q.question
+    texts = [("prompt", question.prompt)]
+    for i, step in enumerate(q.steps):
+        problem = check(step.formula)
+        if problem:
+            problems.append(f"{where}: steps[{i}].formula: LaTeX: {problem}")
+        texts.append((f"steps[{i}].reason", step.reason))
+    if isinstance(question, Choice):
+        right = sum(o.correct for o in question.options)
+        if right != 1:
+            problems.append(f"{where}: options: exactly one option must be correct, found {right}")
+        for i, option in enumerate(question.options):
+            texts += [(f"options[{i}].text", option.text), (f"options[{i}].why", option.why)]
+    if isinstance(question, Fill):
+        if question.blank > len(q.steps):
+            problems.append(
+                f"{where}: blank: step {question.blank} does not exist ({len(q.steps)} steps)"
+            )
+        for i, distractor in enumerate(question.distractors):
+            problem = check(distractor)
+            if problem:
+                problems.append(f"{where}: distractors[{i}]: LaTeX: {problem}")
+            if (
+                q.steps
+                and question.blank <= len(q.steps)
+                and (distractor.strip() == q.steps[question.blank - 1].formula.strip())
+            ):
+                problems.append(f"{where}: distractors[{i}]: is the right step itself")
+    if isinstance(question, Derive) and question.marks is not None:
+        total = sum(s.marks for s in question.steps)
+        if total != question.marks:
+            problems.append(
+                f"{where}: marks: {question.marks}, but the steps' marks add up to {total}"
+            )
+    for field, text in texts:
+        problem = check_text(text)
+        if problem:
+            problems.append(f"{where}: {field}: LaTeX: {problem}")
+
+
+def load_banks(folders: Iterable[Path] = (BUILTIN,)) -> list[BankQuestion]:
+    """Every question in the bank files under ``folders``; BankError lists all problems."""
+    problems: list[str] = []
+    raw: list[tuple[Path, int, list[Any]]] = []
+    for path in _files(folders):
+        read = _read(path, problems)
+        if read is not None:
+            raw.append((path, *read))
+    derivations = {q.id: q.steps for _, _, qs in raw for q in qs if isinstance(q, Derive)}
+    questions, seen = [], {}
+    for path, section, file_questions in raw:
+        for q in file_questions:
+            if q.id in seen:
+                problems.append(
+                    f"{path.name}: question {q.id}: id: duplicate, first in {seen[q.id]}"
+                )
+                continue
+            seen[q.id] = path.name
+            steps: Sequence[BankStep] = getattr(q, "steps", None) or ()
+            source = getattr(q, "from_", None)
+            if isinstance(q, (Order, Fill)):
+                if bool(q.steps) == bool(source):
+                    problems.append(
+                        f"{path.name}: question {q.id}: steps: give either steps or "
+                        "from (the id of a derive question)"
+                    )
+                    continue
+                if source:
+                    if source not in derivations:
+                        problems.append(
+                            f'{path.name}: question {q.id}: from: no derive question "{source}"'
+                        )
+                        continue
+                    steps = derivations[source]
+            question = BankQuestion(q, section, path.name, tuple(steps))
+            _check_question(question, problems)
+            questions.append(question)
+    if problems:
+        raise BankError(problems)
+    return questions
+
+
+@cache
+def builtin_banks() -> tuple[BankQuestion, ...]:
+    return tuple(load_banks())
+
+
+def select(
+    questions: Iterable[BankQuestion],
+    *,
+    section: int | None = None,
+    kind: str | None = None,
+    tag: str | None = None,
+    qid: str | None = None,
+) -> list[BankQuestion]:
+    """The questions that match every criterion given."""
+    return [
+        q
+        for q in questions
+        if (section is None or q.section == section)
+        and (kind is None or q.kind == kind)
+        and (tag is None or tag in q.question.tags)
+        and (qid is None or q.id == qid)
+    ]

@@ -1,0 +1,81 @@
+r"""Checking that LaTeX is inside the subset quizgen typesets (ziamath, flatlatex, and later
+Typst), because ziamath silently accepts unknown commands such as ``\foo{x}``.
+
+>>> check(r"\frac{1}{1 + e^{-z}}") is None
+True
+>>> check(r"\frac{1}{2")
+'unbalanced braces: 1 "{" left open'
+>>> check(r"\sigmoid(z)")
+'unsupported command \\sigmoid'
+>>> check(r"\left( x \right.") is None, check(r"\left( x")
+(True, '\\left without a matching \\right')
+"""
+
+from __future__ import annotations
+
+import re
+
+COMMANDS = frozenset(
+    """
+    frac tfrac dfrac sqrt hat bar tilde vec dot overline underline mathbf boldsymbol mathrm
+    mathit mathcal mathbb text textbf textit operatorname boxed left right big Big bigl bigr
+    lfloor rfloor lceil rceil langle rangle lVert rVert sum prod int log ln exp max min
+    cdot times odot div pm mp partial nabla infty prime top
+    alpha beta gamma delta epsilon varepsilon zeta eta theta lambda mu nu xi pi rho sigma tau
+    phi varphi chi psi omega Gamma Delta Theta Lambda Sigma Phi Psi Omega ell
+    leq geq le ge neq ne approx equiv sim propto leftarrow rightarrow to implies Rightarrow
+    Leftarrow iff in notin subset forall exists triangleq mapsto
+    ldots cdots dots quad qquad begin end limits displaystyle
+    """.split()  # noqa: SIM905 - a word list reads better than 120 quoted strings
+)
+ENVIRONMENTS = frozenset({"bmatrix", "pmatrix", "matrix", "cases", "aligned"})
+SYMBOL_COMMANDS = frozenset(",;:! {}|\\_%#&$")
+_COMMAND = re.compile(r"\\([A-Za-z]+|.)")
+
+
+def check(latex: str) -> str | None:
+    """None if ``latex`` is in the supported subset, else what is wrong with it."""
+    depth = 0
+    for ch in latex:
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        if depth < 0:
+            return 'unbalanced braces: a "}" closes nothing'
+    if depth:
+        return f'unbalanced braces: {depth} "{{" left open'
+    environments: list[str] = []
+    lefts = 0
+    for match in _COMMAND.finditer(latex.replace(r"\\", "  ")):  # "\\" rows; same offsets
+        name = match.group(1)
+        if len(name) == 1 and not name.isalpha():
+            if name not in SYMBOL_COMMANDS:
+                return f"unsupported command \\{name}"
+            continue
+        if name not in COMMANDS:
+            return f"unsupported command \\{name}"
+        if name in ("begin", "end"):
+            env = re.match(r"\s*\{(\w+)\}", latex[match.end() :])
+            if env is None or env.group(1) not in ENVIRONMENTS:
+                return f"unsupported environment after \\{name}"
+            if name == "begin":
+                environments.append(env.group(1))
+            elif not environments or environments.pop() != env.group(1):
+                return f"\\end{{{env.group(1)}}} does not close the open environment"
+        lefts += {"left": 1, "right": -1}.get(name, 0)
+        if lefts < 0:
+            return "\\right without a matching \\left"
+    if environments:
+        return f"\\begin{{{environments[-1]}}} is never closed"
+    if lefts:
+        return "\\left without a matching \\right"
+    return None
+
+
+def check_text(text: str) -> str | None:
+    """Check every ``$math$`` segment of a text; an odd number of ``$`` is an error too."""
+    if text.count("$") % 2:
+        return 'an unclosed "$": math segments are written $...$'
+    for segment in re.findall(r"\$(.+?)\$", text):
+        problem = check(segment)
+        if problem:
+            return f"{problem} in ${segment}$"
+    return None
