@@ -334,6 +334,12 @@ NO_COLOR_OPTION = click.option("--no-color", is_flag=True, help="Plain text (NO_
     is_flag=True,
     help="Lean toward your weakest topics; difficulty rises with success.",
 )
+@click.option(
+    "--derivations",
+    is_flag=True,
+    help="Ask derivation-bank questions (order, fill, choice, derive) instead of numbers.",
+)
+@BANK_OPTION
 @DB_OPTION
 @NO_COLOR_OPTION
 def quiz(
@@ -342,6 +348,8 @@ def quiz(
     difficulty: str,
     seed: int | None,
     adaptive: bool,
+    derivations: bool,
+    bank_dirs: tuple[Path, ...],
     db: Path | None,
     no_color: bool,
 ) -> None:
@@ -351,7 +359,7 @@ def quiz(
     """
     import secrets
 
-    from quizgen.quiz import QuizSession, quiz_problems
+    from quizgen.quiz import QuizSession, bank_questions, quiz_problems
     from quizgen.topics import get, registry
 
     names = list(registry()) if "all" in topic_names else list(dict.fromkeys(topic_names))
@@ -365,7 +373,10 @@ def quiz(
             console, _reader(console), history, "adaptive" if adaptive else "quiz"
         )
         console.print(f"quizgen quiz: seed {seed}", style="dim", highlight=False)
-        problems = quiz_problems(names, count, seed, difficulty, history if adaptive else None)
+        if derivations:
+            problems = bank_questions(_bank_pool(bank_dirs), names, count, seed)
+        else:
+            problems = quiz_problems(names, count, seed, difficulty, history if adaptive else None)
         session.run(problems, count)
     finally:
         history.close()

@@ -18,6 +18,8 @@ from rich.table import Table as RichTable
 
 from quizgen import adaptive, topics
 from quizgen.answers import AnswerFormatError, parse
+from quizgen.banks import BankQuestion
+from quizgen.build import BankItem, make_bank_item
 from quizgen.grading import Verdict, distinct_misconceptions, judge
 from quizgen.history import Attempt, History
 from quizgen.item_codes import encode
@@ -25,7 +27,7 @@ from quizgen.latex import answer_text
 from quizgen.model import Difficulty, Part, Problem
 from quizgen.problems import make_problem
 from quizgen.render.text import INDENT, stem_lines, step_lines
-from quizgen.render.unicode_math import inline
+from quizgen.render.unicode_math import inline, to_unicode
 from quizgen.seeds import child_seed, rng_for
 
 HELP = "h hint · s skip · ? solution · q quit"
@@ -71,11 +73,14 @@ class QuizSession:
     def say(self, text: str = "", style: str | None = None) -> None:
         self.console.print(text, style=style, markup=False, highlight=False)
 
-    def run(self, problems: Iterable[Problem], total: int | None = None) -> Summary:
+    def run(self, problems: Iterable[Problem | BankItem], total: int | None = None) -> Summary:
         """Ask each problem until the end, a quit, Ctrl-C or the end of input."""
         try:
             for number, problem in enumerate(problems, start=1):
-                self.ask(problem, number, total)
+                if isinstance(problem, BankItem):
+                    self.ask_bank(problem, number, total)
+                else:
+                    self.ask(problem, number, total)
         except (Quit, EOFError, KeyboardInterrupt):
             self.say()
             self.say("Stopping here; everything you answered is saved.", "yellow")
@@ -135,6 +140,103 @@ class QuizSession:
         else:
             self.show_solution(solution)
         return verdicts
+
+    def ask_bank(self, item: BankItem, number: int = 1, total: int | None = None) -> bool:
+        """Ask a derivation-bank question: order by numbers, fill and choice by letter, derive
+        by working it out and marking yourself against the model derivation."""
+        topic = topic_of_section(item.bank.section)
+        of = f" of {total}" if total else ""
+        self.console.rule(f"Question {number}{of} · {item.kind} · {item.code}", style="cyan")
+        self.say(inline(item.bank.question.prompt))
+        started = time.monotonic()
+        if item.kind == "order":
+            for k, step in enumerate(item.shown_steps, start=1):
+                self.say(f"{INDENT}{k}. {to_unicode(step.formula)}")
+            text, correct = self._read_order(item)
+            if correct:
+                self.say(f"{INDENT}✓ Correct.", "green")
+            else:
+                self.say(f"{INDENT}✗ The order is {item.right_order}.", "red")
+        elif item.options:
+            if item.kind == "fill":
+                blank = item.bank.question.blank
+                for k, step in enumerate(item.bank.steps, start=1):
+                    shown = "?" if k == blank else to_unicode(step.formula)
+                    self.say(f"{INDENT}{k}. {shown}")
+            for option in item.options:
+                self.say(f"{INDENT}{option.letter}. {inline(option.text)}")
+            text = self._read_letter(item)
+            chosen = next(o for o in item.options if o.letter == text)
+            right = next(o for o in item.options if o.correct)
+            correct = chosen.correct
+            if correct:
+                self.say(f"{INDENT}✓ Correct. {inline(chosen.why or '')}".rstrip(), "green")
+            else:
+                why = f" {inline(chosen.why)}" if chosen.why else ""
+                self.say(f"{INDENT}✗ The answer is {right.letter}.{why}", "red")
+        else:
+            self.read("Work it out on paper, then press Enter to see the model derivation: ")
+            text, correct = self._self_mark(item)
+        if item.kind in ("order", "fill") or not correct:
+            self.show_derivation(item)
+        self.summary.add(topic, correct)
+        self.summary.problems += 1
+        if self.history is not None:
+            self.history.record(
+                self.session,
+                Attempt(
+                    topic=topic,
+                    seed=0,
+                    difficulty=item.kind,
+                    code=item.code,
+                    part=item.kind,
+                    answer=text,
+                    correct=correct,
+                    seconds=round(time.monotonic() - started, 3),
+                ),
+            )
+        return correct
+
+    def _read_order(self, item: BankItem) -> tuple[str, bool]:
+        n = len(item.order)
+        while True:
+            text = self.read(f"order (e.g. {' '.join(str(k) for k in range(n, 0, -1))}) = ")
+            if text.strip().lower() == "q":
+                raise Quit
+            numbers = text.replace(",", " ").split()
+            if sorted(numbers) == sorted(str(k) for k in range(1, n + 1)):
+                return " ".join(numbers), " ".join(numbers) == item.right_order
+            self.say(
+                f"{INDENT}type each number 1-{n} once, in order (not counted; try again)", "yellow"
+            )
+
+    def _read_letter(self, item: BankItem) -> str:
+        letters = [o.letter for o in item.options]
+        while True:
+            text = self.read(f"letter ({', '.join(letters)}) = ").strip().upper()
+            if text == "Q":
+                raise Quit
+            if text in letters:
+                return text
+            self.say(f"{INDENT}type one of {', '.join(letters)} (not counted; try again)", "yellow")
+
+    def _self_mark(self, item: BankItem) -> tuple[str, bool]:
+        self.show_derivation(item)
+        total = sum(step.marks for step in item.bank.steps)
+        while True:
+            text = self.read(f"your marks out of {total} = ").strip()
+            if text.lower() == "q":
+                raise Quit
+            if text.isdigit() and int(text) <= total:
+                return f"{text}/{total}", int(text) == total
+            self.say(f"{INDENT}type a whole number from 0 to {total}", "yellow")
+
+    def show_derivation(self, item: BankItem) -> None:
+        self.say("Model derivation", "bold")
+        for k, step in enumerate(item.bank.steps, start=1):
+            marks = f"  [{step.marks}]" if item.kind == "derive" else ""
+            self.say(f"{INDENT}{k}. {to_unicode(step.formula)}{marks}")
+            self.say(f"{INDENT * 2} {inline(step.reason)}", "dim")
 
     def feedback(self, part: Part, verdict: Verdict, index: int) -> None:
         expected = answer_text(verdict.expected, part.precision)
@@ -228,3 +330,25 @@ def quiz_problems(
         else:
             topic, level = names[int(rng.integers(len(names)))], difficulty
         yield make_problem(topic, child_seed(seed, "quiz", index), level)
+
+
+def topic_of_section(section: int) -> str:
+    """The topic that practises a seed-guide section (section 7's is backprop)."""
+    return next((t.name for t in topics.registry().values() if t.section == section), "bank")
+
+
+def bank_questions(
+    pool: Sequence[BankQuestion], names: Sequence[str], count: int, seed: int
+) -> Iterator[BankItem]:
+    """``count`` bank questions from the topics' sections, no repeats while fresh ones remain;
+    the draw and every shuffle come from the session seed."""
+    sections = {topics.get(name).section for name in names}
+    candidates = [q for q in pool if q.section in sections]
+    if not candidates:
+        return
+    rng = rng_for(child_seed(seed, "quiz", "bank"))
+    order = [candidates[int(i)] for i in rng.permutation(len(candidates))]
+    for index in range(count):
+        question = order[index % len(order)]
+        shuffle = rng_for(child_seed(seed, "quiz", index, "shuffle"))
+        yield make_bank_item(index + 1, str(index), question, question.marks, shuffle)

@@ -160,3 +160,18 @@ def test_hard_conv_stacks_need_the_floor(seed):
 def test_linear_regression_gradient_is_never_zero(seed, difficulty):
     grad = solve(make_problem("linear_regression", seed, difficulty)).answer["grad"]
     assert any(abs(g) > 1e-9 for g in grad)
+
+
+@given(seeds, difficulties, st.sampled_from(TOPICS))
+def test_every_formula_is_inside_the_supported_latex_subset(seed, difficulty, topic):
+    from quizgen.latex_check import check, check_text
+
+    problem = make_problem(topic, seed, difficulty)
+    solution = solve(problem)
+    stem = registry()[topic].stem(problem.params)
+    texts = [stem.text, *(p.label for p in solution.parts), *(s.title for s in solution.steps)]
+    if stem.table:
+        texts += [cell for row in (stem.table.header, *stem.table.rows) for cell in row]
+    assert all(check_text(t) is None for t in texts)
+    for step in solution.steps:
+        assert all(check(line) is None for line in (*step.lines, step.result) if line)

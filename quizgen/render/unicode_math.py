@@ -41,6 +41,7 @@ _SYMBOLS = {
     r"\max": "max",
     r"\min": "min",
     r"\implies": " ⟹ ",
+    r"\to": " → ",
     r"\iff": " ⟺ ",
     r"\quad": "  ",
     r"\qquad": "   ",
