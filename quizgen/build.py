@@ -1,13 +1,13 @@
 """Blueprint + seed -> Exam: every version's problems drawn and solved once, for every writer.
 
 Seeds: version v's problem in slot ``s`` (the item's ``id``, else ``section.item.copy``) comes
-from ``child_seed(exam seed, "version", v, s)``, so editing one slot leaves the others' numbers
-alone. No problem appears twice in an exam, across all of its versions.
+from ``child_seed(exam seed, "version", v, s)``, a student's from ``child_seed(exam seed,
+"student", student id, s)``, so editing one slot leaves the others' numbers alone. No problem
+appears twice in an exam, across all of its versions.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -19,13 +19,14 @@ from quizgen.banks import Choice as BankChoice
 from quizgen.blueprint import Blueprint, ItemSpec, Section
 from quizgen.errors import QuizgenError
 from quizgen.grading import distinct_misconceptions
-from quizgen.item_codes import encode
+from quizgen.item_codes import ALPHABET, encode
 from quizgen.latex import answer_text
 from quizgen.model import Part, Problem, Solution, Stem
-from quizgen.problems import make_problem
+from quizgen.problems import fingerprint, make_problem
 from quizgen.seeds import child_seed, rng_for
 
 MAX_REDRAWS = 50
+SeedKey = tuple[int | str, ...]
 CHOICES = 4  # options in a multiple-choice item: the answer and up to three distractors
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
@@ -136,9 +137,18 @@ class ExamSection:
 
 
 @dataclass(frozen=True)
+class Student:
+    """A roster entry: the id keys the student's seed; the name is printed on the paper."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
 class Version:
     code: str
     sections: tuple[ExamSection, ...]
+    student: Student | None = None
 
     @property
     def items(self) -> list[Item | BankItem]:
@@ -166,12 +176,36 @@ def build_exam(
     """Draw and solve every version. ``bank`` is the pool for bank items (default: built-in)."""
     if versions < 1:
         raise QuizgenError("--versions must be at least 1")
-    uses_bank = any(i.bank for s in blueprint.sections for i in s.items)
-    pool = list(bank if bank is not None else builtin_banks()) if uses_bank else []
+    pool = _pool(blueprint, bank)
     seen: set[str] = set()
     used: dict[str, int] = {}
-    built = tuple(_version(blueprint, seed, v, seen, pool, used) for v in range(versions))
+    built = tuple(
+        _version(blueprint, (seed, "version", v), version_code(v), None, seen, pool, used)
+        for v in range(versions)
+    )
     return Exam(blueprint=blueprint, seed=seed, versions=built)
+
+
+def build_for_student(
+    blueprint: Blueprint, seed: int, student: Student, bank: Sequence[BankQuestion] | None = None
+) -> Exam:
+    """One student's paper: drawn from (exam seed, "student", student id) alone, so it can be
+    rebuilt by itself and does not change when the roster is reordered, split or extended."""
+    pool = _pool(blueprint, bank)
+    key: SeedKey = (seed, "student", student.id)
+    version = _version(blueprint, key, student_code(seed, student.id), student, set(), pool, {})
+    return Exam(blueprint=blueprint, seed=seed, versions=(version,))
+
+
+def student_code(seed: int, student_id: str) -> str:
+    """Six characters that identify a student's version, printed in the footer."""
+    value = child_seed(seed, "student", student_id, "code")
+    return "".join(ALPHABET[(value >> (5 * i)) & 31] for i in range(6))
+
+
+def _pool(blueprint: Blueprint, bank: Sequence[BankQuestion] | None) -> list[BankQuestion]:
+    uses_bank = any(i.bank for s in blueprint.sections for i in s.items)
+    return list(bank if bank is not None else builtin_banks()) if uses_bank else []
 
 
 def _slots(section_index: int, item_index: int, spec: ItemSpec) -> list[str]:
@@ -180,23 +214,21 @@ def _slots(section_index: int, item_index: int, spec: ItemSpec) -> list[str]:
     return [base if spec.count == 1 else f"{base}.{k + 1}" for k in range(spec.count)]
 
 
-def _draw(spec: ItemSpec, seed: int, version: int, slot: str, seen: set[str]) -> Problem:
-    problem = make_problem(spec.topic, child_seed(seed, "version", version, slot), spec.difficulty)
+def _draw(spec: ItemSpec, key: SeedKey, slot: str, seen: set[str]) -> Problem:
+    problem = make_problem(spec.topic, child_seed(*key, slot), spec.difficulty)
     for redraw in range(1, MAX_REDRAWS + 1):
-        key = spec.topic + json.dumps(problem.params.to_record(), sort_keys=True)
-        if key not in seen:
+        if fingerprint(problem) not in seen:
             break
-        problem = make_problem(
-            spec.topic, child_seed(seed, "version", version, slot, redraw), spec.difficulty
-        )
-    seen.add(spec.topic + json.dumps(problem.params.to_record(), sort_keys=True))
+        problem = make_problem(spec.topic, child_seed(*key, slot, redraw), spec.difficulty)
+    seen.add(fingerprint(problem))
     return problem
 
 
 def _version(
     blueprint: Blueprint,
-    seed: int,
-    v: int,
+    key: SeedKey,
+    code: str,
+    student: Student | None,
     seen: set[str],
     pool: Sequence[BankQuestion],
     used: dict[str, int],
@@ -209,29 +241,28 @@ def _version(
             for slot in _slots(s_index, i_index, spec):
                 if spec.bank is not None:
                     where = f"sections[{s_index}].items[{i_index}]"
-                    chosen = _draw_bank(spec, pool, seed, v, slot, in_version, used, where)
+                    chosen = _draw_bank(spec, pool, key, slot, in_version, used, where)
                     drawn.append((slot, spec, chosen))
                 else:
-                    drawn.append((slot, spec, _draw(spec, seed, v, slot, seen)))
+                    drawn.append((slot, spec, _draw(spec, key, slot, seen)))
         if section.shuffle and len(drawn) > 1:
-            rng = rng_for(child_seed(seed, "version", v, "order", s_index))
+            rng = rng_for(child_seed(*key, "order", s_index))
             drawn = [drawn[int(i)] for i in rng.permutation(len(drawn))]
         items: list[Item | BankItem] = []
         for slot, spec, drawn_item in drawn:
             number += 1
             if isinstance(drawn_item, BankQuestion):
-                items.append(_bank_item(number, slot, spec, drawn_item, seed, v))
+                items.append(_bank_item(number, slot, spec, drawn_item, key))
             else:
                 items.append(_item(number, slot, spec, drawn_item))
         sections.append(_section(section, items))
-    return Version(code=version_code(v), sections=tuple(sections))
+    return Version(code=code, sections=tuple(sections), student=student)
 
 
 def _draw_bank(
     spec: ItemSpec,
     pool: Sequence[BankQuestion],
-    seed: int,
-    v: int,
+    key: SeedKey,
     slot: str,
     in_version: set[str],
     used: dict[str, int],
@@ -250,7 +281,7 @@ def _draw_bank(
             f"{where}.bank: {criteria} matches {len(matching)} bank question(s), "
             "too few for this item's count"
         )
-    rng = rng_for(child_seed(seed, "version", v, slot, "bank"))
+    rng = rng_for(child_seed(*key, slot, "bank"))
     ranked = sorted(
         zip(rng.random(len(fresh)), fresh, strict=True),
         key=lambda pair: (used.get(pair[1].id, 0), pair[0]),
@@ -262,10 +293,10 @@ def _draw_bank(
 
 
 def _bank_item(
-    number: int, slot: str, spec: ItemSpec, question: BankQuestion, seed: int, v: int
+    number: int, slot: str, spec: ItemSpec, question: BankQuestion, key: SeedKey
 ) -> BankItem:
-    """Shuffles of steps and options come from (exam seed, version, slot): reproducible."""
-    rng = rng_for(child_seed(seed, "version", v, slot, "shuffle"))
+    """Shuffles of steps and options come from (exam seed, version or student, slot)."""
+    rng = rng_for(child_seed(*key, slot, "shuffle"))
     return make_bank_item(number, slot, question, spec.marks, rng)
 
 

@@ -41,15 +41,16 @@ def generate(
         for index in range(count):
             problem = make_problem(name, child_seed(seed, name, index), difficulty)
             for redraw in range(1, MAX_REDRAWS + 1):
-                if _fingerprint(problem) not in seen:
+                if fingerprint(problem) not in seen:
                     break
                 problem = make_problem(name, child_seed(seed, name, index, redraw), difficulty)
-            seen.add(_fingerprint(problem))
+            seen.add(fingerprint(problem))
             yield problem
 
 
-def _fingerprint(problem: Problem) -> str:
-    return json.dumps(problem.params.to_record(), sort_keys=True)
+def fingerprint(problem: Problem) -> str:
+    """A problem's identity: its topic and its params, canonically written."""
+    return problem.topic + json.dumps(problem.params.to_record(), sort_keys=True)
 
 
 def solve(problem: Problem) -> Solution:
