@@ -211,6 +211,36 @@ def solve(file: Path, fmt: str) -> None:
     help="Page size [default: the blueprint's, else A4].",
 )
 @BANK_OPTION
+@click.option(
+    "--roster",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="CSV with id and name columns: one paper per student.",
+)
+@click.option(
+    "--only",
+    "only_ids",
+    multiple=True,
+    help="With --roster: just these student ids (repeat for several).",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="With --roster: parallel workers [default: all cores].",
+)
+@click.option(
+    "--shard",
+    default=None,
+    help="With --roster: render only slice K of N, e.g. 2/8 (by a hash of the id).",
+)
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="With --roster: skip students whose files are complete and match the manifest.",
+)
+@click.option("--force", is_flag=True, help="With --roster: overwrite existing papers.")
 def paper(
     blueprint: Path,
     seed: int,
@@ -219,25 +249,121 @@ def paper(
     formats: tuple[str, ...],
     paper: str | None,
     bank_dirs: tuple[Path, ...],
+    roster: Path | None,
+    only_ids: tuple[str, ...],
+    jobs: int | None,
+    shard: str | None,
+    resume: bool,
+    force: bool,
 ) -> None:
     """Print-ready exam papers and answer keys from a BLUEPRINT (YAML), HTML and PDF.
 
-    Example: quizgen paper banks/exams/midterm.yaml --seed 2026 --versions 4
+    Examples: quizgen paper banks/exams/midterm.yaml --seed 2026 --versions 4;
+    quizgen paper banks/exams/midterm.yaml --roster students.csv -j 2 --out class
     """
-    from quizgen.papers import make_papers
+    bank_pool = _bank_pool(bank_dirs) if bank_dirs else None
+    if roster is None:
+        if only_ids or shard or resume or force or jobs:
+            raise click.UsageError("--only, --jobs, --shard, --resume and --force need --roster")
+        from quizgen.papers import make_papers
 
-    written = make_papers(
+        written = make_papers(
+            blueprint,
+            seed,
+            versions,
+            out_dir,
+            formats,
+            paper,
+            bank=bank_pool,
+            progress=lambda what: click.echo(f"  wrote {what}", err=True),
+        )
+        for path in written:
+            click.echo(str(path))
+        return
+    if versions != 1:
+        raise click.UsageError(
+            "--versions and --roster do not go together: every student gets a version of their own"
+        )
+    _class_set(
         blueprint,
         seed,
-        versions,
         out_dir,
         formats,
         paper,
-        progress=lambda what: click.echo(f"  wrote {what}", err=True),
-        bank=_bank_pool(bank_dirs) if bank_dirs else None,
+        bank_pool,
+        roster,
+        only_ids,
+        jobs,
+        shard,
+        resume,
+        force,
     )
-    for path in written:
-        click.echo(str(path))
+
+
+def _class_set(
+    blueprint_path,
+    seed,
+    out_dir,
+    formats,
+    paper_size,
+    bank_pool,
+    roster,
+    only_ids,
+    jobs,
+    shard,
+    resume,
+    force,
+) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from quizgen.blueprint import load_blueprint
+    from quizgen.classset import run_class_set
+    from quizgen.roster import parse_shard, read_roster
+
+    blueprint = load_blueprint(blueprint_path)
+    if paper_size:
+        blueprint = blueprint.model_copy(update={"paper": paper_size})
+    students = read_roster(roster)
+    if only_ids:
+        known = {s.id for s in students}
+        unknown = [i for i in only_ids if i not in known]
+        if unknown:
+            raise QuizgenError(f"--only: {', '.join(unknown)} not in {roster.name}")
+        students = [s for s in students if s.id in only_ids]
+    console = _console(False)
+    console.file = sys.stderr
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        disable=not console.is_terminal,
+    ) as bar:
+        task = bar.add_task("papers", total=None)
+
+        def progress(done: int, skipped: int) -> None:
+            bar.update(task, completed=done + skipped, total=len(students))
+
+        manifest = run_class_set(
+            blueprint,
+            blueprint_path,
+            seed,
+            students,
+            out_dir,
+            formats,
+            jobs,
+            parse_shard(shard) if shard else None,
+            resume,
+            force,
+            bank_pool,
+            progress,
+        )
+    rows = manifest["students"]
+    click.echo(f"{len(rows)} students: papers and keys in {out_dir}")
+    for key in ("merged_papers", "merged_keys"):
+        if key in manifest:
+            click.echo(f"  {out_dir / manifest[key]}")
 
 
 @cli.group()

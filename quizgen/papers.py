@@ -13,19 +13,47 @@ from pathlib import Path
 
 from quizgen.banks import BankQuestion
 from quizgen.blueprint import load_blueprint
-from quizgen.build import Exam, build_exam
+from quizgen.build import Exam, Version, build_exam
 from quizgen.render import html as html_writer
 
 FORMATS = ("html", "pdf")
 
 
-def _atomic_write(target: Path, write: Callable[[Path], None]) -> None:
+def atomic_write(target: Path, write: Callable[[Path], None]) -> None:
     temporary = target.with_name(f".{target.name}.part")
     try:
         write(temporary)
         os.replace(temporary, target)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def prepare_out_dir(out_dir: Path) -> None:
+    """Create the output folder with the font its HTML and PDFs refer to."""
+    fonts = out_dir / "fonts"
+    fonts.mkdir(parents=True, exist_ok=True)
+    font = fonts / html_writer.FONT_NAME
+    if not font.exists():
+        shutil.copyfile(html_writer.font_path(), font)
+
+
+def write_copy(
+    exam: Exam, version: Version, base: Path, formats: Iterable[str], blueprint_name: str
+) -> dict[str, Path]:
+    """One version's paper and key as ``{"paper.pdf": path, ...}``: ``base`` + ``-paper.pdf``."""
+    written = {}
+    for kind in ("paper", "key"):
+        html = html_writer.render(exam, version, kind, blueprint_name)
+        for fmt in formats:
+            target = base.with_name(f"{base.name}-{kind}.{fmt}")
+            if fmt == "html":
+                atomic_write(target, lambda p, html=html: p.write_text(html, encoding="utf-8"))
+            else:
+                from quizgen.render.pdf import write_pdf
+
+                atomic_write(target, lambda p, html=html: write_pdf(html, base.parent, p))
+            written[f"{kind}.{fmt}"] = target
+    return written
 
 
 def write_exam(
@@ -36,30 +64,16 @@ def write_exam(
     progress: Callable[[str], None] = lambda _: None,
 ) -> list[Path]:
     """Write paper and key of every version; returns the files written."""
-    formats = list(formats)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    fonts = out_dir / "fonts"
-    fonts.mkdir(exist_ok=True)
-    font = fonts / html_writer.FONT_NAME
-    if not font.exists():
-        shutil.copyfile(html_writer.font_path(), font)
+    formats = [f for f in FORMATS if f in formats]
+    prepare_out_dir(out_dir)
     stem = f"{Path(blueprint_name).stem}-{exam.seed}"
-    written = []
+    written: list[Path] = []
     for version in exam.versions:
-        for kind in ("paper", "key"):
-            html = html_writer.render(exam, version, kind, blueprint_name)
-            base = out_dir / f"{stem}-{version.code}-{kind}"
-            if "html" in formats:
-                target = base.with_suffix(".html")
-                _atomic_write(target, lambda p, html=html: p.write_text(html, encoding="utf-8"))
-                written.append(target)
-            if "pdf" in formats:
-                from quizgen.render.pdf import write_pdf
-
-                target = base.with_suffix(".pdf")
-                _atomic_write(target, lambda p, html=html: write_pdf(html, out_dir, p))
-                written.append(target)
-            progress(f"version {version.code} {kind}")
+        files = write_copy(
+            exam, version, out_dir / f"{stem}-{version.code}", formats, blueprint_name
+        )
+        written += files.values()
+        progress(f"version {version.code}")
     return written
 
 

@@ -2,17 +2,23 @@
 
 The SVG is glyph paths (no font needed by the viewer), sized in ``em`` and lowered by its depth
 so that inline math sits on the text baseline; the LaTeX stays in ``aria-label``. Conversions
-are cached: a paper and its key share most formulas.
+are cached in memory and on disk (``QUIZGEN_CACHE_DIR``, default the user cache directory;
+``QUIZGEN_CACHE_DIR=off`` turns it off), so parallel workers and later runs share them.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 from functools import cache
+from importlib.metadata import version
+from pathlib import Path
 
 from markupsafe import Markup, escape
 
 FONT_PX = 16.0
+CACHE_FORMAT = 2  # bump when the SVG post-processing in _convert changes
 _SIZE = re.compile(
     r'width="([\d.]+)" height="([\d.]+)" viewBox="([-\d.]+) ([-\d.]+) [\d.]+ [\d.]+"'
 )
@@ -29,8 +35,48 @@ def _ziamath():
 
 
 @cache
+def cache_dir() -> Path | None:
+    """Where converted formulas are kept between runs and processes (None: nowhere)."""
+    setting = os.environ.get("QUIZGEN_CACHE_DIR")
+    if setting == "off":
+        return None
+    if setting:
+        folder = Path(setting)
+    else:
+        from platformdirs import user_cache_path
+
+        folder = user_cache_path("quizgen")
+    folder = folder / f"math-{version('ziamath')}-{CACHE_FORMAT}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return folder
+
+
+@cache
 def svg(latex: str, display: bool = False) -> Markup:
-    """One formula as an inline ``<svg>`` element."""
+    """One formula as an inline ``<svg>`` element (memory cache, then disk cache)."""
+    folder = cache_dir()
+    if folder is None:
+        return Markup(_convert(latex, display))
+    name = hashlib.sha256(f"{int(display)}|{latex}".encode()).hexdigest()
+    path = folder / f"{name}.svg"
+    try:
+        return Markup(path.read_text(encoding="utf-8"))
+    except OSError:
+        pass
+    text = _convert(latex, display)
+    temporary = path.with_name(f"{name}.{os.getpid()}.part")
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, path)  # atomic: a concurrent reader sees all of it or nothing
+    except OSError:
+        temporary.unlink(missing_ok=True)
+    return Markup(text)
+
+
+def _convert(latex: str, display: bool) -> str:
     zm = _ziamath()
     signed = _UNARY_MINUS.sub(r"\1\2{-}", latex)
     source = zm.Latex(signed, size=FONT_PX, inline=not display).svg()
@@ -45,7 +91,7 @@ def svg(latex: str, display: bool = False) -> Markup:
         f'aria-label="{escape(latex)}" class="{"math display" if display else "math"}"'
     )
     body = source[source.index("<svg") :]
-    return Markup(body.replace(f'width="{match.group(1)}" height="{match.group(2)}"', style, 1))
+    return body.replace(f'width="{match.group(1)}" height="{match.group(2)}"', style, 1)
 
 
 _INLINE = re.compile(r"\$(.+?)\$")
