@@ -56,6 +56,11 @@ class Item:
     choices: tuple[Choice, ...] = ()
 
     @property
+    def asked(self) -> Part:
+        """The part a multiple-choice item asks for: the problem's final answer."""
+        return self.solution.parts[-1]
+
+    @property
     def answer_lines(self) -> int:
         """Ruled lines of answer space on the paper, sized to the work the question needs."""
         if self.choices:
@@ -122,11 +127,6 @@ class BankItem:
         if self.options:
             return next(o.letter for o in self.options if o.correct)
         return "model derivation, marking scheme in the key"
-
-    @property
-    def asked(self) -> Part:
-        """The part a multiple-choice item asks for: the problem's final answer."""
-        return self.solution.parts[-1]
 
 
 @dataclass(frozen=True)

@@ -402,6 +402,71 @@ def bank_list(bank_dirs: tuple[Path, ...]) -> None:
         click.echo(f"{section:<8} {counts} {', '.join(q.id for q in mine)}")
 
 
+@cli.command()
+@click.argument("blueprint", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--topic", "-t", default=None, help="Export one topic instead of a blueprint.")
+@click.option(
+    "--format", "-f", "fmt", type=click.Choice(["moodle", "qti", "anki", "jsonl"]), required=True
+)
+@click.option(
+    "--variants",
+    "-n",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="Variants of each question (a random one is drawn per student).",
+)
+@click.option("--seed", "-s", type=click.IntRange(min=0), default=2026, show_default=True)
+@click.option(
+    "--difficulty", "-d", type=DIFFICULTY, default="medium", show_default=True, help="With --topic."
+)
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File to write [default: output/NAME-SEED.EXT].",
+)
+@BANK_OPTION
+def export(
+    blueprint: Path | None,
+    topic: str | None,
+    fmt: str,
+    variants: int,
+    seed: int,
+    difficulty: str,
+    out: Path | None,
+    bank_dirs: tuple[Path, ...],
+) -> None:
+    """Question banks for Moodle (XML), Canvas (QTI zip), Anki (deck) or JSON Lines.
+
+    Example: quizgen export banks/exams/quiz.yaml --format moodle --variants 20
+    """
+    from quizgen import export as exporter
+
+    if (blueprint is None) == (topic is None):
+        raise click.UsageError("give either a BLUEPRINT or --topic")
+    if topic is not None:
+        exam = exporter.topic_exam(topic, variants, seed, difficulty)  # type: ignore[arg-type]
+        name = topic
+    else:
+        from quizgen.blueprint import load_blueprint
+
+        exam = exporter.blueprint_exam(
+            load_blueprint(blueprint), variants, seed, _bank_pool(bank_dirs) if bank_dirs else None
+        )
+        name = blueprint.stem
+    target = out or Path("output") / f"{name}-{seed}{exporter.SUFFIX[fmt]}"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    from quizgen.papers import atomic_write
+
+    notes: list[str] = []
+    atomic_write(target, lambda path: notes.extend(exporter.write(fmt, exam, path, name)))
+    for note in notes:
+        click.echo(f"Note: {note}", err=True)
+    click.echo(str(target))
+
+
 def _console(no_color: bool):
     from rich.console import Console
 

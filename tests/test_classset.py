@@ -78,8 +78,13 @@ def test_the_union_of_shards_is_the_whole_run_byte_for_byte(tmp_path):
     for k in (1, 2, 3):
         run(tmp_path / "shards", shard=(k, 3))
     assert files(tmp_path / "shards") == files(tmp_path / "whole")
-    rows = [row["id"] for k in (1, 2, 3) for row in json.loads(
-        (tmp_path / "shards" / f"manifest-{k}-of-3.json").read_text())["students"]]
+    rows = [
+        row["id"]
+        for k in (1, 2, 3)
+        for row in json.loads((tmp_path / "shards" / f"manifest-{k}-of-3.json").read_text())[
+            "students"
+        ]
+    ]
     assert sorted(rows) == [s.id for s in STUDENTS]
 
 
@@ -106,7 +111,7 @@ def test_manifest_lists_every_student_with_seed_version_files_and_marks(tmp_path
 
 def test_existing_papers_are_not_overwritten_without_force(tmp_path):
     run(tmp_path)
-    with pytest.raises(QuizgenError, match="use --resume .* or --force"):
+    with pytest.raises(QuizgenError, match=r"use --resume .* or --force"):
         run(tmp_path)
     run(tmp_path, force=True)
 
@@ -154,10 +159,40 @@ def test_parallel_pdfs_match_serial_ones_and_merge_for_duplex(tmp_path):
 def test_only_rebuilds_one_student_exactly(tmp_path):
     roster = write_roster(tmp_path, "id,name\n" + "".join(f"{s.id},{s.name}\n" for s in STUDENTS))
     runner = CliRunner()
-    whole = runner.invoke(cli, ["paper", str(QUIZ), "--seed", "11", "--roster", str(roster),
-                                "--out", str(tmp_path / "whole"), "-f", "html", "-j", "1"])
-    one = runner.invoke(cli, ["paper", str(QUIZ), "--seed", "11", "--roster", str(roster),
-                              "--only", "s004", "--out", str(tmp_path / "one"), "-f", "html"])
+    whole = runner.invoke(
+        cli,
+        [
+            "paper",
+            str(QUIZ),
+            "--seed",
+            "11",
+            "--roster",
+            str(roster),
+            "--out",
+            str(tmp_path / "whole"),
+            "-f",
+            "html",
+            "-j",
+            "1",
+        ],
+    )
+    one = runner.invoke(
+        cli,
+        [
+            "paper",
+            str(QUIZ),
+            "--seed",
+            "11",
+            "--roster",
+            str(roster),
+            "--only",
+            "s004",
+            "--out",
+            str(tmp_path / "one"),
+            "-f",
+            "html",
+        ],
+    )
     assert whole.exit_code == one.exit_code == 0, whole.output + one.output
     assert files(tmp_path / "one") == {
         k: v for k, v in files(tmp_path / "whole").items() if k.startswith("s004")

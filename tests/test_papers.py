@@ -132,6 +132,10 @@ def test_choice_items_offer_distinct_options_with_one_right_answer(tmp_path):
         assert len(texts) == len(set(texts)) >= 3
         assert sum(c.correct for c in item.choices) == 1
         assert all(c.misconception for c in item.choices if not c.correct)
+        paper = render(exam, version, "paper", "bp.yaml")
+        key = render(exam, version, "key", "bp.yaml")
+        assert all(f"{c.letter}. {c.text}" in paper for c in item.choices)
+        assert all(c.misconception in key for c in item.choices if not c.correct)
 
 
 def test_html_is_byte_identical_on_rerun(tmp_path):

@@ -1,0 +1,192 @@
+"""Exporters to where teaching happens: Moodle XML, Canvas QTI 1.2, Anki decks, JSON Lines.
+
+Every exporter reads the same built exam: each blueprint slot becomes one category (Moodle),
+question group (Canvas) or set of cards (Anki) holding the slot's variants, one variant per
+exam version. What a format cannot carry is said in one line (``notes``) and given a fallback;
+nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from html import escape as _escape
+from pathlib import Path
+from typing import Any
+
+from quizgen.banks import BankQuestion
+from quizgen.blueprint import Blueprint, ItemSpec, Section
+from quizgen.build import BankItem, Exam, Item, build_exam
+from quizgen.latex import fixed
+from quizgen.model import Difficulty, Part
+
+FORMATS = ("moodle", "qti", "anki", "jsonl")
+SUFFIX = {"moodle": ".xml", "qti": ".zip", "anki": ".apkg", "jsonl": ".jsonl"}
+_INLINE = re.compile(r"\$(.+?)\$")
+
+
+def topic_exam(topic: str, variants: int, seed: int, difficulty: Difficulty) -> Exam:
+    """``variants`` variants of one topic, as a one-item exam with one version per variant."""
+    spec = ItemSpec(topic=topic, difficulty=difficulty, marks=1, id=topic)
+    blueprint = Blueprint(
+        title=f"quizgen: {topic}", sections=[Section(title=topic, shuffle=False, items=[spec])]
+    )
+    return build_exam(blueprint, seed, variants)
+
+
+def blueprint_exam(
+    blueprint: Blueprint, variants: int, seed: int, bank: Sequence[BankQuestion] | None = None
+) -> Exam:
+    """Each slot's ``variants`` come from the exam's versions; section order is kept."""
+    unshuffled = blueprint.model_copy(
+        update={"sections": [s.model_copy(update={"shuffle": False}) for s in blueprint.sections]}
+    )
+    return build_exam(unshuffled, seed, variants, bank)
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One blueprint slot with its variants (one per version), in version order."""
+
+    slot: str
+    title: str
+    items: tuple[Item | BankItem, ...]
+
+
+def slots(exam: Exam) -> list[Slot]:
+    by_slot: dict[str, list[Item | BankItem]] = {}
+    for version in exam.versions:
+        for item in version.items:
+            by_slot.setdefault(item.slot, []).append(item)
+    out = []
+    for slot, items in by_slot.items():
+        first = items[0]
+        what = first.problem.topic if isinstance(first, Item) else f"{first.kind} question"
+        title = what if slot == what else f"{slot} {what}"
+        out.append(Slot(slot, title, tuple(items)))
+    return out
+
+
+def escape(text: str) -> str:
+    """HTML-escape text for a text node (quotes may stay as they are)."""
+    return _escape(text, quote=False)
+
+
+def html(text: str) -> str:
+    """Text with $math$ as HTML for an LMS: text escaped, math in \\( \\) for MathJax."""
+    out, last = [], 0
+    for match in _INLINE.finditer(text):
+        out.append(escape(text[last : match.start()]))
+        out.append(f"\\({escape(match.group(1))}\\)")
+        last = match.end()
+    out.append(escape(text[last:]))
+    return "".join(out)
+
+
+def display(latex: str) -> str:
+    return f"\\[{escape(latex)}\\]"
+
+
+def stem_html(item: Item) -> str:
+    """The question as HTML: stem, data table and what is asked."""
+    parts = [f"<p>{html(item.stem.text)}</p>"]
+    if item.stem.table:
+        header = "".join(f"<th>{html(c)}</th>" for c in item.stem.table.header)
+        rows = "".join(
+            "<tr>" + "".join(f"<td>{html(c)}</td>" for c in row) + "</tr>"
+            for row in item.stem.table.rows
+        )
+        parts.append(f'<table border="1"><tr>{header}</tr>{rows}</table>')
+    return "".join(parts)
+
+
+def solution_html(item: Item) -> str:
+    """The worked solution as HTML, for general feedback and card backs."""
+    out = ["<ol>"]
+    for step in item.solution.steps:
+        lines = "".join(display(line) for line in step.lines)
+        result = display(step.result) if step.result else ""
+        out.append(f"<li>{html(step.title)}{lines}{result}</li>")
+    out.append("</ol>")
+    return "".join(out)
+
+
+def derivation_html(item: BankItem) -> str:
+    return (
+        "<ol>"
+        + "".join(
+            f"<li>{display(s.formula)} <em>{html(s.reason)}</em></li>" for s in item.bank.steps
+        )
+        + "</ol>"
+    )
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One number to type: a scalar part, or one entry of a vector, matrix or shape list."""
+
+    part: Part
+    label: str
+    index: tuple[int, ...]
+    value: float
+
+    @property
+    def tolerance(self) -> float:
+        """The absolute tolerance the paper's one rule gives this value."""
+        return 0.0 if self.part.precision.exact else self.part.precision.tolerance(self.value)
+
+    @property
+    def shown(self) -> str:
+        return fixed(self.value, self.part.precision)
+
+
+def _walk(value: Any, index: tuple[int, ...] = ()) -> Iterator[tuple[tuple[int, ...], float]]:
+    if isinstance(value, (list, tuple)):
+        for i, v in enumerate(value):
+            yield from _walk(v, (*index, i))
+    else:
+        yield index, float(value)
+
+
+def entries(item: Item) -> list[Entry]:
+    out = []
+    for part in item.solution.parts:
+        for index, value in _walk(item.solution.answer[part.key]):
+            where = "".join(f"[{i + 1}]" for i in index)
+            out.append(Entry(part, f"{part.label}{where}", index, value))
+    return out
+
+
+def value_at(answer: Any, index: tuple[int, ...]) -> float | None:
+    """The entry at ``index`` of a (possibly nested) answer, or None if its shape differs."""
+    for i in index:
+        if not isinstance(answer, (list, tuple)) or i >= len(answer):
+            return None
+        answer = answer[i]
+    return None if isinstance(answer, (list, tuple)) else float(answer)
+
+
+def number(value: float) -> str:
+    """A number as an LMS reads it: at most 12 significant digits, no float noise."""
+    text = format(value, ".12g")
+    return "0" if text in ("-0", "-0.0") else text
+
+
+def write(fmt: str, exam: Exam, target: Path, deck_name: str | None = None) -> list[str]:
+    """Write ``exam`` as ``fmt`` to ``target``; returns the one-line notes for the user."""
+    if fmt == "moodle":
+        from quizgen.export.moodle import write_moodle
+
+        return write_moodle(exam, target)
+    if fmt == "qti":
+        from quizgen.export.qti import write_qti
+
+        return write_qti(exam, target)
+    if fmt == "anki":
+        from quizgen.export.anki import write_anki
+
+        return write_anki(exam, target, deck_name or exam.blueprint.title)
+    from quizgen.export.jsonl import write_jsonl
+
+    return write_jsonl(exam, target)

@@ -1,0 +1,237 @@
+"""Moodle XML: numerical questions with the paper's tolerance, cloze for multi-part problems,
+multiple choice whose wrong options explain the mistake behind them, one category per slot.
+
+Math is written in ``\\( \\)`` and ``\\[ \\]``, which Moodle's MathJax filter typesets.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from quizgen import topics
+from quizgen.build import BankItem, Exam, Item
+from quizgen.export import (
+    Entry,
+    derivation_html,
+    entries,
+    html,
+    number,
+    slots,
+    solution_html,
+    stem_html,
+    value_at,
+)
+from quizgen.grading import distinct_misconceptions
+
+PENALTY = "0.3333333"
+
+
+def _text(parent: ET.Element, tag: str, text: str, **attrs: str) -> ET.Element:
+    element = ET.SubElement(parent, tag, attrs)
+    ET.SubElement(element, "text").text = text
+    return element
+
+
+def _question(
+    quiz: ET.Element, kind: str, name: str, text: str, feedback: str, marks: int
+) -> ET.Element:
+    question = ET.SubElement(quiz, "question", type=kind)
+    _text(question, "name", name)
+    _text(question, "questiontext", text, format="html")
+    _text(question, "generalfeedback", feedback, format="html")
+    ET.SubElement(question, "defaultgrade").text = str(marks)
+    ET.SubElement(question, "penalty").text = PENALTY
+    ET.SubElement(question, "hidden").text = "0"
+    return question
+
+
+def _answer(
+    question: ET.Element, fraction: int, text: str, feedback: str, tolerance: float | None = None
+) -> None:
+    answer = ET.SubElement(question, "answer", fraction=str(fraction), format="html")
+    ET.SubElement(answer, "text").text = text
+    if tolerance is not None:
+        ET.SubElement(answer, "tolerance").text = number(tolerance)
+    _text(answer, "feedback", feedback, format="html")
+
+
+def _mistakes(item: Item) -> list[tuple[str, str, dict]]:
+    topic = topics.get(item.problem.topic)
+    found = distinct_misconceptions(topic.misconceptions, item.problem.params, item.solution)
+    return [(m.label, m.explanation, dict(answer)) for m, answer in found]
+
+
+def _wrong_values(
+    entry: Entry, mistakes: Sequence[tuple[str, str, dict]]
+) -> list[tuple[float, str]]:
+    """Misconception values for one entry that lie outside the right answer's tolerance."""
+    out: list[tuple[float, str]] = []
+    for label, explanation, answer in mistakes:
+        value = value_at(answer.get(entry.part.key), entry.index)
+        if (
+            value is None
+            or not np.isfinite(value)
+            or entry.part.precision.accepts(value, entry.value)
+        ):
+            continue
+        if all(abs(value - v) > entry.tolerance for v, _ in out):
+            out.append((value, f"It looks like you {label}: {explanation}"))
+    return out
+
+
+def _cloze_escape(text: str) -> str:
+    for ch in '\\}#~/"':
+        text = text.replace(ch, "\\" + ch)
+    return text
+
+
+def _cloze(entry: Entry, mistakes: Sequence[tuple[str, str, dict]]) -> str:
+    tol = number(entry.tolerance)
+    options = [f"={number(entry.value)}:{tol}#Correct."]
+    options += [
+        f"%0%{number(v)}:{tol}#{_cloze_escape(fb)}" for v, fb in _wrong_values(entry, mistakes)
+    ]
+    return "{1:NUMERICAL:" + "~".join(options) + "}"
+
+
+def _generated(quiz: ET.Element, item: Item, name: str) -> None:
+    feedback = solution_html(item)
+    if item.choices:
+        question = _question(
+            quiz,
+            "multichoice",
+            name,
+            stem_html(item) + f"<p>Which is {html(item.asked.label)}?</p>",
+            feedback,
+            item.marks,
+        )
+        ET.SubElement(question, "single").text = "true"
+        ET.SubElement(question, "shuffleanswers").text = "1"
+        ET.SubElement(question, "answernumbering").text = "ABCD"
+        for choice in item.choices:
+            why = (
+                "Correct."
+                if choice.correct
+                else (f"It looks like you {choice.misconception}: {choice.explanation}")
+            )
+            _answer(question, 100 if choice.correct else 0, html(choice.text), why)
+        return
+    found = entries(item)
+    mistakes = _mistakes(item)
+    if len(found) == 1:
+        (entry,) = found
+        question = _question(
+            quiz,
+            "numerical",
+            name,
+            stem_html(item) + f"<p>{html(entry.part.label)} = ?</p>",
+            feedback,
+            item.marks,
+        )
+        _answer(question, 100, number(entry.value), "Correct.", entry.tolerance)
+        for value, why in _wrong_values(entry, mistakes):
+            _answer(question, 0, number(value), html(why), entry.tolerance)
+        _answer(question, 0, "*", f"The answer is {entry.shown}.", 0)
+        return
+    blanks = "".join(f"<p>{html(e.label)} = {_cloze(e, mistakes)}</p>" for e in found)
+    _question(quiz, "cloze", name, stem_html(item) + blanks, feedback, item.marks)
+
+
+def _bank(quiz: ET.Element, item: BankItem, name: str) -> None:
+    prompt = f"<p>{html(item.bank.question.prompt)}</p>"
+    feedback = derivation_html(item)
+    if item.kind == "derive":
+        question = _question(quiz, "essay", name, prompt, feedback, item.marks)
+        ET.SubElement(question, "responseformat").text = "editor"
+        _text(
+            question,
+            "graderinfo",
+            feedback
+            + "<p>Marks per step: "
+            + ", ".join(str(s.marks) for s in item.bank.steps)
+            + "</p>",
+            format="html",
+        )
+        return
+    if item.kind == "order":
+        shown = "".join(f"<li>\\({s.formula}\\)</li>" for s in item.shown_steps)
+        question = _question(
+            quiz,
+            "multichoice",
+            name,
+            prompt + f"<ol>{shown}</ol><p>Which order is right?</p>",
+            feedback,
+            item.marks,
+        )
+        ET.SubElement(question, "single").text = "true"
+        ET.SubElement(question, "shuffleanswers").text = "1"
+        for text, right in _orders(item):
+            _answer(
+                question,
+                100 if right else 0,
+                text,
+                "Correct." if right else f"The derivation runs {item.right_order}.",
+            )
+        return
+    question = _question(
+        quiz,
+        "multichoice",
+        name,
+        prompt
+        + (
+            ""
+            if item.kind == "choice"
+            else feedback.replace(item.bank.steps[item.bank.question.blank - 1].formula, "?")
+        ),
+        feedback,
+        item.marks,
+    )
+    ET.SubElement(question, "single").text = "true"
+    ET.SubElement(question, "shuffleanswers").text = "1"
+    for option in item.options:
+        _answer(
+            question,
+            100 if option.correct else 0,
+            html(option.text),
+            html(option.why or ("Correct." if option.correct else "Not this one.")),
+        )
+
+
+def _orders(item: BankItem) -> list[tuple[str, bool]]:
+    """The right order and up to three near misses (two neighbouring steps swapped)."""
+    right = item.right_order.split()
+    out = [(" ".join(right), True)]
+    for i in range(len(right) - 1):
+        wrong = [*right]
+        wrong[i], wrong[i + 1] = wrong[i + 1], wrong[i]
+        out.append((" ".join(wrong), False))
+        if len(out) == 4:
+            break
+    return out
+
+
+def write_moodle(exam: Exam, target: Path) -> list[str]:
+    quiz = ET.Element("quiz")
+    notes = []
+    for slot in slots(exam):
+        category = ET.SubElement(quiz, "question", type="category")
+        _text(category, "category", f"$course$/top/quizgen/{exam.blueprint.title}/{slot.title}")
+        for variant, item in enumerate(slot.items, start=1):
+            name = f"{slot.title} variant {variant} ({item.code})"
+            if isinstance(item, BankItem):
+                _bank(quiz, item, name)
+            else:
+                _generated(quiz, item, name)
+        if isinstance(slot.items[0], BankItem) and slot.items[0].kind == "order":
+            notes.append(
+                f"{slot.title}: ordering exported as multiple choice among orders "
+                "(Moodle's ordering type is not on every site)"
+            )
+    ET.indent(quiz)
+    data = ET.tostring(quiz, encoding="unicode", xml_declaration=False)
+    target.write_text('<?xml version="1.0" encoding="UTF-8"?>\n' + data + "\n", encoding="utf-8")
+    return notes
