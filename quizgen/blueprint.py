@@ -82,6 +82,7 @@ class Blueprint(_Strict):
     duration: str | None = None
     instructions: list[str] = []
     paper: Literal["A4", "Letter"] = "A4"
+    engine: Literal["weasyprint", "typst"] = "weasyprint"  # what typesets the PDFs
     sections: list[Section] = Field(min_length=1)
 
     @field_validator("instructions", mode="before")

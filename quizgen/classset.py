@@ -13,6 +13,7 @@ import csv
 import hashlib
 import io
 import json
+import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -60,7 +61,7 @@ _JOB: ClassSet | None = None
 def _init_worker(job: ClassSet) -> None:
     global _JOB
     _JOB = job
-    if "pdf" in job.formats:
+    if "pdf" in job.formats and job.blueprint.engine == "weasyprint":
         import weasyprint  # noqa: F401 - load once per worker, not once per student
 
 
@@ -174,7 +175,10 @@ def run_class_set(
             rows[student.id] = render_student(student, job)
             progress(count, len(chosen) - len(todo))
     else:
-        with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(job,)) as pool:
+        # spawn, not fork: a forked child can inherit a lock held by a thread of the parent
+        # (Typst's compiler runs threads) and hang forever
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(workers, context, _init_worker, (job,)) as pool:
             for count, row in enumerate(pool.map(render_student, todo, chunksize=1), start=1):
                 rows[row["id"]] = row
                 progress(count, len(chosen) - len(todo))

@@ -241,6 +241,12 @@ def solve(file: Path, fmt: str) -> None:
     help="With --roster: skip students whose files are complete and match the manifest.",
 )
 @click.option("--force", is_flag=True, help="With --roster: overwrite existing papers.")
+@click.option(
+    "--engine",
+    type=click.Choice(["weasyprint", "typst"]),
+    default=None,
+    help="What typesets the PDFs [default: the blueprint's, else weasyprint].",
+)
 def paper(
     blueprint: Path,
     seed: int,
@@ -255,26 +261,30 @@ def paper(
     shard: str | None,
     resume: bool,
     force: bool,
+    engine: str | None,
 ) -> None:
     """Print-ready exam papers and answer keys from a BLUEPRINT (YAML), HTML and PDF.
 
     Examples: quizgen paper banks/exams/midterm.yaml --seed 2026 --versions 4;
     quizgen paper banks/exams/midterm.yaml --roster students.csv -j 2 --out class
     """
+    from quizgen.blueprint import load_blueprint
+    from quizgen.papers import override
+
     bank_pool = _bank_pool(bank_dirs) if bank_dirs else None
+    loaded = override(load_blueprint(blueprint), paper, engine)
     if roster is None:
         if only_ids or shard or resume or force or jobs:
             raise click.UsageError("--only, --jobs, --shard, --resume and --force need --roster")
-        from quizgen.papers import make_papers
+        from quizgen.build import build_exam
+        from quizgen.papers import write_exam
 
-        written = make_papers(
-            blueprint,
-            seed,
-            versions,
+        exam = build_exam(loaded, seed, versions, bank_pool)
+        written = write_exam(
+            exam,
+            blueprint.name,
             out_dir,
             formats,
-            paper,
-            bank=bank_pool,
             progress=lambda what: click.echo(f"  wrote {what}", err=True),
         )
         for path in written:
@@ -285,11 +295,11 @@ def paper(
             "--versions and --roster do not go together: every student gets a version of their own"
         )
     _class_set(
+        loaded,
         blueprint,
         seed,
         out_dir,
         formats,
-        paper,
         bank_pool,
         roster,
         only_ids,
@@ -301,11 +311,11 @@ def paper(
 
 
 def _class_set(
+    blueprint,
     blueprint_path,
     seed,
     out_dir,
     formats,
-    paper_size,
     bank_pool,
     roster,
     only_ids,
@@ -314,15 +324,12 @@ def _class_set(
     resume,
     force,
 ) -> None:
+    """``paper --roster``: every student's paper and key, with a progress bar."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-    from quizgen.blueprint import load_blueprint
     from quizgen.classset import run_class_set
     from quizgen.roster import parse_shard, read_roster
 
-    blueprint = load_blueprint(blueprint_path)
-    if paper_size:
-        blueprint = blueprint.model_copy(update={"paper": paper_size})
     students = read_roster(roster)
     if only_ids:
         known = {s.id for s in students}

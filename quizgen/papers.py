@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from quizgen.banks import BankQuestion
-from quizgen.blueprint import load_blueprint
+from quizgen.blueprint import Blueprint, load_blueprint
 from quizgen.build import Exam, Version, build_exam
 from quizgen.render import html as html_writer
 
@@ -42,12 +42,19 @@ def write_copy(
 ) -> dict[str, Path]:
     """One version's paper and key as ``{"paper.pdf": path, ...}``: ``base`` + ``-paper.pdf``."""
     written = {}
+    typst = exam.blueprint.engine == "typst"
     for kind in ("paper", "key"):
-        html = html_writer.render(exam, version, kind, blueprint_name)
+        needs_html = "html" in formats or ("pdf" in formats and not typst)
+        html = html_writer.render(exam, version, kind, blueprint_name) if needs_html else ""
         for fmt in formats:
             target = base.with_name(f"{base.name}-{kind}.{fmt}")
             if fmt == "html":
                 atomic_write(target, lambda p, html=html: p.write_text(html, encoding="utf-8"))
+            elif typst:
+                from quizgen.render import typst_pdf
+
+                source = typst_pdf.source(exam, version, kind, blueprint_name)
+                atomic_write(target, lambda p, source=source: typst_pdf.write_pdf(source, p))
             else:
                 from quizgen.render.pdf import write_pdf
 
@@ -77,6 +84,12 @@ def write_exam(
     return written
 
 
+def override(blueprint: Blueprint, paper_size: str | None, engine: str | None) -> Blueprint:
+    """The blueprint with the command line's page size and PDF engine, where given."""
+    update = {k: v for k, v in (("paper", paper_size), ("engine", engine)) if v}
+    return blueprint.model_copy(update=update) if update else blueprint
+
+
 def make_papers(
     blueprint_path: Path,
     seed: int,
@@ -86,9 +99,8 @@ def make_papers(
     paper_size: str | None = None,
     progress: Callable[[str], None] = lambda _: None,
     bank: Sequence[BankQuestion] | None = None,
+    engine: str | None = None,
 ) -> list[Path]:
-    blueprint = load_blueprint(blueprint_path)
-    if paper_size:
-        blueprint = blueprint.model_copy(update={"paper": paper_size})
+    blueprint = override(load_blueprint(blueprint_path), paper_size, engine)
     exam = build_exam(blueprint, seed, versions, bank)
     return write_exam(exam, blueprint_path.name, out_dir, formats, progress)

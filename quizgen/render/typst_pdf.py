@@ -1,0 +1,130 @@
+"""Typst writer: the same built exam as the HTML writer, typeset by Typst into PDF.
+
+Templates under ``templates/typst/`` render Typst markup through Jinja; every value is escaped
+for Typst unless a filter marks it as Typst already (math converted by ``typst_math``), so
+blueprint text cannot inject markup. Fonts come from the typst package itself (system fonts are
+ignored) and the document date is fixed, so the PDF is the same on every machine and rerun.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from quizgen.build import BankItem, Exam, Item, Version
+from quizgen.latex import answer_text
+from quizgen.render.html import RELATIVE_PERCENT, TEMPLATES, tolerance_text
+from quizgen.render.typst_math import to_typst
+
+FIXED_DATE = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
+Kind = Literal["paper", "key"]
+_SPECIAL = re.compile(r"([\\#$*_@<>\[\]~`=+/\-\"'])")
+_INLINE = re.compile(r"\$(.+?)\$")
+
+
+class Typst(Markup):
+    """Typst markup already: Jinja's autoescaping leaves it alone (it is a Markup), and every
+    other value is escaped for Typst by ``_finalize`` first, so nothing is escaped twice."""
+
+
+def escape(text: str) -> Typst:
+    """Plain text for Typst markup: every character with a meaning gets a backslash.
+
+    >>> print(escape("a*b_c #x [1] // -1 $5"))
+    a\\*b\\_c \\#x \\[1\\] \\/\\/ \\-1 \\$5
+    """
+    return Typst(_SPECIAL.sub(r"\\\1", text).replace("\n", " "))
+
+
+def _finalize(value: Any) -> Any:
+    return value if isinstance(value, Markup) else escape(str(value))
+
+
+def inline(text: str) -> Typst:
+    """Text with ``$math$``: the text escaped, the math converted to Typst."""
+    out, last = [], 0
+    for match in _INLINE.finditer(text):
+        out.append(escape(text[last : match.start()]))
+        out.append(f"${to_typst(match.group(1))}$")
+        last = match.end()
+    out.append(escape(text[last:]))
+    return Typst("".join(out))
+
+
+def display(latex: str) -> Typst:
+    return Typst(f"$ {to_typst(latex)} $")
+
+
+def string(text: str) -> Typst:
+    """A Typst string literal."""
+    return Typst('"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"')
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=True,  # with _finalize: Typst escaping, and macro output kept as it is
+        finalize=_finalize,
+        undefined=StrictUndefined,
+        trim_blocks=False,  # Typst reads line starts (lists, headings): keep every newline
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        inline=inline,
+        display=display,
+        answer=lambda value, precision: escape(answer_text(value, precision)),
+        tolerance=lambda precision: escape(tolerance_text(precision)),
+        typst_string=string,
+        string=lambda value: str(value),
+    )
+    env.globals["partial"] = _partial
+    env.globals["relative_percent"] = escape(RELATIVE_PERCENT)
+    return env
+
+
+def _partial(item: Item | BankItem) -> str:
+    if isinstance(item, BankItem):
+        return f"typst/bank/{item.kind}.typ"
+    specific = f"typst/problems/{item.problem.topic}.typ"
+    return specific if (TEMPLATES / specific).exists() else "typst/problems/_default.typ"
+
+
+def source(exam: Exam, version: Version, kind: Kind, blueprint_name: str) -> str:
+    """The Typst document for one version's paper or key."""
+    footer = f"{exam.blueprint.title} · version {version.code}" + (
+        " · KEY" if kind == "key" else ""
+    )
+    return (
+        environment()
+        .get_template(f"typst/{kind}.typ")
+        .render(
+            exam=exam,
+            version=version,
+            blueprint=exam.blueprint,
+            blueprint_name=blueprint_name,
+            kind=kind,
+            footer=footer,
+            page_size=Typst('"a4"' if exam.blueprint.paper == "A4" else '"us-letter"'),
+        )
+    )
+
+
+@cache
+def _compiler():
+    import typst
+
+    return typst.Compiler(ignore_system_fonts=True)
+
+
+def write_pdf(typst_source: str, target: Path) -> None:
+    """Compile with Typst's own fonts only, at a fixed date: the same bytes everywhere."""
+    _compiler().compile(
+        input=typst_source.encode("utf-8"), output=str(target), format="pdf", timestamp=FIXED_DATE
+    )

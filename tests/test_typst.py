@@ -1,0 +1,164 @@
+"""The Typst engine: LaTeX-to-Typst conversion of the whole subset, parity with the WeasyPrint
+papers question by question, byte-identical reruns, escaping, and class sets."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from quizgen.banks import load_banks
+from quizgen.blueprint import load_blueprint
+from quizgen.build import Item, Student, build_exam
+from quizgen.classset import run_class_set
+from quizgen.model import DIFFICULTIES
+from quizgen.papers import make_papers, override
+from quizgen.problems import generate, solve
+from quizgen.render.typst_math import UnsupportedLatex, to_typst
+from quizgen.render.typst_pdf import escape, source, write_pdf
+from quizgen.topics import registry
+
+EXAMS = Path(__file__).resolve().parent.parent / "banks" / "exams"
+QUIZ, MIDTERM = EXAMS / "quiz.yaml", EXAMS / "midterm.yaml"
+typst = pytest.importorskip("typst")
+
+
+def all_formulas() -> set[str]:
+    """Every formula the topics (a sweep of seeds) and the shipped banks write."""
+    found: set[str] = set()
+    for difficulty in DIFFICULTIES:
+        for problem in generate(list(registry()), 3, 1, difficulty):
+            topic, solution = registry()[problem.topic], solve(problem)
+            stem = topic.stem(problem.params)
+            texts = [
+                stem.text,
+                *(p.label for p in solution.parts),
+                *(s.title for s in solution.steps),
+            ]
+            if stem.table:
+                texts += [c for row in (stem.table.header, *stem.table.rows) for c in row]
+            for text in texts:
+                found.update(re.findall(r"\$(.+?)\$", text))
+            found.update(line for s in solution.steps for line in (*s.lines, s.result) if line)
+    for q in load_banks():
+        texts = [q.question.prompt, *(s.reason for s in q.steps)]
+        texts += [t for o in getattr(q.question, "options", []) for t in (o.text, o.why)]
+        for text in texts:
+            found.update(re.findall(r"\$(.+?)\$", text))
+        found.update(s.formula for s in q.steps)
+        found.update(getattr(q.question, "distractors", []))
+    return found
+
+
+def test_every_formula_converts_and_compiles_in_typst():
+    formulas = sorted(all_formulas())
+    document = "\n\n".join(f"$ {to_typst(f)} $" for f in formulas)
+    pdf = typst.compile(document.encode(), format="pdf")
+    assert len(formulas) > 500 and pdf.startswith(b"%PDF")
+
+
+@pytest.mark.parametrize(
+    ("latex", "typst_math"),
+    [
+        (r"\frac{1}{1 + e^{-z}}", "(1)/(1 + e^(-z))"),
+        (r"\hat{y}_{k}", "hat(y)_(k)"),
+        (r"\nabla_w J", "nabla_(w) J"),
+        (r"\mathbb{R}^{n}", "RR^(n)"),
+        (r"\delta^{(\ell)} \odot \mathbf{1}_{z > 0}", "delta^((ell)) dot.o bold(1)_(z > 0)"),
+        (r"n_{in} \times n_{out}", "n_(i n) times n_(o u t)"),
+    ],
+)
+def test_conversion_of_the_subset(latex, typst_math):
+    assert to_typst(latex) == typst_math
+
+
+def test_unknown_commands_are_refused_by_name():
+    with pytest.raises(UnsupportedLatex, match=r"unsupported command \\foo"):
+        to_typst(r"\foo{x}")
+
+
+def test_typst_text_is_escaped():
+    assert str(escape("#set page(fill: red) *bold* $x$ [a] // c")) == (
+        "\\#set page(fill: red) \\*bold\\* \\$x\\$ \\[a\\] \\/\\/ c"
+    )
+
+
+def text_of(path: Path) -> str:
+    return re.sub(r"\s+", " ", "".join(p.extract_text() for p in PdfReader(path).pages)).replace(
+        "−", "-"
+    )
+
+
+@pytest.fixture(scope="module")
+def both(tmp_path_factory):
+    out = tmp_path_factory.mktemp("engines")
+    weasy = make_papers(QUIZ, 5, 2, out / "w", ["pdf"])
+    typ = make_papers(QUIZ, 5, 2, out / "t", ["pdf"], engine="typst")
+    return dict(zip([p.name for p in weasy], zip(weasy, typ)))
+
+
+def test_both_engines_show_the_same_questions_marks_and_codes(both):
+    exam = build_exam(load_blueprint(QUIZ), 5, 2)
+    for version in exam.versions:
+        weasy, typ = both[f"quiz-5-{version.code}-paper.pdf"]
+        w, t = text_of(weasy), text_of(typ)
+        for item in version.items:
+            head = f"Question {item.number} [{item.marks} marks]"
+            assert head in w and head in t
+            assert item.code in w and item.code in t
+        headings = [m.group(0) for m in re.finditer(r"Question \d+ \[\d+ marks\] \S+", w)]
+        assert headings == [m.group(0) for m in re.finditer(r"Question \d+ \[\d+ marks\] \S+", t)]
+
+
+def test_both_engines_give_the_same_answers_and_steps(both):
+    exam = build_exam(load_blueprint(QUIZ), 5, 2)
+    for version in exam.versions:
+        weasy, typ = both[f"quiz-5-{version.code}-key.pdf"]
+        w, t = text_of(weasy), text_of(typ)
+        for item in version.items:
+            row = f"{item.number} {item.marks} {item.code} {item.glance}"
+            assert row in w and row in t, row
+            assert isinstance(item, Item)
+            for step in item.solution.steps:
+                lead = step.title.split("$")[0].strip()  # the words before any math
+                assert lead in w and lead in t
+
+
+def test_paper_conventions_hold_in_typst(both):
+    paper, key = both["quiz-5-A-paper.pdf"][1], both["quiz-5-A-key.pdf"][1]
+    p, k = text_of(paper), text_of(key)
+    pages = len(PdfReader(paper).pages)
+    assert "Name" in p and "Student ID" in p and f"Page 1 of {pages}" in p
+    assert "version A" in p and "Answers at a glance" not in p and "Answers at a glance" in k
+    assert "0.2 %" in k and "0.2 %" not in p
+
+
+def test_typst_pdfs_are_byte_identical_on_rerun(tmp_path):
+    first = make_papers(QUIZ, 9, 1, tmp_path / "a", ["pdf"], engine="typst")
+    again = make_papers(QUIZ, 9, 1, tmp_path / "b", ["pdf"], engine="typst")
+    assert [p.read_bytes() for p in first] == [p.read_bytes() for p in again]
+
+
+def test_hostile_blueprint_text_stays_text_in_typst(tmp_path):
+    path = tmp_path / "bp.yaml"
+    path.write_text(
+        'title: "#set page(fill: red) ] *x* $y$"\nengine: typst\nsections:\n'
+        "  - title: S\n    items:\n      - {topic: relu, marks: 2}\n"
+    )
+    exam = build_exam(load_blueprint(path), 1, 1)
+    target = tmp_path / "p.pdf"
+    write_pdf(source(exam, exam.versions[0], "paper", "bp.yaml"), target)
+    assert "#set page(fill: red) ] *x* $y$" in text_of(target)
+
+
+def test_class_sets_use_the_typst_engine(tmp_path):
+    blueprint = override(load_blueprint(QUIZ), None, "typst")
+    students = [Student(f"s{i}", f"Student {i}") for i in range(3)]
+    manifest = run_class_set(blueprint, QUIZ, 4, students, tmp_path, ["pdf"], jobs=2)
+    merged = PdfReader(tmp_path / manifest["merged_papers"])
+    assert len(merged.pages) == sum(
+        r["paper_pages"] + r["paper_pages"] % 2 for r in manifest["students"]
+    )
+    assert "Student 1" in text_of(tmp_path / "s1-paper.pdf")
