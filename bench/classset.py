@@ -66,19 +66,53 @@ def run_cli(args: list[str], cache: Path) -> tuple[float, int]:
     return elapsed, peak // 1024
 
 
-def weasyprint_alone(html_files: list[Path], out: Path) -> float:
-    """WeasyPrint's own floor: lay out and write the same HTML files in one warm process."""
-    import logging
+def engine_alone(engine: str, folder: Path, size: int) -> tuple[float, int]:
+    """An engine's own floor: the time it alone needs to lay out and write the same documents
+    (HTML for WeasyPrint, Typst source for Typst) in one warm process; and the pages written."""
+    os.environ["QUIZGEN_CACHE_DIR"] = str(folder / "cache-floor")
+    from quizgen.blueprint import load_blueprint
+    from quizgen.build import build_for_student
+    from quizgen.papers import override
+    from quizgen.roster import read_roster
 
-    from weasyprint import HTML
+    blueprint = override(load_blueprint(BLUEPRINT), None, engine)
+    documents = []
+    for student in read_roster(roster(folder, size)):
+        exam = build_for_student(blueprint, 2026, student)
+        for kind in ("paper", "key"):
+            if engine == "typst":
+                from quizgen.render.typst_pdf import source
 
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    os.environ.setdefault("SOURCE_DATE_EPOCH", "1767225600")
-    HTML(string="<p>warm up</p>").write_pdf(out / "warm.pdf")
-    started = time.perf_counter()
-    for path in html_files:
-        HTML(filename=str(path)).write_pdf(out / f"{path.stem}.floor.pdf")
-    return time.perf_counter() - started
+                documents.append(source(exam, exam.versions[0], kind, BLUEPRINT.name))
+            else:
+                from quizgen.render.html import render
+
+                documents.append(render(exam, exam.versions[0], kind, BLUEPRINT.name))
+    out = folder / f"floor-{engine}"
+    out.mkdir(exist_ok=True)
+    if engine == "typst":
+        from quizgen.render.typst_pdf import write_pdf
+
+        write_pdf(documents[0], out / "warm.pdf")
+        started = time.perf_counter()
+        for k, document in enumerate(documents):
+            write_pdf(document, out / f"{k}.pdf")
+    else:
+        import logging
+
+        from weasyprint import HTML
+
+        logging.getLogger("weasyprint").setLevel(logging.ERROR)
+        os.environ.setdefault("SOURCE_DATE_EPOCH", "1767225600")
+        HTML(string="<p>warm up</p>").write_pdf(out / "warm.pdf")
+        started = time.perf_counter()
+        for k, document in enumerate(documents):
+            HTML(string=document, base_url=str(ROOT / "output") + "/").write_pdf(out / f"{k}.pdf")
+    elapsed = time.perf_counter() - started
+    from pypdf import PdfReader
+
+    pages = sum(len(PdfReader(out / f"{k}.pdf").pages) for k in range(len(documents)))
+    return elapsed, pages
 
 
 def math_share(size: int, folder: Path) -> float:
@@ -116,88 +150,122 @@ def math_share(size: int, folder: Path) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small rosters")
+    parser.add_argument("--engine", choices=["weasyprint", "typst", "both"], default="both")
     options = parser.parse_args()
     cores = os.cpu_count() or 1
-    per_copy, memory = (4, [10, 20]) if options.quick else (10, [30, 100, 300])
+    engines = ["weasyprint", "typst"] if options.engine == "both" else [options.engine]
+    memory = [10, 20] if options.quick else [30, 100, 300]
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        for fmt in ("html", "pdf"):
+        for jobs in sorted({1, cores}):
+            size = (4 if options.quick else 20) * jobs
+            seconds, _ = run_cli(
+                [
+                    str(BLUEPRINT),
+                    "--roster",
+                    str(roster(folder, size)),
+                    "-f",
+                    "html",
+                    "-j",
+                    str(jobs),
+                    "--out",
+                    str(folder / f"html-{jobs}"),
+                ],
+                folder / f"cache-html-{jobs}",
+            )
+            rows.append(
+                (
+                    f"HTML, -j {jobs}",
+                    f"{seconds / size:.3f} s per copy",
+                    f"{size} copies in {seconds:.1f} s",
+                )
+            )
+        for engine in engines:
+            fast = engine == "typst"
             for jobs in sorted({1, cores}):
-                size = per_copy * (4 if fmt == "html" else 1) * jobs
-                out = folder / f"{fmt}-{jobs}"
+                size = (4 if options.quick else (40 if fast else 10)) * jobs
                 seconds, _ = run_cli(
                     [
                         str(BLUEPRINT),
                         "--roster",
                         str(roster(folder, size)),
                         "-f",
-                        fmt,
+                        "pdf",
+                        "--engine",
+                        engine,
                         "-j",
                         str(jobs),
                         "--out",
-                        str(out),
+                        str(folder / f"{engine}-{jobs}"),
                     ],
-                    folder / f"cache-{fmt}-{jobs}",
+                    folder / f"cache-{engine}-{jobs}",
                 )
                 rows.append(
                     (
-                        f"{fmt.upper()}, -j {jobs}",
-                        f"{seconds / size:.3f} s",
+                        f"PDF ({engine}), -j {jobs}",
+                        f"{seconds / size:.3f} s per copy",
                         f"{size} copies in {seconds:.1f} s",
                     )
                 )
-        # overhead: end to end (HTML and PDF, -j 1) against WeasyPrint alone on the same HTML
-        size = per_copy
-        out = folder / "both"
-        seconds, _ = run_cli(
-            [
-                str(BLUEPRINT),
-                "--roster",
-                str(roster(folder, size)),
-                "-f",
-                "html",
-                "-f",
-                "pdf",
-                "-j",
-                "1",
-                "--out",
-                str(out),
-            ],
-            folder / "cache-both",
-        )
-        floor = weasyprint_alone(sorted(out.glob("s*-*.html")), folder)
-        rows.append(
-            (
-                "overhead ratio (-j 1)",
-                f"{seconds / floor:.2f}",
-                f"{seconds:.1f} s end to end / {floor:.1f} s WeasyPrint alone",
-            )
-        )
-        share = math_share(max(2, per_copy // 2), folder)
-        rows.append(("math conversion share", f"{100 * share:.0f} %", "cold cache, -j 1"))
-        for size in memory:
-            seconds, peak = run_cli(
+            size = 4 if options.quick else 10
+            seconds, _ = run_cli(
                 [
                     str(BLUEPRINT),
                     "--roster",
                     str(roster(folder, size)),
                     "-f",
                     "pdf",
+                    "--engine",
+                    engine,
                     "-j",
-                    str(cores),
+                    "1",
                     "--out",
-                    str(folder / f"mem{size}"),
+                    str(folder / f"ratio-{engine}"),
                 ],
-                folder / f"cache-mem{size}",
+                folder / f"cache-ratio-{engine}",
             )
+            floor, pages = engine_alone(engine, folder, size)
             rows.append(
                 (
-                    f"peak memory, {size} students (PDF, -j {cores})",
-                    f"{peak} MiB",
-                    f"{seconds:.0f} s, {seconds / size:.2f} s per copy",
+                    f"overhead ratio ({engine}, -j 1)",
+                    f"{seconds / floor:.2f}",
+                    f"{seconds:.1f} s end to end / {floor:.1f} s {engine} alone; "
+                    f"{pages / seconds:.1f} pages per second",
                 )
             )
+            for size in memory:
+                seconds, peak = run_cli(
+                    [
+                        str(BLUEPRINT),
+                        "--roster",
+                        str(roster(folder, size)),
+                        "-f",
+                        "pdf",
+                        "--engine",
+                        engine,
+                        "-j",
+                        str(cores),
+                        "--out",
+                        str(folder / f"m{engine}{size}"),
+                    ],
+                    folder / f"cache-m{engine}{size}",
+                )
+                rows.append(
+                    (
+                        f"peak memory, {size} students ({engine}, -j {cores})",
+                        f"{peak} MiB",
+                        f"{seconds:.0f} s, {seconds / size:.2f} s per copy",
+                    )
+                )
+        share = math_share(2 if options.quick else 5, folder)
+        rows.append(
+            (
+                "math conversion share (WeasyPrint path)",
+                f"{100 * share:.0f} %",
+                "cold cache, -j 1, HTML and PDF",
+            )
+        )
     print("| measure | value | detail |\n|---|---|---|")
     for row in rows:
         print("| " + " | ".join(row) + " |")
