@@ -123,6 +123,8 @@ def math_share(size: int, folder: Path) -> float:
     from quizgen.render import math
     from quizgen.roster import read_roster
 
+    math.svg.cache_clear()  # earlier measurements in this process filled the caches
+    math.cache_dir.cache_clear()
     spent = [0.0]
     convert = math._convert
 
@@ -134,138 +136,113 @@ def math_share(size: int, folder: Path) -> float:
             spent[0] += time.perf_counter() - started
 
     math._convert = timed
+    students = read_roster(roster(folder, size))
     started = time.perf_counter()
     run_class_set(
-        load_blueprint(BLUEPRINT),
-        BLUEPRINT,
-        2026,
-        read_roster(roster(folder, size)),
-        folder / "share",
-        ("html", "pdf"),
-        jobs=1,
+        load_blueprint(BLUEPRINT), BLUEPRINT, 7, students, folder / "share", ("html", "pdf"), jobs=1
     )
     return spent[0] / (time.perf_counter() - started)
+
+
+def paper_run(folder: Path, name: str, size: int, *options: str) -> tuple[float, int]:
+    """``quizgen paper`` on the mid-term for a roster of ``size``, with an empty cache."""
+    args = [str(BLUEPRINT), "--roster", str(roster(folder, size)), "--out", str(folder / name)]
+    return run_cli([*args, *options], folder / f"cache-{name}")
+
+
+def speed(folder: Path, engines: list[str], cores: int, quick: bool) -> list[tuple[str, ...]]:
+    rows = []
+    for jobs in sorted({1, cores}):
+        size = (4 if quick else 20) * jobs
+        seconds, _ = paper_run(folder, f"html-{jobs}", size, "-f", "html", "-j", str(jobs))
+        rows.append(
+            (
+                f"HTML, -j {jobs}",
+                f"{seconds / size:.3f} s per copy",
+                f"{size} copies in {seconds:.1f} s",
+            )
+        )
+    for engine in engines:
+        for jobs in sorted({1, cores}):
+            size = (4 if quick else (40 if engine == "typst" else 10)) * jobs
+            seconds, _ = paper_run(
+                folder, f"{engine}-{jobs}", size, "-f", "pdf", "--engine", engine, "-j", str(jobs)
+            )
+            rows.append(
+                (
+                    f"PDF ({engine}), -j {jobs}",
+                    f"{seconds / size:.3f} s per copy",
+                    f"{size} copies in {seconds:.1f} s",
+                )
+            )
+        size = 4 if quick else 10
+        seconds, _ = paper_run(
+            folder, f"ratio-{engine}", size, "-f", "pdf", "--engine", engine, "-j", "1"
+        )
+        floor, pages = engine_alone(engine, folder, size)
+        rows.append(
+            (
+                f"overhead ratio ({engine}, -j 1)",
+                f"{seconds / floor:.2f}",
+                f"{seconds:.1f} s end to end / {floor:.1f} s {engine} alone; "
+                f"{pages / seconds:.1f} pages per second",
+            )
+        )
+    return rows
+
+
+def memory(folder: Path, engines: list[str], cores: int, quick: bool) -> list[tuple[str, ...]]:
+    rows = []
+    for engine in engines:
+        for size in [10, 20] if quick else [30, 100, 300]:
+            seconds, peak = paper_run(
+                folder,
+                f"mem-{engine}-{size}",
+                size,
+                "-f",
+                "pdf",
+                "--engine",
+                engine,
+                "-j",
+                str(cores),
+            )
+            rows.append(
+                (
+                    f"peak memory, {size} students ({engine}, -j {cores})",
+                    f"{peak} MiB",
+                    f"{seconds:.0f} s, {seconds / size:.2f} s per copy",
+                )
+            )
+    return rows
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small rosters")
     parser.add_argument("--engine", choices=["weasyprint", "typst", "both"], default="both")
+    parser.add_argument(
+        "--measure", default="speed,memory,share", help="comma-separated: speed, memory, share"
+    )
     options = parser.parse_args()
     cores = os.cpu_count() or 1
     engines = ["weasyprint", "typst"] if options.engine == "both" else [options.engine]
-    memory = [10, 20] if options.quick else [30, 100, 300]
-    rows = []
+    measures = options.measure.split(",")
+    rows: list[tuple[str, ...]] = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        for jobs in sorted({1, cores}):
-            size = (4 if options.quick else 20) * jobs
-            seconds, _ = run_cli(
-                [
-                    str(BLUEPRINT),
-                    "--roster",
-                    str(roster(folder, size)),
-                    "-f",
-                    "html",
-                    "-j",
-                    str(jobs),
-                    "--out",
-                    str(folder / f"html-{jobs}"),
-                ],
-                folder / f"cache-html-{jobs}",
-            )
+        if "speed" in measures:
+            rows += speed(folder, engines, cores, options.quick)
+        if "memory" in measures:
+            rows += memory(folder, engines, cores, options.quick)
+        if "share" in measures:
+            share = math_share(2 if options.quick else 5, folder)
             rows.append(
                 (
-                    f"HTML, -j {jobs}",
-                    f"{seconds / size:.3f} s per copy",
-                    f"{size} copies in {seconds:.1f} s",
+                    "math conversion share (WeasyPrint path)",
+                    f"{100 * share:.0f} %",
+                    "cold cache, -j 1, HTML and PDF",
                 )
             )
-        for engine in engines:
-            fast = engine == "typst"
-            for jobs in sorted({1, cores}):
-                size = (4 if options.quick else (40 if fast else 10)) * jobs
-                seconds, _ = run_cli(
-                    [
-                        str(BLUEPRINT),
-                        "--roster",
-                        str(roster(folder, size)),
-                        "-f",
-                        "pdf",
-                        "--engine",
-                        engine,
-                        "-j",
-                        str(jobs),
-                        "--out",
-                        str(folder / f"{engine}-{jobs}"),
-                    ],
-                    folder / f"cache-{engine}-{jobs}",
-                )
-                rows.append(
-                    (
-                        f"PDF ({engine}), -j {jobs}",
-                        f"{seconds / size:.3f} s per copy",
-                        f"{size} copies in {seconds:.1f} s",
-                    )
-                )
-            size = 4 if options.quick else 10
-            seconds, _ = run_cli(
-                [
-                    str(BLUEPRINT),
-                    "--roster",
-                    str(roster(folder, size)),
-                    "-f",
-                    "pdf",
-                    "--engine",
-                    engine,
-                    "-j",
-                    "1",
-                    "--out",
-                    str(folder / f"ratio-{engine}"),
-                ],
-                folder / f"cache-ratio-{engine}",
-            )
-            floor, pages = engine_alone(engine, folder, size)
-            rows.append(
-                (
-                    f"overhead ratio ({engine}, -j 1)",
-                    f"{seconds / floor:.2f}",
-                    f"{seconds:.1f} s end to end / {floor:.1f} s {engine} alone; "
-                    f"{pages / seconds:.1f} pages per second",
-                )
-            )
-            for size in memory:
-                seconds, peak = run_cli(
-                    [
-                        str(BLUEPRINT),
-                        "--roster",
-                        str(roster(folder, size)),
-                        "-f",
-                        "pdf",
-                        "--engine",
-                        engine,
-                        "-j",
-                        str(cores),
-                        "--out",
-                        str(folder / f"m{engine}{size}"),
-                    ],
-                    folder / f"cache-m{engine}{size}",
-                )
-                rows.append(
-                    (
-                        f"peak memory, {size} students ({engine}, -j {cores})",
-                        f"{peak} MiB",
-                        f"{seconds:.0f} s, {seconds / size:.2f} s per copy",
-                    )
-                )
-        share = math_share(2 if options.quick else 5, folder)
-        rows.append(
-            (
-                "math conversion share (WeasyPrint path)",
-                f"{100 * share:.0f} %",
-                "cold cache, -j 1, HTML and PDF",
-            )
-        )
     print("| measure | value | detail |\n|---|---|---|")
     for row in rows:
         print("| " + " | ".join(row) + " |")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from functools import cache
+from functools import cache, lru_cache
 from importlib.metadata import version
 from pathlib import Path
 
@@ -19,6 +19,9 @@ from markupsafe import Markup, escape
 
 FONT_PX = 16.0
 CACHE_FORMAT = 2  # bump when the SVG post-processing in _convert changes
+#: Formulas kept in memory: enough for a paper and its key; more would grow without bound over
+#: a class set, where every student brings new numbers (the disk cache keeps them all).
+MEMORY_CACHE = 4096
 _SIZE = re.compile(
     r'width="([\d.]+)" height="([\d.]+)" viewBox="([-\d.]+) ([-\d.]+) [\d.]+ [\d.]+"'
 )
@@ -54,7 +57,7 @@ def cache_dir() -> Path | None:
     return folder
 
 
-@cache
+@lru_cache(maxsize=MEMORY_CACHE)
 def svg(latex: str, display: bool = False) -> Markup:
     """One formula as an inline ``<svg>`` element (memory cache, then disk cache)."""
     folder = cache_dir()

@@ -16,7 +16,7 @@ banks inside the same subset, so everything that passes ``bank check`` converts.
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import lru_cache
 
 from quizgen.errors import QuizgenError
 
@@ -339,7 +339,7 @@ def _join(parts: list[str]) -> str:
     return re.sub(r" {2,}", " ", out)
 
 
-@cache
+@lru_cache(maxsize=4096)  # bounded: a class set brings new numbers with every student
 def to_typst(latex: str) -> str:
     """One formula in Typst math syntax (without the surrounding ``$``)."""
     return _Parser(latex).sequence().strip()

@@ -14,7 +14,7 @@ flatlatex handles fractions, scripts and Greek; this wrapper adds what it lacks 
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 import flatlatex
 
@@ -67,7 +67,7 @@ def _matrix_rows(match: re.Match[str]) -> str:
     )
 
 
-@cache
+@lru_cache(maxsize=4096)
 def to_unicode(latex: str) -> str:
     """One LaTeX formula as a single line of Unicode text."""
     source = _MATRIX.sub(_matrix_rows, latex).replace("'", "′")
