@@ -16,6 +16,27 @@ import click
 from quizgen.errors import QuizgenError
 
 DIFFICULTY = click.Choice(["easy", "medium", "hard"])
+TOPICS_OPTION = click.option(
+    "--topic",
+    "-t",
+    "topic_names",
+    multiple=True,
+    default=["all"],
+    show_default=True,
+    help="Topic name (see `quizgen topics`), or `all`; repeat for several.",
+)
+
+
+def _topic_names(given: tuple[str, ...]) -> list[str]:
+    """The topics asked for, in order, each checked (an unknown one is a one-line error)."""
+    from quizgen.topics import get, registry
+
+    names = list(registry()) if "all" in given else list(dict.fromkeys(given))
+    for name in names:
+        get(name)
+    return names
+
+
 FORMAT = click.Choice(["text", "jsonl"])
 
 
@@ -67,15 +88,7 @@ def _json_line(record: dict[str, Any]) -> str:
 
 
 @cli.command()
-@click.option(
-    "--topic",
-    "-t",
-    "topic_names",
-    multiple=True,
-    default=["all"],
-    show_default=True,
-    help="Topic name (see `quizgen topics`), or `all`; repeat for several.",
-)
+@TOPICS_OPTION
 @click.option(
     "--count",
     "-n",
@@ -111,11 +124,10 @@ def generate(
     import secrets
 
     from quizgen import problems
-    from quizgen.topics import registry
 
     if seed is None:
         seed = secrets.randbelow(2**32)
-    names = list(registry()) if "all" in topic_names else list(dict.fromkeys(topic_names))
+    names = _topic_names(topic_names)
     drawn = list(problems.generate(names, count, seed, difficulty))  # type: ignore[arg-type]
     if fmt == "jsonl":
         for problem in drawn:
@@ -509,15 +521,7 @@ NO_COLOR_OPTION = click.option("--no-color", is_flag=True, help="Plain text (NO_
 
 
 @cli.command()
-@click.option(
-    "--topic",
-    "-t",
-    "topic_names",
-    multiple=True,
-    default=["all"],
-    show_default=True,
-    help="Topic name, or `all`; repeat for several.",
-)
+@TOPICS_OPTION
 @click.option("--count", "-n", type=click.IntRange(min=1), default=5, show_default=True)
 @click.option("--difficulty", "-d", type=DIFFICULTY, default="medium", show_default=True)
 @click.option(
@@ -558,11 +562,8 @@ def quiz(
     import secrets
 
     from quizgen.quiz import QuizSession, bank_questions, quiz_problems
-    from quizgen.topics import get, registry
 
-    names = list(registry()) if "all" in topic_names else list(dict.fromkeys(topic_names))
-    for name in names:
-        get(name)  # an unknown topic is an error before anything is asked
+    names = _topic_names(topic_names)  # an unknown topic is an error before anything is asked
     seed = secrets.randbelow(2**32) if seed is None else seed
     console = _console(no_color)
     history = _history(db)

@@ -7,13 +7,31 @@ shown at the precision they are marked at, trailing zeros kept (``0.4750``).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from quizgen.model import Precision
 
 STEP_DECIMALS = 4
+_INLINE_MATH = re.compile(r"\$(.+?)\$")
+
+
+def segments(text: str) -> Iterator[tuple[bool, str]]:
+    """Split text with inline ``$math$`` into (is_math, piece), for every writer to render.
+
+    >>> list(segments("For $z = 1$, find it."))
+    [(False, 'For '), (True, 'z = 1'), (False, ', find it.')]
+    """
+    last = 0
+    for match in _INLINE_MATH.finditer(text):
+        if match.start() > last:
+            yield False, text[last : match.start()]
+        yield True, match.group(1)
+        last = match.end()
+    if last < len(text):
+        yield False, text[last:]
 
 
 def round_half_up(x: float | int | Fraction, decimals: int) -> Decimal:

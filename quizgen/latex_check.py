@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import re
 
+from quizgen.latex import segments
+
 COMMANDS = frozenset(
     """
     frac tfrac dfrac sqrt hat bar tilde vec dot overline underline mathbf boldsymbol mathrm
-    mathit mathcal mathbb text textbf textit operatorname boxed left right big Big bigl bigr
+    mathit mathcal mathbb text textbf textit operatorname boxed left right
     lfloor rfloor lceil rceil langle rangle lVert rVert sum prod int log ln exp max min
     cdot times odot div pm mp partial nabla infty prime top
     alpha beta gamma delta epsilon varepsilon zeta eta theta lambda mu nu xi pi rho sigma tau
@@ -74,7 +76,7 @@ def check_text(text: str) -> str | None:
     """Check every ``$math$`` segment of a text; an odd number of ``$`` is an error too."""
     if text.count("$") % 2:
         return 'an unclosed "$": math segments are written $...$'
-    for segment in re.findall(r"\$(.+?)\$", text):
+    for segment in (piece for is_math, piece in segments(text) if is_math):
         problem = check(segment)
         if problem:
             return f"{problem} in ${segment}$"

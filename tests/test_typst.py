@@ -162,3 +162,18 @@ def test_class_sets_use_the_typst_engine(tmp_path):
         r["paper_pages"] + r["paper_pages"] % 2 for r in manifest["students"]
     )
     assert "Student 1" in text_of(tmp_path / "s1-paper.pdf")
+
+
+def test_every_command_bank_check_accepts_converts_to_typst():
+    from quizgen.latex_check import COMMANDS
+
+    structural = {"begin", "end", "left", "right"}  # converted with their arguments, above
+    for command in sorted(COMMANDS - structural):
+        for latex in (f"\\{command}", f"\\{command}{{x}}", f"\\{command}{{x}}{{y}}"):
+            try:
+                to_typst(latex)
+                break
+            except UnsupportedLatex:
+                continue
+        else:
+            pytest.fail(f"\\{command} passes bank check but does not convert to Typst")

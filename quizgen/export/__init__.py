@@ -8,7 +8,6 @@ nothing is dropped silently.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from html import escape as _escape
@@ -18,12 +17,11 @@ from typing import Any
 from quizgen.banks import BankQuestion
 from quizgen.blueprint import Blueprint, ItemSpec, Section
 from quizgen.build import BankItem, Exam, Item, build_exam
-from quizgen.latex import fixed
+from quizgen.latex import fixed, segments
 from quizgen.model import Difficulty, Part
 
 FORMATS = ("moodle", "qti", "anki", "jsonl")
 SUFFIX = {"moodle": ".xml", "qti": ".zip", "anki": ".apkg", "jsonl": ".jsonl"}
-_INLINE = re.compile(r"\$(.+?)\$")
 
 
 def topic_exam(topic: str, variants: int, seed: int, difficulty: Difficulty) -> Exam:
@@ -75,13 +73,9 @@ def escape(text: str) -> str:
 
 def html(text: str) -> str:
     """Text with $math$ as HTML for an LMS: text escaped, math in \\( \\) for MathJax."""
-    out, last = [], 0
-    for match in _INLINE.finditer(text):
-        out.append(escape(text[last : match.start()]))
-        out.append(f"\\({escape(match.group(1))}\\)")
-        last = match.end()
-    out.append(escape(text[last:]))
-    return "".join(out)
+    return "".join(
+        f"\\({escape(piece)}\\)" if is_math else escape(piece) for is_math, piece in segments(text)
+    )
 
 
 def display(latex: str) -> str:

@@ -50,6 +50,16 @@ def _feedback(item: ET.Element, ident: str, text: str) -> None:
     _material(flow, text)
 
 
+def _scoring(item: ET.Element) -> ET.Element:
+    """The item's response processing, scoring out of 100."""
+    processing = ET.SubElement(item, "resprocessing")
+    outcomes = ET.SubElement(processing, "outcomes")
+    ET.SubElement(
+        outcomes, "decvar", maxvalue="100", minvalue="0", varname="SCORE", vartype="Decimal"
+    )
+    return processing
+
+
 def _numerical(
     section: ET.Element,
     ident: str,
@@ -67,15 +77,7 @@ def _numerical(
     ET.SubElement(
         ET.SubElement(response, "render_fib", fibtype="Decimal"), "response_label", ident="answer1"
     )
-    processing = ET.SubElement(item, "resprocessing")
-    ET.SubElement(
-        ET.SubElement(processing, "outcomes"),
-        "decvar",
-        maxvalue="100",
-        minvalue="0",
-        varname="SCORE",
-        vartype="Decimal",
-    )
+    processing = _scoring(item)
     general = ET.SubElement(processing, "respcondition", {"continue": "Yes"})
     ET.SubElement(ET.SubElement(general, "conditionvar"), "other")
     ET.SubElement(general, "displayfeedback", feedbacktype="Response", linkrefid="general_fb")
@@ -109,15 +111,7 @@ def _choice(
     for k, (text, _, _) in enumerate(options):
         label = ET.SubElement(render, "response_label", ident=f"{ident}_{k}")
         _material(label, text)
-    processing = ET.SubElement(item, "resprocessing")
-    ET.SubElement(
-        ET.SubElement(processing, "outcomes"),
-        "decvar",
-        maxvalue="100",
-        minvalue="0",
-        varname="SCORE",
-        vartype="Decimal",
-    )
+    processing = _scoring(item)
     for k in range(len(options)):
         condition = ET.SubElement(processing, "respcondition", {"continue": "Yes"})
         ET.SubElement(

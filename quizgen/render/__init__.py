@@ -1,1 +1,19 @@
 """Writers: turn problems and solutions (plain data) into text, HTML, PDF and other formats."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+
+
+def partial(item: Any, folder: str, suffix: str) -> str:
+    """The template for one item: ``bank/<kind>`` for a bank question, else
+    ``problems/<topic>`` when the topic has its own, else ``problems/_default``."""
+    from quizgen.build import BankItem
+
+    if isinstance(item, BankItem):
+        return f"{folder}bank/{item.kind}{suffix}"
+    specific = f"{folder}problems/{item.problem.topic}{suffix}"
+    return specific if (TEMPLATES / specific).exists() else f"{folder}problems/_default{suffix}"

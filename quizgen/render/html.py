@@ -13,12 +13,11 @@ from typing import Literal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from quizgen.build import BankItem, Exam, Item, Version
+from quizgen.build import Exam, Version
 from quizgen.latex import answer_text
 from quizgen.model import RELATIVE_TOLERANCE, Precision
-from quizgen.render import math
+from quizgen.render import TEMPLATES, math, partial
 
-TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
 FONT_NAME = "DejaVuSans.ttf"
 
 Kind = Literal["paper", "key"]
@@ -55,16 +54,9 @@ def environment() -> Environment:
         tolerance=tolerance_text,
         css_string=css_string,
     )
-    env.globals["partial"] = _partial
+    env.globals["partial"] = lambda item: partial(item, "", ".html")
     env.globals["relative_percent"] = RELATIVE_PERCENT
     return env
-
-
-def _partial(item: Item | BankItem) -> str:
-    if isinstance(item, BankItem):
-        return f"bank/{item.kind}.html"
-    specific = f"problems/{item.problem.topic}.html"
-    return specific if (TEMPLATES / specific).exists() else "problems/_default.html"
 
 
 def font_path() -> Path:

@@ -17,6 +17,8 @@ from pathlib import Path
 
 from markupsafe import Markup, escape
 
+from quizgen.latex import segments
+
 FONT_PX = 16.0
 CACHE_FORMAT = 2  # bump when the SVG post-processing in _convert changes
 #: Formulas kept in memory: enough for a paper and its key; more would grow without bound over
@@ -97,7 +99,6 @@ def _convert(latex: str, display: bool) -> str:
     return body.replace(f'width="{match.group(1)}" height="{match.group(2)}"', style, 1)
 
 
-_INLINE = re.compile(r"\$(.+?)\$")
 # a minus that starts a number after an opening bracket, a comma or a relation is a sign, not a
 # subtraction: TeX spaces it as one only when braced
 _UNARY_MINUS = re.compile(r"(^|[\[(,=]|\\cdot|\\times)(\s*)-(?=\s*[\d.])")
@@ -105,10 +106,6 @@ _UNARY_MINUS = re.compile(r"(^|[\[(,=]|\\cdot|\\times)(\s*)-(?=\s*[\d.])")
 
 def inline(text: str) -> Markup:
     """Text with ``$math$`` segments: the text escaped, the math typeset."""
-    out, last = [], 0
-    for match in _INLINE.finditer(text):
-        out.append(escape(text[last : match.start()]))
-        out.append(svg(match.group(1)))
-        last = match.end()
-    out.append(escape(text[last:]))
-    return Markup("").join(out)
+    return Markup("").join(
+        svg(piece) if is_math else escape(piece) for is_math, piece in segments(text)
+    )

@@ -162,6 +162,8 @@ class _Parser:
         return self.tokens[self.pos] if self.pos < len(self.tokens) else None
 
     def take(self) -> str:
+        if self.pos >= len(self.tokens):
+            raise UnsupportedLatex("the formula ends in the middle of a command")
         token = self.tokens[self.pos]
         self.pos += 1
         return token

@@ -17,15 +17,15 @@ from typing import Any, Literal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from quizgen.build import BankItem, Exam, Item, Version
-from quizgen.latex import answer_text
-from quizgen.render.html import RELATIVE_PERCENT, TEMPLATES, tolerance_text
+from quizgen.build import Exam, Version
+from quizgen.latex import answer_text, segments
+from quizgen.render import TEMPLATES, partial
+from quizgen.render.html import RELATIVE_PERCENT, tolerance_text
 from quizgen.render.typst_math import to_typst
 
 FIXED_DATE = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
 Kind = Literal["paper", "key"]
 _SPECIAL = re.compile(r"([\\#$*_@<>\[\]~`=+/\-\"'])")
-_INLINE = re.compile(r"\$(.+?)\$")
 
 
 class Typst(Markup):
@@ -48,13 +48,12 @@ def _finalize(value: Any) -> Any:
 
 def inline(text: str) -> Typst:
     """Text with ``$math$``: the text escaped, the math converted to Typst."""
-    out, last = [], 0
-    for match in _INLINE.finditer(text):
-        out.append(escape(text[last : match.start()]))
-        out.append(f"${to_typst(match.group(1))}$")
-        last = match.end()
-    out.append(escape(text[last:]))
-    return Typst("".join(out))
+    return Typst(
+        "".join(
+            f"${to_typst(piece)}$" if is_math else escape(piece)
+            for is_math, piece in segments(text)
+        )
+    )
 
 
 def display(latex: str) -> Typst:
@@ -84,16 +83,9 @@ def environment() -> Environment:
         typst_string=string,
         string=lambda value: str(value),
     )
-    env.globals["partial"] = _partial
+    env.globals["partial"] = lambda item: partial(item, "typst/", ".typ")
     env.globals["relative_percent"] = escape(RELATIVE_PERCENT)
     return env
-
-
-def _partial(item: Item | BankItem) -> str:
-    if isinstance(item, BankItem):
-        return f"typst/bank/{item.kind}.typ"
-    specific = f"typst/problems/{item.problem.topic}.typ"
-    return specific if (TEMPLATES / specific).exists() else "typst/problems/_default.typ"
 
 
 def source(exam: Exam, version: Version, kind: Kind, blueprint_name: str) -> str:

@@ -18,8 +18,9 @@ from functools import cache, lru_cache
 
 import flatlatex
 
+from quizgen.latex import segments
+
 _MATRIX = re.compile(r"\\begin\{[bp]?matrix\}(.*?)\\end\{[bp]?matrix\}", re.S)
-_INLINE = re.compile(r"\$(.+?)\$")
 # flatlatex drops the space after a command (``\geq 0`` -> ``≥0``): relations get it back
 _RELATIONS = re.compile(r"\s*([=≥≤←→×⊙≠≈⟹])\s*")
 _NEW_COMMANDS = {
@@ -79,4 +80,4 @@ def to_unicode(latex: str) -> str:
 
 def inline(text: str) -> str:
     """Text with ``$math$`` segments, the math turned into Unicode."""
-    return _INLINE.sub(lambda m: to_unicode(m.group(1)), text)
+    return "".join(to_unicode(piece) if is_math else piece for is_math, piece in segments(text))
