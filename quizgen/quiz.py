@@ -24,9 +24,9 @@ from quizgen.grading import Verdict, distinct_misconceptions, judge
 from quizgen.history import Attempt, History
 from quizgen.item_codes import encode
 from quizgen.latex import answer_text
-from quizgen.model import Difficulty, Part, Problem
+from quizgen.model import Difficulty, Part, Problem, Table
 from quizgen.problems import make_problem
-from quizgen.render.text import INDENT, stem_lines, step_lines
+from quizgen.render.text import INDENT, step_lines
 from quizgen.render.unicode_math import inline, to_unicode
 from quizgen.seeds import child_seed, rng_for
 
@@ -97,8 +97,10 @@ class QuizSession:
         self.console.rule(
             f"Problem {number}{of} · {topic.title} · {problem.difficulty} · {code}", style="cyan"
         )
-        for line in stem_lines(topic.stem(problem.params)):
-            self.say(line)
+        stem = topic.stem(problem.params)
+        self.say(inline(stem.text))
+        if stem.table:
+            self.console.print(rich_table(stem.table))
         self.say(f"({HELP})", "dim")
         given: dict[str, Any] = {}
         verdicts: list[Verdict] = []
@@ -265,8 +267,10 @@ class QuizSession:
 
     def show_solution(self, solution: Any) -> None:
         self.say("Worked solution", "bold")
-        for line in step_lines(solution):
+        for line in step_lines(solution, with_table=False):
             self.say(line)
+        if solution.table:
+            self.console.print(rich_table(solution.table))
 
     def show_summary(self) -> None:
         if not self.summary.by_topic:
@@ -352,3 +356,13 @@ def bank_questions(
         question = order[index % len(order)]
         shuffle = rng_for(child_seed(seed, "quiz", index, "shuffle"))
         yield make_bank_item(index + 1, str(index), question, question.marks, shuffle)
+
+
+def rich_table(table: Table) -> RichTable:
+    """A stem or solution table (truth table, trace, shapes) as a rich table, math in Unicode."""
+    out = RichTable(header_style="bold")
+    for cell in table.header:
+        out.add_column(inline(cell), justify="right")
+    for row in table.rows:
+        out.add_row(*(inline(cell) for cell in row))
+    return out

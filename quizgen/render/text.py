@@ -52,7 +52,7 @@ def answer_lines(solution: Solution) -> list[str]:
     ]
 
 
-def step_lines(solution: Solution) -> list[str]:
+def step_lines(solution: Solution, with_table: bool = True) -> list[str]:
     """The worked solution: numbered steps, their lines, results and the summary table."""
     out = []
     for index, step in enumerate(solution.steps, start=1):
@@ -60,7 +60,7 @@ def step_lines(solution: Solution) -> list[str]:
         out += [INDENT * 2 + " " + to_unicode(line) for line in step.lines]
         if step.result:
             out.append(INDENT * 2 + " => " + to_unicode(step.result))
-    if solution.table:
+    if solution.table and with_table:
         out += ["", *(INDENT + row for row in table_lines(solution.table))]
     return out
 
