@@ -15,6 +15,7 @@ import io
 import json
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from quizgen.papers import atomic_write, prepare_out_dir, write_copy
 from quizgen.roster import in_shard
 from quizgen.seeds import child_seed
 
+WORKER_TASKS = 40
 MANIFEST_FIELDS = (
     "id",
     "name",
@@ -179,7 +181,10 @@ def run_class_set(
         # spawn, not fork: a forked child can inherit a lock held by a thread of the parent
         # (Typst's compiler runs threads) and hang forever
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(workers, context, _init_worker, (job,)) as pool:
+        # a fresh worker every WORKER_TASKS students keeps memory flat however long the roster,
+        # whatever the libraries cache (WeasyPrint, Typst); it costs one start-up per batch
+        recycle = {"max_tasks_per_child": WORKER_TASKS} if sys.version_info >= (3, 11) else {}
+        with ProcessPoolExecutor(workers, context, _init_worker, (job,), **recycle) as pool:
             for count, row in enumerate(pool.map(render_student, todo, chunksize=1), start=1):
                 rows[row["id"]] = row
                 progress(count, len(chosen) - len(todo))
