@@ -15,8 +15,7 @@ import io
 import json
 import multiprocessing
 import os
-import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,6 +100,22 @@ def render_student(student: Student, job: ClassSet | None = None) -> dict[str, A
     return row
 
 
+def _in_workers(students: Sequence[Student], job: ClassSet, workers: int) -> Iterator[dict]:
+    """Manifest rows from worker processes, in roster order.
+
+    Workers are spawned, not forked: a forked child can inherit a lock held by a thread of the
+    parent (Typst's compiler runs threads) and hang. A fresh pool serves each batch of
+    WORKER_TASKS students per worker, which keeps memory flat however long the roster,
+    whatever the libraries cache between documents (``max_tasks_per_child`` would do the same,
+    but it hangs on Python 3.11).
+    """
+    context = multiprocessing.get_context("spawn")
+    batch = WORKER_TASKS * workers
+    for start in range(0, len(students), batch):
+        with ProcessPoolExecutor(workers, context, _init_worker, (job,)) as pool:
+            yield from pool.map(render_student, students[start : start + batch], chunksize=1)
+
+
 def manifest_name(shard: tuple[int, int] | None) -> str:
     return "manifest" if shard is None else f"manifest-{shard[0]}-of-{shard[1]}"
 
@@ -178,16 +193,9 @@ def run_class_set(
             rows[student.id] = render_student(student, job)
             progress(count, len(chosen) - len(todo))
     else:
-        # spawn, not fork: a forked child can inherit a lock held by a thread of the parent
-        # (Typst's compiler runs threads) and hang forever
-        context = multiprocessing.get_context("spawn")
-        # a fresh worker every WORKER_TASKS students keeps memory flat however long the roster,
-        # whatever the libraries cache (WeasyPrint, Typst); it costs one start-up per batch
-        recycle = {"max_tasks_per_child": WORKER_TASKS} if sys.version_info >= (3, 11) else {}
-        with ProcessPoolExecutor(workers, context, _init_worker, (job,), **recycle) as pool:
-            for count, row in enumerate(pool.map(render_student, todo, chunksize=1), start=1):
-                rows[row["id"]] = row
-                progress(count, len(chosen) - len(todo))
+        for count, row in enumerate(_in_workers(todo, job, workers), start=1):
+            rows[row["id"]] = row
+            progress(count, len(chosen) - len(todo))
     ordered = [rows[s.id] for s in chosen]
     manifest = {
         "schema": "quizgen.classset/1",

@@ -202,3 +202,13 @@ def test_only_rebuilds_one_student_exactly(tmp_path):
 def test_roster_options_without_a_roster_are_refused():
     result = CliRunner().invoke(cli, ["paper", str(QUIZ), "--shard", "1/2"])
     assert result.exit_code == 2 and "need --roster" in result.output
+
+
+def test_worker_pools_are_renewed_in_batches_without_changing_a_byte(tmp_path, monkeypatch):
+    import quizgen.classset
+
+    monkeypatch.setattr(quizgen.classset, "WORKER_TASKS", 1)  # a new pool for every 2 students
+    run(tmp_path / "serial", STUDENTS[:5], jobs=1)
+    manifest = run(tmp_path / "batched", STUDENTS[:5], jobs=2)
+    assert [row["id"] for row in manifest["students"]] == [s.id for s in STUDENTS[:5]]
+    assert files(tmp_path / "batched") == files(tmp_path / "serial")
