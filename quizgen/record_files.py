@@ -19,15 +19,20 @@ from quizgen.errors import QuizgenError
 Labelled = tuple[str, Any]
 
 
-def read_records(path: Path) -> Iterator[Labelled]:
-    """Yield (label, record) for every record in ``path``. A malformed JSON Lines line comes as
-    a QuizgenError in place of its record, so it is reported in order and the others still run."""
+def read_text(path: Path, encoding: str = "utf-8") -> str:
+    """A user's file as text, or a one-line QuizgenError saying why it cannot be read."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding=encoding)
     except OSError as exc:
         raise QuizgenError(f"{path}: cannot read: {exc.strerror}") from None
     except UnicodeDecodeError:
         raise QuizgenError(f"{path}: not UTF-8 text") from None
+
+
+def read_records(path: Path) -> Iterator[Labelled]:
+    """Yield (label, record) for every record in ``path``. A malformed JSON Lines line comes as
+    a QuizgenError in place of its record, so it is reported in order and the others still run."""
+    text = read_text(path)
     suffix = path.suffix.lower()
     if suffix in (".jsonl", ".ndjson"):
         yield from _json_lines(path.name, text)

@@ -13,17 +13,13 @@ from pathlib import Path
 
 from quizgen.build import Student
 from quizgen.errors import QuizgenError
+from quizgen.record_files import read_text
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
 def read_roster(path: Path) -> list[Student]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise QuizgenError(f"{path}: cannot read: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise QuizgenError(f"{path.name}: not UTF-8 text") from None
+    text = read_text(path, "utf-8-sig")  # a spreadsheet's CSV may start with a BOM
     reader = csv.DictReader(text.splitlines())
     columns = [c.strip().lower() for c in reader.fieldnames or []]
     missing = [c for c in ("id", "name") if c not in columns]
