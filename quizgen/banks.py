@@ -31,8 +31,8 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from quizgen.errors import QuizgenError
 from quizgen.latex_check import check, check_text
 from quizgen.params import field_path
+from quizgen.resources import BANKS as BUILTIN
 
-BUILTIN = Path(__file__).resolve().parent.parent / "banks"
 KINDS = ("derive", "order", "fill", "choice")
 
 

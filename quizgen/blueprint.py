@@ -24,6 +24,7 @@ from pydantic import (
 from quizgen import topics
 from quizgen.errors import QuizgenError
 from quizgen.params import PositiveInt, field_path
+from quizgen.resources import shipped_blueprints
 
 
 class _Strict(BaseModel):
@@ -111,6 +112,15 @@ def _line(node: yaml.Node | None, loc: tuple[str | int, ...]) -> int | None:
     return line
 
 
+def find_blueprint(given: str | Path) -> Path:
+    """A blueprint file as given, or, when no such file exists, the shipped blueprint of that
+    name (``midterm``, ``quiz``), so that an installed quizgen works from any folder."""
+    path = Path(given)
+    if path.exists():
+        return path
+    return shipped_blueprints().get(path.name.removesuffix(".yaml"), path)
+
+
 def load_blueprint(path: Path) -> Blueprint:
     """Read and validate a blueprint, or raise a QuizgenError naming file, line and field."""
     name = path.name
@@ -119,7 +129,10 @@ def load_blueprint(path: Path) -> Blueprint:
         data = yaml.safe_load(text)
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except OSError as exc:
-        raise QuizgenError(f"{path}: cannot read: {exc.strerror}") from None
+        shipped = ", ".join(shipped_blueprints())
+        raise QuizgenError(
+            f"{path}: cannot read: {exc.strerror} (shipped blueprints: {shipped})"
+        ) from None
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else "?"
         raise QuizgenError(f"{name}: line {line}: malformed YAML: {exc.problem}") from None

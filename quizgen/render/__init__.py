@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+from quizgen.resources import TEMPLATES
 
 
 def partial(item: Any, folder: str, suffix: str) -> str:
