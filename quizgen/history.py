@@ -1,7 +1,13 @@
 """Practice history in SQLite: every attempt at every part, kept across sessions.
 
 Each attempt is written in its own transaction and the database runs in WAL mode, so killing
-the quiz at any moment leaves a consistent database with every answer given so far.
+the quiz at any moment leaves a consistent database with every answer given so far. Several
+quiz sessions and ``stats`` may share one database: a writer waits for another (up to
+BUSY_SECONDS) instead of failing on the lock, and readers never block writers.
+
+The schema carries its version in ``PRAGMA user_version``: a database from an older quizgen is
+migrated on open, one from a newer quizgen, or a file that is not a history, is refused with a
+one-line message.
 """
 
 from __future__ import annotations
@@ -11,30 +17,45 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS sessions (
-    id INTEGER PRIMARY KEY,
-    started REAL NOT NULL,
-    mode TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS attempts (
-    id INTEGER PRIMARY KEY,
-    session INTEGER NOT NULL REFERENCES sessions(id),
-    at REAL NOT NULL,
-    topic TEXT NOT NULL,
-    seed INTEGER NOT NULL,
-    difficulty TEXT NOT NULL,
-    code TEXT NOT NULL,
-    part TEXT NOT NULL,
-    answer TEXT,              -- as typed; NULL when skipped
-    correct INTEGER NOT NULL,
-    follow_through INTEGER NOT NULL DEFAULT 0,
-    misconception TEXT,
-    hint INTEGER NOT NULL DEFAULT 0,
-    seconds REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS attempts_topic ON attempts(topic, at);
-"""
+from quizgen.errors import QuizgenError, os_reason
+
+#: The schema this quizgen writes; MIGRATIONS bring older databases up to it.
+SCHEMA_VERSION = 1
+BUSY_SECONDS = 30.0
+
+SCHEMA = (
+    """
+    CREATE TABLE IF NOT EXISTS sessions (
+        id INTEGER PRIMARY KEY,
+        started REAL NOT NULL,
+        mode TEXT NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS attempts (
+        id INTEGER PRIMARY KEY,
+        session INTEGER NOT NULL REFERENCES sessions(id),
+        at REAL NOT NULL,
+        topic TEXT NOT NULL,
+        seed INTEGER NOT NULL,
+        difficulty TEXT NOT NULL,
+        code TEXT NOT NULL,
+        part TEXT NOT NULL,
+        answer TEXT,              -- as typed, NULL when skipped
+        correct INTEGER NOT NULL,
+        follow_through INTEGER NOT NULL DEFAULT 0,
+        misconception TEXT,
+        hint INTEGER NOT NULL DEFAULT 0,
+        seconds REAL NOT NULL
+    )
+    """,
+    """
+    CREATE INDEX IF NOT EXISTS attempts_topic ON attempts(topic, at)
+    """,
+)
+#: SQL that takes a database from version v (the key) to v + 1. quizgen 0.1.0 wrote today's
+#: tables without a version (0), so its step only stamps the version.
+MIGRATIONS: dict[int, tuple[str, ...]] = {0: ()}
 
 
 def default_path() -> Path:
@@ -71,15 +92,64 @@ class TopicStats:
 
 
 class History:
-    """A connection to the history database, created on first use."""
+    """A connection to the history database. ``create=False`` opens an existing one only (for
+    reading: ``stats`` never leaves an empty database behind a mistyped path)."""
 
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    def __init__(self, path: Path, create: bool = True) -> None:
         self.path = path
-        self.db = sqlite3.connect(path)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        with self.db:
-            self.db.executescript(SCHEMA)
+        if not create and not path.is_file():
+            raise QuizgenError(f"{path}: no such history database")
+        try:
+            if create:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(path, timeout=BUSY_SECONDS, isolation_level=None)
+        except (OSError, sqlite3.Error) as exc:
+            reason = os_reason(path, exc) if isinstance(exc, OSError) else str(exc)
+            raise QuizgenError(f"{path}: cannot open the history database: {reason}") from None
+        try:
+            self._upgrade()
+        except sqlite3.DatabaseError as exc:
+            self.db.close()
+            raise QuizgenError(f"{path}: not a quizgen history database ({exc})") from None
+        except QuizgenError:
+            self.db.close()
+            raise
+
+    def _upgrade(self) -> None:
+        """Create the tables, or migrate an older database, in one transaction."""
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise QuizgenError(
+                f"{self.path}: history written by a newer quizgen (schema {version}; this "
+                f"one reads up to {SCHEMA_VERSION}); upgrade quizgen or use another --db"
+            )
+        tables = {row[0] for row in self.db.execute("SELECT name FROM sqlite_master")}
+        if version == SCHEMA_VERSION and {"sessions", "attempts"} <= tables:
+            self._wal()
+            return
+        if tables - {"sessions", "attempts", "attempts_topic"} or (
+            tables and not {"sessions", "attempts"} <= tables
+        ):
+            raise QuizgenError(f"{self.path}: not a quizgen history database (other tables)")
+        self._wal()
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]  # under the lock
+            steps = (
+                [SCHEMA] if not tables else [MIGRATIONS[v] for v in range(version, SCHEMA_VERSION)]
+            )
+            for statements in steps:  # one by one: executescript would commit the transaction
+                for statement in statements:
+                    self.db.execute(statement)
+            self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+
+    def _wal(self) -> None:
+        if self.db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            self.db.execute("PRAGMA journal_mode=WAL")
 
     def close(self) -> None:
         self.db.close()
