@@ -29,6 +29,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from quizgen.errors import QuizgenError
+from quizgen.latex import segments
 from quizgen.latex_check import check, check_text
 from quizgen.params import field_path
 from quizgen.resources import BANKS as BUILTIN
@@ -123,13 +124,37 @@ class BankQuestion:
             return sum(s.marks for s in self.steps)
         return len(self.steps) if self.kind == "order" else 2
 
+    def texts(self) -> list[tuple[str, str]]:
+        """(field, text with $math$) for every text field the question prints."""
+        question = self.question
+        fields = [("prompt", question.prompt)]
+        fields += [(f"steps[{i}].reason", step.reason) for i, step in enumerate(self.steps)]
+        for i, option in enumerate(getattr(question, "options", ())):
+            fields += [(f"options[{i}].text", option.text), (f"options[{i}].why", option.why)]
+        return fields
+
+    def formulas(self) -> list[tuple[str, str]]:
+        """(where, LaTeX) for every formula the question prints, where naming file, question
+        and field, as error messages do."""
+        where = f"{self.source}: question {self.id}"
+        found = [(f"{where}: steps[{i}].formula", s.formula) for i, s in enumerate(self.steps)]
+        found += [
+            (f"{where}: distractors[{i}]", d)
+            for i, d in enumerate(getattr(self.question, "distractors", ()))
+        ]
+        for field, text in self.texts():
+            found += [(f"{where}: {field}", piece) for is_math, piece in segments(text) if is_math]
+        return found
+
 
 class BankError(QuizgenError):
-    """One or more problems in bank files; ``problems`` lists each on its own line."""
+    """One or more problems in bank files; ``problems`` lists each on its own line, and
+    ``questions`` holds the questions that could be read, for further checks in the same run."""
 
-    def __init__(self, problems: Sequence[str]) -> None:
+    def __init__(self, problems: Sequence[str], questions: Sequence[BankQuestion] = ()) -> None:
         super().__init__("\n".join(problems))
         self.problems = list(problems)
+        self.questions = list(questions)
 
 
 def _files(folders: Iterable[Path]) -> list[Path]:
@@ -183,18 +208,14 @@ def _read(path: Path, problems: list[str]) -> tuple[int, list[Any]] | None:
 def _check_question(q: BankQuestion, problems: list[str]) -> None:
     where = f"{q.source}: question {q.id}"
     question = q.question
-    texts = [("prompt", question.prompt)]
     for i, step in enumerate(q.steps):
         problem = check(step.formula)
         if problem:
             problems.append(f"{where}: steps[{i}].formula: LaTeX: {problem}")
-        texts.append((f"steps[{i}].reason", step.reason))
     if isinstance(question, Choice):
         right = sum(o.correct for o in question.options)
         if right != 1:
             problems.append(f"{where}: options: exactly one option must be correct, found {right}")
-        for i, option in enumerate(question.options):
-            texts += [(f"options[{i}].text", option.text), (f"options[{i}].why", option.why)]
     if isinstance(question, Fill):
         if question.blank > len(q.steps):
             problems.append(
@@ -216,7 +237,7 @@ def _check_question(q: BankQuestion, problems: list[str]) -> None:
             problems.append(
                 f"{where}: marks: {question.marks}, but the steps' marks add up to {total}"
             )
-    for field, text in texts:
+    for field, text in q.texts():
         problem = check_text(text)
         if problem:
             problems.append(f"{where}: {field}: LaTeX: {problem}")
@@ -260,7 +281,7 @@ def load_banks(folders: Iterable[Path] = (BUILTIN,)) -> list[BankQuestion]:
             _check_question(question, problems)
             questions.append(question)
     if problems:
-        raise BankError(problems)
+        raise BankError(problems, questions)
     return questions
 
 

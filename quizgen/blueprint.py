@@ -1,15 +1,17 @@
 """Exam blueprints: a short YAML file that says what a paper asks, validated on load.
 
 Every problem is reported with the file, the line and the field at fault, e.g.
-``midterm.yaml: line 14: sections[1].items[2].topic: unknown topic "conv_size"; known: ...``.
-Unknown keys (typos) are errors, never ignored.
+``midterm.yaml: line 14: sections[1].items[2].topic: unknown topic "conv_size"; known: ...``,
+all of them in one run. Unknown keys (typos) are errors, never ignored, and bank items that
+match too few bank questions are found on load, not half-way through writing papers.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 from pydantic import (
@@ -25,6 +27,9 @@ from quizgen import topics
 from quizgen.errors import QuizgenError
 from quizgen.params import PositiveInt, field_path
 from quizgen.resources import shipped_blueprints
+
+if TYPE_CHECKING:
+    from quizgen.banks import BankQuestion
 
 
 class _Strict(BaseModel):
@@ -121,8 +126,9 @@ def find_blueprint(given: str | Path) -> Path:
     return shipped_blueprints().get(path.name.removesuffix(".yaml"), path)
 
 
-def load_blueprint(path: Path) -> Blueprint:
-    """Read and validate a blueprint, or raise a QuizgenError naming file, line and field."""
+def load_blueprint(path: Path, bank: Sequence[BankQuestion] | None = None) -> Blueprint:
+    """Read and validate a blueprint, or raise a QuizgenError naming file, line and field of
+    every problem. Bank items are checked against ``bank`` (default: the built-in banks)."""
     name = path.name
     try:
         text = path.read_text(encoding="utf-8")
@@ -139,16 +145,54 @@ def load_blueprint(path: Path) -> Blueprint:
     if not isinstance(data, dict):
         raise QuizgenError(f"{name}: a blueprint is a mapping with title and sections")
     try:
-        return Blueprint.model_validate(data)
+        blueprint = Blueprint.model_validate(data)
     except ValidationError as exc:
-        error = exc.errors()[0]
-        loc = tuple(error["loc"])
-        message = str(error["msg"]).removeprefix("Value error, ")
-        if error["type"] == "extra_forbidden":
-            message = f"unknown key (a typo?); allowed here: {_allowed(loc)}"
-        raise QuizgenError(
-            f"{name}: line {_line(root, loc)}: {field_path(loc)}: {message}"
-        ) from None
+        problems = []
+        for error in exc.errors():
+            loc = tuple(error["loc"])
+            message = str(error["msg"]).removeprefix("Value error, ")
+            if error["type"] == "extra_forbidden":
+                message = f"unknown key (a typo?); allowed here: {_allowed(loc)}"
+            problems.append(f"{name}: line {_line(root, loc)}: {field_path(loc)}: {message}")
+        raise QuizgenError("\n".join(problems)) from None
+    problems = [
+        f"{name}: line {_line(root, loc)}: {field_path(loc)}: {message}"
+        for loc, message in _bank_shortfalls(blueprint, bank)
+    ]
+    if problems:
+        raise QuizgenError("\n".join(problems))
+    return blueprint
+
+
+def _bank_shortfalls(
+    blueprint: Blueprint, bank: Sequence[BankQuestion] | None
+) -> list[tuple[tuple[str | int, ...], str]]:
+    """(place, message) for each bank item that matches fewer questions than its count."""
+    from quizgen.banks import builtin_banks, select
+
+    found = []
+    for s_index, section in enumerate(blueprint.sections):
+        for i_index, spec in enumerate(section.items):
+            if spec.bank is None:
+                continue
+            selector = spec.bank
+            matching = select(
+                bank if bank is not None else builtin_banks(),
+                section=selector.section,
+                kind=selector.kind,
+                tag=selector.tag,
+                qid=selector.id,
+            )
+            if len(matching) < spec.count:
+                criteria = selector.model_dump(exclude_none=True)
+                found.append(
+                    (
+                        ("sections", s_index, "items", i_index, "bank"),
+                        f"{criteria} matches {len(matching)} bank question(s), "
+                        f"too few for count {spec.count}",
+                    )
+                )
+    return found
 
 
 def _allowed(loc: tuple[str | int, ...]) -> str:

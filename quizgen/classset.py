@@ -5,6 +5,13 @@ extended or split into shards (``--shard K/N``, by a hash of the id) without cha
 paper. Workers render and write their students' files themselves and send back only a manifest
 row, so memory stays flat however long the roster. Merged print files pad every paper to an even
 page count, so that on a duplex printer each starts on a front page.
+
+Interruptions: workers write each student's files under temporary names; the main process
+renames them into place together and appends the student's manifest row to a journal
+(``manifest.journal.jsonl``), flushed to disk, before it takes the next. Ctrl-C or SIGTERM
+terminates the workers at once. ``--resume`` then trusts the journal (and a finished manifest):
+students whose files match their recorded SHA-256 are kept, the others are built, and the
+result is byte for byte the run that was never interrupted.
 """
 
 from __future__ import annotations
@@ -15,8 +22,8 @@ import io
 import json
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,7 +32,7 @@ from quizgen.banks import BankQuestion
 from quizgen.blueprint import Blueprint
 from quizgen.build import Student, build_for_student
 from quizgen.errors import QuizgenError
-from quizgen.papers import atomic_write, prepare_out_dir, write_copy
+from quizgen.papers import Staged, atomic_write, commit, discard, prepare_out_dir, stage_copy
 from quizgen.roster import in_shard
 from quizgen.seeds import child_seed
 
@@ -40,6 +47,7 @@ MANIFEST_FIELDS = (
     "paper_pages",
     "key_pages",
     "files",
+    "sha256",
 )
 
 
@@ -62,6 +70,8 @@ _JOB: ClassSet | None = None
 def _init_worker(job: ClassSet) -> None:
     global _JOB
     _JOB = job
+    # Ctrl-C reaches the whole process group: the main process alone decides what stops
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if "pdf" in job.formats and job.blueprint.engine == "weasyprint":
         import weasyprint  # noqa: F401 - load once per worker, not once per student
 
@@ -77,43 +87,52 @@ def _pages(path: Path) -> int:
         return len(pdf.pages)
 
 
-def render_student(student: Student, job: ClassSet | None = None) -> dict[str, Any]:
-    """Write one student's paper and key; return their manifest row."""
+def render_student(student: Student, job: ClassSet | None = None) -> tuple[dict[str, Any], Staged]:
+    """Write one student's paper and key under temporary names; return their manifest row and
+    the files to rename into place (``papers.commit``)."""
     job = job or _JOB
     assert job is not None
     exam = build_for_student(job.blueprint, job.seed, student, job.bank)
     version = exam.versions[0]
-    files = write_copy(exam, version, job.out_dir / student.id, job.formats, job.blueprint_name)
-    row: dict[str, Any] = {
-        "id": student.id,
-        "name": student.name,
-        "version": version.code,
-        "exam_seed": job.seed,
-        "student_seed": child_seed(job.seed, "student", student.id),
-        "total_marks": job.blueprint.total_marks,
-        "files": {kind: path.name for kind, path in files.items()},
-        "sha256": {kind: _sha256(path) for kind, path in files.items()},
-    }
-    if "pdf" in job.formats:
-        row["paper_pages"] = _pages(files["paper.pdf"])
-        row["key_pages"] = _pages(files["key.pdf"])
-    return row
+    staged = stage_copy(exam, version, job.out_dir / student.id, job.formats, job.blueprint_name)
+    try:
+        row: dict[str, Any] = {
+            "id": student.id,
+            "name": student.name,
+            "version": version.code,
+            "exam_seed": job.seed,
+            "student_seed": child_seed(job.seed, "student", student.id),
+            "total_marks": job.blueprint.total_marks,
+            "files": {kind: final.name for kind, (_, final) in staged.items()},
+            "sha256": {kind: _sha256(temporary) for kind, (temporary, _) in staged.items()},
+        }
+        if "pdf" in job.formats:
+            row["paper_pages"] = _pages(staged["paper.pdf"][0])
+            row["key_pages"] = _pages(staged["key.pdf"][0])
+    except BaseException:
+        discard(staged)
+        raise
+    return row, staged
 
 
-def _in_workers(students: Sequence[Student], job: ClassSet, workers: int) -> Iterator[dict]:
-    """Manifest rows from worker processes, in roster order.
+def _rendered(
+    students: Sequence[Student], job: ClassSet, workers: int
+) -> Iterator[tuple[dict[str, Any], Staged]]:
+    """(manifest row, staged files) for each student, in roster order.
 
     Workers are spawned, not forked: a forked child can inherit a lock held by a thread of the
-    parent (Typst's compiler runs threads) and hang. A fresh pool serves each batch of
-    WORKER_TASKS students per worker, which keeps memory flat however long the roster,
-    whatever the libraries cache between documents (``max_tasks_per_child`` would do the same,
-    but it hangs on Python 3.11).
+    parent (Typst's compiler runs threads) and hang. Each worker is replaced after
+    WORKER_TASKS students, which keeps memory flat however long the roster, whatever the
+    libraries cache between documents. Leaving the ``with`` block early (Ctrl-C, SIGTERM, an
+    error) terminates the workers at once instead of waiting for their students.
     """
+    if workers == 1:
+        for student in students:
+            yield render_student(student, job)
+        return
     context = multiprocessing.get_context("spawn")
-    batch = WORKER_TASKS * workers
-    for start in range(0, len(students), batch):
-        with ProcessPoolExecutor(workers, context, _init_worker, (job,)) as pool:
-            yield from pool.map(render_student, students[start : start + batch], chunksize=1)
+    with context.Pool(workers, _init_worker, (job,), maxtasksperchild=WORKER_TASKS) as pool:
+        yield from pool.imap(render_student, students, chunksize=1)
 
 
 def manifest_name(shard: tuple[int, int] | None) -> str:
@@ -129,21 +148,63 @@ def _complete(row: dict[str, Any], job: ClassSet) -> bool:
             _sha256(job.out_dir / name) == row["sha256"][kind]
             for kind, name in row["files"].items()
         ) and set(row["files"]) == {f"{k}.{f}" for k in ("paper", "key") for f in job.formats}
-    except (OSError, KeyError):
+    except (OSError, KeyError, TypeError, AttributeError):
         return False
 
 
-def _previous(out_dir: Path, name: str, blueprint_sha256: str) -> dict[str, dict[str, Any]]:
-    path = out_dir / f"{name}.json"
-    if not path.exists():
-        return {}
+def _journal_header(job: ClassSet) -> dict[str, Any]:
+    return {"journal": "quizgen.classset/1", "blueprint_sha256": job.blueprint_sha256}
+
+
+def _previous(out_dir: Path, name: str, job: ClassSet) -> dict[str, dict[str, Any]]:
+    """The rows a finished manifest and an interrupted run's journal recorded for this
+    blueprint (the journal's are newer); anything unreadable counts as not there."""
+    rows: dict[str, dict[str, Any]] = {}
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
-        return {}
-    if data.get("blueprint_sha256") != blueprint_sha256:
-        return {}
-    return {row["id"]: row for row in data.get("students", [])}
+        data = json.loads((out_dir / f"{name}.json").read_text(encoding="utf-8"))
+        if data.get("blueprint_sha256") == job.blueprint_sha256:
+            rows.update((row["id"], row) for row in data.get("students", []))
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        pass
+    try:
+        lines = (out_dir / f"{name}.journal.jsonl").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        lines = []
+    for number, line in enumerate(lines):
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue  # the last line of a run killed while writing it
+        if number == 0 and entry != _journal_header(job):
+            break  # another blueprint's journal
+        if number and isinstance(entry, dict) and "id" in entry:
+            rows[entry["id"]] = entry
+    return rows
+
+
+class _Journal:
+    """Manifest rows appended as students finish, each flushed to disk before the next. It
+    starts with the rows already verified, so that it alone is enough to resume from."""
+
+    def __init__(self, path: Path, job: ClassSet, rows: Sequence[dict[str, Any]]) -> None:
+        self.path = path
+        lines = "".join(self._line(entry) for entry in (_journal_header(job), *rows))
+        atomic_write(path, lambda temporary: temporary.write_text(lines, encoding="utf-8"))
+        self.file = path.open("a", encoding="utf-8")
+
+    @staticmethod
+    def _line(entry: dict[str, Any]) -> str:
+        return json.dumps(
+            entry, ensure_ascii=False
+        )  # key order kept: the manifest reuses the rows + "\n"
+
+    def append(self, row: dict[str, Any]) -> None:
+        self.file.write(self._line(row))
+        self.file.flush()
+        os.fsync(self.file.fileno())
+
+    def close(self) -> None:
+        self.file.close()
 
 
 def run_class_set(
@@ -172,7 +233,7 @@ def run_class_set(
         bank=tuple(bank) if bank is not None else None,
     )
     name = manifest_name(shard)
-    previous = _previous(out_dir, name, job.blueprint_sha256) if resume else {}
+    previous = _previous(out_dir, name, job) if resume else {}
     done = {sid: row for sid, row in previous.items() if _complete(row, job)}
     todo = [s for s in chosen if s.id not in done]
     if not force and not resume:
@@ -188,14 +249,18 @@ def run_class_set(
     rows = dict(done)
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
     progress(0, len(chosen) - len(todo))
-    if workers == 1:
-        for count, student in enumerate(todo, start=1):
-            rows[student.id] = render_student(student, job)
-            progress(count, len(chosen) - len(todo))
-    else:
-        for count, row in enumerate(_in_workers(todo, job, workers), start=1):
+    journal = _Journal(out_dir / f"{name}.journal.jsonl", job, list(done.values()))
+    try:
+        for count, (row, staged) in enumerate(_rendered(todo, job, workers), start=1):
+            try:
+                commit(staged)
+            finally:
+                discard(staged)
+            journal.append(row)
             rows[row["id"]] = row
             progress(count, len(chosen) - len(todo))
+    finally:
+        journal.close()
     ordered = [rows[s.id] for s in chosen]
     manifest = {
         "schema": "quizgen.classset/1",
@@ -216,6 +281,7 @@ def run_class_set(
     atomic_write(out_dir / f"{name}.json", lambda p: p.write_text(text, encoding="utf-8"))
     table = _manifest_csv(ordered)
     atomic_write(out_dir / f"{name}.csv", lambda p: p.write_text(table, encoding="utf-8"))
+    journal.path.unlink(missing_ok=True)  # the manifest now holds every row
     return manifest
 
 
@@ -226,8 +292,9 @@ def _manifest_csv(rows: Sequence[dict[str, Any]]) -> str:
     for row in rows:
         writer.writerow(
             [
-                *(row.get(field, "") for field in MANIFEST_FIELDS[:-1]),
+                *(row.get(field, "") for field in MANIFEST_FIELDS[:-2]),
                 " ".join(row["files"].values()),
+                " ".join(row["sha256"][kind] for kind in row["files"]),
             ]
         )
     return out.getvalue()

@@ -1,12 +1,15 @@
 """The ``quizgen`` command line: a thin layer over the library.
 
 Heavy modules (numpy, the topics) are imported inside the commands, so ``quizgen --help`` starts
-fast. Every QuizgenError becomes a one-line message and exit status 1, never a traceback.
+fast. Every failure a user can cause (a QuizgenError, a path that cannot be read or written)
+becomes a one-line message and exit status 1; anything else is a bug, reported on one line too,
+with the traceback behind ``--debug`` or ``QUIZGEN_DEBUG=1``.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -50,23 +53,61 @@ BANK_OPTION = click.option(
 
 
 def _bank_pool(bank_dirs: tuple[Path, ...]):
-    from quizgen.banks import BUILTIN, load_banks
+    """The built-in banks and the user's, every formula of the user's checked printable."""
+    from quizgen.banks import BUILTIN, BankError, builtin_banks, load_banks
+    from quizgen.render.printable import problems
 
-    return load_banks([BUILTIN, *bank_dirs])
+    pool = load_banks([BUILTIN, *bank_dirs])
+    builtin = {q.id for q in builtin_banks()}
+    found = problems([f for q in pool if q.id not in builtin for f in q.formulas()])
+    if found:
+        raise BankError(found)
+    return pool
+
+
+def _count(number: int, noun: str) -> str:
+    """``1 problem``, ``2 problems``: a number with its noun (regular plurals only)."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def _debug() -> bool:
+    return os.environ.get("QUIZGEN_DEBUG", "") not in ("", "0")
 
 
 class QuizgenGroup(click.Group):
-    """Turns QuizgenError into click's one-line ``Error: ...`` and exit status 1."""
+    """Turns every failure into click's one-line ``Error: ...`` and exit status 1."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
         except QuizgenError as exc:
             raise click.ClickException(str(exc)) from None
+        except OSError as exc:  # a path the user named: permissions, a full disk, not a folder
+            if _debug():
+                raise
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise click.ClickException(f"{where}{exc.strerror or exc}") from None
+        except Exception as exc:
+            if _debug():
+                raise
+            raise click.ClickException(
+                f"internal error ({type(exc).__name__}: {exc}); this is a bug in quizgen, "
+                "please report it with the output of the same command run with --debug"
+            ) from None
 
 
 @click.group(cls=QuizgenGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="dnn-quizgen")
+@click.option(
+    "--debug",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=lambda _ctx, _param, on: os.environ.update(QUIZGEN_DEBUG="1") if on else None,
+    help="Show the full traceback of an internal error (QUIZGEN_DEBUG=1 works too).",
+)
 def cli() -> None:
     """Seeded, exactly solved exam problems for the mathematics of deep neural networks."""
 
@@ -125,9 +166,11 @@ def generate(
 
     from quizgen import problems
 
+    names = _topic_names(topic_names)
     if seed is None:
         seed = secrets.randbelow(2**32)
-    names = _topic_names(topic_names)
+        if fmt == "jsonl":  # the records carry their own seeds; this one redraws the whole set
+            click.echo(f"quizgen generate: seed {seed}", err=True)
     drawn = list(problems.generate(names, count, seed, difficulty))  # type: ignore[arg-type]
     if fmt == "jsonl":
         for problem in drawn:
@@ -135,7 +178,8 @@ def generate(
         return
     from quizgen.render.text import render_problem
 
-    click.echo(f"quizgen generate: seed {seed}, difficulty {difficulty}, {len(drawn)} problems\n")
+    heading = f"quizgen generate: seed {seed}, difficulty {difficulty}"
+    click.echo(f"{heading}, {_count(len(drawn), 'problem')}\n")
     for number, problem in enumerate(drawn, start=1):
         click.echo(render_problem(problem, problems.solve(problem), number))
 
@@ -160,7 +204,7 @@ def solve(file: Path, fmt: str) -> None:
     from quizgen.problems import RecordError, solve_records
     from quizgen.record_files import read_records
 
-    errors = 0
+    errors = number = 0
     for number, result in enumerate(solve_records(read_records(file)), start=1):
         if isinstance(result, RecordError):
             errors += 1
@@ -172,16 +216,17 @@ def solve(file: Path, fmt: str) -> None:
 
             click.echo(f"# {result.where}")
             click.echo(render_problem(result.problem, result.solution, number))
+    if number == 0:
+        raise QuizgenError(f"{file}: no records (each record needs topic and params)")
     if errors:
         sys.exit(1)
 
 
-@cli.command()
-@click.argument(
-    "blueprint",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default="banks/exams/midterm.yaml",
-)
+BLUEPRINT_HELP = "BLUEPRINT is a YAML file, or the name of a shipped one: midterm, quiz."
+
+
+@cli.command(epilog=BLUEPRINT_HELP)
+@click.argument("blueprint", default="midterm")
 @click.option(
     "--seed",
     "-s",
@@ -260,7 +305,7 @@ def solve(file: Path, fmt: str) -> None:
     help="What typesets the PDFs [default: the blueprint's, else weasyprint].",
 )
 def paper(
-    blueprint: Path,
+    blueprint: str,
     seed: int,
     versions: int,
     out_dir: Path,
@@ -277,38 +322,42 @@ def paper(
 ) -> None:
     """Print-ready exam papers and answer keys from a BLUEPRINT (YAML), HTML and PDF.
 
-    Examples: quizgen paper banks/exams/midterm.yaml --seed 2026 --versions 4;
+    Examples: quizgen paper midterm --seed 2026 --versions 4;
     quizgen paper banks/exams/midterm.yaml --roster students.csv -j 2 --out class
     """
-    from quizgen.blueprint import load_blueprint
+    from quizgen.blueprint import find_blueprint, load_blueprint
     from quizgen.papers import override
 
+    if roster is None and (only_ids or shard or resume or force or jobs):
+        raise click.UsageError("--only, --jobs, --shard, --resume and --force need --roster")
+    if roster is not None and versions != 1:
+        raise click.UsageError(
+            "--versions and --roster do not go together: every student gets a version of their own"
+        )
+    path = find_blueprint(blueprint)
     bank_pool = _bank_pool(bank_dirs) if bank_dirs else None
-    loaded = override(load_blueprint(blueprint), paper, engine)
+    loaded = override(load_blueprint(path, bank_pool), paper, engine)
     if roster is None:
-        if only_ids or shard or resume or force or jobs:
-            raise click.UsageError("--only, --jobs, --shard, --resume and --force need --roster")
         from quizgen.build import build_exam
         from quizgen.papers import write_exam
 
         exam = build_exam(loaded, seed, versions, bank_pool)
-        written = write_exam(
-            exam,
-            blueprint.name,
-            out_dir,
-            formats,
-            progress=lambda what: click.echo(f"  wrote {what}", err=True),
-        )
-        for path in written:
-            click.echo(str(path))
+        done: list[str] = []
+
+        def progress(version: str, files: list[Path]) -> None:
+            done.append(version)
+            click.echo(f"  wrote version {version}", err=True)
+            for file in files:
+                click.echo(str(file))
+
+        try:
+            write_exam(exam, path.name, out_dir, formats, progress)
+        except KeyboardInterrupt:
+            _interrupted(f"{_count(len(done), 'version')} written whole ({', '.join(done)})")
         return
-    if versions != 1:
-        raise click.UsageError(
-            "--versions and --roster do not go together: every student gets a version of their own"
-        )
     _class_set(
         loaded,
-        blueprint,
+        path,
         seed,
         out_dir,
         formats,
@@ -320,6 +369,12 @@ def paper(
         resume,
         force,
     )
+
+
+def _interrupted(done: str, hint: str = "") -> None:
+    """Ctrl-C or SIGTERM: say what is on disk, and how to go on; exit status 130."""
+    click.echo(f"\nInterrupted: {done}.{hint}", err=True)
+    sys.exit(130)
 
 
 def _class_set(
@@ -351,6 +406,7 @@ def _class_set(
         students = [s for s in students if s.id in only_ids]
     console = _console(False)
     console.file = sys.stderr
+    finished = [0]
     with Progress(
         "[progress.description]{task.description}",
         BarColumn(),
@@ -362,24 +418,32 @@ def _class_set(
         task = bar.add_task("papers", total=None)
 
         def progress(done: int, skipped: int) -> None:
+            finished[0] = done + skipped
             bar.update(task, completed=done + skipped, total=len(students))
 
-        manifest = run_class_set(
-            blueprint,
-            blueprint_path,
-            seed,
-            students,
-            out_dir,
-            formats,
-            jobs,
-            parse_shard(shard) if shard else None,
-            resume,
-            force,
-            bank_pool,
-            progress,
-        )
+        try:
+            manifest = run_class_set(
+                blueprint,
+                blueprint_path,
+                seed,
+                students,
+                out_dir,
+                formats,
+                jobs,
+                parse_shard(shard) if shard else None,
+                resume,
+                force,
+                bank_pool,
+                progress,
+            )
+        except KeyboardInterrupt:
+            bar.stop()
+            _interrupted(
+                f"{_count(finished[0], 'student')} written whole",
+                " Run the same command with --resume to build the others.",
+            )
     rows = manifest["students"]
-    click.echo(f"{len(rows)} students: papers and keys in {out_dir}")
+    click.echo(f"{_count(len(rows), 'student')}: papers and keys in {out_dir}")
     for key in ("merged_papers", "merged_keys"):
         if key in manifest:
             click.echo(f"  {out_dir / manifest[key]}")
@@ -395,15 +459,19 @@ def bank() -> None:
 def bank_check(paths: tuple[Path, ...]) -> None:
     """Lint bank files (default: the built-in banks): every problem, with file, id and field."""
     from quizgen.banks import BUILTIN, BankError, load_banks
+    from quizgen.render.printable import problems
 
     try:
-        questions = load_banks(paths or (BUILTIN,))
+        questions, found = load_banks(paths or (BUILTIN,)), []
     except BankError as error:
-        for problem in error.problems:
+        questions, found = error.questions, error.problems
+    found += problems([f for q in questions for f in q.formulas()])
+    if found:
+        for problem in found:
             click.echo(f"Error: {problem}", err=True)
-        click.echo(f"{len(error.problems)} problem(s) found.", err=True)
+        click.echo(f"{_count(len(found), 'problem')} found.", err=True)
         sys.exit(1)
-    click.echo(f"{len(questions)} questions, no problems.")
+    click.echo(f"{_count(len(questions), 'question')}, no problems.")
 
 
 @bank.command("list")
@@ -421,9 +489,15 @@ def bank_list(bank_dirs: tuple[Path, ...]) -> None:
         click.echo(f"{section:<8} {counts} {', '.join(q.id for q in mine)}")
 
 
-@cli.command()
-@click.argument("blueprint", required=False, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--topic", "-t", default=None, help="Export one topic instead of a blueprint.")
+@cli.command(epilog=BLUEPRINT_HELP)
+@click.argument("blueprint", required=False)
+@click.option(
+    "--topic",
+    "-t",
+    "topic_names",
+    multiple=True,
+    help="Export a topic instead of a blueprint, or `all`; repeat for several.",
+)
 @click.option(
     "--format", "-f", "fmt", type=click.Choice(["moodle", "qti", "anki", "jsonl"]), required=True
 )
@@ -448,8 +522,8 @@ def bank_list(bank_dirs: tuple[Path, ...]) -> None:
 )
 @BANK_OPTION
 def export(
-    blueprint: Path | None,
-    topic: str | None,
+    blueprint: str | None,
+    topic_names: tuple[str, ...],
     fmt: str,
     variants: int,
     seed: int,
@@ -463,24 +537,25 @@ def export(
     """
     from quizgen import export as exporter
 
-    if (blueprint is None) == (topic is None):
+    if (blueprint is None) == (not topic_names):
         raise click.UsageError("give either a BLUEPRINT or --topic")
-    if topic is not None:
-        exam = exporter.topic_exam(topic, variants, seed, difficulty)  # type: ignore[arg-type]
-        name = topic
+    if topic_names:
+        names = _topic_names(topic_names)
+        exam = exporter.topic_exam(names, variants, seed, difficulty)  # type: ignore[arg-type]
+        name = names[0] if len(names) == 1 else "all" if "all" in topic_names else "topics"
     else:
-        from quizgen.blueprint import load_blueprint
+        from quizgen.blueprint import find_blueprint, load_blueprint
 
-        exam = exporter.blueprint_exam(
-            load_blueprint(blueprint), variants, seed, _bank_pool(bank_dirs) if bank_dirs else None
-        )
-        name = blueprint.stem
+        path = find_blueprint(blueprint)  # type: ignore[arg-type]
+        bank_pool = _bank_pool(bank_dirs) if bank_dirs else None
+        exam = exporter.blueprint_exam(load_blueprint(path, bank_pool), variants, seed, bank_pool)
+        name = path.stem
     target = out or Path("output") / f"{name}-{seed}{exporter.SUFFIX[fmt]}"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    from quizgen.papers import atomic_write
+    from quizgen.papers import atomic_write, output_folder
 
     notes: list[str] = []
-    atomic_write(target, lambda path: notes.extend(exporter.write(fmt, exam, path, name)))
+    with output_folder(target.parent):
+        atomic_write(target, lambda path: notes.extend(exporter.write(fmt, exam, path, name)))
     for note in notes:
         click.echo(f"Note: {note}", err=True)
     click.echo(str(target))
@@ -505,10 +580,10 @@ def _reader(console):
     return read
 
 
-def _history(db: Path | None):
+def _history(db: Path | None, create: bool = True):
     from quizgen.history import History, default_path
 
-    return History(db or default_path())
+    return History(db or default_path(), create)
 
 
 DB_OPTION = click.option(
@@ -621,17 +696,28 @@ def check(code: str, answers: tuple[str, ...], db: Path | None, no_color: bool) 
 @NO_COLOR_OPTION
 def stats(db: Path | None, no_color: bool) -> None:
     """Your practice history: accuracy per topic, common mistakes, progress over time."""
+    from quizgen.history import default_path
     from quizgen.stats import show_stats
 
-    history = _history(db)
+    if db is None and not default_path().exists():
+        click.echo("No practice history yet: `quizgen quiz` starts one.")
+        return
+    history = _history(db, create=False)
     try:
         show_stats(_console(no_color), history)
     finally:
         history.close()
 
 
+def _terminate(_signal: int, _frame: object) -> None:
+    raise KeyboardInterrupt  # SIGTERM stops as cleanly as Ctrl-C: temporary files go, work is kept
+
+
 def main() -> None:
-    cli()
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminate)
+    cli(prog_name="quizgen")
 
 
 if __name__ == "__main__":

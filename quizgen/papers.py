@@ -1,26 +1,39 @@
 """``quizgen paper``: build an exam from a blueprint and write each version's paper and key.
 
-Files are written to a temporary name and renamed when complete, so an interrupted run never
-leaves a half-written file that looks finished.
+A copy (one version's, or one student's, paper and key in every format) is first written to
+temporary names, then renamed into place together while Ctrl-C and SIGTERM wait, so an
+interrupted run leaves each copy whole or not there at all, never a paper without its key.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable, Iterable, Sequence
+import signal
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from quizgen.banks import BankQuestion
 from quizgen.blueprint import Blueprint, load_blueprint
 from quizgen.build import Exam, Version, build_exam
+from quizgen.errors import QuizgenError, os_reason
 from quizgen.render import html as html_writer
 
 FORMATS = ("html", "pdf")
+#: (temporary file, final name) pairs of one copy, renamed together by ``commit``
+Staged = dict[str, tuple[Path, Path]]
+
+
+def staging_name(target: Path) -> Path:
+    """Where ``target`` is written before it is complete: a hidden name beside it. The name is
+    fixed, so rewriting a copy after a crash reuses (and so removes) any stale one."""
+    return target.with_name(f".{target.name}.part")
 
 
 def atomic_write(target: Path, write: Callable[[Path], None]) -> None:
-    temporary = target.with_name(f".{target.name}.part")
+    temporary = staging_name(target)
     try:
         write(temporary)
         os.replace(temporary, target)
@@ -28,39 +41,105 @@ def atomic_write(target: Path, write: Callable[[Path], None]) -> None:
         temporary.unlink(missing_ok=True)
 
 
+@contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM until the block ends, then deliver them: a few renames that
+    belong together happen all or not at all."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    held = (signal.SIGINT, signal.SIGTERM)
+    previous = {
+        sig: signal.signal(sig, lambda number, _frame: received.append(number)) for sig in held
+    }
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if received:
+            signal.raise_signal(received[0])
+
+
+def commit(staged: Staged) -> dict[str, Path]:
+    """Rename a copy's temporary files into place, all together; returns the final paths."""
+    with signals_held():
+        for temporary, target in staged.values():
+            os.replace(temporary, target)
+    return {kind: target for kind, (_, target) in staged.items()}
+
+
+def discard(staged: Staged) -> None:
+    for temporary, _ in staged.values():
+        temporary.unlink(missing_ok=True)
+
+
+@contextmanager
+def output_folder(folder: Path) -> Iterator[None]:
+    """Create ``folder`` and run the block that fills it, or say in one line why it cannot be
+    written there."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        yield
+    except OSError as exc:
+        where = Path(exc.filename) if isinstance(exc.filename, str) else folder
+        raise QuizgenError(
+            f"{where}: cannot write the output there: {os_reason(where, exc, folder=True)}"
+        ) from None
+
+
 def prepare_out_dir(out_dir: Path) -> None:
     """Create the output folder with the font its HTML and PDFs refer to."""
     fonts = out_dir / "fonts"
-    fonts.mkdir(parents=True, exist_ok=True)
-    font = fonts / html_writer.FONT_NAME
-    if not font.exists():
-        shutil.copyfile(html_writer.font_path(), font)
+    with output_folder(fonts):
+        font = fonts / html_writer.FONT_NAME
+        if not font.exists():
+            atomic_write(font, lambda path: shutil.copyfile(html_writer.font_path(), path))
+
+
+def stage_copy(
+    exam: Exam, version: Version, base: Path, formats: Iterable[str], blueprint_name: str
+) -> Staged:
+    """Write one version's paper and key to temporary names: ``{"paper.pdf": (tmp, final)}``,
+    finals named ``base`` + ``-paper.pdf``. Nothing is left behind if this fails."""
+    staged: Staged = {}
+    typst = exam.blueprint.engine == "typst"
+    try:
+        for kind in ("paper", "key"):
+            needs_html = "html" in formats or ("pdf" in formats and not typst)
+            html = html_writer.render(exam, version, kind, blueprint_name) if needs_html else ""
+            for fmt in formats:
+                target = base.with_name(f"{base.name}-{kind}.{fmt}")
+                temporary = staging_name(target)
+                staged[f"{kind}.{fmt}"] = (temporary, target)
+                if fmt == "html":
+                    temporary.write_text(html, encoding="utf-8")
+                elif typst:
+                    from quizgen.render import typst_pdf
+
+                    typst_pdf.write_pdf(
+                        typst_pdf.source(exam, version, kind, blueprint_name), temporary
+                    )
+                else:
+                    from quizgen.render.pdf import write_pdf
+
+                    write_pdf(html, base.parent, temporary)
+    except BaseException:
+        discard(staged)
+        raise
+    return staged
 
 
 def write_copy(
     exam: Exam, version: Version, base: Path, formats: Iterable[str], blueprint_name: str
 ) -> dict[str, Path]:
-    """One version's paper and key as ``{"paper.pdf": path, ...}``: ``base`` + ``-paper.pdf``."""
-    written = {}
-    typst = exam.blueprint.engine == "typst"
-    for kind in ("paper", "key"):
-        needs_html = "html" in formats or ("pdf" in formats and not typst)
-        html = html_writer.render(exam, version, kind, blueprint_name) if needs_html else ""
-        for fmt in formats:
-            target = base.with_name(f"{base.name}-{kind}.{fmt}")
-            if fmt == "html":
-                atomic_write(target, lambda p, html=html: p.write_text(html, encoding="utf-8"))
-            elif typst:
-                from quizgen.render import typst_pdf
-
-                source = typst_pdf.source(exam, version, kind, blueprint_name)
-                atomic_write(target, lambda p, source=source: typst_pdf.write_pdf(source, p))
-            else:
-                from quizgen.render.pdf import write_pdf
-
-                atomic_write(target, lambda p, html=html: write_pdf(html, base.parent, p))
-            written[f"{kind}.{fmt}"] = target
-    return written
+    """One version's paper and key, written whole or not at all: ``{"paper.pdf": path}``."""
+    staged = stage_copy(exam, version, base, formats, blueprint_name)
+    try:
+        return commit(staged)
+    finally:
+        discard(staged)
 
 
 def write_exam(
@@ -68,9 +147,10 @@ def write_exam(
     blueprint_name: str,
     out_dir: Path,
     formats: Iterable[str] = FORMATS,
-    progress: Callable[[str], None] = lambda _: None,
+    progress: Callable[[str, list[Path]], None] = lambda version, files: None,
 ) -> list[Path]:
-    """Write paper and key of every version; returns the files written."""
+    """Write paper and key of every version, each whole or not at all; returns the files
+    written. ``progress(version code, its files)`` follows each version."""
     formats = [f for f in FORMATS if f in formats]
     prepare_out_dir(out_dir)
     stem = f"{Path(blueprint_name).stem}-{exam.seed}"
@@ -80,7 +160,7 @@ def write_exam(
             exam, version, out_dir / f"{stem}-{version.code}", formats, blueprint_name
         )
         written += files.values()
-        progress(f"version {version.code}")
+        progress(version.code, list(files.values()))
     return written
 
 
@@ -97,10 +177,10 @@ def make_papers(
     out_dir: Path,
     formats: Iterable[str] = FORMATS,
     paper_size: str | None = None,
-    progress: Callable[[str], None] = lambda _: None,
+    progress: Callable[[str, list[Path]], None] = lambda version, files: None,
     bank: Sequence[BankQuestion] | None = None,
     engine: str | None = None,
 ) -> list[Path]:
-    blueprint = override(load_blueprint(blueprint_path), paper_size, engine)
+    blueprint = override(load_blueprint(blueprint_path, bank), paper_size, engine)
     exam = build_exam(blueprint, seed, versions, bank)
     return write_exam(exam, blueprint_path.name, out_dir, formats, progress)

@@ -159,7 +159,7 @@ def test_bank_check_reports_every_problem_and_fails(tmp_path):
     )
     result = CliRunner().invoke(cli, ["bank", "check", str(path)])
     assert result.exit_code == 1
-    assert "2 problem(s) found." in result.stderr
+    assert "2 problems found." in result.stderr
 
 
 def test_yaml_that_builds_python_objects_is_refused(tmp_path):
@@ -184,7 +184,7 @@ def test_markup_in_bank_text_is_escaped_on_papers(tmp_path):
     blueprint.write_text(
         "title: T\nsections:\n  - title: S\n    items:\n      - {bank: {id: my-derive}, marks: 3}\n"
     )
-    exam = build_exam(load_blueprint(blueprint), 1, 1, bank)
+    exam = build_exam(load_blueprint(blueprint, bank), 1, 1, bank)
     html = render(exam, exam.versions[0], "paper", "bp.yaml")
     assert "<script>" not in html and "&lt;script&gt;" in html
 

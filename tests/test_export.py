@@ -72,7 +72,7 @@ def test_moodle_cloze_answers_and_tolerances_are_the_papers(midterm, tmp_path):
 
 
 def test_moodle_grades_what_quizgen_grades(tmp_path):
-    exam = topic_exam("sigmoid", 5, 3, "hard")
+    exam = topic_exam(["sigmoid"], 5, 3, "hard")
     target, _ = export("moodle", exam, tmp_path)
     text = (
         ET.parse(target)
@@ -89,7 +89,7 @@ def test_moodle_grades_what_quizgen_grades(tmp_path):
 
 
 def test_moodle_names_misconceptions_in_wrong_answer_feedback(tmp_path):
-    exam = topic_exam("conv_shape", 4, 2, "medium")
+    exam = topic_exam(["conv_shape"], 4, 2, "medium")
     target, _ = export("moodle", exam, tmp_path)
     text = target.read_text()
     assert "It looks like you forgot the +1" in text
@@ -139,7 +139,7 @@ def test_qti_zip_layout_and_manifest(midterm, tmp_path):
 
 
 def test_qti_numerical_margins_are_the_papers_tolerances(tmp_path):
-    exam = topic_exam("bce", 3, 4, "medium")
+    exam = topic_exam(["bce"], 3, 4, "medium")
     target, _ = export("qti", exam, tmp_path)
     with zipfile.ZipFile(target) as archive:
         body = next(archive.read(n) for n in archive.namelist() if n.count("/") and "meta" not in n)
@@ -178,8 +178,8 @@ def test_qti_multiple_choice_has_one_right_answer_and_feedback_for_each(tmp_path
 
 
 def test_qti_zip_is_stable_for_a_seed(tmp_path):
-    a, _ = export("qti", topic_exam("relu", 3, 9, "easy"), tmp_path, "a")
-    b, _ = export("qti", topic_exam("relu", 3, 9, "easy"), tmp_path, "b")
+    a, _ = export("qti", topic_exam(["relu"], 3, 9, "easy"), tmp_path, "a")
+    b, _ = export("qti", topic_exam(["relu"], 3, 9, "easy"), tmp_path, "b")
     assert a.read_bytes() == b.read_bytes()
 
 
@@ -211,8 +211,8 @@ def test_anki_deck_imports_into_a_fresh_collection(midterm, tmp_path):
 
 
 def test_anki_reexport_updates_instead_of_duplicating(tmp_path):
-    first, _ = export("anki", topic_exam("cce", 4, 1, "easy"), tmp_path, "a")
-    again, _ = export("anki", topic_exam("cce", 4, 1, "easy"), tmp_path, "b")
+    first, _ = export("anki", topic_exam(["cce"], 4, 1, "easy"), tmp_path, "a")
+    again, _ = export("anki", topic_exam(["cce"], 4, 1, "easy"), tmp_path, "b")
     collection = tmp_path / "collection.anki2"
     once = _import(first, collection)
     twice = _import(again, collection)

@@ -24,11 +24,15 @@ FORMATS = ("moodle", "qti", "anki", "jsonl")
 SUFFIX = {"moodle": ".xml", "qti": ".zip", "anki": ".apkg", "jsonl": ".jsonl"}
 
 
-def topic_exam(topic: str, variants: int, seed: int, difficulty: Difficulty) -> Exam:
-    """``variants`` variants of one topic, as a one-item exam with one version per variant."""
-    spec = ItemSpec(topic=topic, difficulty=difficulty, marks=1, id=topic)
+def topic_exam(
+    topic_names: Sequence[str], variants: int, seed: int, difficulty: Difficulty
+) -> Exam:
+    """``variants`` variants of each topic, as an exam with one item per topic and one version
+    per variant."""
+    specs = [ItemSpec(topic=name, difficulty=difficulty, marks=1, id=name) for name in topic_names]
+    title = topic_names[0] if len(topic_names) == 1 else "topics"
     blueprint = Blueprint(
-        title=f"quizgen: {topic}", sections=[Section(title=topic, shuffle=False, items=[spec])]
+        title=f"quizgen: {title}", sections=[Section(title=title, shuffle=False, items=specs)]
     )
     return build_exam(blueprint, seed, variants)
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from markupsafe import Markup, escape
 
+from quizgen.errors import QuizgenError
 from quizgen.latex import segments
 
 FONT_PX = 16.0
@@ -84,7 +85,12 @@ def svg(latex: str, display: bool = False) -> Markup:
 def _convert(latex: str, display: bool) -> str:
     zm = _ziamath()
     signed = _UNARY_MINUS.sub(r"\1\2{-}", latex)
-    source = zm.Latex(signed, size=FONT_PX, inline=not display).svg()
+    try:
+        source = zm.Latex(signed, size=FONT_PX, inline=not display).svg()
+    except Exception as exc:  # ziamath's own errors, e.g. DoubleSuperscriptsError
+        raise QuizgenError(
+            f"${latex}$ cannot be typeset (ziamath: {type(exc).__name__} {exc})".rstrip()
+        ) from None
     match = _SIZE.search(source)
     if match is None:  # pragma: no cover - ziamath always writes these attributes
         raise ValueError(f"unexpected SVG from ziamath for {latex!r}")

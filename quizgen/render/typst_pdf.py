@@ -18,6 +18,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from quizgen.build import Exam, Version
+from quizgen.errors import QuizgenError
 from quizgen.latex import answer_text, segments
 from quizgen.render import TEMPLATES, partial
 from quizgen.render.html import RELATIVE_PERCENT, tolerance_text
@@ -115,8 +116,24 @@ def _compiler():
     return typst.Compiler(ignore_system_fonts=True)
 
 
+def compile_check(formulas: list[str]) -> str | None:
+    """None if Typst compiles these math formulas (Typst syntax), else its error."""
+    document = "\n\n".join(f"$ {formula} $" for formula in formulas)
+    try:
+        _compiler().compile(input=document.encode("utf-8"), format="pdf", timestamp=FIXED_DATE)
+    except Exception as exc:  # typst raises its own error types
+        return " ".join(str(exc).split())[:200]
+    return None
+
+
 def write_pdf(typst_source: str, target: Path) -> None:
     """Compile with Typst's own fonts only, at a fixed date: the same bytes everywhere."""
-    _compiler().compile(
-        input=typst_source.encode("utf-8"), output=str(target), format="pdf", timestamp=FIXED_DATE
-    )
+    try:
+        _compiler().compile(
+            input=typst_source.encode("utf-8"),
+            output=str(target),
+            format="pdf",
+            timestamp=FIXED_DATE,
+        )
+    except RuntimeError as exc:  # typst's compile errors; an OSError stays one
+        raise QuizgenError(f"{target.name}: Typst could not typeset it: {exc}") from None
