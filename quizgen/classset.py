@@ -194,9 +194,8 @@ class _Journal:
 
     @staticmethod
     def _line(entry: dict[str, Any]) -> str:
-        return json.dumps(
-            entry, ensure_ascii=False
-        )  # key order kept: the manifest reuses the rows + "\n"
+        # keys in their order, not sorted: the manifest is made of these rows
+        return json.dumps(entry, ensure_ascii=False) + "\n"
 
     def append(self, row: dict[str, Any]) -> None:
         self.file.write(self._line(row))

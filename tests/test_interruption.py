@@ -1,0 +1,141 @@
+"""Interruptions: a class set stopped by Ctrl-C, SIGTERM or kill -9 stops fast, leaves every
+student whole or absent, and ``--resume`` finishes it byte for byte as if never stopped;
+versions are written whole or not at all."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from quizgen.blueprint import load_blueprint
+from quizgen.build import build_exam
+from quizgen.papers import write_exam
+from quizgen.resources import shipped_blueprints
+
+STUDENTS = 120  # Typst renders fast: enough students to stop the run part-way
+
+
+@pytest.fixture(scope="module")
+def roster(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("roster") / "class.csv"
+    rows = "".join(f"s{i:03d},Student {i}\n" for i in range(STUDENTS))
+    path.write_text("id,name\n" + rows, encoding="utf-8")
+    return path
+
+
+def command(roster: Path, out: Path, *extra: str) -> list[str]:
+    return [
+        sys.executable, "-m", "quizgen", "paper", "midterm", "--roster", str(roster), "--out",
+        str(out), "--engine", "typst", "--format", "pdf", "-j", "2", *extra,
+    ]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(roster, tmp_path_factory) -> dict[str, bytes]:
+    out = tmp_path_factory.mktemp("whole")
+    subprocess.run(command(roster, out), check=True, capture_output=True, timeout=300)
+    return tree(out)
+
+
+def tree(out: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.is_file()}
+
+
+def journal_rows(out: Path) -> int:
+    try:
+        return len((out / "manifest.journal.jsonl").read_text().splitlines()) - 1
+    except OSError:
+        return 0
+
+
+def start_and_stop(roster: Path, out: Path, how: signal.Signals) -> tuple[float, str]:
+    """Start a class set in its own process group, send ``how`` to the whole group once a few
+    students are done (as a terminal's Ctrl-C does); return seconds to stop and stderr."""
+    process = subprocess.Popen(
+        command(roster, out), stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    deadline = time.monotonic() + 120
+    while journal_rows(out) < 4 and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.001)
+    assert process.poll() is None, "the class set ended before it could be interrupted"
+    sent = time.monotonic()
+    os.killpg(process.pid, how)
+    _, stderr = process.communicate(timeout=60)
+    return time.monotonic() - sent, stderr
+
+
+def assert_every_student_whole_or_absent(out: Path) -> None:
+    for i in range(STUDENTS):
+        present = [(out / f"s{i:03d}-{kind}.pdf").exists() for kind in ("paper", "key")]
+        assert all(present) or not any(present), f"s{i:03d} has only some of its files"
+
+
+def resume(roster: Path, out: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        command(roster, out, "--resume"), capture_output=True, text=True, timeout=300
+    )
+
+
+def test_ctrl_c_stops_within_two_seconds_and_resume_matches_an_uninterrupted_run(
+    roster, tmp_path, uninterrupted
+):
+    out = tmp_path / "class"
+    seconds, stderr = start_and_stop(roster, out, signal.SIGINT)
+    assert seconds < 2.0
+    assert "Interrupted:" in stderr and "--resume" in stderr and "Traceback" not in stderr
+    assert_every_student_whole_or_absent(out)
+    done = journal_rows(out)
+    assert 4 <= done < STUDENTS
+    result = resume(roster, out)
+    assert result.returncode == 0, result.stderr
+    assert tree(out) == uninterrupted
+
+
+def test_kill_9_loses_nothing_finished_and_resume_builds_only_the_rest(
+    roster, tmp_path, uninterrupted
+):
+    out = tmp_path / "class"
+    start_and_stop(roster, out, signal.SIGKILL)
+    finished = {
+        name: (out / name).stat().st_mtime_ns for name in os.listdir(out) if name.startswith("s")
+    }
+    journalled = journal_rows(out)
+    assert journalled >= 4
+    result = resume(roster, out)
+    assert result.returncode == 0, result.stderr
+    assert tree(out) == uninterrupted
+    kept = [n for n, mtime in finished.items() if (out / n).stat().st_mtime_ns == mtime]
+    assert len(kept) >= 2 * journalled  # the journalled students were not built again
+
+
+def test_sigterm_stops_like_ctrl_c(roster, tmp_path):
+    out = tmp_path / "class"
+    seconds, stderr = start_and_stop(roster, out, signal.SIGTERM)
+    assert seconds < 2.0 and "Interrupted:" in stderr
+    assert_every_student_whole_or_absent(out)
+
+
+def test_a_version_that_fails_half_way_leaves_no_file_of_it(tmp_path, monkeypatch):
+    from quizgen.render import html
+
+    exam = build_exam(load_blueprint(shipped_blueprints()["quiz"]), 5, 2)
+    real = html.render
+
+    def render(exam, version, kind, name):
+        if version.code == "B" and kind == "key":
+            raise KeyboardInterrupt
+        return real(exam, version, kind, name)
+
+    monkeypatch.setattr(html, "render", render)
+    with pytest.raises(KeyboardInterrupt):
+        write_exam(exam, "quiz.yaml", tmp_path, ["html"])
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == [
+        "quiz-5-A-key.html",
+        "quiz-5-A-paper.html",
+    ]
