@@ -74,6 +74,15 @@ def _debug() -> bool:
     return os.environ.get("QUIZGEN_DEBUG", "") not in ("", "0")
 
 
+class Failure(click.ClickException):
+    """click's ``Error: ...`` and exit status 1, with ``Error: `` before each line when one
+    run found several problems (a blueprint, a bank, a roster)."""
+
+    def show(self, file: Any = None) -> None:
+        for line in self.format_message().splitlines() or [""]:
+            click.echo(f"Error: {line}", err=True)
+
+
 class QuizgenGroup(click.Group):
     """Turns every failure into click's one-line ``Error: ...`` and exit status 1."""
 
@@ -83,16 +92,16 @@ class QuizgenGroup(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except QuizgenError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise Failure(str(exc)) from None
         except OSError as exc:  # a path the user named: permissions, a full disk, not a folder
             if _debug():
                 raise
             where = f"{exc.filename}: " if exc.filename else ""
-            raise click.ClickException(f"{where}{exc.strerror or exc}") from None
+            raise Failure(f"{where}{exc.strerror or exc}") from None
         except Exception as exc:
             if _debug():
                 raise
-            raise click.ClickException(
+            raise Failure(
                 f"internal error ({type(exc).__name__}: {exc}); this is a bug in quizgen, "
                 "please report it with the output of the same command run with --debug"
             ) from None
