@@ -248,3 +248,15 @@ def test_export_command_writes_the_file_and_prints_notes(tmp_path):
 def test_export_needs_a_blueprint_or_a_topic():
     result = CliRunner().invoke(cli, ["export", "-f", "moodle"])
     assert result.exit_code == 2 and "either a BLUEPRINT or --topic" in result.output
+
+
+@pytest.mark.parametrize("difficulty", ["easy", "medium", "hard"])
+@pytest.mark.parametrize("fmt", ["moodle", "qti", "anki", "jsonl"])
+def test_every_topic_exports_in_every_format_even_when_variants_differ_in_shape(
+    tmp_path, fmt, difficulty
+):
+    from quizgen.topics import registry
+
+    exam = topic_exam(list(registry()), 6, 5, difficulty)
+    target, _ = export(fmt, exam, tmp_path, "all")
+    assert target.stat().st_size > 0

@@ -173,15 +173,17 @@ def _slot(root: ET.Element, slot: Slot, notes: list[str], split: list[str]) -> N
             )
         return
     per_variant = [entries(item) for item in slot.items if isinstance(item, Item)]
-    count = len(per_variant[0])
+    count = max(len(found) for found in per_variant)  # variants may differ in shape
     if count > 1:
         split.append(slot.title)
     points = max(1, round(first.marks / count))
     for e in range(count):
-        label = per_variant[0][e].label
+        label = next(found[e].label for found in per_variant if e < len(found))
         group = _group(root, _ident(slot.slot, "entry", e), f"{slot.title}: {label}", points)
         for k, (item, found) in enumerate(zip(slot.items, per_variant, strict=True)):
             assert isinstance(item, Item)
+            if e >= len(found):
+                continue
             entry = found[e]
             question = stem_html(item) + f"<p>Give {html(entry.label)}.</p>"
             _numerical(
