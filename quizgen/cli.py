@@ -89,6 +89,9 @@ class QuizgenGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:
+            exc.exit_code = 1  # one exit status for every failure a user causes
+            raise
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except QuizgenError as exc:
@@ -674,7 +677,7 @@ def check(code: str, answers: tuple[str, ...], db: Path | None, no_color: bool) 
     """Regenerate the problem behind an item CODE printed on a paper and check ANSWERS.
 
     Give one answer per part, in order (quote answers with spaces); without answers the parts
-    are asked interactively. Example: quizgen check SGM-3GKE1BD 0.818 0.149
+    are asked interactively. Example: quizgen check SGM-3GKE1BD 0.076 0.070
     """
     from quizgen.item_codes import decode
     from quizgen.problems import make_problem

@@ -234,7 +234,7 @@ def test_missing_file_is_a_one_line_error():
 
 def test_negative_count_is_refused():
     result = run("generate", "--count", "-1")
-    assert result.exit_code == 2 and "-1 is not in the range x>=1" in result.stderr
+    assert result.exit_code == 1 and "-1 is not in the range x>=1" in result.stderr
 
 
 def test_unknown_topic_lists_the_known_ones():
