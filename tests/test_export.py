@@ -247,7 +247,7 @@ def test_export_command_writes_the_file_and_prints_notes(tmp_path):
 
 def test_export_needs_a_blueprint_or_a_topic():
     result = CliRunner().invoke(cli, ["export", "-f", "moodle"])
-    assert result.exit_code == 2 and "either a BLUEPRINT or --topic" in result.output
+    assert result.exit_code == 1 and "either a BLUEPRINT or --topic" in result.output
 
 
 @pytest.mark.parametrize("difficulty", ["easy", "medium", "hard"])
