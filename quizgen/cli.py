@@ -96,6 +96,9 @@ class QuizgenGroup(click.Group):
             raise
         except QuizgenError as exc:
             raise Failure(str(exc)) from None
+        except BrokenPipeError:  # `quizgen ... | head`: the reader has all it wanted
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(141)
         except OSError as exc:  # a path the user named: permissions, a full disk, not a folder
             if _debug():
                 raise

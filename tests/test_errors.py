@@ -279,3 +279,18 @@ def test_typed_quiz_answers_never_crash(tmp_path_factory, answers):
         result.exception
     )
     assert result.exit_code == 0
+
+
+def test_a_reader_that_closes_the_pipe_ends_the_command_quietly():
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        f"{sys.executable} -m quizgen generate --topic all --count 40 --seed 1 | head -1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.stdout.startswith("quizgen generate: seed 1")
+    assert result.stderr == ""
