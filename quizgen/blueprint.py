@@ -121,7 +121,7 @@ def find_blueprint(given: str | Path) -> Path:
     """A blueprint file as given, or, when no such file exists, the shipped blueprint of that
     name (``midterm``, ``quiz``), so that an installed quizgen works from any folder."""
     path = Path(given)
-    if path.exists():
+    if path.is_file():
         return path
     return shipped_blueprints().get(path.name.removesuffix(".yaml"), path)
 

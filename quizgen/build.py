@@ -28,6 +28,7 @@ from quizgen.seeds import child_seed, rng_for
 MAX_REDRAWS = 50
 SeedKey = tuple[int | str, ...]
 CHOICES = 4  # options in a multiple-choice item: the answer and up to three distractors
+GOOD_CHOICES = 3  # a multiple-choice draw is redrawn until it offers at least this many
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
@@ -59,6 +60,12 @@ class Item:
     def asked(self) -> Part:
         """The part a multiple-choice item asks for: the problem's final answer."""
         return self.solution.parts[-1]
+
+    @property
+    def part_marks(self) -> tuple[int, ...]:
+        """The marks of each part: the item's marks shared as evenly as whole marks allow,
+        earlier parts first. The key prints them; the LMS exports weight parts by them."""
+        return shares(self.marks, len(self.solution.parts))
 
     @property
     def answer_lines(self) -> int:
@@ -162,6 +169,16 @@ class Exam:
     versions: tuple[Version, ...]
 
 
+def shares(total: int, count: int) -> tuple[int, ...]:
+    """``total`` whole marks over ``count`` places, as evenly as possible, earlier ones first.
+
+    >>> shares(8, 3), shares(2, 4)
+    ((3, 3, 2), (1, 1, 0, 0))
+    """
+    base, extra = divmod(total, count)
+    return tuple(base + (1 if i < extra else 0) for i in range(count))
+
+
 def version_code(index: int) -> str:
     """A, B, ..., Z, then V27, V28, ..."""
     return chr(ord("A") + index) if index < 26 else f"V{index + 1}"
@@ -215,13 +232,29 @@ def _slots(section_index: int, item_index: int, spec: ItemSpec) -> list[str]:
 
 
 def _draw(spec: ItemSpec, key: SeedKey, slot: str, seen: set[str]) -> Problem:
-    problem = make_problem(spec.topic, child_seed(*key, slot), spec.difficulty)
-    for redraw in range(1, MAX_REDRAWS + 1):
-        if fingerprint(problem) not in seen:
+    """The slot's problem: a new one (not yet in the exam), and for a multiple-choice item one
+    with at least GOOD_CHOICES options, else the one with the most options among the redraws
+    (a question with a single option is no question)."""
+    best: tuple[int, Problem] | None = None
+    for redraw in range(MAX_REDRAWS + 1):
+        extra = (redraw,) if redraw else ()
+        problem = make_problem(spec.topic, child_seed(*key, slot, *extra), spec.difficulty)
+        if fingerprint(problem) in seen:
+            continue
+        options = _option_count(problem) if spec.form == "choice" else GOOD_CHOICES
+        if best is None or options > best[0]:
+            best = (options, problem)
+        if options >= GOOD_CHOICES:
             break
-        problem = make_problem(spec.topic, child_seed(*key, slot, redraw), spec.difficulty)
-    seen.add(fingerprint(problem))
-    return problem
+    if best is None:  # every redraw repeats: tiny problem spaces only
+        best = (0, make_problem(spec.topic, child_seed(*key, slot), spec.difficulty))
+    seen.add(fingerprint(best[1]))
+    return best[1]
+
+
+def _option_count(problem: Problem) -> int:
+    topic = topics.get(problem.topic)
+    return len(_choices(topic, problem, topic.solve(problem.params)))
 
 
 def _version(

@@ -23,7 +23,7 @@ from quizgen.record_files import read_records
 EXAMS = Path(__file__).resolve().parent.parent / "banks" / "exams"
 QUIZ = EXAMS / "quiz.yaml"
 MIDTERM = EXAMS / "midterm.yaml"
-CLOZE = re.compile(r"\{1:NUMERICAL:=([^:]+):([^#]+)#")
+CLOZE = re.compile(r"\{\d+:NUMERICAL:=([^:]+):([^#]+)#")
 
 
 @pytest.fixture(scope="module")
@@ -115,26 +115,20 @@ def test_moodle_export_is_stable_for_a_seed(midterm, tmp_path):
     assert first.read_bytes() == again.read_bytes()
 
 
-def test_qti_zip_layout_and_manifest(midterm, tmp_path):
+def test_qti_zip_holds_one_quiz_per_version_with_its_settings(midterm, tmp_path):
     target, notes = export("qti", midterm, tmp_path)
     with zipfile.ZipFile(target) as archive:
         names = archive.namelist()
         manifest = ET.fromstring(archive.read("imsmanifest.xml"))
         hrefs = [f.get("href") for f in manifest.findall(".//{*}file")]
         assert hrefs and all(h in names for h in hrefs)
-        assessment = ET.fromstring(
-            archive.read(
-                next(n for n in names if n.endswith(".xml") and "meta" not in n and "/" in n)
-            )
-        )
-    assert "imsmanifest.xml" in names and any(n.endswith("assessment_meta.xml") for n in names)
-    groups = [
-        s
-        for s in assessment.findall(".//{*}section")
-        if s.find("{*}selection_ordering") is not None
-    ]
-    assert groups and all(g.findtext(".//{*}selection_number") == "1" for g in groups)
-    assert all(len(g.findall("{*}item")) == 3 for g in groups)
+        quizzes = [n for n in names if n.endswith(".xml") and "meta" not in n and "/" in n]
+        bodies = [ET.fromstring(archive.read(n)) for n in quizzes]
+    assert len(quizzes) == len(midterm.versions) == 3
+    assert sum(n.endswith("assessment_meta.xml") for n in names) == 3
+    for body in bodies:  # no question groups: every part of a problem comes from one draw
+        assert body.find(".//{*}selection_ordering") is None
+    assert len([n for n in notes if "one per version" in n]) == 1
     assert len([n for n in notes if "Canvas has no cloze" in n]) == 1
 
 
@@ -142,18 +136,17 @@ def test_qti_numerical_margins_are_the_papers_tolerances(tmp_path):
     exam = topic_exam(["bce"], 3, 4, "medium")
     target, _ = export("qti", exam, tmp_path)
     with zipfile.ZipFile(target) as archive:
-        body = next(archive.read(n) for n in archive.namelist() if n.count("/") and "meta" not in n)
-    root = ET.fromstring(body)
+        bodies = sorted(n for n in archive.namelist() if n.count("/") and "meta" not in n)
+        quizzes = [ET.fromstring(archive.read(n)) for n in bodies]
+    by_title = {q.find("{*}assessment").get("title"): q for q in quizzes}
+    version = exam.versions[0]
+    root = by_title[f"quizgen: bce, version {version.code}"]
     ranges = [
         (float(c.findtext("{*}vargte")), float(c.findtext("{*}varlte")))
         for c in root.findall(".//{*}conditionvar")
         if c.find("{*}vargte") is not None
     ]
-    expected = [
-        e
-        for e_index in range(len(entries(slots(exam)[0].items[0])))
-        for e in (entries(item)[e_index] for item in slots(exam)[0].items)
-    ]
+    expected = entries(version.items[0])
     assert len(ranges) == len(expected)
     for (low, high), entry in zip(ranges, expected):
         assert low == pytest.approx(entry.value - entry.tolerance, abs=1e-11)

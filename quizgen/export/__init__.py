@@ -120,14 +120,34 @@ def derivation_html(item: BankItem) -> str:
     )
 
 
+SHAPE_AXES = ("height", "width", "channels")
+
+
 @dataclass(frozen=True)
 class Entry:
     """One number to type: a scalar part, or one entry of a vector, matrix or shape list."""
 
     part: Part
-    label: str
     index: tuple[int, ...]
     value: float
+    marks: float = 1.0
+
+    @property
+    def where(self) -> str:
+        """Which entry of the part, in words: "entry 2", "row 1, column 2", "layer 2: width"."""
+        if not self.index:
+            return ""
+        if self.part.kind == "shapes" and len(self.index) == 2:
+            layer, axis = self.index
+            return f"layer {layer + 1}: {SHAPE_AXES[axis] if axis < 3 else f'entry {axis + 1}'}"
+        if self.part.kind == "matrix" and len(self.index) == 2:
+            return f"row {self.index[0] + 1}, column {self.index[1] + 1}"
+        return ", ".join(f"entry {i + 1}" for i in self.index)
+
+    @property
+    def label(self) -> str:
+        """The part's label (with $math$) and, for one entry of a list, which one."""
+        return f"{self.part.label}, {self.where}" if self.where else self.part.label
 
     @property
     def tolerance(self) -> float:
@@ -148,12 +168,19 @@ def _walk(value: Any, index: tuple[int, ...] = ()) -> Iterator[tuple[tuple[int, 
 
 
 def entries(item: Item) -> list[Entry]:
+    """Every number the item asks for, each with its share of the part's marks."""
     out = []
-    for part in item.solution.parts:
-        for index, value in _walk(item.solution.answer[part.key]):
-            where = "".join(f"[{i + 1}]" for i in index)
-            out.append(Entry(part, f"{part.label}{where}", index, value))
+    for part, marks in zip(item.solution.parts, item.part_marks, strict=True):
+        found = list(_walk(item.solution.answer[part.key]))
+        out += [Entry(part, index, value, marks / len(found)) for index, value in found]
     return out
+
+
+def plain(text: str) -> str:
+    """Text with $math$ as plain Unicode, for fields an LMS shows as plain text (titles)."""
+    from quizgen.render.unicode_math import inline
+
+    return inline(text)
 
 
 def value_at(answer: Any, index: tuple[int, ...]) -> float | None:
@@ -163,6 +190,37 @@ def value_at(answer: Any, index: tuple[int, ...]) -> float | None:
             return None
         answer = answer[i]
     return None if isinstance(answer, (list, tuple)) else float(answer)
+
+
+def mistakes(item: Item) -> list[tuple[str, str, dict]]:
+    """(label, explanation, answer) of each known mistake that gives a distinct answer."""
+    from quizgen import topics
+    from quizgen.grading import distinct_misconceptions
+
+    topic = topics.get(item.problem.topic)
+    found = distinct_misconceptions(topic.misconceptions, item.problem.params, item.solution)
+    return [(m.label, m.explanation, dict(answer)) for m, answer in found]
+
+
+def wrong_values(
+    entry: Entry, mistakes: Sequence[tuple[str, str, dict]]
+) -> list[tuple[float, str]]:
+    """(value, "It looks like you ...") for each mistake whose value of this entry lies
+    outside the right answer's tolerance (and apart from the others)."""
+    import numpy as np
+
+    out: list[tuple[float, str]] = []
+    for label, explanation, answer in mistakes:
+        value = value_at(answer.get(entry.part.key), entry.index)
+        if (
+            value is None
+            or not np.isfinite(value)
+            or entry.part.precision.accepts(value, entry.value)
+        ):
+            continue
+        if all(abs(value - v) > entry.tolerance for v, _ in out):
+            out.append((value, f"It looks like you {label}: {explanation}"))
+    return out
 
 
 def number(value: float) -> str:

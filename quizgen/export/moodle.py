@@ -2,6 +2,12 @@
 multiple choice whose wrong options explain the mistake behind them, one category per slot.
 
 Math is written in ``\\( \\)`` and ``\\[ \\]``, which Moodle's MathJax filter typesets.
+
+Moodle gives a cloze question the sum of its sub-question weights as its mark (it ignores
+``<defaultgrade>``), so the weights are whole marks that add up to the blueprint's: each part's
+marks as the key shows them, shared over the part's numbers. Cloze feedback goes through
+Moodle's parser, which ends it at ``~`` or ``}``, then decodes HTML entities and unescapes only
+``\\}`` and ``\\#``: it is written as HTML whose special characters are numeric entities.
 """
 
 from __future__ import annotations
@@ -10,22 +16,19 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
-
-from quizgen import topics
-from quizgen.build import BankItem, Exam, Item
+from quizgen.build import BankItem, Exam, Item, shares
 from quizgen.export import (
     Entry,
     derivation_html,
     entries,
     html,
+    mistakes,
     number,
     slots,
     solution_html,
     stem_html,
-    value_at,
+    wrong_values,
 )
-from quizgen.grading import distinct_misconceptions
 
 PENALTY = "0.3333333"
 
@@ -59,46 +62,43 @@ def _answer(
     _text(answer, "feedback", feedback, format="html")
 
 
-def _mistakes(item: Item) -> list[tuple[str, str, dict]]:
-    topic = topics.get(item.problem.topic)
-    found = distinct_misconceptions(topic.misconceptions, item.problem.params, item.solution)
-    return [(m.label, m.explanation, dict(answer)) for m, answer in found]
+_CLOZE_SPECIAL = {"~": "&#126;", "}": "&#125;", "{": "&#123;", "#": "&#35;", "\\": "&#92;"}
 
 
-def _wrong_values(
-    entry: Entry, mistakes: Sequence[tuple[str, str, dict]]
-) -> list[tuple[float, str]]:
-    """Misconception values for one entry that lie outside the right answer's tolerance."""
-    out: list[tuple[float, str]] = []
-    for label, explanation, answer in mistakes:
-        value = value_at(answer.get(entry.part.key), entry.index)
-        if (
-            value is None
-            or not np.isfinite(value)
-            or entry.part.precision.accepts(value, entry.value)
-        ):
-            continue
-        if all(abs(value - v) > entry.tolerance for v, _ in out):
-            out.append((value, f"It looks like you {label}: {explanation}"))
-    return out
+def cloze_feedback(html_text: str) -> str:
+    r"""HTML feedback as it must stand inside a cloze answer so that Moodle stores exactly
+    ``html_text``: every ``&`` escaped once more (Moodle decodes entities), and the characters
+    its parser reads as syntax written as numeric entities.
+
+    >>> cloze_feedback("a &lt; b ~ {c} #1 \\(x\\)")
+    'a &amp;lt; b &#126; &#123;c&#125; &#35;1 &#92;(x&#92;)'
+    """
+    text = html_text.replace("&", "&amp;")
+    return "".join(_CLOZE_SPECIAL.get(ch, ch) for ch in text)
 
 
-def _cloze_escape(text: str) -> str:
-    for ch in '\\}#~/"':
-        text = text.replace(ch, "\\" + ch)
-    return text
-
-
-def _cloze(entry: Entry, mistakes: Sequence[tuple[str, str, dict]]) -> str:
+def _cloze(entry: Entry, known: Sequence[tuple[str, str, dict]], weight: int) -> str:
     tol = number(entry.tolerance)
     options = [f"={number(entry.value)}:{tol}#Correct."]
     options += [
-        f"%0%{number(v)}:{tol}#{_cloze_escape(fb)}" for v, fb in _wrong_values(entry, mistakes)
+        f"%0%{number(v)}:{tol}#{cloze_feedback(html(fb))}" for v, fb in wrong_values(entry, known)
     ]
-    return "{1:NUMERICAL:" + "~".join(options) + "}"
+    return f"{{{weight}:NUMERICAL:" + "~".join(options) + "}"
 
 
-def _generated(quiz: ET.Element, item: Item, name: str) -> None:
+def whole_weights(item: Item) -> list[int]:
+    """Each number's cloze weight: the part's marks (as the key shows them) shared in whole
+    marks over the part's numbers; they add up to the item's marks."""
+    found = entries(item)
+    weights: list[int] = []
+    for part, marks in zip(item.solution.parts, item.part_marks, strict=True):
+        weights += shares(marks, sum(e.part is part for e in found))
+    return weights
+
+
+def _generated(quiz: ET.Element, item: Item, name: str) -> bool:
+    """Write the item; True when some of its numbers carry no marks (more numbers than
+    marks: Moodle's weights are whole numbers)."""
     feedback = solution_html(item)
     if item.choices:
         question = _question(
@@ -118,10 +118,10 @@ def _generated(quiz: ET.Element, item: Item, name: str) -> None:
                 if choice.correct
                 else (f"It looks like you {choice.misconception}: {choice.explanation}")
             )
-            _answer(question, 100 if choice.correct else 0, html(choice.text), why)
-        return
+            _answer(question, 100 if choice.correct else 0, html(choice.text), html(why))
+        return False
     found = entries(item)
-    mistakes = _mistakes(item)
+    known = mistakes(item)
     if len(found) == 1:
         (entry,) = found
         question = _question(
@@ -133,12 +133,17 @@ def _generated(quiz: ET.Element, item: Item, name: str) -> None:
             item.marks,
         )
         _answer(question, 100, number(entry.value), "Correct.", entry.tolerance)
-        for value, why in _wrong_values(entry, mistakes):
+        for value, why in wrong_values(entry, known):
             _answer(question, 0, number(value), html(why), entry.tolerance)
         _answer(question, 0, "*", f"The answer is {entry.shown}.", 0)
-        return
-    blanks = "".join(f"<p>{html(e.label)} = {_cloze(e, mistakes)}</p>" for e in found)
+        return False
+    weights = whole_weights(item)
+    blanks = "".join(
+        f"<p>{html(e.label)} = {_cloze(e, known, w)}</p>"
+        for e, w in zip(found, weights, strict=True)
+    )
     _question(quiz, "cloze", name, stem_html(item) + blanks, feedback, item.marks)
+    return 0 in weights
 
 
 def _bank(quiz: ET.Element, item: BankItem, name: str) -> None:
@@ -217,6 +222,7 @@ def _orders(item: BankItem) -> list[tuple[str, bool]]:
 def write_moodle(exam: Exam, target: Path) -> list[str]:
     quiz = ET.Element("quiz")
     notes = []
+    unweighted: list[str] = []
     for slot in slots(exam):
         category = ET.SubElement(quiz, "question", type="category")
         _text(category, "category", f"$course$/top/quizgen/{exam.blueprint.title}/{slot.title}")
@@ -224,13 +230,19 @@ def write_moodle(exam: Exam, target: Path) -> list[str]:
             name = f"{slot.title} variant {variant} ({item.code})"
             if isinstance(item, BankItem):
                 _bank(quiz, item, name)
-            else:
-                _generated(quiz, item, name)
+            elif _generated(quiz, item, name) and slot.title not in unweighted:
+                unweighted.append(slot.title)
         if isinstance(slot.items[0], BankItem) and slot.items[0].kind == "order":
             notes.append(
                 f"{slot.title}: ordering exported as multiple choice among orders "
                 "(Moodle's ordering type is not on every site)"
             )
+    if unweighted:
+        notes.append(
+            f"{len(unweighted)} cloze slot(s) ({', '.join(unweighted)}) ask for more numbers "
+            "than they have marks: Moodle's weights are whole marks, so some boxes carry none "
+            "(give those items more marks in the blueprint to weight every box)"
+        )
     ET.indent(quiz)
     data = ET.tostring(quiz, encoding="unicode", xml_declaration=False)
     target.write_text('<?xml version="1.0" encoding="UTF-8"?>\n' + data + "\n", encoding="utf-8")

@@ -1,8 +1,13 @@
-"""QTI 1.2 packages as Canvas imports them: numerical questions with a margin, multiple choice
-with feedback on every answer, and one question group per slot that draws one variant.
+"""QTI 1.2 packages as Canvas imports them: one quiz per version, numerical questions with the
+paper's tolerance as a range, multiple choice with feedback on every answer.
 
-Canvas has no cloze: a problem with several answers becomes one numerical question per answer,
-each with the full question text, grouped by answer (one note says so).
+Why one quiz per version: Canvas has no cloze, so a problem with several answers becomes one
+numerical question per number, and a Canvas question group draws its question on its own; a
+group per number would hand a student part (a) of one variant and part (b) of another. In one
+quiz per version every number of a problem comes from the same draw, and the parts' points add
+up to the blueprint's marks (shared over the parts as the key shows, then over their numbers).
+Canvas keeps every numerical answer as a right one, so the feedback names the known mistakes
+by their values ("If you answered 0.269: ...") and shows the worked solution.
 """
 
 from __future__ import annotations
@@ -12,18 +17,21 @@ import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
-from quizgen.build import BankItem, Exam, Item
+from quizgen.build import BankItem, Exam, Item, Version, shares
 from quizgen.export import (
     Entry,
-    Slot,
     derivation_html,
     entries,
     escape,
     html,
+    mistakes,
     number,
-    slots,
+    plain,
+    solution_html,
     stem_html,
+    wrong_values,
 )
+from quizgen.latex import fixed
 
 QTI_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # fixed, so that the same seed gives the same bytes
@@ -33,9 +41,9 @@ def _ident(*parts: object) -> str:
     return "g" + hashlib.sha1("|".join(map(str, parts)).encode()).hexdigest()[:24]
 
 
-def _meta(item: ET.Element, question_type: str, points: int) -> None:
+def _meta(item: ET.Element, question_type: str, points: float) -> None:
     fields = ET.SubElement(ET.SubElement(item, "itemmetadata"), "qtimetadata")
-    for label, entry in (("question_type", question_type), ("points_possible", str(points))):
+    for label, entry in (("question_type", question_type), ("points_possible", number(points))):
         field = ET.SubElement(fields, "qtimetadatafield")
         ET.SubElement(field, "fieldlabel").text = label
         ET.SubElement(field, "fieldentry").text = entry
@@ -66,8 +74,8 @@ def _numerical(
     title: str,
     question: str,
     entry: Entry,
-    points: int,
-    solution: str,
+    points: float,
+    feedback: str,
 ) -> None:
     item = ET.SubElement(section, "item", ident=ident, title=title)
     _meta(item, "numerical_question", points)
@@ -90,7 +98,33 @@ def _numerical(
         entry.value + entry.tolerance
     )
     ET.SubElement(right, "setvar", action="Set", varname="SCORE").text = "100"
-    _feedback(item, "general_fb", f"<p>The answer is {entry.shown}.</p>{solution}")
+    _feedback(item, "general_fb", feedback)
+
+
+def numerical_feedback(item: Item, entry: Entry, known: list[tuple[str, str, dict]]) -> str:
+    """The answer, each known mistake by the value it gives, and the worked solution."""
+    lines = [f"<p>The answer is {escape(entry.shown)}.</p>"]
+    wrong = wrong_values(entry, known)
+    if wrong:
+        lines.append(
+            "<ul>"
+            + "".join(
+                f"<li>If you answered {escape(fixed(v, entry.part.precision))}: {html(why)}</li>"
+                for v, why in wrong
+            )
+            + "</ul>"
+        )
+    return "".join(lines) + solution_html(item)
+
+
+def entry_points(item: Item) -> list[float]:
+    """Each number's points: the part's marks (as the key shows them) shared in hundredths
+    over the part's numbers, so that they add up to the item's marks exactly."""
+    found = entries(item)
+    points: list[float] = []
+    for part, marks in zip(item.solution.parts, item.part_marks, strict=True):
+        points += [h / 100 for h in shares(100 * marks, sum(e.part is part for e in found))]
+    return points
 
 
 def _choice(
@@ -99,7 +133,7 @@ def _choice(
     title: str,
     question: str,
     options: list[tuple[str, bool, str]],
-    points: int,
+    points: float,
     solution: str,
 ) -> None:
     item = ET.SubElement(section, "item", ident=ident, title=title)
@@ -131,70 +165,35 @@ def _choice(
         _feedback(item, f"{ident}_{k}_fb", f"<p>{why}</p>{solution}")
 
 
-def _group(parent: ET.Element, ident: str, title: str, points: int) -> ET.Element:
-    section = ET.SubElement(parent, "section", ident=ident, title=title)
-    selection = ET.SubElement(ET.SubElement(section, "selection_ordering"), "selection")
-    ET.SubElement(selection, "selection_number").text = "1"
-    extension = ET.SubElement(selection, "selection_extension")
-    ET.SubElement(extension, "points_per_item").text = str(points)
-    return section
-
-
-def _slot(root: ET.Element, slot: Slot, notes: list[str], split: list[str]) -> None:
-    first = slot.items[0]
-    if isinstance(first, BankItem):
-        group = _group(root, _ident(slot.slot), slot.title, first.marks)
-        for k, item in enumerate(slot.items):
-            _bank(group, item, _ident(slot.slot, k), f"{slot.title} variant {k + 1}", notes)
-        return
-    assert isinstance(first, Item)
-    if first.choices:
-        group = _group(root, _ident(slot.slot), slot.title, first.marks)
-        for k, item in enumerate(slot.items):
-            assert isinstance(item, Item)
-            options = [
-                (
-                    html(c.text),
-                    c.correct,
-                    "Correct."
-                    if c.correct
-                    else html(f"It looks like you {c.misconception}: {c.explanation}"),
-                )
-                for c in item.choices
-            ]
-            _choice(
-                group,
-                _ident(slot.slot, k),
-                f"{slot.title} variant {k + 1}",
-                stem_html(item) + f"<p>Which is {html(item.asked.label)}?</p>",
-                options,
-                item.marks,
-                "",
+def _item(section: ET.Element, item: Item | BankItem, version: str, notes: list[str]) -> bool:
+    """Write one question of a version's quiz; True when it became several numericals."""
+    ident = _ident(version, item.slot)
+    title = f"Question {item.number}"
+    if isinstance(item, BankItem):
+        _bank(section, item, ident, title, notes)
+        return False
+    solution = solution_html(item)
+    if item.choices:
+        options = [
+            (
+                html(c.text),
+                c.correct,
+                "Correct."
+                if c.correct
+                else html(f"It looks like you {c.misconception}: {c.explanation}"),
             )
-        return
-    per_variant = [entries(item) for item in slot.items if isinstance(item, Item)]
-    count = max(len(found) for found in per_variant)  # variants may differ in shape
-    if count > 1:
-        split.append(slot.title)
-    points = max(1, round(first.marks / count))
-    for e in range(count):
-        label = next(found[e].label for found in per_variant if e < len(found))
-        group = _group(root, _ident(slot.slot, "entry", e), f"{slot.title}: {label}", points)
-        for k, (item, found) in enumerate(zip(slot.items, per_variant, strict=True)):
-            assert isinstance(item, Item)
-            if e >= len(found):
-                continue
-            entry = found[e]
-            question = stem_html(item) + f"<p>Give {html(entry.label)}.</p>"
-            _numerical(
-                group,
-                _ident(slot.slot, "entry", e, k),
-                f"{slot.title} variant {k + 1}",
-                question,
-                entry,
-                points,
-                "",
-            )
+            for c in item.choices
+        ]
+        question = stem_html(item) + f"<p>Which is {html(item.asked.label)}?</p>"
+        _choice(section, ident, title, question, options, item.marks, solution)
+        return False
+    found, known = entries(item), mistakes(item)
+    for e, (entry, points) in enumerate(zip(found, entry_points(item), strict=True)):
+        name = f"{title}: {plain(entry.label)}" if len(found) > 1 else title
+        question = stem_html(item) + f"<p>Give {html(entry.label)}.</p>"
+        feedback = numerical_feedback(item, entry, known)
+        _numerical(section, _ident(ident, e), name, question, entry, points, feedback)
+    return len(found) > 1
 
 
 def _bank(group: ET.Element, item: BankItem, ident: str, title: str, notes: list[str]) -> None:
@@ -240,7 +239,16 @@ def _bank(group: ET.Element, item: BankItem, ident: str, title: str, notes: list
     _choice(group, ident, title, prompt, options, item.marks, solution)
 
 
-# Canvas reads the assessment and its quiz settings from these two resources.
+# Canvas reads each quiz and its settings from two resources.
+RESOURCES = """    <resource identifier="{assessment}" type="imsqti_xmlv1p2">
+      <file href="{assessment}/{assessment}.xml"/>
+      <dependency identifierref="{meta}"/>
+    </resource>
+    <resource identifier="{meta}" href="{assessment}/assessment_meta.xml"
+      type="associatedcontent/imscc_xmlv1p1/learning-application-resource">
+      <file href="{assessment}/assessment_meta.xml"/>
+    </resource>
+"""
 MANIFEST = """<?xml version="1.0" encoding="UTF-8"?>
 <manifest identifier="{manifest}" xmlns="http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1">
   <metadata>
@@ -249,15 +257,7 @@ MANIFEST = """<?xml version="1.0" encoding="UTF-8"?>
   </metadata>
   <organizations/>
   <resources>
-    <resource identifier="{assessment}" type="imsqti_xmlv1p2">
-      <file href="{assessment}/{assessment}.xml"/>
-      <dependency identifierref="{meta}"/>
-    </resource>
-    <resource identifier="{meta}" href="{assessment}/assessment_meta.xml"
-      type="associatedcontent/imscc_xmlv1p1/learning-application-resource">
-      <file href="{assessment}/assessment_meta.xml"/>
-    </resource>
-  </resources>
+{resources}  </resources>
 </manifest>
 """
 
@@ -272,36 +272,58 @@ META = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def write_qti(exam: Exam, target: Path) -> list[str]:
-    notes: list[str] = []
-    title = exam.blueprint.title
-    assessment_id = _ident("assessment", title, exam.seed)
+def quiz_title(exam: Exam, version: Version) -> str:
+    title = plain(exam.blueprint.title)
+    return title if len(exam.versions) == 1 else f"{title}, version {version.code}"
+
+
+def _assessment(exam: Exam, version: Version, ident: str, notes: list[str]) -> tuple[str, bool]:
+    """One version's quiz as QTI XML; and whether some problem became several numericals."""
     root = ET.Element("questestinterop", xmlns=QTI_NS)
-    assessment = ET.SubElement(root, "assessment", ident=assessment_id, title=title)
+    assessment = ET.SubElement(root, "assessment", ident=ident, title=quiz_title(exam, version))
     section = ET.SubElement(assessment, "section", ident="root_section")
-    split: list[str] = []
-    for slot in slots(exam):
-        _slot(section, slot, notes, split)
-    if split:
-        notes.insert(
-            0,
-            f"Canvas has no cloze: {len(split)} multi-answer problem(s) "
-            f"({', '.join(split)}) became one numerical question per answer, a group "
-            "each, every one with the full question text",
-        )
+    split = False
+    for item in version.items:
+        split = _item(section, item, ident, notes) or split
     ET.indent(root)
     body = '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode")
+    return body + "\n", split
+
+
+def write_qti(exam: Exam, target: Path) -> list[str]:
+    notes: list[str] = []
+    files: dict[str, str] = {}
+    resources = []
+    split = False
+    for version in exam.versions:
+        ident = _ident("assessment", exam.blueprint.title, exam.seed, version.code)
+        meta = _ident("meta", ident)
+        body, version_split = _assessment(exam, version, ident, notes)
+        split = split or version_split
+        files[f"{ident}/{ident}.xml"] = body
+        files[f"{ident}/assessment_meta.xml"] = META.format(
+            assessment=ident,
+            title=escape(quiz_title(exam, version)),
+            points=exam.blueprint.total_marks,
+        )
+        resources.append(RESOURCES.format(assessment=ident, meta=meta))
+    manifest = _ident("manifest", exam.blueprint.title, exam.seed)
     files = {
-        "imsmanifest.xml": MANIFEST.format(
-            manifest=_ident("manifest", assessment_id),
-            assessment=assessment_id,
-            meta=_ident("meta", assessment_id),
-        ),
-        f"{assessment_id}/{assessment_id}.xml": body + "\n",
-        f"{assessment_id}/assessment_meta.xml": META.format(
-            assessment=assessment_id, title=escape(title), points=exam.blueprint.total_marks
-        ),
+        "imsmanifest.xml": MANIFEST.format(manifest=manifest, resources="".join(resources)),
+        **files,
     }
+    if len(exam.versions) > 1:
+        notes.insert(
+            0,
+            f"Canvas: {len(exam.versions)} quizzes, one per version (a problem's parts must "
+            "come from one draw, which Canvas's question groups cannot promise); assign each "
+            "to a group of students",
+        )
+    if split:
+        notes.append(
+            "Canvas has no cloze: a problem with several answers is one numerical question "
+            "per number, its marks shared over them as in the key"
+        )
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, text in files.items():
             archive.writestr(zipfile.ZipInfo(name, ZIP_DATE), text)
