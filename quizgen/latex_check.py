@@ -9,28 +9,28 @@ True
 'unsupported command \\sigmoid'
 >>> check(r"\left( x \right.") is None, check(r"\left( x")
 (True, '\\left without a matching \\right')
+>>> check(r"x^{2}^{3}")
+'double superscript'
 """
 
 from __future__ import annotations
 
 import re
 
+from quizgen import latex_tree
 from quizgen.latex import segments
 
-COMMANDS = frozenset(
-    """
-    frac tfrac dfrac sqrt hat bar tilde vec dot overline underline mathbf boldsymbol mathrm
-    mathit mathcal mathbb text textbf textit operatorname boxed left right
-    lfloor rfloor lceil rceil langle rangle lVert rVert sum prod int log ln exp max min
-    cdot times odot div pm mp partial nabla infty prime top
-    alpha beta gamma delta epsilon varepsilon zeta eta theta lambda mu nu xi pi rho sigma tau
-    phi varphi chi psi omega Gamma Delta Theta Lambda Sigma Phi Psi Omega ell
-    leq geq le ge neq ne approx equiv sim propto leftarrow rightarrow to implies Rightarrow
-    Leftarrow iff in notin subset forall exists triangleq mapsto
-    ldots cdots dots quad qquad begin end limits displaystyle
-    """.split()  # noqa: SIM905 - a word list reads better than 120 quoted strings
+COMMANDS = (
+    latex_tree.SYMBOLS
+    | latex_tree.ACCENTS
+    | latex_tree.STYLES
+    | latex_tree.TEXTS
+    | latex_tree.FRACTIONS
+    | latex_tree.IGNORED
+    | {s for s in latex_tree.SPACES if s.isalpha()}
+    | {"sqrt", "left", "right", "begin", "end"}
 )
-ENVIRONMENTS = frozenset({"bmatrix", "pmatrix", "matrix", "cases", "aligned"})
+ENVIRONMENTS = latex_tree.MATRICES
 SYMBOL_COMMANDS = frozenset(",;:! {}|\\_%#&$")
 _COMMAND = re.compile(r"\\([A-Za-z]+|.)")
 
@@ -69,6 +69,10 @@ def check(latex: str) -> str | None:
         return f"\\begin{{{environments[-1]}}} is never closed"
     if lefts:
         return "\\left without a matching \\right"
+    try:
+        latex_tree.parse(latex)  # the structure: one superscript per base, arguments present
+    except latex_tree.UnsupportedLatex as exc:
+        return str(exc)
     return None
 
 

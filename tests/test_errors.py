@@ -131,7 +131,7 @@ def test_a_formula_that_cannot_be_typeset_is_caught_by_bank_check(tmp_path):
     )
     result = invoke("bank", "check", str(bank))
     assert result.exit_code == 1
-    assert "mine.yaml: question towers: steps[0].formula: $x^{2}^{3}$ cannot be typeset" in (
+    assert "mine.yaml: question towers: steps[0].formula: LaTeX: double superscript" in (
         result.stderr
     )
     blueprint = tmp_path / "bp.yaml"

@@ -177,3 +177,83 @@ def test_every_command_bank_check_accepts_converts_to_typst():
                 continue
         else:
             pytest.fail(f"\\{command} passes bank check but does not convert to Typst")
+
+
+# The converter works from a tree; reading its Typst back gives the same tree.
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from quizgen import latex_tree  # noqa: E402
+from tests.typst_reader import from_latex, from_typst  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("latex", "typst_math"),
+    [
+        (r"e_i^2", "e_(i)^(2)"),
+        (r"z_1^{(1)}", "z_(1)^((1))"),
+        (r"x^{(i)}_j", "x_(j)^((i))"),
+        (r"\hat{y}_i^2", "hat(y)_(i)^(2)"),
+        (r"\sum_j e^{z_j}", "sum_(j) e^(z_(j))"),
+        (r"\frac{\partial J}{\partial W^{(2)}_{ij}}", "(partial J)/(partial W_(i j)^((2)))"),
+        (r"w_{i}^{new}", "w_(i)^(n e w)"),
+        (r"J = \frac{1}{2N} \sum_i e_i^2", "J = (1)/(2 N) sum_(i) e_(i)^(2)"),
+    ],
+)
+def test_scripts_stay_on_their_own_base(latex, typst_math):
+    assert to_typst(latex) == typst_math
+    assert from_typst(typst_math) == from_latex(latex_tree.parse(latex))
+
+
+def test_a_second_superscript_on_one_base_is_refused():
+    with pytest.raises(latex_tree.UnsupportedLatex, match="double superscript"):
+        to_typst(r"x^{2}^{3}")
+
+
+def test_every_formula_reads_back_from_typst_as_the_same_tree():
+    for latex in sorted(all_formulas()):
+        tree = from_latex(latex_tree.parse(latex))
+        assert from_typst(to_typst(latex)) == tree, latex
+
+
+# formulas drawn from the subset's grammar, written out as LaTeX
+LETTERS = st.sampled_from([*"abcdxyzwijkn", r"\sigma", r"\delta", r"\ell", r"\partial"])
+ATOMS = st.one_of(
+    LETTERS,
+    st.sampled_from(["0", "1", "2", "0.5", "12", "+", "-", "=", r"\cdot", r"\times", ","]),
+)
+
+
+def _latex_grammar() -> st.SearchStrategy[str]:
+    def extend(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+        group = inner.map(lambda s: "{" + s + "}")
+        return st.one_of(
+            st.tuples(inner, inner).map(lambda p: p[0] + " " + p[1]),
+            st.tuples(ATOMS | group, group, group).map(lambda p: f"{p[0]}_{p[1]}^{p[2]}"),
+            st.tuples(ATOMS | group, group, group).map(lambda p: f"{p[0]}^{p[1]}_{p[2]}"),
+            st.tuples(LETTERS, ATOMS).map(lambda p: f"{p[0]}_{p[1]}"),
+            st.tuples(group, group).map(lambda p: rf"\frac{p[0]}{p[1]}"),
+            group.map(lambda s: rf"\sqrt{s}"),
+            st.tuples(st.sampled_from(["hat", "bar", "tilde", "vec"]), group).map(
+                lambda p: f"\\{p[0]}{p[1]}"
+            ),
+            st.tuples(st.sampled_from(["mathbf", "mathcal", "mathrm"]), group).map(
+                lambda p: f"\\{p[0]}{p[1]}"
+            ),
+            st.tuples(
+                st.sampled_from([("(", ")"), ("[", "]"), (r"\lfloor", r"\rfloor")]), inner
+            ).map(lambda p: rf"\left{p[0][0]} {p[1]} \right{p[0][1]}"),
+            st.tuples(inner, inner, inner, inner).map(
+                lambda p: rf"\begin{{bmatrix}} {p[0]} & {p[1]} \\ {p[2]} & {p[3]} \end{{bmatrix}}"
+            ),
+        )
+
+    return st.recursive(ATOMS, extend, max_leaves=12)
+
+
+@given(_latex_grammar())
+def test_formulas_from_the_grammar_keep_their_structure_in_typst(latex):
+    tree = latex_tree.parse(latex)
+    assert from_typst(to_typst(latex)) == from_latex(tree)
+    assert typst.compile(f"$ {to_typst(latex)} $".encode(), format="pdf").startswith(b"%PDF")

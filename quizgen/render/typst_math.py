@@ -1,4 +1,5 @@
-r"""LaTeX (the subset quizgen's topics and banks use) to Typst math, with one tokenizer.
+r"""LaTeX (the subset quizgen's topics and banks use) to Typst math, written from the parsed
+tree (``quizgen.latex_tree``), so every script lands on its own base.
 
 >>> to_typst(r"\sigma'(z) = \sigma(z)(1 - \sigma(z))")
 "sigma'(z) = sigma(z)(1 - sigma(z))"
@@ -8,6 +9,8 @@ r"""LaTeX (the subset quizgen's topics and banks use) to Typst math, with one to
 'hat(y)_(1) = mat(delim: "[", 1, -2; 3, 4)'
 >>> to_typst(r"\text{ReLU}'(0) = 0 \text{ by convention}")
 '"ReLU"\'(0) = 0 " by convention"'
+>>> to_typst(r"e_i^2"), to_typst(r"x^{(i)}_j"), to_typst(r"\frac{a}{b}^2")
+('e_(i)^(2)', 'x_(j)^((i))', 'attach((a)/(b), t: 2)')
 
 Commands outside the subset raise UnsupportedLatex naming the command; ``latex_check`` keeps
 banks inside the same subset, so everything that passes ``bank check`` converts.
@@ -18,12 +21,24 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from quizgen.errors import QuizgenError
+from quizgen.latex_tree import (
+    Accent,
+    Atom,
+    Delimited,
+    Frac,
+    Matrix,
+    Node,
+    Script,
+    Seq,
+    Space,
+    Sqrt,
+    Style,
+    Text,
+    UnsupportedLatex,
+    parse,
+)
 
-
-class UnsupportedLatex(QuizgenError):
-    """LaTeX that the Typst converter does not know."""
-
+__all__ = ["UnsupportedLatex", "to_typst"]
 
 SYMBOLS = {
     "alpha": "alpha",
@@ -116,7 +131,7 @@ SYMBOLS = {
     "limits": "",
     "displaystyle": "",
 }
-SPACES = {",": "thin", ";": "med", ":": "med", "!": "", " ": " "}
+SPACES = {",": "thin", ";": "med", ":": "med", "!": "", " ": " ", "quad": "quad", "qquad": "wide"}
 ACCENTS = {
     "hat": "hat",
     "bar": "overline",
@@ -132,210 +147,125 @@ STYLES = {
     "mathit": "italic",
     "mathcal": "cal",
     "mathrm": "upright",
-    "operatorname": "op",
+}
+DELIMITERS = {
+    "(": "(",
+    ")": ")",
+    "[": "[",
+    "]": "]",
+    ".": "",
+    "|": "|",
+    "\\lfloor": "floor.l",
+    "\\rfloor": "floor.r",
+    "\\lceil": "ceil.l",
+    "\\rceil": "ceil.r",
+    "\\{": "{",
+    "\\}": "}",
+    "\\langle": "angle.l",
+    "\\rangle": "angle.r",
+    "\\|": "bar.v.double",
 }
 ENVIRONMENTS = {"bmatrix": '"["', "pmatrix": '"("', "matrix": "#none"}
-_TOKEN = re.compile(r"\\([A-Za-z]+|.)|([{}^_&'])|(\s+)|([0-9]+(?:\.[0-9]+)?)|(.)", re.S)
 
 
-def _tokens(latex: str) -> list[str]:
-    out = []
-    for match in _TOKEN.finditer(latex.replace(r"\\", "\x00")):
-        command, special, space, digits, char = match.groups()
-        if command is not None:
-            out.append("\\" + command)
-        elif special is not None or digits is not None:
-            out.append(special or digits)
-        elif space is not None:
-            out.append(" ")
-        else:
-            out.append("\\\\" if char == "\x00" else char)
-    return out
-
-
-class _Parser:
-    def __init__(self, latex: str) -> None:
-        self.tokens = _tokens(latex)
-        self.pos = 0
-
-    def peek(self) -> str | None:
-        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
-
-    def take(self) -> str:
-        if self.pos >= len(self.tokens):
-            raise UnsupportedLatex("the formula ends in the middle of a command")
-        token = self.tokens[self.pos]
-        self.pos += 1
-        return token
-
-    def skip_spaces(self) -> None:
-        while self.peek() == " ":
-            self.pos += 1
-
-    def group(self) -> str:
-        """A ``{...}`` group or a single token, as Typst."""
-        self.skip_spaces()
-        if self.peek() == "{":
-            self.take()
-            return self.sequence(until="}")
-        return self.atom()
-
-    def raw_group(self) -> str:
-        """The literal text of a ``{...}`` group (for \\text and environment names)."""
-        self.skip_spaces()
-        if self.take() != "{":
-            raise UnsupportedLatex("expected { after a command")
-        depth, text = 1, []
-        while True:
-            token = self.take()
-            depth += {"{": 1, "}": -1}.get(token, 0)
-            if depth == 0:
-                return "".join(text)
-            text.append(token[1:] if token.startswith("\\") and len(token) == 2 else token)
-
-    def sequence(self, until: str | None = None) -> str:
-        parts: list[str] = []
-        while self.peek() is not None and self.peek() != until:
-            parts.append(self.atom())
-        if until is not None:
-            if self.peek() != until:
-                raise UnsupportedLatex(f'missing "{until}"')
-            self.take()
-        return _join(parts)
-
-    def script(self, base: str) -> str:
-        while self.peek() in ("^", "_"):
-            mark = self.take()
-            body = self.group()
-            base = f"{base}{mark}({body})" if body else base
-        return base
-
-    def atom(self) -> str:
-        token = self.take()
-        if token == " ":
-            return " "
-        if token == "{":
-            return self.script(self.sequence(until="}"))
-        if token in ("^", "_"):
-            self.pos -= 1
-            return self.script('""')
-        if token == "'":
-            return "'"
-        if token == "&" or token == "\\\\":
-            raise UnsupportedLatex(f'"{token}" outside a matrix')
-        if not token.startswith("\\"):
-            text = token
-            if token in '"#$':
-                text = "\\" + token
-            elif token == "/":
-                text = "\\/"
-            return self.script(text)
-        name = token[1:]
-        if name in ("frac", "tfrac", "dfrac"):
-            top, bottom = self.group(), self.group()
-            return self.script(f"({top})/({bottom})")
-        if name == "sqrt":
-            return self.script(f"sqrt({self.group()})")
-        if name in ACCENTS:
-            return self.script(f"{ACCENTS[name]}({self.group()})")
-        if name in STYLES:
-            if name == "operatorname":
-                return self.script(f'op("{self.raw_group()}")')
-            return self.script(f"{STYLES[name]}({self.group()})")
-        if name == "mathbb":
-            letter = self.raw_group().strip()
-            return self.script(letter * 2 if len(letter) == 1 else f"bb({letter})")
-        if name in ("text", "textbf", "textit", "boxed"):
-            if name == "boxed":
-                return self.script(f"#box(stroke: 0.5pt, inset: 3pt, ${self.group()}$)")
-            text = self.raw_group().replace("\\", "\\\\").replace('"', '\\"')
-            return self.script(f'"{text}"')
-        if name == "left" or name == "right":
-            return self.delimiter(name)
-        if name == "begin":
-            return self.script(self.environment())
-        if name in ("{", "}", "|", "_", "%", "#", "&", "$"):
-            return self.script({"|": "bar.v.double"}.get(name, "\\" + name))
-        if name in SPACES:
-            return SPACES[name]
+def _atom(text: str) -> str:
+    if text.startswith("\\"):
+        name = text[1:]
         if name in SYMBOLS:
-            return self.script(SYMBOLS[name])
-        raise UnsupportedLatex(f"unsupported command \\{name}")
+            return SYMBOLS[name]
+        return "bar.v.double" if name == "|" else "\\" + name  # \{ \} \_ \% \# \& \$
+    if text in ('"', "#", "$"):
+        return "\\" + text
+    return "\\/" if text == "/" else text
 
-    def delimiter(self, side: str) -> str:
-        self.skip_spaces()
-        token = self.take()
-        mapping = {
-            "(": "(",
-            ")": ")",
-            "[": "[",
-            "]": "]",
-            ".": "",
-            "|": "|",
-            "\\lfloor": "floor.l",
-            "\\rfloor": "floor.r",
-            "\\lceil": "ceil.l",
-            "\\rceil": "ceil.r",
-            "\\{": "{",
-            "\\}": "}",
-            "\\langle": "angle.l",
-            "\\rangle": "angle.r",
-            "\\|": "bar.v.double",
-        }
-        if token not in mapping:
-            raise UnsupportedLatex(f"unsupported delimiter after \\{side}: {token}")
-        if side == "right":
-            return "\x01" + mapping[token]  # closes the lr( opened by \left
-        inner = self.sequence_until_right()
-        return self.script(f"lr({mapping[token]} {inner})")
 
-    def sequence_until_right(self) -> str:
-        parts: list[str] = []
-        while True:
-            if self.peek() is None:
-                raise UnsupportedLatex("\\left without a matching \\right")
-            part = self.atom()
-            if part.startswith("\x01"):
-                parts.append(" " + part[1:])
-                return _join(parts)
-            parts.append(part)
+def _argument(node: Node) -> str:
+    """A node as an argument of a Typst function call, where a comma outside any parentheses
+    or string would start the next argument: such commas are written as content."""
+    out, depth, in_string = [], 0, False
+    for ch in _emit(node):
+        if ch == '"' and (not out or out[-1] != "\\"):
+            in_string = not in_string
+        elif not in_string:
+            depth += {"(": 1, ")": -1}.get(ch, 0)
+        out.append('#","' if ch == "," and depth == 0 and not in_string else ch)
+    return "".join(out)
 
-    def environment(self) -> str:
-        name = self.raw_group()
-        if name not in ENVIRONMENTS:
-            raise UnsupportedLatex(f"unsupported environment {name}")
-        rows, row, cell = [], [], []
-        while True:
-            token = self.peek()
-            if token is None:
-                raise UnsupportedLatex(f"\\begin{{{name}}} is never closed")
-            if token == "\\end":
-                self.take()
-                self.raw_group()
-                break
-            if token == "&":
-                self.take()
-                row.append(_join(cell).strip())
-                cell = []
-            elif token == "\\\\":
-                self.take()
-                row.append(_join(cell).strip())
-                rows.append(row)
-                row, cell = [], []
-            else:
-                cell.append(self.atom())
-        if cell or row:
-            row.append(_join(cell).strip())
-            rows.append(row)
-        body = "; ".join(", ".join(c or '""' for c in r) for r in rows)
-        return f"mat(delim: {ENVIRONMENTS[name]}, {body})"
+
+def _simple(node: Node) -> bool:
+    """Can a script attach to this base as written (``base_(..)``), or does it need
+    ``attach(base, ..)`` to stay whole?"""
+    if isinstance(node, Seq):
+        return len(node.items) == 1 and _simple(node.items[0])
+    return not isinstance(node, (Frac, Script))
+
+
+def _emit(node: Node) -> str:
+    if isinstance(node, Seq):
+        return _join([_emit(item) for item in node.items])
+    if isinstance(node, Atom):
+        return _atom(node.text)
+    if isinstance(node, Space):
+        return SPACES[node.command]
+    if isinstance(node, Text):
+        return '"' + node.text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(node, Script):
+        return _script(node)
+    if isinstance(node, Frac):
+        return f"({_emit(node.num)})/({_emit(node.den)})"
+    if isinstance(node, Sqrt):
+        return f"sqrt({_argument(node.body)})"
+    if isinstance(node, Accent):
+        return f"{ACCENTS[node.name]}({_argument(node.body)})"
+    if isinstance(node, Style):
+        return _style(node)
+    if isinstance(node, Delimited):  # lr's content is an argument unless ( ) enclose it
+        inner = _emit(node.body) if node.left == "(" else _argument(node.body)
+        return f"lr({DELIMITERS[node.left]} {inner} {DELIMITERS[node.right]})".replace("  ", " ")
+    if isinstance(node, Matrix):
+        rows = "; ".join(", ".join(_argument(c).strip() or '""' for c in row) for row in node.rows)
+        return f"mat(delim: {ENVIRONMENTS[node.kind]}, {rows})"
+    raise UnsupportedLatex(f"cannot write {type(node).__name__} in Typst")  # pragma: no cover
+
+
+def _script(node: Script) -> str:
+    base = _emit(node.base) or '""'
+    sub = _emit(node.sub) if node.sub is not None else ""
+    sup = _emit(node.sup) if node.sup is not None else ""
+    if not _simple(node.base):
+        args = [
+            f"b: {_argument(node.sub)}" if node.sub is not None and sub else "",
+            f"t: {_argument(node.sup)}" if node.sup is not None and sup else "",
+        ]
+        return f"attach({base}, {', '.join(filter(None, args))})" if sub or sup else base
+    return base + (f"_({sub})" if sub else "") + (f"^({sup})" if sup else "")
+
+
+def _style(node: Style) -> str:
+    if node.name == "operatorname":
+        assert isinstance(node.body, Text)
+        return f'op("{node.body.text}")'
+    if node.name == "mathbb":
+        letters = _emit(node.body).strip()
+        return letters * 2 if len(letters) == 1 else f"bb({letters})"
+    if node.name == "boxed":
+        return f"#box(stroke: 0.5pt, inset: 3pt, ${_emit(node.body)}$)"
+    return f"{STYLES[node.name]}({_argument(node.body)})"
+
+
+def _apart(last: str, first: str) -> bool:
+    """Must a space separate these? ``times`` then ``0`` would read as one name, ``dot.op``
+    then ``.`` as a symbol modifier, ``2`` then ``p`` or ``)`` then ``x`` run together."""
+    if last.isalpha():
+        return first.isalnum() or first == "."
+    return (last.isalnum() or last in ')"') and first.isalpha()
 
 
 def _join(parts: list[str]) -> str:
     """Concatenate, keeping adjacent letters apart: Typst reads ``ab`` as one identifier."""
     out = ""
     for part in parts:
-        if out and part and (out[-1].isalnum() or out[-1] == ")") and part[0].isalpha():
+        if out and part and _apart(out[-1], part[0]):
             out += " "
         out += part
     return re.sub(r" {2,}", " ", out)
@@ -344,4 +274,4 @@ def _join(parts: list[str]) -> str:
 @lru_cache(maxsize=4096)  # bounded: a class set brings new numbers with every student
 def to_typst(latex: str) -> str:
     """One formula in Typst math syntax (without the surrounding ``$``)."""
-    return _Parser(latex).sequence().strip()
+    return _emit(parse(latex)).strip()
