@@ -22,6 +22,7 @@ import io
 import json
 import multiprocessing
 import os
+import shlex
 import signal
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -32,7 +33,15 @@ from quizgen.banks import BankQuestion
 from quizgen.blueprint import Blueprint
 from quizgen.build import Student, build_for_student
 from quizgen.errors import QuizgenError
-from quizgen.papers import Staged, atomic_write, commit, discard, prepare_out_dir, stage_copy
+from quizgen.papers import (
+    Staged,
+    atomic_write,
+    commit,
+    discard,
+    prepare_out_dir,
+    rebuild_command,
+    stage_copy,
+)
 from quizgen.roster import in_shard
 from quizgen.seeds import child_seed
 
@@ -56,7 +65,7 @@ class ClassSet:
     """Everything a worker needs, sent once to each worker process."""
 
     blueprint: Blueprint
-    blueprint_name: str
+    rebuild: str  # the command that writes the class set again; a student's key adds --only
     blueprint_sha256: str
     seed: int
     out_dir: Path
@@ -94,7 +103,8 @@ def render_student(student: Student, job: ClassSet | None = None) -> tuple[dict[
     assert job is not None
     exam = build_for_student(job.blueprint, job.seed, student, job.bank)
     version = exam.versions[0]
-    staged = stage_copy(exam, version, job.out_dir / student.id, job.formats, job.blueprint_name)
+    rebuild = f"{job.rebuild} --only {shlex.quote(student.id)}"
+    staged = stage_copy(exam, version, job.out_dir / student.id, job.formats, rebuild)
     try:
         row: dict[str, Any] = {
             "id": student.id,
@@ -219,16 +229,23 @@ def run_class_set(
     force: bool = False,
     bank: Sequence[BankQuestion] | None = None,
     progress: Callable[[int, int], None] = lambda done, total: None,
+    rebuild: str | None = None,
 ) -> dict[str, Any]:
-    """Render the roster (or one shard of it); write the manifest and the merged print files."""
+    """Render the roster (or one shard of it); write the manifest and the merged print files.
+    ``rebuild`` is the command the keys print, without ``--only`` (default: from the
+    blueprint's name and the exam's settings)."""
     chosen = [s for s in students if shard is None or in_shard(s.id, shard)]
+    formats = tuple(f for f in ("html", "pdf") if f in formats)
     job = ClassSet(
         blueprint=blueprint,
-        blueprint_name=blueprint_path.name,
+        rebuild=rebuild
+        or rebuild_command(
+            blueprint_path.name, seed, blueprint.engine, roster="ROSTER", formats=formats
+        ),
         blueprint_sha256=_sha256(blueprint_path),
         seed=seed,
         out_dir=out_dir,
-        formats=tuple(f for f in ("html", "pdf") if f in formats),
+        formats=formats,
         bank=tuple(bank) if bank is not None else None,
     )
     name = manifest_name(shard)

@@ -341,7 +341,7 @@ def paper(
     quizgen paper banks/exams/midterm.yaml --roster students.csv -j 2 --out class
     """
     from quizgen.blueprint import find_blueprint, load_blueprint
-    from quizgen.papers import override
+    from quizgen.papers import override, rebuild_command
 
     if roster is None and (only_ids or shard or resume or force or jobs):
         raise click.UsageError("--only, --jobs, --shard, --resume and --force need --roster")
@@ -352,6 +352,16 @@ def paper(
     path = find_blueprint(blueprint)
     bank_pool = _bank_pool(bank_dirs) if bank_dirs else None
     loaded = override(load_blueprint(path, bank_pool), paper, engine)
+    rebuild = rebuild_command(
+        blueprint,
+        seed,
+        loaded.engine,
+        versions=versions,
+        roster=str(roster) if roster else None,
+        paper=paper,
+        banks=[str(b) for b in bank_dirs],
+        formats=formats,
+    )
     if roster is None:
         from quizgen.build import build_exam
         from quizgen.papers import write_exam
@@ -366,7 +376,7 @@ def paper(
                 click.echo(str(file))
 
         try:
-            write_exam(exam, path.name, out_dir, formats, progress)
+            write_exam(exam, path.name, out_dir, formats, progress, rebuild)
         except KeyboardInterrupt:
             _interrupted(f"{_count(len(done), 'version')} written whole ({', '.join(done)})")
         return
@@ -383,6 +393,7 @@ def paper(
         shard,
         resume,
         force,
+        rebuild,
     )
 
 
@@ -405,6 +416,7 @@ def _class_set(
     shard,
     resume,
     force,
+    rebuild,
 ) -> None:
     """``paper --roster``: every student's paper and key, with a progress bar."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
@@ -450,6 +462,7 @@ def _class_set(
                 force,
                 bank_pool,
                 progress,
+                rebuild,
             )
         except KeyboardInterrupt:
             bar.stop()

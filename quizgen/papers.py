@@ -8,6 +8,7 @@ interrupted run leaves each copy whole or not there at all, never a paper withou
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import signal
 import threading
@@ -98,8 +99,37 @@ def prepare_out_dir(out_dir: Path) -> None:
             atomic_write(font, lambda path: shutil.copyfile(html_writer.font_path(), path))
 
 
+def rebuild_command(
+    blueprint: str,
+    seed: int,
+    engine: str,
+    *,
+    versions: int = 1,
+    roster: str | None = None,
+    paper: str | None = None,
+    banks: Sequence[str] = (),
+    formats: Sequence[str] = FORMATS,
+) -> str:
+    """The command that writes these files again, as a key prints it: the blueprint as it
+    was given, the seed, the engine, the page size and banks given, and the formats when not
+    both. (``--out`` is left out: where the files go does not change them.) A student's key
+    adds ``--only ID``.
+
+    >>> rebuild_command("midterm", 7, "typst", versions=2, banks=["my banks"])
+    "quizgen paper midterm --seed 7 --versions 2 --engine typst --bank 'my banks'"
+    """
+    words = ["quizgen", "paper", blueprint, "--seed", str(seed)]
+    words += ["--roster", roster] if roster else ["--versions", str(versions)]
+    words += ["--engine", engine]
+    words += ["--paper", paper] if paper else []
+    words += [w for bank in banks for w in ("--bank", bank)]
+    if sorted(formats) != sorted(FORMATS):
+        words += [w for fmt in formats for w in ("--format", fmt)]
+    return shlex.join(words)
+
+
 def stage_copy(
-    exam: Exam, version: Version, base: Path, formats: Iterable[str], blueprint_name: str
+    exam: Exam, version: Version, base: Path, formats: Iterable[str], rebuild: str
 ) -> Staged:
     """Write one version's paper and key to temporary names: ``{"paper.pdf": (tmp, final)}``,
     finals named ``base`` + ``-paper.pdf``. Nothing is left behind if this fails."""
@@ -108,7 +138,7 @@ def stage_copy(
     try:
         for kind in ("paper", "key"):
             needs_html = "html" in formats or ("pdf" in formats and not typst)
-            html = html_writer.render(exam, version, kind, blueprint_name) if needs_html else ""
+            html = html_writer.render(exam, version, kind, rebuild) if needs_html else ""
             for fmt in formats:
                 target = base.with_name(f"{base.name}-{kind}.{fmt}")
                 temporary = staging_name(target)
@@ -118,9 +148,7 @@ def stage_copy(
                 elif typst:
                     from quizgen.render import typst_pdf
 
-                    typst_pdf.write_pdf(
-                        typst_pdf.source(exam, version, kind, blueprint_name), temporary
-                    )
+                    typst_pdf.write_pdf(typst_pdf.source(exam, version, kind, rebuild), temporary)
                 else:
                     from quizgen.render.pdf import write_pdf
 
@@ -132,10 +160,10 @@ def stage_copy(
 
 
 def write_copy(
-    exam: Exam, version: Version, base: Path, formats: Iterable[str], blueprint_name: str
+    exam: Exam, version: Version, base: Path, formats: Iterable[str], rebuild: str
 ) -> dict[str, Path]:
     """One version's paper and key, written whole or not at all: ``{"paper.pdf": path}``."""
-    staged = stage_copy(exam, version, base, formats, blueprint_name)
+    staged = stage_copy(exam, version, base, formats, rebuild)
     try:
         return commit(staged)
     finally:
@@ -148,17 +176,25 @@ def write_exam(
     out_dir: Path,
     formats: Iterable[str] = FORMATS,
     progress: Callable[[str, list[Path]], None] = lambda version, files: None,
+    rebuild: str | None = None,
 ) -> list[Path]:
     """Write paper and key of every version, each whole or not at all; returns the files
-    written. ``progress(version code, its files)`` follows each version."""
+    written. ``progress(version code, its files)`` follows each version; ``rebuild`` is the
+    command the keys print (default: the blueprint's name with the exam's settings)."""
     formats = [f for f in FORMATS if f in formats]
+    if rebuild is None:
+        rebuild = rebuild_command(
+            blueprint_name,
+            exam.seed,
+            exam.blueprint.engine,
+            versions=len(exam.versions),
+            formats=formats,
+        )
     prepare_out_dir(out_dir)
     stem = f"{Path(blueprint_name).stem}-{exam.seed}"
     written: list[Path] = []
     for version in exam.versions:
-        files = write_copy(
-            exam, version, out_dir / f"{stem}-{version.code}", formats, blueprint_name
-        )
+        files = write_copy(exam, version, out_dir / f"{stem}-{version.code}", formats, rebuild)
         written += files.values()
         progress(version.code, list(files.values()))
     return written

@@ -202,3 +202,29 @@ def test_paper_command_reports_a_bad_blueprint_in_one_line(tmp_path):
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: bp.yaml: line 5: sections[0].items[0].topic: unknown")
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("engine", ["typst", "weasyprint"])
+def test_the_keys_rebuild_line_rebuilds_the_files_byte_for_byte(tmp_path, engine):
+    import re
+    import shlex
+
+    from click.testing import CliRunner
+    from pypdf import PdfReader
+
+    from quizgen.cli import cli
+
+    first = tmp_path / "first"
+    args = ["paper", "quiz", "--seed", "9", "--versions", "2", "--engine", engine]
+    result = CliRunner().invoke(cli, [*args, "--format", "pdf", "--out", str(first)])
+    assert result.exit_code == 0, result.output
+    text = " ".join(page.extract_text() for page in PdfReader(first / "quiz-9-B-key.pdf").pages)
+    line = re.search(r"Rebuild this key with (quizgen paper .+?)\. Rounded", " ".join(text.split()))
+    assert line is not None, text[:500]
+    words = shlex.split(line.group(1))
+    assert words[:3] == ["quizgen", "paper", "quiz"] and "--engine" in words
+    again = tmp_path / "again"
+    result = CliRunner().invoke(cli, [*words[1:], "--out", str(again)])
+    assert result.exit_code == 0, result.output
+    for name in ("quiz-9-A-key.pdf", "quiz-9-B-key.pdf", "quiz-9-B-paper.pdf"):
+        assert (again / name).read_bytes() == (first / name).read_bytes()

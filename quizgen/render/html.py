@@ -66,7 +66,9 @@ def font_path() -> Path:
     return Path(ziafont.__file__).resolve().parent / "fonts" / FONT_NAME
 
 
-def render(exam: Exam, version: Version, kind: Kind, blueprint_name: str) -> str:
+def render(exam: Exam, version: Version, kind: Kind, rebuild: str) -> str:
+    """One version's paper or key; a key prints ``rebuild``, the command that writes it
+    again."""
     env = environment()
     footer = f"{exam.blueprint.title} · version {version.code}" + (
         " · KEY" if kind == "key" else ""
@@ -76,7 +78,7 @@ def render(exam: Exam, version: Version, kind: Kind, blueprint_name: str) -> str
         exam=exam,
         version=version,
         blueprint=exam.blueprint,
-        blueprint_name=blueprint_name,
+        rebuild=rebuild,
         kind=kind,
         stylesheet=Markup(stylesheet),
     )

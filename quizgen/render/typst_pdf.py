@@ -89,7 +89,7 @@ def environment() -> Environment:
     return env
 
 
-def source(exam: Exam, version: Version, kind: Kind, blueprint_name: str) -> str:
+def source(exam: Exam, version: Version, kind: Kind, rebuild: str) -> str:
     """The Typst document for one version's paper or key."""
     footer = f"{exam.blueprint.title} · version {version.code}" + (
         " · KEY" if kind == "key" else ""
@@ -101,7 +101,7 @@ def source(exam: Exam, version: Version, kind: Kind, blueprint_name: str) -> str
             exam=exam,
             version=version,
             blueprint=exam.blueprint,
-            blueprint_name=blueprint_name,
+            rebuild=rebuild,
             kind=kind,
             footer=footer,
             page_size=Typst('"a4"' if exam.blueprint.paper == "A4" else '"us-letter"'),
