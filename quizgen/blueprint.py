@@ -89,6 +89,7 @@ class Blueprint(_Strict):
     instructions: list[str] = []
     paper: Literal["A4", "Letter"] = "A4"
     engine: Literal["weasyprint", "typst"] = "weasyprint"  # what typesets the PDFs
+    fonts: list[str] = []  # font files or folders beside the shipped fonts (names, titles)
     sections: list[Section] = Field(min_length=1)
 
     @field_validator("instructions", mode="before")

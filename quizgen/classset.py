@@ -261,7 +261,7 @@ def run_class_set(
                 f"{out_dir} already holds papers for {len(clash)} student(s) (e.g. "
                 f"{clash[0]}); use --resume to skip complete ones or --force to overwrite"
             )
-    prepare_out_dir(out_dir)
+    prepare_out_dir(out_dir, blueprint.fonts)
     rows = dict(done)
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
     progress(0, len(chosen) - len(todo))

@@ -319,6 +319,13 @@ BLUEPRINT_HELP = "BLUEPRINT is a YAML file, or the name of a shipped one: midter
     default=None,
     help="What typesets the PDFs [default: the blueprint's, else weasyprint].",
 )
+@click.option(
+    "--font",
+    "fonts",
+    multiple=True,
+    help="A font file or folder for names and titles in scripts the shipped fonts lack "
+    "(e.g. Noto Sans CJK); repeat for several.",
+)
 def paper(
     blueprint: str,
     seed: int,
@@ -334,6 +341,7 @@ def paper(
     resume: bool,
     force: bool,
     engine: str | None,
+    fonts: tuple[str, ...],
 ) -> None:
     """Print-ready exam papers and answer keys from a BLUEPRINT (YAML), HTML and PDF.
 
@@ -351,7 +359,7 @@ def paper(
         )
     path = find_blueprint(blueprint)
     bank_pool = _bank_pool(bank_dirs) if bank_dirs else None
-    loaded = override(load_blueprint(path, bank_pool), paper, engine)
+    loaded = override(load_blueprint(path, bank_pool), paper, engine, fonts)
     rebuild = rebuild_command(
         blueprint,
         seed,
@@ -360,8 +368,22 @@ def paper(
         roster=str(roster) if roster else None,
         paper=paper,
         banks=[str(b) for b in bank_dirs],
+        fonts=list(fonts),
         formats=formats,
     )
+    from quizgen.render import fonts as font_check
+
+    blueprint_texts = [
+        (f"{path.name}: {field}", text)
+        for field, text in (
+            ("title", loaded.title),
+            ("course", loaded.course or ""),
+            *((f"instructions[{i}]", t) for i, t in enumerate(loaded.instructions)),
+            *((f"sections[{i}].title", s.title) for i, s in enumerate(loaded.sections)),
+        )
+    ]
+    extra_fonts = [Path(f) for f in loaded.fonts]
+    font_check.check(blueprint_texts, extra_fonts)
     if roster is None:
         from quizgen.build import build_exam
         from quizgen.papers import write_exam
@@ -422,9 +444,12 @@ def _class_set(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     from quizgen.classset import run_class_set
+    from quizgen.render import fonts as font_check
     from quizgen.roster import parse_shard, read_roster
 
     students = read_roster(roster)
+    names = [(f"{roster.name}: student {s.id}", s.name) for s in students]
+    font_check.check(names, [Path(f) for f in blueprint.fonts])
     if only_ids:
         known = {s.id for s in students}
         unknown = [i for i in only_ids if i not in known]

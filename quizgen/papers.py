@@ -21,6 +21,7 @@ from quizgen.blueprint import Blueprint, load_blueprint
 from quizgen.build import Exam, Version, build_exam
 from quizgen.errors import QuizgenError, os_reason
 from quizgen.render import html as html_writer
+from quizgen.render.fonts import font_files
 
 FORMATS = ("html", "pdf")
 #: (temporary file, final name) pairs of one copy, renamed together by ``commit``
@@ -90,13 +91,15 @@ def output_folder(folder: Path) -> Iterator[None]:
         ) from None
 
 
-def prepare_out_dir(out_dir: Path) -> None:
-    """Create the output folder with the font its HTML and PDFs refer to."""
+def prepare_out_dir(out_dir: Path, extra_fonts: Sequence[str] = ()) -> None:
+    """Create the output folder with the fonts its HTML and PDFs refer to: the shipped one and
+    the blueprint's extra ones (Typst reads only this folder, so every machine agrees)."""
     fonts = out_dir / "fonts"
     with output_folder(fonts):
-        font = fonts / html_writer.FONT_NAME
-        if not font.exists():
-            atomic_write(font, lambda path: shutil.copyfile(html_writer.font_path(), path))
+        for source in (html_writer.font_path(), *map(Path, extra_fonts)):
+            font = fonts / source.name
+            if not font.exists() or font.stat().st_size != source.stat().st_size:
+                atomic_write(font, lambda path, source=source: shutil.copyfile(source, path))
 
 
 def rebuild_command(
@@ -108,6 +111,7 @@ def rebuild_command(
     roster: str | None = None,
     paper: str | None = None,
     banks: Sequence[str] = (),
+    fonts: Sequence[str] = (),
     formats: Sequence[str] = FORMATS,
 ) -> str:
     """The command that writes these files again, as a key prints it: the blueprint as it
@@ -123,6 +127,7 @@ def rebuild_command(
     words += ["--engine", engine]
     words += ["--paper", paper] if paper else []
     words += [w for bank in banks for w in ("--bank", bank)]
+    words += [w for font in fonts for w in ("--font", font)]
     if sorted(formats) != sorted(FORMATS):
         words += [w for fmt in formats for w in ("--format", fmt)]
     return shlex.join(words)
@@ -182,6 +187,7 @@ def write_exam(
     written. ``progress(version code, its files)`` follows each version; ``rebuild`` is the
     command the keys print (default: the blueprint's name with the exam's settings)."""
     formats = [f for f in FORMATS if f in formats]
+    prepare_out_dir(out_dir, exam.blueprint.fonts)
     if rebuild is None:
         rebuild = rebuild_command(
             blueprint_name,
@@ -190,7 +196,6 @@ def write_exam(
             versions=len(exam.versions),
             formats=formats,
         )
-    prepare_out_dir(out_dir)
     stem = f"{Path(blueprint_name).stem}-{exam.seed}"
     written: list[Path] = []
     for version in exam.versions:
@@ -200,9 +205,18 @@ def write_exam(
     return written
 
 
-def override(blueprint: Blueprint, paper_size: str | None, engine: str | None) -> Blueprint:
-    """The blueprint with the command line's page size and PDF engine, where given."""
-    update = {k: v for k, v in (("paper", paper_size), ("engine", engine)) if v}
+def override(
+    blueprint: Blueprint,
+    paper_size: str | None,
+    engine: str | None,
+    fonts: Sequence[str | Path] = (),
+) -> Blueprint:
+    """The blueprint with the command line's page size, PDF engine and extra fonts, where
+    given; its fonts become the absolute font files they name."""
+    update: dict = {k: v for k, v in (("paper", paper_size), ("engine", engine)) if v}
+    files = font_files([*blueprint.fonts, *fonts])
+    if [str(f) for f in files] != blueprint.fonts:
+        update["fonts"] = [str(f) for f in files]
     return blueprint.model_copy(update=update) if update else blueprint
 
 

@@ -73,7 +73,10 @@ def render(exam: Exam, version: Version, kind: Kind, rebuild: str) -> str:
     footer = f"{exam.blueprint.title} · version {version.code}" + (
         " · KEY" if kind == "key" else ""
     )
-    stylesheet = env.get_template("style.css").render(paper=exam.blueprint.paper, footer=footer)
+    extra_fonts = [(f"quizgen font {i}", Path(p).name) for i, p in enumerate(exam.blueprint.fonts)]
+    stylesheet = env.get_template("style.css").render(
+        paper=exam.blueprint.paper, footer=footer, extra_fonts=extra_fonts
+    )
     return env.get_template(f"{kind}.html").render(
         exam=exam,
         version=version,

@@ -105,15 +105,25 @@ def source(exam: Exam, version: Version, kind: Kind, rebuild: str) -> str:
             kind=kind,
             footer=footer,
             page_size=Typst('"a4"' if exam.blueprint.paper == "A4" else '"us-letter"'),
+            text_fonts=_text_fonts(exam.blueprint.fonts),
         )
     )
 
 
+def _text_fonts(extra: list[str]) -> Typst:
+    """The text font, then fallbacks for scripts it lacks: DejaVu Sans and the --font ones."""
+    from quizgen.render.fonts import family
+
+    families = ["New Computer Modern", "DejaVu Sans", *(family(Path(p)) for p in extra)]
+    return Typst("(" + ", ".join(string(f) for f in dict.fromkeys(families)) + ",)")
+
+
 @cache
-def _compiler():
+def _compiler(font_dir: str | None = None):
     import typst
 
-    return typst.Compiler(ignore_system_fonts=True)
+    paths = [font_dir] if font_dir else []
+    return typst.Compiler(ignore_system_fonts=True, font_paths=paths)
 
 
 def compile_check(formulas: list[str]) -> str | None:
@@ -129,7 +139,8 @@ def compile_check(formulas: list[str]) -> str | None:
 def write_pdf(typst_source: str, target: Path) -> None:
     """Compile with Typst's own fonts only, at a fixed date: the same bytes everywhere."""
     try:
-        _compiler().compile(
+        fonts = target.parent / "fonts"  # the output's fonts: shipped and --font ones
+        _compiler(str(fonts) if fonts.is_dir() else None).compile(
             input=typst_source.encode("utf-8"),
             output=str(target),
             format="pdf",

@@ -1,0 +1,115 @@
+"""Fonts for what a teacher types: names and titles in any script, the same in both engines.
+
+Both engines set text in the fonts quizgen ships (DejaVu Sans, from ziafont: Latin, Greek,
+Cyrillic, Arabic, Hebrew; Typst adds New Computer Modern) plus the font files the teacher gives
+with ``--font`` (a file or a folder; e.g. Noto Sans CJK for Chinese, Japanese and Korean names,
+Noto Sans Devanagari for Hindi). They are copied into the output's ``fonts/`` folder, which the
+HTML refers to and Typst reads, so papers look the same on every machine. A name that no font
+covers is an error before anything is written, naming the student and the script, never a
+blank on the paper.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Sequence
+from functools import cache
+from pathlib import Path
+
+from quizgen.errors import QuizgenError
+
+FONT_SUFFIXES = (".ttf", ".otf", ".ttc", ".otc")
+#: scripts whose letters are named differently in Unicode's character names
+_SCRIPT_WORDS = {"CJK": "Han (Chinese, Japanese, Korean)", "HANGUL": "Hangul (Korean)"}
+
+
+def font_files(given: Iterable[str | Path]) -> tuple[Path, ...]:
+    """The font files given as files or folders (searched recursively), absolute, in order."""
+    found: list[Path] = []
+    for entry in given:
+        path = Path(entry).expanduser()
+        if path.is_dir():
+            found += sorted(p for p in path.rglob("*") if p.suffix.lower() in FONT_SUFFIXES)
+        elif path.is_file() and path.suffix.lower() in FONT_SUFFIXES:
+            found.append(path)
+        else:
+            raise QuizgenError(f"{entry}: no such font file or folder (.ttf, .otf, .ttc)")
+    return tuple(dict.fromkeys(p.resolve() for p in found))
+
+
+def builtin() -> Path:
+    """DejaVu Sans, shipped with ziafont (a dependency)."""
+    import ziafont
+
+    return Path(ziafont.__file__).resolve().parent / "fonts" / "DejaVuSans.ttf"
+
+
+@cache
+def _font(path: Path) -> tuple[frozenset[int], str]:
+    """(code points, family name) of a font file; a collection's first font."""
+    from fontTools.ttLib import TTCollection, TTFont
+
+    try:
+        if path.suffix.lower() in (".ttc", ".otc"):
+            font = TTCollection(str(path), lazy=True).fonts[0]
+        else:
+            font = TTFont(str(path), lazy=True)
+        cmap = font.getBestCmap() or {}
+        names = font["name"]
+        family = names.getBestFamilyName() or path.stem
+    except Exception as exc:  # fontTools raises many kinds for a file that is not a font
+        raise QuizgenError(f"{path}: not a font file fontTools can read ({exc})") from None
+    return frozenset(cmap), family
+
+
+def family(path: Path) -> str:
+    return _font(path)[1]
+
+
+def coverage(extra: Sequence[Path]) -> frozenset[int]:
+    """Every code point that DejaVu Sans or one of ``extra`` can draw."""
+    covered = set(_font(builtin())[0])
+    for path in extra:
+        covered |= _font(path)[0]
+    return frozenset(covered)
+
+
+def script(ch: str) -> str:
+    """The script a character belongs to, in words, from its Unicode name.
+
+    >>> script("李"), script("क"), script("ש")
+    ('Han (Chinese, Japanese, Korean)', 'Devanagari', 'Hebrew')
+    """
+    words = unicodedata.name(ch, "UNKNOWN").split()
+    return _SCRIPT_WORDS.get(words[0], words[0].title())
+
+
+def uncovered(text: str, covered: frozenset[int]) -> list[str]:
+    """The characters of ``text`` that no font draws (spaces and marks that need no glyph of
+    their own are fine)."""
+    return [
+        ch
+        for ch in dict.fromkeys(text)
+        if ord(ch) not in covered
+        and not ch.isspace()
+        and unicodedata.category(ch) not in ("Cf", "Cc", "Mn")
+    ]
+
+
+def check(texts: Iterable[tuple[str, str]], extra: Sequence[Path]) -> None:
+    """Raise one QuizgenError listing every text (``(where, text)``) with characters that no
+    font covers, by script, with what to do about it."""
+    covered = coverage(extra)
+    problems = []
+    for where, text in texts:
+        missing = uncovered(text, covered)
+        if missing:
+            scripts = ", ".join(dict.fromkeys(script(ch) for ch in missing))
+            sample = " ".join(f"{ch} U+{ord(ch):04X}" for ch in missing[:3])
+            problems.append(
+                f'{where}: "{text}": no font covers the {scripts} script ({sample}); '
+                "give one that does with --font FILE (e.g. Noto Sans CJK for Chinese, "
+                "Japanese and Korean, Noto Sans Devanagari for Hindi)"
+            )
+    if problems:
+        raise QuizgenError("\n".join(problems))

@@ -1,0 +1,112 @@
+"""Names in any script: printed by both engines with the shipped fonts where they cover the
+script, with a --font where they do not, and never silently left blank: a name no font covers
+stops the run before anything is written, naming the student and the script.
+
+The Noto fonts come from Debian's fonts-noto-core and fonts-noto-cjk (.ci/run installs them);
+without them those cases are skipped here and fail under CI.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from pypdf import PdfReader
+
+from quizgen.cli import cli
+from quizgen.render.fonts import script
+
+SHIPPED = {  # covered by DejaVu Sans, which quizgen ships
+    "latin": "Zoë Ñúñez-Ørsted",
+    "greek": "Ελένη Παπαδοπούλου",
+    "cyrillic": "Анна Иванова",
+    "arabic": "محمد علي",
+    "hebrew": "שרה כהן",
+}
+NEED_A_FONT = {  # script: (name, the Noto font that covers it)
+    "cjk": ("李小龍", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
+    "devanagari": ("अनन्या शर्मा", "/usr/share/fonts/truetype/noto/NotoSansDevanagari-Regular.ttf"),
+}
+ENGINES = ["typst", "weasyprint"]
+
+
+def roster(tmp_path: Path, names: dict[str, str]) -> Path:
+    path = tmp_path / "class.csv"
+    rows = "".join(f"{sid},{name}\n" for sid, name in names.items())
+    path.write_text("id,name\n" + rows, encoding="utf-8")
+    return path
+
+
+def class_set(tmp_path: Path, names: dict[str, str], engine: str, *extra: str):
+    out = tmp_path / "out"
+    args = ["paper", "quiz", "--roster", str(roster(tmp_path, names)), "--out", str(out)]
+    args += ["--engine", engine, "--format", "pdf", "-j", "1", *extra]
+    return CliRunner().invoke(cli, args), out
+
+
+def printed_name(paper: Path) -> str:
+    first = PdfReader(paper).pages[0].extract_text()
+    return next(line for line in first.splitlines() if "Name" in line)
+
+
+def letters(text: str) -> set[str]:
+    return {ch for ch in text if ch.isalpha()}
+
+
+def noto(path: str) -> str:
+    if not Path(path).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{path} missing: .ci/run installs fonts-noto-core and fonts-noto-cjk")
+        pytest.skip(f"{path} not installed")
+    return path
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_names_in_the_shipped_fonts_scripts_are_printed(tmp_path, engine):
+    result, out = class_set(tmp_path, SHIPPED, engine)
+    assert result.exit_code == 0, result.output
+    for sid, name in SHIPPED.items():
+        assert letters(name) <= letters(printed_name(out / f"{sid}-paper.pdf")), sid
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("which", list(NEED_A_FONT))
+def test_a_name_no_font_covers_stops_the_run_before_anything_is_written(tmp_path, engine, which):
+    name, _ = NEED_A_FONT[which]
+    result, out = class_set(tmp_path, {"s1": "Ada", "s2": name}, engine)
+    assert result.exit_code == 1
+    assert f'class.csv: student s2: "{name}": no font covers the {script(name[0])}' in (
+        result.stderr
+    )
+    assert "--font" in result.stderr and not out.exists()
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("which", list(NEED_A_FONT))
+def test_a_name_is_printed_with_a_font_that_covers_it(tmp_path, engine, which):
+    name, font = NEED_A_FONT[which]
+    result, out = class_set(tmp_path, {"s1": name}, engine, "--font", noto(font))
+    assert result.exit_code == 0, result.output
+    assert letters(name) <= letters(printed_name(out / "s1-paper.pdf"))
+    assert (out / "fonts" / Path(font).name).is_file()  # the papers carry their fonts along
+
+
+def test_a_blueprint_title_no_font_covers_is_refused_with_its_field(tmp_path):
+    blueprint = tmp_path / "bp.yaml"
+    blueprint.write_text(
+        "title: 期中考试\nsections:\n  - title: S\n    items:\n      - {topic: relu, marks: 2}\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["paper", str(blueprint), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert 'bp.yaml: title: "期中考试": no font covers the Han' in result.stderr
+
+
+def test_a_font_that_does_not_exist_is_one_line(tmp_path):
+    result = CliRunner().invoke(
+        cli, ["paper", "quiz", "--font", str(tmp_path / "nope.ttf"), "--out", str(tmp_path / "o")]
+    )
+    assert result.exit_code == 1
+    assert "nope.ttf: no such font file or folder" in result.stderr
