@@ -9,6 +9,7 @@ match too few bank questions are found on load, not half-way through writing pap
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -90,7 +91,27 @@ class Blueprint(_Strict):
     paper: Literal["A4", "Letter"] = "A4"
     engine: Literal["weasyprint", "typst"] = "weasyprint"  # what typesets the PDFs
     fonts: list[str] = []  # font files or folders beside the shipped fonts (names, titles)
+    #: ruled answer space on the paper: "auto" (sized to each question's work), "none", or
+    #: "lines N" (N lines under every question that asks for written working)
+    answer_space: str = "auto"
     sections: list[Section] = Field(min_length=1)
+
+    @field_validator("answer_space")
+    @classmethod
+    def _space(cls, value: str) -> str:
+        text = " ".join(str(value).split()).lower()
+        if text in ("auto", "none") or re.fullmatch(r"lines \d{1,2}", text):
+            return text
+        raise ValueError('expected "auto", "none" or "lines N" (N up to 99)')
+
+    def answer_lines(self, item: Any) -> int:
+        """Ruled lines under a question: its own need (``auto``), none, or the fixed number
+        for questions that ask for written working (choice and order items keep theirs)."""
+        if self.answer_space == "none":
+            return 0
+        if self.answer_space == "auto" or item.answer_lines <= 1:
+            return item.answer_lines
+        return int(self.answer_space.split()[1])
 
     @field_validator("instructions", mode="before")
     @classmethod
