@@ -96,7 +96,8 @@ def prepare_out_dir(out_dir: Path, extra_fonts: Sequence[str] = ()) -> None:
     the blueprint's extra ones (Typst reads only this folder, so every machine agrees)."""
     fonts = out_dir / "fonts"
     with output_folder(fonts):
-        for source in (html_writer.font_path(), *map(Path, extra_fonts)):
+        shipped = (html_writer.font_path(), html_writer.math_font_path())
+        for source in (*shipped, *map(Path, extra_fonts)):
             font = fonts / source.name
             if not font.exists() or font.stat().st_size != source.stat().st_size:
                 atomic_write(font, lambda path, source=source: shutil.copyfile(source, path))
@@ -142,14 +143,13 @@ def stage_copy(
     typst = exam.blueprint.engine == "typst"
     try:
         for kind in ("paper", "key"):
-            needs_html = "html" in formats or ("pdf" in formats and not typst)
-            html = html_writer.render(exam, version, kind, rebuild) if needs_html else ""
             for fmt in formats:
                 target = base.with_name(f"{base.name}-{kind}.{fmt}")
                 temporary = staging_name(target)
                 staged[f"{kind}.{fmt}"] = (temporary, target)
                 if fmt == "html":
-                    temporary.write_text(html, encoding="utf-8")
+                    page = html_writer.render(exam, version, kind, rebuild, "mathml")
+                    temporary.write_text(page, encoding="utf-8")
                 elif typst:
                     from quizgen.render import typst_pdf
 
@@ -157,7 +157,8 @@ def stage_copy(
                 else:
                     from quizgen.render.pdf import write_pdf
 
-                    write_pdf(html, base.parent, temporary)
+                    page = html_writer.render(exam, version, kind, rebuild, "svg")
+                    write_pdf(page, base.parent, temporary)
     except BaseException:
         discard(staged)
         raise

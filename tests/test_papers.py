@@ -228,3 +228,31 @@ def test_the_keys_rebuild_line_rebuilds_the_files_byte_for_byte(tmp_path, engine
     assert result.exit_code == 0, result.output
     for name in ("quiz-9-A-key.pdf", "quiz-9-B-key.pdf", "quiz-9-B-paper.pdf"):
         assert (again / name).read_bytes() == (first / name).read_bytes()
+
+
+def test_html_files_carry_math_as_mathml_with_their_own_fonts_and_no_network(tmp_path):
+    import re
+
+    from click.testing import CliRunner
+
+    from quizgen.cli import cli
+
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["paper", "quiz", "--format", "html", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    for page in out.glob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert "<math" in html and "<svg" not in html
+        addresses = set(re.findall(r"https?://[^\s\"')]+", html))
+        assert addresses <= {"http://www.w3.org/1998/Math/MathML"}, addresses
+        for font in re.findall(r'url\("([^"]+)"\)', html):
+            assert (out / font).is_file(), font
+
+
+def test_every_formula_is_written_as_mathml_with_its_latex_kept():
+    from quizgen.render.math import mathml
+    from tests.test_typst import all_formulas
+
+    for latex in sorted(all_formulas()):
+        element = str(mathml(latex))
+        assert element.startswith("<math alttext=") and element.endswith("</math>"), latex

@@ -21,6 +21,7 @@ from quizgen.render import TEMPLATES, math, partial
 FONT_NAME = "DejaVuSans.ttf"
 
 Kind = Literal["paper", "key"]
+MathAs = Literal["svg", "mathml"]
 RELATIVE_PERCENT = f"{100 * RELATIVE_TOLERANCE:g} %"
 
 
@@ -39,7 +40,8 @@ def css_string(text: str) -> Markup:
 
 
 @cache
-def environment() -> Environment:
+def environment(math_as: MathAs = "svg") -> Environment:
+    """The templates with math as SVG (for WeasyPrint) or as MathML (for HTML files)."""
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=True,
@@ -47,9 +49,10 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    svg = math_as == "svg"
     env.filters.update(
-        inline=math.inline,
-        display=lambda latex: math.svg(latex, display=True),
+        inline=math.inline if svg else math.inline_mathml,
+        display=lambda latex: (math.svg if svg else math.mathml)(latex, display=True),
         answer=answer_text,
         tolerance=tolerance_text,
         css_string=css_string,
@@ -59,6 +62,17 @@ def environment() -> Environment:
     return env
 
 
+MATH_FONT_NAME = "STIXTwoMath-Regular.ttf"
+
+
+def math_font_path() -> Path:
+    """The math font for MathML, shipped with ziamath (a dependency): browsers differ in the
+    math fonts they have, so the HTML brings its own."""
+    import ziamath
+
+    return Path(ziamath.__file__).resolve().parent / "fonts" / MATH_FONT_NAME
+
+
 def font_path() -> Path:
     """The text font, shipped with ziafont (a dependency), so papers look the same anywhere."""
     import ziafont
@@ -66,10 +80,10 @@ def font_path() -> Path:
     return Path(ziafont.__file__).resolve().parent / "fonts" / FONT_NAME
 
 
-def render(exam: Exam, version: Version, kind: Kind, rebuild: str) -> str:
+def render(exam: Exam, version: Version, kind: Kind, rebuild: str, math_as: MathAs = "svg") -> str:
     """One version's paper or key; a key prints ``rebuild``, the command that writes it
-    again."""
-    env = environment()
+    again. ``math_as``: SVG for WeasyPrint, MathML for the HTML files."""
+    env = environment(math_as)
     footer = f"{exam.blueprint.title} · version {version.code}" + (
         " · KEY" if kind == "key" else ""
     )
