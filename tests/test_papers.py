@@ -256,3 +256,22 @@ def test_every_formula_is_written_as_mathml_with_its_latex_kept():
     for latex in sorted(all_formulas()):
         element = str(mathml(latex))
         assert element.startswith("<math alttext=") and element.endswith("</math>"), latex
+
+
+def test_inline_math_is_prepared_for_ziamath_as_tex_would_set_it():
+    from quizgen.render.math import _for_ziamath
+
+    latex = r"\hat{y}_i = \nabla_w J - (-1) + \hat{x}"
+    assert _for_ziamath(latex) == r"ŷ_i = {\nabla}_w J - ({-}1) + \hat{x}"
+
+
+def test_inline_fractions_are_set_at_a_readable_size():
+    import re
+
+    from quizgen.render.math import svg
+
+    def height(markup) -> float:
+        return float(re.search(r'height="([\d.]+)em"', str(markup)).group(1))
+
+    inline, display = svg(r"\frac{1}{1 + e^{-z}}"), svg(r"\frac{1}{1 + e^{-z}}", display=True)
+    assert height(inline) == height(display)  # display style, not script-size text style

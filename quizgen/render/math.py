@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import unicodedata
 from functools import cache, lru_cache
 from importlib.metadata import version
 from pathlib import Path
@@ -23,7 +24,7 @@ from quizgen.errors import QuizgenError
 from quizgen.latex import segments
 
 FONT_PX = 16.0
-CACHE_FORMAT = 2  # bump when the SVG post-processing in _convert changes
+CACHE_FORMAT = 3  # bump when the SVG pre- or post-processing in _convert changes
 #: Formulas kept in memory: enough for a paper and its key; more would grow without bound over
 #: a class set, where every student brings new numbers (the disk cache keeps them all).
 MEMORY_CACHE = 4096
@@ -86,9 +87,12 @@ def svg(latex: str, display: bool = False) -> Markup:
 
 def _convert(latex: str, display: bool) -> str:
     zm = _ziamath()
-    signed = _UNARY_MINUS.sub(r"\1\2{-}", latex)
+    source_latex = _for_ziamath(latex)
+    # inline fractions in text style are too small to read on paper: set them in display
+    # style, which also sets a sum's index below it rather than beside its term
+    text_style = not display and "frac" not in latex
     try:
-        source = zm.Latex(signed, size=FONT_PX, inline=not display).svg()
+        source = zm.Latex(source_latex, size=FONT_PX, inline=text_style).svg()
     except Exception as exc:  # ziamath's own errors, e.g. DoubleSuperscriptsError
         raise QuizgenError(
             f"${latex}$ cannot be typeset (ziamath: {type(exc).__name__} {exc})".rstrip()
@@ -110,6 +114,23 @@ def _convert(latex: str, display: bool) -> str:
 # a minus that starts a number after an opening bracket, a comma or a relation is a sign, not a
 # subtraction: TeX spaces it as one only when braced
 _UNARY_MINUS = re.compile(r"(^|[\[(,=]|\\cdot|\\times)(\s*)-(?=\s*[\d.])")
+_HAT_LETTER = re.compile(r"\\hat\{([A-Za-z])\}")
+
+
+def _for_ziamath(latex: str) -> str:
+    """What ziamath lays out as TeX would: a sign braced with its number, ``\\nabla`` braced so
+    its subscript is a script (not a limit set apart), and a hatted letter as the precomposed
+    character where Unicode has one (ziamath's hat glyph is wider than the letter and leaves a
+    gap before it)."""
+    signed = _UNARY_MINUS.sub(r"\1\2{-}", latex)
+    signed = signed.replace("\\nabla_", "{\\nabla}_")
+    return _HAT_LETTER.sub(_precomposed_hat, signed)
+
+
+def _precomposed_hat(match: re.Match[str]) -> str:
+    letter = match.group(1)
+    composed = unicodedata.normalize("NFC", letter + "\u0302")
+    return composed if len(composed) == 1 else match.group(0)
 
 
 def inline(text: str) -> Markup:

@@ -51,10 +51,16 @@ def inline(text: str) -> Typst:
     """Text with ``$math$``: the text escaped, the math converted to Typst."""
     return Typst(
         "".join(
-            f"${to_typst(piece)}$" if is_math else escape(piece)
-            for is_math, piece in segments(text)
+            _inline_math(piece) if is_math else escape(piece) for is_math, piece in segments(text)
         )
     )
+
+
+def _inline_math(latex: str) -> str:
+    """Inline math; a matrix is taller than a line, so it gets room above and below instead
+    of touching the lines around it."""
+    math = f"${to_typst(latex)}$"
+    return f"#box(inset: (y: 0.35em))[{math}]" if "mat(" in math else math
 
 
 def display(latex: str) -> Typst:
