@@ -89,7 +89,7 @@ class Blueprint(_Strict):
     duration: str | None = None
     instructions: list[str] = []
     paper: Literal["A4", "Letter"] = "A4"
-    engine: Literal["weasyprint", "typst"] = "weasyprint"  # what typesets the PDFs
+    engine: Literal["weasyprint", "typst"] = "typst"  # what typesets the PDFs (see README)
     fonts: list[str] = []  # font files or folders beside the shipped fonts (names, titles)
     #: ruled answer space on the paper: "auto" (sized to each question's work), "none", or
     #: "lines N" (N lines under every question that asks for written working)

@@ -315,9 +315,9 @@ BLUEPRINT_HELP = "BLUEPRINT is a YAML file, or the name of a shipped one: midter
 @click.option("--force", is_flag=True, help="With --roster: overwrite existing papers.")
 @click.option(
     "--engine",
-    type=click.Choice(["weasyprint", "typst"]),
+    type=click.Choice(["typst", "weasyprint"]),
     default=None,
-    help="What typesets the PDFs [default: the blueprint's, else weasyprint].",
+    help="What typesets the PDFs [default: the blueprint's, else typst].",
 )
 @click.option(
     "--font",
