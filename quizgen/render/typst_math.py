@@ -237,7 +237,9 @@ def _script(node: Script) -> str:
             f"b: {_argument(node.sub)}" if node.sub is not None and sub else "",
             f"t: {_argument(node.sup)}" if node.sup is not None and sup else "",
         ]
-        return f"attach({base}, {', '.join(filter(None, args))})" if sub or sup else base
+        if not (sub or sup):
+            return base
+        return f"attach({_argument(node.base) or base}, {', '.join(filter(None, args))})"
     return base + (f"_({sub})" if sub else "") + (f"^({sup})" if sup else "")
 
 
