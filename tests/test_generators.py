@@ -175,3 +175,26 @@ def test_every_formula_is_inside_the_supported_latex_subset(seed, difficulty, to
     assert all(check_text(t) is None for t in texts)
     for step in solution.steps:
         assert all(check(line) is None for line in (*step.lines, step.result) if line)
+
+
+@pytest.mark.parametrize("difficulty", ["easy", "medium", "hard"])
+def test_no_draw_asks_two_parts_with_the_same_answer(difficulty):
+    import json
+
+    from quizgen.problems import make_problem
+    from quizgen.topics import registry
+
+    for name, topic in registry().items():
+        for seed in range(60):
+            problem = make_problem(name, seed, difficulty)
+            solution = topic.solve(problem.params)
+            values = [json.dumps(solution.answer[p.key]) for p in solution.parts]
+            assert len(set(values)) == len(values), (name, seed, values)
+
+
+def test_medium_conv_stacks_use_stride_two_convolutions_that_divide_exactly():
+    from quizgen.problems import make_problem
+
+    for seed in range(100):
+        layers = make_problem("conv_shape", seed, "medium").params.layers
+        assert any(layer.type == "conv" and layer.s == 2 for layer in layers), seed

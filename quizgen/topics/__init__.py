@@ -21,6 +21,7 @@ Adding a topic is adding one module: nothing here lists them.
 from __future__ import annotations
 
 import importlib
+import json
 import pkgutil
 from dataclasses import dataclass
 from functools import cache
@@ -80,13 +81,22 @@ class Topic:
         return tuple(self.module.MISCONCEPTIONS)
 
     def generate(self, rng: Any, difficulty: Difficulty) -> ParamsModel:
-        """Draw until the module accepts the draw as exam-friendly (raises Degenerate otherwise)."""
+        """Draw until the module accepts the draw as exam-friendly (raises Degenerate otherwise)
+        and no two asked parts have the same answer: a part that repeats another (ReLU(z) =
+        ReLU'(z), h = z when every unit is active) tests nothing of its own."""
         for _ in range(MAX_DRAWS):
             try:
-                return self.module.generate(rng, difficulty)
+                params = self.module.generate(rng, difficulty)
             except Degenerate:
                 continue
+            if not self._parts_repeat(params):
+                return params
         raise RuntimeError(f"{self.name}: no acceptable draw in {MAX_DRAWS} tries")
+
+    def _parts_repeat(self, params: ParamsModel) -> bool:
+        answer = self.module.solve(params)
+        values = [json.dumps(answer[part.key], sort_keys=True) for part in self.parts(params)]
+        return len(set(values)) < len(values)
 
     def parse(self, raw: Any) -> ParamsModel:
         return parse_params(self.module.Params, raw)

@@ -79,6 +79,17 @@ def _conv(rng: np.random.Generator, *, strides: list[int], paddings: str) -> dic
     }
 
 
+def _downsampling_conv(rng: np.random.Generator) -> dict[str, Any]:
+    """Medium's convolution: stride 1 (3x3 or 5x5, valid or same), or stride 2 with an even
+    filter (2x2, or 4x4 with padding 0 or 1), which halves an even size exactly; an odd
+    filter at stride 2 always leaves a remainder on an even input."""
+    if pick(rng, [1, 2]) == 1:
+        return _conv(rng, strides=[1], paddings="same")
+    f = pick(rng, [2, 4])
+    p = 0 if f == 2 else pick(rng, [0, 1])
+    return {"type": "conv", "f": f, "s": 2, "p": p, "filters": pick(rng, [8, 16, 32, 64, 128])}
+
+
 def generate(rng: np.random.Generator, difficulty: Difficulty) -> Params:
     """Easy: a square input, conv (valid or same padding, stride 1) and 2x2 pooling, every
     division exact. Medium: three layers, strides of 2. Hard: four layers, a possibly
@@ -98,6 +109,8 @@ def generate(rng: np.random.Generator, difficulty: Difficulty) -> Params:
         if index > 0 and rng.random() < 0.4:
             size = pick(rng, [2, 3])
             layers.append({"type": "pool", "f": size, "s": pick(rng, [2, size])})
+        elif difficulty == "medium":
+            layers.append(_downsampling_conv(rng))
         else:
             layers.append(_conv(rng, strides=strides, paddings=paddings))
     try:
@@ -110,6 +123,10 @@ def generate(rng: np.random.Generator, difficulty: Difficulty) -> Params:
     remainders = _remainders(p)
     if (difficulty == "hard") != any(remainders):
         raise Degenerate
+    if difficulty == "medium" and not any(
+        layer["type"] == "conv" and layer["s"] == 2 for layer in layers
+    ):
+        raise Degenerate  # medium is about strides: at least one stride-2 convolution
     return p
 
 
