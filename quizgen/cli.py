@@ -712,20 +712,49 @@ def quiz(
 @cli.command()
 @click.argument("code")
 @click.argument("answers", nargs=-1)
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: one verdict per part (expected value, follow-through, named mistake) for "
+    "scripts; nothing is asked and no history is written.",
+)
+@BANK_OPTION
 @DB_OPTION
 @NO_COLOR_OPTION
-def check(code: str, answers: tuple[str, ...], db: Path | None, no_color: bool) -> None:
+def check(
+    code: str,
+    answers: tuple[str, ...],
+    fmt: str,
+    bank_dirs: tuple[Path, ...],
+    db: Path | None,
+    no_color: bool,
+) -> None:
     """Regenerate the problem behind an item CODE printed on a paper and check ANSWERS.
 
     Give one answer per part, in order (quote answers with spaces); without answers the parts
-    are asked interactively. Example: quizgen check SGM-3GKE1BD 0.076 0.070
+    are asked interactively. A derivation question's printed id (e.g. cce-gradient-order) is
+    asked interactively. Example: quizgen check SGM-3GKE1BD 0.076 0.070
     """
     from quizgen.item_codes import decode
     from quizgen.problems import make_problem
     from quizgen.quiz import QuizSession
 
-    topic, difficulty, seed = decode(code)
-    problem = make_problem(topic, seed, difficulty)
+    bank_item = _bank_item(code, bank_dirs)
+    if bank_item is not None and fmt == "json":
+        raise QuizgenError(
+            f'"{code}" is a derivation question: its steps and options are shuffled per '
+            "paper, so it is checked interactively (without --format json)"
+        )
+    if bank_item is None:
+        topic, difficulty, seed = decode(code)
+        problem = make_problem(topic, seed, difficulty)
+    if fmt == "json":
+        _check_json(code, problem, answers)
+        return
     console = _console(no_color)
     queue = list(answers)
 
@@ -739,9 +768,56 @@ def check(code: str, answers: tuple[str, ...], db: Path | None, no_color: bool) 
 
     history = _history(db)
     try:
-        QuizSession(console, read, history, "check").run([problem], 1)
+        QuizSession(console, read, history, "check").run([bank_item or problem], 1)
     finally:
         history.close()
+
+
+def _bank_item(code: str, bank_dirs: tuple[Path, ...]):
+    """The derivation question whose id a paper prints, or None for anything else."""
+    import re
+
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", code.strip()):
+        return None
+    from quizgen.build import make_bank_item
+    from quizgen.seeds import child_seed, rng_for
+
+    pool = _bank_pool(bank_dirs) if bank_dirs else None
+    if pool is None:
+        from quizgen.banks import builtin_banks
+
+        pool = builtin_banks()
+    question = next((q for q in pool if q.id == code.strip()), None)
+    if question is None:
+        return None
+    shuffle = rng_for(child_seed(0, "check", question.id))
+    return make_bank_item(1, question.id, question, question.marks, shuffle)
+
+
+def _check_json(code: str, problem, answers: tuple[str, ...]) -> None:
+    from quizgen.grading import check_typed
+    from quizgen.latex import answer_text
+
+    checks = check_typed(problem, answers)
+    parts = []
+    for check_ in checks:
+        record = check_.record()
+        record["expected_shown"] = answer_text(check_.expected, check_.part.precision)
+        parts.append(record)
+    right = sum(p["verdict"] in ("correct", "follow-through") for p in parts)
+    click.echo(
+        _json_line(
+            {
+                "code": code,
+                "topic": problem.topic,
+                "difficulty": problem.difficulty,
+                "seed": problem.seed,
+                "parts": parts,
+                "right": right,
+                "of": len(parts),
+            }
+        )
+    )
 
 
 @cli.command()

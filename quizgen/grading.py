@@ -89,3 +89,67 @@ def judge(
         if part.key in answer and agrees(given, answer[part.key], part):
             return Verdict(False, expected, misconception=misconception)
     return Verdict(False, expected)
+
+
+@dataclass(frozen=True)
+class PartCheck:
+    """One typed answer to one part, judged: what a script or a marker needs to know."""
+
+    part: Part
+    typed: str | None
+    expected: Any
+    verdict: Verdict | None  # None: nothing typed, or not readable as a number of that kind
+    problem: str = ""  # why the typed text could not be read
+
+    def record(self) -> dict[str, Any]:
+        """As JSON: verdict correct / follow-through / wrong / unreadable / missing."""
+        verdict = self.verdict
+        if verdict is None:
+            status = "unreadable" if self.typed else "missing"
+        elif verdict.correct:
+            status = "follow-through" if verdict.follow_through else "correct"
+        else:
+            status = "wrong"
+        mistake = verdict.misconception if verdict else None
+        return {
+            "part": self.part.key,
+            "given": self.typed,
+            "verdict": status,
+            "expected": self.expected,
+            "follow_through": bool(verdict and verdict.follow_through),
+            "misconception": (
+                {"id": mistake.id, "label": mistake.label, "explanation": mistake.explanation}
+                if mistake
+                else None
+            ),
+            **({"problem": self.problem} if self.problem else {}),
+        }
+
+
+def check_typed(problem: Any, typed: Sequence[str]) -> list[PartCheck]:
+    """Judge one typed answer per part of ``problem`` in order, with follow-through from the
+    earlier answers and the known mistakes named, as the quiz does; parts with no answer are
+    missing. No UI: the terminal, scripts and class marking share it."""
+    from quizgen import topics
+    from quizgen.answers import AnswerFormatError, parse
+
+    topic = topics.get(problem.topic)
+    solution = topic.solve(problem.params)
+    offered = distinct_misconceptions(topic.misconceptions, problem.params, solution)
+    given: dict[str, Any] = {}
+    checks = []
+    for index, part in enumerate(solution.parts):
+        text = typed[index].strip() if index < len(typed) else None
+        expected = solution.answer[part.key]
+        if not text:
+            checks.append(PartCheck(part, None, expected, None))
+            continue
+        try:
+            value = parse(text, part.kind)
+        except AnswerFormatError as error:
+            checks.append(PartCheck(part, text, expected, None, str(error)))
+            continue
+        verdict = judge(part, value, solution, topic.follow(problem.params, given), offered)
+        given[part.key] = value
+        checks.append(PartCheck(part, text, expected, verdict))
+    return checks

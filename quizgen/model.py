@@ -6,6 +6,7 @@ display LaTeX. Rendering (HTML, PDF, terminal) happens at the edges and reads on
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -90,6 +91,11 @@ class Misconception:
     label: str
     explanation: str
     solve: Callable[[Any], Mapping[str, Any] | None] = field(compare=False)
+
+    @property
+    def id(self) -> str:
+        """A stable name for scripts and reports, from the label: "forgot-the-1"."""
+        return "-".join(re.findall(r"[a-z0-9]+", self.label.lower()))
 
 
 @dataclass(frozen=True)

@@ -241,3 +241,63 @@ def test_unknown_topic_lists_the_known_ones():
     result = run("generate", "--topic", "conv_size")
     assert result.exit_code == 1
     assert 'unknown topic "conv_size"; known: perceptron,' in result.stderr
+
+
+def check_json(*args: str) -> dict:
+    result = run("check", *args, "--format", "json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_check_json_gives_each_parts_verdict_and_expected_value():
+    report = check_json("SGM-3GKE1BD", "0.076", "0.5")
+    assert (report["topic"], report["right"], report["of"]) == ("sigmoid", 1, 2)
+    first, second = report["parts"]
+    assert (first["part"], first["verdict"], first["expected_shown"]) == (
+        "sigma",
+        "correct",
+        "0.076",
+    )
+    assert second["verdict"] == "wrong" and second["expected"] == pytest.approx(0.0701037165)
+
+
+def test_check_json_names_the_mistake_with_its_id():
+    (first, _) = check_json("SGM-3GKE1BD", "0.924")["parts"]
+    assert first["verdict"] == "wrong"
+    assert first["misconception"]["id"] == "dropped-the-minus-sign-in-the-exponent"
+
+
+def test_check_json_reports_missing_and_unreadable_parts():
+    first, second = check_json("SGM-3GKE1BD", "zero point one")["parts"]
+    assert first["verdict"] == "unreadable" and "problem" in first
+    assert second["verdict"] == "missing" and second["expected_shown"] == "0.070"
+
+
+def test_check_json_credits_follow_through():
+    from quizgen.item_codes import encode
+    from quizgen.problems import make_problem
+    from quizgen.topics import get
+
+    problem = make_problem("bce", 11, "easy")
+    solution = get("bce").solve(problem.params)
+    z = solution.answer["z"] + 1  # a slip in z; y_hat then computed from the student's own z
+    from quizgen.mathfn import sigmoid
+
+    code = encode("bce", "easy", 11)
+    parts = check_json(code, str(z), f"{sigmoid(z):.4f}")["parts"]
+    assert parts[0]["verdict"] == "wrong" and parts[1]["verdict"] == "follow-through"
+
+
+def test_check_accepts_a_derivation_questions_printed_id(tmp_path):
+    result = CliRunner().invoke(
+        cli,
+        ["check", "sigmoid-max-slope", "--no-color", "--db", str(tmp_path / "h.db")],
+        input="A\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "sigmoid-max-slope" in result.output
+
+
+def test_check_json_refuses_a_derivation_question_whose_shuffle_is_per_paper():
+    result = run("check", "sigmoid-max-slope", "A", "--format", "json")
+    assert result.exit_code == 1 and "checked interactively" in result.stderr
