@@ -77,17 +77,33 @@ def judge(
     solution: Solution,
     followed: Mapping[str, Any],
     offered: Sequence[tuple[Misconception, Mapping[str, Any]]],
+    earlier: Mapping[str, Any] | None = None,
 ) -> Verdict:
     """Judge ``given`` for ``part``: right, right by follow-through from the student's earlier
-    answers (``followed`` holds what those imply), or wrong, naming a matching misconception."""
+    answers (``followed`` holds what those imply), or wrong, naming the misconception behind
+    it. A mistake is named only when it is the one method that gives this answer *and* every
+    earlier answer the student typed (``earlier``, by part key): two methods can agree on one
+    part (adding the gradient and flipping the error give the same new weights), and the
+    earlier parts tell them apart. When they cannot, nothing is named: never a wrong name."""
     expected = solution.answer[part.key]
     if agrees(given, expected, part):
         return Verdict(True, expected)
     if part.key in followed and agrees(given, followed[part.key], part):
         return Verdict(True, expected, follow_through=True)
-    for misconception, answer in offered:
-        if part.key in answer and agrees(given, answer[part.key], part):
-            return Verdict(False, expected, misconception=misconception)
+    parts = {p.key: p for p in solution.parts}
+    earlier = earlier or {}
+    matching = [
+        misconception
+        for misconception, answer in offered
+        if part.key in answer
+        and agrees(given, answer[part.key], part)
+        and all(
+            key not in answer or agrees(value, answer[key], parts[key])
+            for key, value in earlier.items()
+        )
+    ]
+    if len(matching) == 1:
+        return Verdict(False, expected, misconception=matching[0])
     return Verdict(False, expected)
 
 
@@ -149,7 +165,8 @@ def check_typed(problem: Any, typed: Sequence[str]) -> list[PartCheck]:
         except AnswerFormatError as error:
             checks.append(PartCheck(part, text, expected, None, str(error)))
             continue
-        verdict = judge(part, value, solution, topic.follow(problem.params, given), offered)
+        followed = topic.follow(problem.params, given)
+        verdict = judge(part, value, solution, followed, offered, given)
         given[part.key] = value
         checks.append(PartCheck(part, text, expected, verdict))
     return checks

@@ -130,7 +130,7 @@ class QuizSession:
                 except AnswerFormatError as error:
                     self.say(f"{INDENT}{error} (not counted; try again)", "yellow")
             followed = topic.follow(problem.params, given)
-            verdict = judge(part, value, solution, followed, offered)
+            verdict = judge(part, value, solution, followed, offered, given)
             given[part.key] = value
             verdicts.append(verdict)
             self.feedback(part, verdict, index)

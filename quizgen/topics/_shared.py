@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
 from quizgen.draw import on_grid
 from quizgen.latex import num, paren, vec
-from quizgen.model import Difficulty, Step
+from quizgen.model import Difficulty, Misconception, Step
 from quizgen.topics import Degenerate
+
+
+def dropped_loss_minus(solve: Callable[[Any], dict[str, Any]]) -> Misconception:
+    """Cross-entropy written without its minus sign: the loss comes out negative (the rest of
+    the answer is unchanged)."""
+    return Misconception(
+        "dropped the minus sign of the loss",
+        "Cross-entropy is -log of the probability given to the true class, so it is never "
+        "negative.",
+        lambda p: {**solve(p), "loss": -solve(p)["loss"]},
+    )
 
 
 def draw_logits(rng: np.random.Generator, difficulty: Difficulty) -> list[int | float]:

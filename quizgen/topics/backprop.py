@@ -25,6 +25,7 @@ from quizgen.mathfn import logsumexp, sigmoid_array, softmax, softplus
 from quizgen.model import EXACT, Difficulty, Misconception, Part, Precision, Stem, Step
 from quizgen.params import Matrix, ParamsModel, Vector
 from quizgen.topics import Degenerate
+from quizgen.topics._shared import dropped_loss_minus
 
 TITLE = "Backpropagation"
 CODE = "BP"
@@ -72,14 +73,26 @@ def _hidden(p: Params, z1: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return h1, h1 * sigmoid_array(-z1)
 
 
-def _pass(p: Params, *, local: str = "derivative", sign: float = 1.0) -> dict[str, Any]:
-    """Forward and backward pass. ``local`` is what multiplies delta2 W2^T: the activation's
-    derivative (right), or a mistake: ``"z"``, ``"value"`` (h1) or ``"none"``."""
+def _pass(
+    p: Params,
+    *,
+    local: str = "derivative",
+    sign: float = 1.0,
+    hidden_bias: bool = True,
+    output_bias: bool = True,
+    activation: bool = True,
+    transpose: bool = False,
+) -> dict[str, Any]:
+    """Forward and backward pass. The keywords are the mistakes students make, applied all
+    the way through as they would: ``local`` is what multiplies delta2 W2^T (the activation's
+    derivative, or ``"z"``, ``"value"`` (h1), ``"none"``); ``sign`` flips the output error;
+    ``hidden_bias``/``output_bias`` leave b1/b2 out; ``activation`` False takes h1 = z1;
+    ``transpose`` writes dW as delta^T input."""
     x, y = np.array(p.x, float), np.array(p.y, float)
     W1, W2 = np.array(p.W1, float), np.array(p.W2, float)
-    z1 = x @ W1 + np.array(p.b1, float)
-    h1, dh1 = _hidden(p, z1)
-    z2 = h1 @ W2 + np.array(p.b2, float)
+    z1 = x @ W1 + (np.array(p.b1, float) if hidden_bias else 0.0)
+    h1, dh1 = _hidden(p, z1) if activation else (z1, np.ones_like(z1))
+    z2 = h1 @ W2 + (np.array(p.b2, float) if output_bias else 0.0)
     if p.output == "softmax":
         y_hat = softmax(z2)
         loss = logsumexp(z2) - float(z2[int(np.argmax(y))])
@@ -89,6 +102,7 @@ def _pass(p: Params, *, local: str = "derivative", sign: float = 1.0) -> dict[st
     delta2 = sign * (y_hat - y)
     factor = {"derivative": dh1, "z": z1, "value": h1, "none": np.ones_like(z1)}[local]
     delta1 = (delta2 @ W2.T) * factor
+    outer = (lambda a, b: np.outer(b, a)) if transpose else np.outer
     return {
         "z1": z1.tolist(),
         "h1": h1.tolist(),
@@ -97,9 +111,9 @@ def _pass(p: Params, *, local: str = "derivative", sign: float = 1.0) -> dict[st
         "loss": loss,
         "delta2": delta2.tolist(),
         "delta1": delta1.tolist(),
-        "dW2": np.outer(h1, delta2).tolist(),
+        "dW2": outer(h1, delta2).tolist(),
         "db2": delta2.tolist(),
-        "dW1": np.outer(x, delta1).tolist(),
+        "dW1": outer(x, delta1).tolist(),
         "db1": delta1.tolist(),
     }
 
@@ -318,5 +332,26 @@ MISCONCEPTIONS = (
         "flipped the sign of the output error",
         "For softmax + CCE and sigmoid + BCE, delta2 = y_hat - y, not y - y_hat.",
         lambda p: _pass(p, sign=-1.0),
+    ),
+    Misconception(
+        "forgot the bias in the hidden layer",
+        "The hidden pre-activation is z1 = x W1 + b1: the bias is added before the activation.",
+        lambda p: _pass(p, hidden_bias=False) if any(p.b1) else None,
+    ),
+    Misconception(
+        "forgot the bias in the output layer",
+        "The output pre-activation is z2 = h1 W2 + b2.",
+        lambda p: _pass(p, output_bias=False) if any(p.b2) else None,
+    ),
+    Misconception(
+        "skipped the hidden activation",
+        "h1 = act(z1): the activation is applied to z1 before it feeds the next layer.",
+        lambda p: _pass(p, activation=False),
+    ),
+    dropped_loss_minus(solve),
+    Misconception(
+        "transposed the weight gradients",
+        "dW = (layer input)^T delta: rows follow the inputs, columns the units (as W does).",
+        lambda p: _pass(p, transpose=True),
     ),
 )

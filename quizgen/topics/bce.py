@@ -21,6 +21,7 @@ from quizgen.mathfn import sigmoid, sigmoid_derivative, softplus
 from quizgen.model import EXACT, Difficulty, Misconception, Part, Precision, Stem, Step
 from quizgen.params import ParamsModel, Vector
 from quizgen.topics import Degenerate
+from quizgen.topics._shared import dropped_loss_minus
 
 TITLE = "Binary cross-entropy gradient"
 CODE = "BC"
@@ -169,4 +170,5 @@ MISCONCEPTIONS = (
         "Cross-entropy uses the natural logarithm, ln.",
         _log10,
     ),
+    dropped_loss_minus(solve),
 )

@@ -19,7 +19,7 @@ from quizgen.latex import num, paren, vec
 from quizgen.mathfn import logsumexp, softmax
 from quizgen.model import Difficulty, Misconception, Part, Precision, Stem, Step
 from quizgen.params import NonNegativeInt, Num, ParamsModel
-from quizgen.topics._shared import draw_logits, softmax_steps
+from quizgen.topics._shared import draw_logits, dropped_loss_minus, softmax_steps
 
 TITLE = "Categorical cross-entropy gradient"
 CODE = "CE"
@@ -153,4 +153,5 @@ MISCONCEPTIONS = (
         "Cross-entropy uses the natural logarithm, ln.",
         _log10,
     ),
+    dropped_loss_minus(solve),
 )

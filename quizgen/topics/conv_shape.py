@@ -201,6 +201,16 @@ def _rule(rule: SizeRule):
     return answer
 
 
+def _kept_channels(p: Params) -> dict[str, Any] | None:
+    """Sizes right, but every convolution keeps its input's channel count."""
+    shapes = _shapes(p)
+    if shapes is None:
+        return None
+    for shape in shapes:
+        shape[2] = p.input[2]  # a pool keeps channels anyway; a conv should set its filters
+    return {"shapes": shapes}
+
+
 MISCONCEPTIONS = (
     Misconception(
         "forgot the +1",
@@ -221,5 +231,15 @@ MISCONCEPTIONS = (
         "ignored the stride",
         "With stride s the filter moves s positions at a time: divide (n + 2p - f) by s.",
         _rule(lambda n, f, s, p: n + 2 * p - f + 1),
+    ),
+    Misconception(
+        "forgot the padding",
+        "Padding p adds p rows and columns on each side: the size is (n + 2p - f)/s + 1.",
+        _rule(lambda n, f, s, p: (n - f) // s + 1),
+    ),
+    Misconception(
+        "kept the input channels after a convolution",
+        "A convolution outputs one channel per filter, whatever the input's channels.",
+        _kept_channels,
     ),
 )

@@ -48,7 +48,13 @@ class Params(ParamsModel):
 
 
 def _fit(
-    p: Params, *, scale: bool = True, flip: bool = False, ascend: bool = False, half: bool = True
+    p: Params,
+    *,
+    scale: bool = True,
+    flip: bool = False,
+    ascend: bool = False,
+    half: bool = True,
+    use_eta: bool = True,
 ) -> dict[str, Any]:
     """The answer, computed with each switch set right (the defaults) or as a known mistake."""
     X, y, w = np.array(p.X, float), np.array(p.y, float), np.array(p.w, float)
@@ -57,7 +63,8 @@ def _fit(
     error = (y - y_hat) if flip else (y_hat - y)
     cost = float(error @ error) / (2 * n if half else n)
     grad = X.T @ error / (n if scale else 1)
-    w_new = w + p.eta * grad if ascend else w - p.eta * grad
+    eta = p.eta if use_eta else 1.0
+    w_new = w + eta * grad if ascend else w - eta * grad
     return {
         "y_hat": y_hat.tolist(),
         "error": error.tolist(),
@@ -196,5 +203,10 @@ MISCONCEPTIONS = (
         "left out the 1/2 in the cost",
         "J = 1/(2N) sum e^2: the 1/2 is there so that it cancels the 2 from differentiating.",
         lambda p: _fit(p, half=False),
+    ),
+    Misconception(
+        "ignored the learning rate",
+        "The step is scaled by eta: w_new = w - eta * gradient.",
+        lambda p: _fit(p, use_eta=False) if p.eta != 1 else None,
     ),
 )

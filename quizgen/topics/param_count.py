@@ -16,7 +16,17 @@ from typing import Any
 import numpy as np
 from pydantic import Field, model_validator
 
-from quizgen.cnn import AnyLayer, Conv, Dense, Flatten, Layer, check_stack, describe, next_shape
+from quizgen.cnn import (
+    AnyLayer,
+    Conv,
+    Dense,
+    Flatten,
+    Layer,
+    Pool,
+    check_stack,
+    describe,
+    next_shape,
+)
 from quizgen.draw import pick
 from quizgen.model import EXACT, Difficulty, Misconception, Part, Stem, Step, Table
 from quizgen.params import ParamsModel, PositiveInt
@@ -41,15 +51,28 @@ class Params(ParamsModel):
 
 
 def _count(
-    layer: Layer, shape: list[int], *, bias: bool = True, channels: bool = True, square: bool = True
+    layer: Layer,
+    shape: list[int],
+    *,
+    bias: bool = True,
+    channels: bool = True,
+    square: bool = True,
+    one_bias: bool = False,
+    pooling_weights: bool = False,
 ) -> int:
-    """Parameters of one layer on an input of ``shape``; the switches are known mistakes."""
+    """Parameters of one layer on an input of ``shape``; the switches are known mistakes:
+    no biases, no input channels, f for f x f, one bias per layer instead of one per unit or
+    filter, and pooling counted as if it had an f x f filter per channel."""
     if isinstance(layer, Dense):
-        return shape[0] * layer.units + (layer.units if layer.bias and bias else 0)
+        biases = (1 if one_bias else layer.units) if layer.bias and bias else 0
+        return shape[0] * layer.units + biases
     if isinstance(layer, Conv):
         c_in = shape[2] if channels else 1
         area = layer.f * layer.f if square else layer.f
-        return area * c_in * layer.filters + (layer.filters if layer.bias and bias else 0)
+        biases = (1 if one_bias else layer.filters) if layer.bias and bias else 0
+        return area * c_in * layer.filters + biases
+    if isinstance(layer, Pool) and pooling_weights:
+        return layer.f * layer.f * shape[2]
     return 0
 
 
@@ -199,6 +222,18 @@ MISCONCEPTIONS = (
         "used f instead of f x f",
         "A conv filter is f x f in space, so it has f^2 c_in weights, not f c_in.",
         _if_any(lambda layer: isinstance(layer, Conv))(lambda p: _answer(p, square=False)),
+    ),
+    Misconception(
+        "counted one bias per layer",
+        "Every unit (or filter) has its own bias: a dense layer adds n_out biases, not 1.",
+        lambda p: (
+            _answer(p, one_bias=True) if any(getattr(x, "bias", False) for x in p.layers) else None
+        ),
+    ),
+    Misconception(
+        "gave the pooling layer parameters",
+        "Pooling takes a max or mean of each window: it has no weights and no biases.",
+        _if_any(lambda layer: isinstance(layer, Pool))(lambda p: _answer(p, pooling_weights=True)),
     ),
     Misconception(
         "flattened without the channels",

@@ -91,10 +91,12 @@ class _Rule:
     bias_input: bool = True  # x0 = 1 is part of x
     flip_error: bool = False  # e = y_hat - t
     use_eta: bool = True
+    other_encoding: bool = False  # outputs of the other encoding (0/1 for bipolar targets)
 
 
 def _trace(p: Params, rule: _Rule = _Rule()) -> dict[str, Any]:
-    low, high = LEVELS[p.encoding]
+    other = {"bipolar": "binary", "binary": "bipolar"}[p.encoding]
+    low, high = LEVELS[other if rule.other_encoding else p.encoding]
     w = [exact(v) for v in p.w]
     eta = exact(p.eta) if rule.use_eta else Fraction(1)
     trace = []
@@ -276,5 +278,11 @@ MISCONCEPTIONS = (
         "ignored the learning rate",
         "Each update is scaled by eta: delta w = eta (t - y_hat) x.",
         _mistake(_Rule(use_eta=False)),
+    ),
+    Misconception(
+        "used the other encoding's outputs",
+        "The output takes the targets' levels: sign gives -1/+1 for bipolar targets, step "
+        "gives 0/1 for binary ones.",
+        _mistake(_Rule(other_encoding=True)),
     ),
 )

@@ -35,12 +35,13 @@ class Params(ParamsModel):
         return self
 
 
-def _answer(p: Params, *, at_zero: int = 0, slope=None) -> dict[str, Any]:
+def _answer(p: Params, *, at_zero: int = 0, slope=None, upstream: bool = True) -> dict[str, Any]:
     relu = [max(v, 0) for v in p.z]
     drelu = [1 if v > 0 else (at_zero if v == 0 else 0) for v in p.z]
     if slope is not None:
         drelu = [slope(v) for v in p.z]
-    return {"relu": relu, "drelu": drelu, "delta": [g * d for g, d in zip(p.upstream, drelu)]}
+    incoming = p.upstream if upstream else [1] * len(drelu)
+    return {"relu": relu, "drelu": drelu, "delta": [g * d for g, d in zip(incoming, drelu)]}
 
 
 def solve(p: Params) -> dict[str, Any]:
@@ -119,6 +120,11 @@ MISCONCEPTIONS = (
         "used ReLU(z) as its derivative",
         "ReLU'(z) is 1 for z > 0 and 0 otherwise, not the value max(0, z).",
         lambda p: _answer(p, slope=lambda v: max(v, 0)),
+    ),
+    Misconception(
+        "forgot the gradient from above",
+        "delta = dJ/dh * ReLU'(z): the local derivative multiplies the incoming gradient.",
+        lambda p: _answer(p, upstream=False),
     ),
     Misconception(
         "gave negative inputs a slope of -1",
