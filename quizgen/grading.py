@@ -69,6 +69,7 @@ class Verdict:
         False  # wrong against the key, right from the student's own earlier answers
     )
     misconception: Misconception | None = None
+    too_coarse: bool = False  # right, but rounded to fewer decimal places than asked
 
 
 def judge(
@@ -104,7 +105,51 @@ def judge(
     ]
     if len(matching) == 1:
         return Verdict(False, expected, misconception=matching[0])
-    return Verdict(False, expected)
+    return Verdict(False, expected, too_coarse=rounded_too_coarsely(given, expected, part))
+
+
+def _pairs(given: Any, expected: Any) -> list[tuple[float, float]] | None:
+    """(given, expected) entry by entry, or None when the shapes differ."""
+    if isinstance(expected, (list, tuple)):
+        if not isinstance(given, (list, tuple)) or len(given) != len(expected):
+            return None
+        out: list[tuple[float, float]] = []
+        for g, e in zip(given, expected):
+            inner = _pairs(g, e)
+            if inner is None:
+                return None
+            out += inner
+        return out
+    if isinstance(given, (list, tuple)) or given is None:
+        return None
+    return [(float(given), float(expected))]
+
+
+def _decimals(value: float) -> int:
+    text = f"{value:.10f}".rstrip("0")
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+def rounded_too_coarsely(given: Any, expected: Any, part: Part) -> bool:
+    """Is a wrong answer right but rounded to fewer decimal places than the part asks for?
+    Every entry off the mark must be the right value rounded to k < asked places.
+
+    >>> from quizgen.model import Precision
+    >>> part = Part("s", "s", Precision(4))
+    >>> rounded_too_coarsely(0.2, 0.19661, part), rounded_too_coarsely(0.3, 0.19661, part)
+    (True, False)
+    """
+    pairs = _pairs(given, expected)
+    if part.precision.exact or not pairs:
+        return False
+    wrong = [(g, e) for g, e in pairs if not part.precision.accepts(g, e)]
+    return bool(wrong) and all(
+        any(
+            _decimals(g) <= k and abs(g - round(e, k)) < 1e-9
+            for k in range(part.precision.decimals)
+        )
+        for g, e in wrong
+    )
 
 
 @dataclass(frozen=True)
@@ -133,6 +178,7 @@ class PartCheck:
             "verdict": status,
             "expected": self.expected,
             "follow_through": bool(verdict and verdict.follow_through),
+            "rounded_too_coarsely": bool(verdict and verdict.too_coarse),
             "misconception": (
                 {"id": mistake.id, "label": mistake.label, "explanation": mistake.explanation}
                 if mistake

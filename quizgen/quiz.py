@@ -109,7 +109,7 @@ class QuizSession:
             letter = "abcdefghijklmnopqrstuvwxyz"[index]
             started = time.monotonic()
             while True:
-                text = self.read(f"({letter}) {inline(part.label)} = ")
+                text = self.read(f"({letter}) {inline(part.label)}{rounding(part)} = ")
                 command = text.strip().lower()
                 if command == "q":
                     raise Quit
@@ -251,6 +251,13 @@ class QuizSession:
             )
         elif verdict.correct:
             self.say(f"{INDENT}✓ Correct.", "green")
+        elif verdict.too_coarse:
+            places = part.precision.decimals
+            self.say(
+                f"{INDENT}✗ Right, but rounded too coarsely: give {places} decimal places, "
+                f"{expected}.",
+                "red",
+            )
         elif verdict.misconception:
             m = verdict.misconception
             self.say(
@@ -356,6 +363,14 @@ def bank_questions(
         question = order[index % len(order)]
         shuffle = rng_for(child_seed(seed, "quiz", index, "shuffle"))
         yield make_bank_item(index + 1, str(index), question, question.marks, shuffle)
+
+
+def rounding(part: Part) -> str:
+    """How to round, as the prompt says it: " (to 3 decimal places)", or nothing if exact."""
+    places = part.precision.decimals
+    if part.precision.exact:
+        return ""
+    return f" (to {places} decimal place{'s' if places != 1 else ''})"
 
 
 def rich_table(table: Table) -> RichTable:

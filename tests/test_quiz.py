@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import sys
 from pathlib import Path
@@ -201,3 +202,24 @@ def test_a_real_terminal_session(tmp_path):
     child.expect("Score by topic")
     child.expect(pexpect.EOF)
     assert make_problem("sigmoid", 3778479469, "medium").params.z == -2.5
+
+
+def test_each_prompt_says_how_to_round(tmp_path):
+    result = CliRunner().invoke(
+        cli,
+        ["quiz", "--topic", "sigmoid", "--count", "1", "--seed", "4", "--no-color", "--db",
+         str(tmp_path / "h.db")],
+        input="q\n",
+    )  # fmt: skip
+    assert "(a) σ(z) (to 3 decimal places) = " in result.output
+
+
+def test_a_right_answer_rounded_too_coarsely_is_told_so(tmp_path):
+    result = CliRunner().invoke(
+        cli,
+        ["check", "SGM-0HECWZT", "0.1", "0.1", "--no-color", "--db", str(tmp_path / "h.db")],
+    )
+    assert result.output.count("Right, but rounded too coarsely: give 3 decimal places") == 2
+    report = CliRunner().invoke(cli, ["check", "SGM-0HECWZT", "0.1", "0.3", "--format", "json"])
+    first, second = json.loads(report.stdout)["parts"]
+    assert first["rounded_too_coarsely"] and not second["rounded_too_coarsely"]
