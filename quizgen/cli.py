@@ -701,10 +701,18 @@ def quiz(
         )
         console.print(f"quizgen quiz: seed {seed}", style="dim", highlight=False)
         if derivations:
-            problems = bank_questions(_bank_pool(bank_dirs), names, count, seed)
+            asked = list(bank_questions(_bank_pool(bank_dirs), names, count, seed))
+            if len(asked) < count:
+                console.print(
+                    f"(those sections hold {_count(len(asked), 'derivation question')}; "
+                    "each is asked once)",
+                    style="dim",
+                    highlight=False,
+                )
+            session.run(asked, len(asked))
         else:
             problems = quiz_problems(names, count, seed, difficulty, history if adaptive else None)
-        session.run(problems, count)
+            session.run(problems, count)
     finally:
         history.close()
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from quizgen.errors import QuizgenError, os_reason
 
 #: The schema this quizgen writes; MIGRATIONS bring older databases up to it.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BUSY_SECONDS = 30.0
 
 SCHEMA = (
@@ -45,17 +45,26 @@ SCHEMA = (
         correct INTEGER NOT NULL,
         follow_through INTEGER NOT NULL DEFAULT 0,
         misconception TEXT,
-        hint INTEGER NOT NULL DEFAULT 0,
-        seconds REAL NOT NULL
+        hint INTEGER NOT NULL DEFAULT 0,  -- hints shown while answering this part
+        seconds REAL NOT NULL,
+        outcome TEXT NOT NULL DEFAULT 'answered'  -- answered, skipped or shown
     )
     """,
     """
     CREATE INDEX IF NOT EXISTS attempts_topic ON attempts(topic, at)
     """,
 )
-#: SQL that takes a database from version v (the key) to v + 1. quizgen 0.1.0 wrote today's
-#: tables without a version (0), so its step only stamps the version.
-MIGRATIONS: dict[int, tuple[str, ...]] = {0: ()}
+#: SQL that takes a database from version v (the key) to v + 1. quizgen 0.1.0 wrote version
+#: 1's tables without a version (0), so its step only stamps the version; version 2 says what
+#: each attempt was (a skipped part used to be a row with no answer).
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    0: (),
+    1: (
+        "ALTER TABLE attempts ADD COLUMN outcome TEXT NOT NULL DEFAULT 'answered'",
+        "UPDATE attempts SET outcome = 'skipped' WHERE answer IS NULL",
+    ),
+}
+OUTCOMES = ("answered", "skipped", "shown")
 
 
 def default_path() -> Path:
@@ -77,7 +86,8 @@ class Attempt:
     seconds: float
     follow_through: bool = False
     misconception: str | None = None
-    hint: bool = False
+    hints: int = 0  # hints shown while answering this part
+    outcome: str = "answered"  # answered, skipped (s) or shown (? asked for the solution)
 
 
 @dataclass(frozen=True)
@@ -165,8 +175,8 @@ class History:
         with self.db:
             self.db.execute(
                 "INSERT INTO attempts (session, at, topic, seed, difficulty, code, part, answer,"
-                " correct, follow_through, misconception, hint, seconds)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " correct, follow_through, misconception, hint, seconds, outcome)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     session,
                     time.time(),
@@ -179,8 +189,9 @@ class History:
                     int(attempt.correct),
                     int(attempt.follow_through),
                     attempt.misconception,
-                    int(attempt.hint),
+                    attempt.hints,
                     attempt.seconds,
+                    attempt.outcome,
                 ),
             )
 

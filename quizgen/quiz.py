@@ -104,23 +104,27 @@ class QuizSession:
         self.say(f"({HELP})", "dim")
         given: dict[str, Any] = {}
         verdicts: list[Verdict] = []
-        hinted = False
+        ladder = hint_ladder(solution)
         for index, part in enumerate(solution.parts):
             letter = "abcdefghijklmnopqrstuvwxyz"[index]
             started = time.monotonic()
+            hints = 0
             while True:
                 text = self.read(f"({letter}) {inline(part.label)}{rounding(part)} = ")
                 command = text.strip().lower()
                 if command == "q":
                     raise Quit
                 if command == "h":
-                    hinted = True
-                    self.hint(solution)
+                    hints += 1
+                    self.say(f"{INDENT}Hint: {next(ladder, 'no more hints: ? shows all')}", "cyan")
                     continue
                 if command in ("s", "?"):
-                    self._record(problem, code, part, None, Verdict(False, None), started, hinted)
-                    for _ in solution.parts[index:]:
+                    outcome = "skipped" if command == "s" else "shown"
+                    for later in solution.parts[index:]:  # every part left counts as asked
+                        missed = Verdict(False, solution.answer[later.key])
+                        self._record(problem, code, later, None, missed, started, hints, outcome)
                         self.summary.add(problem.topic, False)
+                        hints = 0
                     self.show_solution(solution)
                     self.summary.problems += 1
                     return verdicts
@@ -135,7 +139,7 @@ class QuizSession:
             verdicts.append(verdict)
             self.feedback(part, verdict, index)
             self.summary.add(problem.topic, verdict.correct)
-            self._record(problem, code, part, text.strip(), verdict, started, hinted)
+            self._record(problem, code, part, text.strip(), verdict, started, hints)
         self.summary.problems += 1
         if all(v.correct and not v.follow_through for v in verdicts):
             self.say("All correct.", "bold green")
@@ -267,11 +271,6 @@ class QuizSession:
         else:
             self.say(f"{INDENT}✗ The answer is {expected}.", "red")
 
-    def hint(self, solution: Any) -> None:
-        self.say(f"{INDENT}Hint: work through these steps:", "cyan")
-        for index, step in enumerate(solution.steps, start=1):
-            self.say(f"{INDENT * 2}{index}. {inline(step.title)}", "cyan")
-
     def show_solution(self, solution: Any) -> None:
         self.say("Worked solution", "bold")
         for line in step_lines(solution, with_table=False):
@@ -303,7 +302,8 @@ class QuizSession:
         answer: str | None,
         verdict: Verdict,
         started: float,
-        hint: bool,
+        hints: int,
+        outcome: str = "answered",
     ) -> None:
         if self.history is None:
             return
@@ -320,7 +320,8 @@ class QuizSession:
                 seconds=round(time.monotonic() - started, 3),
                 follow_through=verdict.follow_through,
                 misconception=verdict.misconception.label if verdict.misconception else None,
-                hint=hint,
+                hints=hints,
+                outcome=outcome,
             ),
         )
 
@@ -332,14 +333,18 @@ def quiz_problems(
     difficulty: Difficulty,
     history: History | None = None,
 ) -> Iterator[Problem]:
-    """The session's problems, drawn lazily: problem i has the child seed (seed, "quiz", i);
-    the topic is drawn from the session seed, or adaptively when a history is given."""
+    """The session's problems, drawn lazily: problem i has the child seed (seed, "quiz", i).
+    Topics come round in a shuffled order, each once before any comes again (so a count of
+    at least the number of topics covers them all), or adaptively when a history is given."""
     rng = rng_for(child_seed(seed, "quiz", "topics"))
+    rounds: list[str] = []
     for index in range(count):
         if history is not None:
             topic, level = adaptive.pick(rng, names, history)
         else:
-            topic, level = names[int(rng.integers(len(names)))], difficulty
+            if not rounds:
+                rounds = [names[int(i)] for i in rng.permutation(len(names))]
+            topic, level = rounds.pop(0), difficulty
         yield make_problem(topic, child_seed(seed, "quiz", index), level)
 
 
@@ -351,18 +356,28 @@ def topic_of_section(section: int) -> str:
 def bank_questions(
     pool: Sequence[BankQuestion], names: Sequence[str], count: int, seed: int
 ) -> Iterator[BankItem]:
-    """``count`` bank questions from the topics' sections, no repeats while fresh ones remain;
-    the draw and every shuffle come from the session seed."""
+    """Up to ``count`` bank questions from the topics' sections, never one twice in a session
+    (fewer when the sections hold fewer); the draw and every shuffle come from the seed."""
     sections = {topics.get(name).section for name in names}
     candidates = [q for q in pool if q.section in sections]
     if not candidates:
         return
     rng = rng_for(child_seed(seed, "quiz", "bank"))
     order = [candidates[int(i)] for i in rng.permutation(len(candidates))]
-    for index in range(count):
-        question = order[index % len(order)]
+    for index, question in enumerate(order[:count]):
         shuffle = rng_for(child_seed(seed, "quiz", index, "shuffle"))
         yield make_bank_item(index + 1, str(index), question, question.marks, shuffle)
+
+
+def hint_ladder(solution: Any) -> Iterator[str]:
+    """The hints ``h`` gives, one rung at a time: each step's idea (its title, with the
+    formula), then the numbers put in, then its result; never the whole solution at once."""
+    for number, step in enumerate(solution.steps, start=1):
+        yield f"step {number}: {inline(step.title)}"
+        for line in step.lines:
+            yield f"step {number}, the numbers: {to_unicode(line)}"
+        if step.result:
+            yield f"step {number} gives {to_unicode(step.result)}"
 
 
 def rounding(part: Part) -> str:

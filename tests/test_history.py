@@ -11,7 +11,18 @@ from pathlib import Path
 import pytest
 
 from quizgen.errors import QuizgenError
-from quizgen.history import SCHEMA, SCHEMA_VERSION, Attempt, History
+from quizgen.history import SCHEMA_VERSION, Attempt, History
+
+#: the tables quizgen 0.1.0 wrote (no version, no outcome column)
+SCHEMA_0_1_0 = (
+    "CREATE TABLE sessions (id INTEGER PRIMARY KEY, started REAL NOT NULL, mode TEXT NOT NULL)",
+    "CREATE TABLE attempts (id INTEGER PRIMARY KEY, session INTEGER NOT NULL REFERENCES "
+    "sessions(id), at REAL NOT NULL, topic TEXT NOT NULL, seed INTEGER NOT NULL, difficulty "
+    "TEXT NOT NULL, code TEXT NOT NULL, part TEXT NOT NULL, answer TEXT, correct INTEGER NOT "
+    "NULL, follow_through INTEGER NOT NULL DEFAULT 0, misconception TEXT, hint INTEGER NOT "
+    "NULL DEFAULT 0, seconds REAL NOT NULL)",
+    "CREATE INDEX attempts_topic ON attempts(topic, at)",
+)
 
 WRITER = """
 import sys
@@ -57,18 +68,24 @@ def test_two_sessions_and_stats_at_once_lose_no_attempt(tmp_path):
 def test_a_database_from_quizgen_0_1_0_is_migrated_and_keeps_its_attempts(tmp_path):
     db = tmp_path / "old.db"
     old = sqlite3.connect(db)
-    for statement in SCHEMA:  # 0.1.0 wrote these tables and no user_version
+    for statement in SCHEMA_0_1_0:  # 0.1.0 wrote these tables and no user_version
         old.execute(statement)
     old.execute("INSERT INTO sessions (started, mode) VALUES (1.0, 'quiz')")
     old.execute(
         "INSERT INTO attempts (session, at, topic, seed, difficulty, code, part, answer, correct,"
         " seconds) VALUES (1, 1.0, 'relu', 1, 'easy', 'RLE-0000001', 'relu', '1', 1, 2.0)"
     )
+    old.execute(
+        "INSERT INTO attempts (session, at, topic, seed, difficulty, code, part, answer, correct,"
+        " seconds) VALUES (1, 2.0, 'relu', 1, 'easy', 'RLE-0000001', 'drelu', NULL, 0, 1.0)"
+    )
     old.commit()
     old.close()
     history = History(db)
     assert history.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-    assert [(s.topic, s.attempts) for s in history.topic_stats()] == [("relu", 1)]
+    assert [(s.topic, s.attempts) for s in history.topic_stats()] == [("relu", 2)]
+    outcomes = history.db.execute("SELECT part, outcome FROM attempts ORDER BY id").fetchall()
+    assert outcomes == [("relu", "answered"), ("drelu", "skipped")]  # what each row was
     history.record(history.start_session("quiz"), attempt())
     assert len(history.topic_stats()) == 2
 

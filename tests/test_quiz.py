@@ -71,17 +71,33 @@ def test_unreadable_input_reprompts_with_an_example_and_is_not_counted(tmp_path)
     assert rows(tmp_path, "SELECT COUNT(*) FROM attempts") == [(2,)]
 
 
-def test_hint_lists_the_steps_and_is_recorded(tmp_path):
-    result = run(["check", SIGMOID], ["h", "0.076", "0.070"], tmp_path)
-    assert "Hint: work through these steps" in result.output
-    assert rows(tmp_path, "SELECT hint FROM attempts WHERE part = 'sigma'") == [(1,)]
+def test_hints_climb_a_ladder_one_rung_at_a_time_and_are_counted(tmp_path):
+    result = run(["check", SIGMOID], ["h", "h", "0.076", "0.070"], tmp_path)
+    hints = [line.strip() for line in result.output.splitlines() if "Hint:" in line]
+    assert hints == [
+        "Hint: step 1: Sigmoid",
+        "Hint: step 1, the numbers: σ(-2.5) = 1/(1 + e^(2.5)) = 1/(13.182) = 0.076",
+    ]
+    assert "Worked solution" not in result.output  # the answers were right: no full solution
+    recorded = rows(tmp_path, "SELECT part, hint FROM attempts ORDER BY id")
+    assert recorded == [("sigma", 2), ("dsigma", 0)]
 
 
-def test_skip_shows_the_solution_and_counts_the_parts_as_missed(tmp_path):
+def test_skip_shows_the_solution_and_records_every_part_left_as_skipped(tmp_path):
     result = run(["check", SIGMOID], ["s"], tmp_path)
     assert "Worked solution" in result.output
     assert "│ sigmoid │     0 │     2 │" in result.output
-    assert rows(tmp_path, "SELECT answer, correct FROM attempts") == [(None, 0)]
+    recorded = rows(tmp_path, "SELECT part, answer, correct, outcome FROM attempts ORDER BY id")
+    assert recorded == [("sigma", None, 0, "skipped"), ("dsigma", None, 0, "skipped")]
+
+
+def test_asking_for_the_solution_is_recorded_as_shown_and_stats_agree(tmp_path):
+    result = run(["check", SIGMOID], ["0.076", "?"], tmp_path)
+    assert "│ sigmoid │     1 │     2 │" in result.output
+    recorded = rows(tmp_path, "SELECT part, outcome FROM attempts ORDER BY id")
+    assert recorded == [("sigma", "answered"), ("dsigma", "shown")]
+    stats = CliRunner().invoke(cli, ["stats", "--db", str(tmp_path / "h.db"), "--no-color"])
+    assert "│ sigmoid │     2 │     1 │" in stats.output  # the same 2 parts, 1 right
 
 
 def test_quit_ends_with_a_summary_and_keeps_what_was_answered(tmp_path):
@@ -223,3 +239,19 @@ def test_a_right_answer_rounded_too_coarsely_is_told_so(tmp_path):
     report = CliRunner().invoke(cli, ["check", "SGM-0HECWZT", "0.1", "0.3", "--format", "json"])
     first, second = json.loads(report.stdout)["parts"]
     assert first["rounded_too_coarsely"] and not second["rounded_too_coarsely"]
+
+
+def test_a_count_of_at_least_the_topics_covers_every_topic():
+    from quizgen.topics import registry
+
+    names = list(registry())
+    drawn = [p.topic for p in quiz_problems(names, len(names), 3, "medium")]
+    assert sorted(drawn) == sorted(names)
+
+
+def test_a_bank_question_is_never_asked_twice_in_a_session():
+    from quizgen.banks import builtin_banks
+    from quizgen.quiz import bank_questions
+
+    asked = [item.bank.id for item in bank_questions(builtin_banks(), ["sigmoid"], 50, 1)]
+    assert asked and len(asked) == len(set(asked))
