@@ -69,6 +69,9 @@ class Order(_Question):
     kind: Literal["order"]
     steps: list[BankStep] | None = None
     from_: str | None = Field(default=None, alias="from")
+    #: runs of consecutive step numbers (1-based) that the derivation allows in any order,
+    #: e.g. [[2, 3, 4]] for three independent factors of a chain rule
+    interchangeable: list[list[int]] = []
 
 
 class Fill(_Question):
@@ -123,6 +126,15 @@ class BankQuestion:
         if self.kind == "derive":
             return sum(s.marks for s in self.steps)
         return len(self.steps) if self.kind == "order" else 2
+
+    def step_groups(self) -> tuple[int, ...]:
+        """For each step (0-based), the group it belongs to: steps that may come in any order
+        share one (the first step's index), every other step is its own."""
+        groups = list(range(len(self.steps)))
+        for group in getattr(self.question, "interchangeable", ()):
+            for number in group:
+                groups[number - 1] = min(group) - 1
+        return tuple(groups)
 
     def texts(self) -> list[tuple[str, str]]:
         """(field, text with $math$) for every text field the question prints."""
@@ -216,6 +228,21 @@ def _check_question(q: BankQuestion, problems: list[str]) -> None:
         right = sum(o.correct for o in question.options)
         if right != 1:
             problems.append(f"{where}: options: exactly one option must be correct, found {right}")
+    if isinstance(question, Order):
+        seen: set[int] = set()
+        for i, group in enumerate(question.interchangeable):
+            run = sorted(group)
+            if len(run) < 2 or run != list(range(run[0], run[0] + len(run))):
+                problems.append(
+                    f"{where}: interchangeable[{i}]: give two or more consecutive step numbers"
+                )
+            elif run[0] < 1 or run[-1] > len(q.steps):
+                problems.append(
+                    f"{where}: interchangeable[{i}]: steps are numbered 1 to {len(q.steps)}"
+                )
+            elif seen & set(run):
+                problems.append(f"{where}: interchangeable[{i}]: overlaps another group")
+            seen |= set(run)
     if isinstance(question, Fill):
         if question.blank > len(q.steps):
             problems.append(

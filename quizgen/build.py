@@ -118,8 +118,23 @@ class BankItem:
 
     @property
     def right_order(self) -> str:
-        """The shown numbers in the order of the derivation, e.g. ``3 1 4 2``."""
-        return " ".join(str(self.order.index(j) + 1) for j in range(len(self.order)))
+        """The shown numbers in the order of the derivation, e.g. ``3 1 4 2``; steps the
+        derivation allows in any order are bracketed: ``3 (1 4) 2``."""
+        groups = self.bank.step_groups()
+        words, j = [], 0
+        while j < len(self.order):
+            run = [k for k in range(j, len(groups)) if groups[k] == groups[j]]
+            shown = [str(self.order.index(k) + 1) for k in run]
+            words.append(shown[0] if len(shown) == 1 else "(" + " ".join(shown) + ")")
+            j += len(run)
+        return " ".join(words)
+
+    def accepts_order(self, numbers: Sequence[int]) -> bool:
+        """Is this order of the shown step numbers one the derivation allows?"""
+        groups = self.bank.step_groups()
+        if sorted(numbers) != list(range(1, len(self.order) + 1)):
+            return False
+        return [groups[self.order[n - 1]] for n in numbers] == list(groups)
 
     @property
     def answer_lines(self) -> int:
@@ -342,8 +357,10 @@ def make_bank_item(
     q = question.question
     if question.kind == "order":
         n = len(question.steps)
+        groups = question.step_groups()
         permutation = list(range(n))
-        while permutation == sorted(permutation):  # never hand out the answer
+        # never hand out the answer, nor an order the derivation allows
+        while [groups[i] for i in permutation] == list(groups):
             permutation = [int(i) for i in rng.permutation(n)]
         order = tuple(permutation)
     elif isinstance(q, Fill):

@@ -209,9 +209,9 @@ class QuizSession:
             text = self.read(f"order (e.g. {' '.join(str(k) for k in range(n, 0, -1))}) = ")
             if text.strip().lower() == "q":
                 raise Quit
-            numbers = text.replace(",", " ").split()
+            numbers = text.translate(str.maketrans(",()", "   ")).split()
             if sorted(numbers) == sorted(str(k) for k in range(1, n + 1)):
-                return " ".join(numbers), " ".join(numbers) == item.right_order
+                return " ".join(numbers), item.accepts_order([int(k) for k in numbers])
             self.say(
                 f"{INDENT}type each number 1-{n} once, in order (not counted; try again)", "yellow"
             )

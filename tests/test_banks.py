@@ -312,3 +312,57 @@ def test_a_wrong_choice_is_named_and_explained():
     output = console.file.getvalue()
     assert f"✗ The answer is {right.letter}." in output
     assert wrong.why.split("$")[0].strip() in output
+
+
+def _order_item(qid: str, seed: int = 5):
+    from quizgen.banks import builtin_banks
+    from quizgen.build import make_bank_item
+    from quizgen.seeds import rng_for
+
+    question = next(q for q in builtin_banks() if q.id == qid)
+    return make_bank_item(1, "s", question, question.marks, rng_for(seed))
+
+
+def test_an_order_question_accepts_every_order_the_derivation_allows():
+    import itertools
+
+    item = _order_item("bce-gradient-order")  # steps 2, 3 and 4 are independent factors
+    model = [item.order.index(j) + 1 for j in range(len(item.order))]
+    accepted = [p for p in itertools.permutations(model) if item.accepts_order(list(p))]
+    assert len(accepted) == 6  # 3! orders of the three factors, first and last fixed
+    assert all(p[0] == model[0] and p[-1] == model[-1] for p in accepted)
+    assert "(" in item.right_order
+
+
+def test_an_order_without_interchangeable_steps_has_one_right_answer():
+    import itertools
+
+    item = _order_item("sigmoid-derivative-order")
+    n = len(item.order)
+    accepted = [p for p in itertools.permutations(range(1, n + 1)) if item.accepts_order(p)]
+    assert [" ".join(map(str, p)) for p in accepted] == [item.right_order]
+
+
+def test_the_shuffle_never_shows_an_allowed_order():
+    for seed in range(30):
+        item = _order_item("perceptron-update-order", seed)
+        assert not item.accepts_order(list(range(1, len(item.order) + 1)))
+
+
+@pytest.mark.parametrize(
+    ("groups", "problem"),
+    [
+        ("[[2, 4]]", "two or more consecutive step numbers"),
+        ("[[5, 6]]", "steps are numbered 1 to 3"),
+        ("[[1, 2], [2, 3]]", "overlaps another group"),
+    ],
+)
+def test_bad_interchangeable_groups_are_reported(tmp_path, groups, problem):
+    path = tmp_path / "bank.yaml"
+    path.write_text(
+        "section: 3\nquestions:\n  - id: my-order\n    kind: order\n    prompt: Order them.\n"
+        f"    interchangeable: {groups}\n    steps:\n      - {{formula: 'a', reason: A.}}\n"
+        "      - {formula: 'b', reason: B.}\n      - {formula: 'c', reason: C.}\n"
+    )
+    with pytest.raises(BankError, match=problem):
+        load_banks([path])

@@ -207,13 +207,16 @@ def _bank(quiz: ET.Element, item: BankItem, name: str) -> None:
 
 
 def _orders(item: BankItem) -> list[tuple[str, bool]]:
-    """The right order and up to three near misses (two neighbouring steps swapped)."""
-    right = item.right_order.split()
-    out = [(" ".join(right), True)]
+    """A right order and up to three near misses (two neighbouring steps swapped) that the
+    derivation does not allow (swapping interchangeable steps is still right)."""
+    right = [item.order.index(j) + 1 for j in range(len(item.order))]
+    out = [(" ".join(map(str, right)), True)]
     for i in range(len(right) - 1):
         wrong = [*right]
         wrong[i], wrong[i + 1] = wrong[i + 1], wrong[i]
-        out.append((" ".join(wrong), False))
+        if item.accepts_order(wrong):
+            continue
+        out.append((" ".join(map(str, wrong)), False))
         if len(out) == 4:
             break
     return out
