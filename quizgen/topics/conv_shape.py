@@ -100,7 +100,7 @@ def generate(rng: np.random.Generator, difficulty: Difficulty) -> Params:
         height, width, count, strides, paddings = side, side, 2, [1], "same"
     elif difficulty == "medium":
         side = pick(rng, [32, 64, 96, 128])
-        height, width, count, strides, paddings = side, side, 3, [1, 2], "same"
+        height, width, count, strides, paddings = side, side, 3, [], "same"  # _downsampling_conv
     else:
         height, width = pick(rng, [28, 32, 48, 64, 100]), pick(rng, [28, 32, 48, 64, 100])
         count, strides, paddings = 4, [1, 2, 3], "any"
