@@ -59,6 +59,44 @@ def distinct_misconceptions(
     return found
 
 
+SHAPE_AXES = ("height", "width", "channels")
+
+
+def entry_name(part: Part, index: tuple[int, ...]) -> str:
+    """Which entry of a list answer, in words: "entry 2", "row 1, column 2", "layer 2: width".
+
+    >>> from quizgen.model import EXACT
+    >>> entry_name(Part("shapes", "s", EXACT, "shapes"), (1, 1))
+    'layer 2: width'
+    """
+    if not index:
+        return ""
+    if part.kind == "shapes" and len(index) == 2:
+        layer, axis = index
+        return f"layer {layer + 1}: {SHAPE_AXES[axis] if axis < 3 else f'entry {axis + 1}'}"
+    if part.kind == "matrix" and len(index) == 2:
+        return f"row {index[0] + 1}, column {index[1] + 1}"
+    return ", ".join(f"entry {i + 1}" for i in index)
+
+
+def _indexed(value: Any, index: tuple[int, ...] = ()) -> list[tuple[tuple[int, ...], Any]]:
+    if isinstance(value, (list, tuple)):
+        return [pair for i, v in enumerate(value) for pair in _indexed(v, (*index, i))]
+    return [(index, value)]
+
+
+def wrong_entries(given: Any, expected: Any, part: Part) -> list[tuple[int, ...]]:
+    """The indices where a list answer of the right shape is off ([] if shapes differ)."""
+    got, want = _indexed(given), _indexed(expected)
+    if part.kind == "scalar" or [i for i, _ in got] != [i for i, _ in want]:
+        return []
+    return [
+        i
+        for (i, g), (_, e) in zip(got, want, strict=True)
+        if not part.precision.accepts(float(g), float(e))
+    ]
+
+
 @dataclass(frozen=True)
 class Verdict:
     """How one typed answer to one part was judged."""
@@ -70,6 +108,8 @@ class Verdict:
     )
     misconception: Misconception | None = None
     too_coarse: bool = False  # right, but rounded to fewer decimal places than asked
+    #: for a list answer of the right shape: the entries that are off, in words
+    wrong: tuple[str, ...] = ()
 
 
 def judge(
@@ -93,19 +133,39 @@ def judge(
         return Verdict(True, expected, follow_through=True)
     parts = {p.key: p for p in solution.parts}
     earlier = earlier or {}
-    matching = [
-        misconception
+    consistent = [
+        (misconception, answer)
         for misconception, answer in offered
         if part.key in answer
-        and agrees(given, answer[part.key], part)
         and all(
             key not in answer or agrees(value, answer[key], parts[key])
             for key, value in earlier.items()
         )
     ]
+    off = wrong_entries(given, expected, part)
+    wrong = tuple(entry_name(part, i) for i in off)
+    matching = [m for m, answer in consistent if agrees(given, answer[part.key], part)]
+    if not matching and len(off) >= 2:
+        # the mistake made in some entries only: it must explain every entry that is off
+        matching = [
+            m
+            for m, answer in consistent
+            if all(_entry_agrees(given, answer[part.key], i, part) for i in off)
+        ]
     if len(matching) == 1:
-        return Verdict(False, expected, misconception=matching[0])
-    return Verdict(False, expected, too_coarse=rounded_too_coarsely(given, expected, part))
+        return Verdict(False, expected, misconception=matching[0], wrong=wrong)
+    too_coarse = rounded_too_coarsely(given, expected, part)
+    return Verdict(False, expected, too_coarse=too_coarse, wrong=wrong)
+
+
+def _entry_agrees(given: Any, other: Any, index: tuple[int, ...], part: Part) -> bool:
+    for i in index:
+        if not isinstance(other, (list, tuple)) or i >= len(other):
+            return False
+        given, other = given[i], other[i]
+    return not isinstance(other, (list, tuple)) and part.precision.accepts(
+        float(given), float(other)
+    )
 
 
 def _pairs(given: Any, expected: Any) -> list[tuple[float, float]] | None:
@@ -179,6 +239,7 @@ class PartCheck:
             "expected": self.expected,
             "follow_through": bool(verdict and verdict.follow_through),
             "rounded_too_coarsely": bool(verdict and verdict.too_coarse),
+            "wrong_entries": list(verdict.wrong) if verdict else [],
             "misconception": (
                 {"id": mistake.id, "label": mistake.label, "explanation": mistake.explanation}
                 if mistake

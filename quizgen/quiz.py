@@ -262,14 +262,11 @@ class QuizSession:
                 f"{expected}.",
                 "red",
             )
-        elif verdict.misconception:
-            m = verdict.misconception
-            self.say(
-                f"{INDENT}✗ The answer is {expected}. It looks like you {m.label}: {m.explanation}",
-                "red",
-            )
         else:
-            self.say(f"{INDENT}✗ The answer is {expected}.", "red")
+            where = f" Off at {', '.join(verdict.wrong)}." if verdict.wrong else ""
+            m = verdict.misconception
+            why = f" It looks like you {m.label}: {m.explanation}" if m else ""
+            self.say(f"{INDENT}✗ The answer is {expected}.{where}{why}", "red")
 
     def show_solution(self, solution: Any) -> None:
         self.say("Worked solution", "bold")

@@ -74,3 +74,44 @@ def test_judge_names_a_misconception_and_credits_follow_through():
     followed = t.follow(problem.params, {"sigma": 0.9})
     credited = judge(dsigma, 0.09, solution, followed, offered)
     assert credited.correct and credited.follow_through
+
+
+def _vector_case():
+    from quizgen.model import EXACT, Misconception, Part, Solution
+
+    part = Part("v", "v", EXACT, "vector")
+    solution = Solution(answer={"v": [1, 0, 0, 0]}, parts=(part,), steps=())
+    mistake = Misconception("doubled it", "Say why.", lambda p: {"v": [1, 2, 3, 4]})
+    return part, solution, [(mistake, {"v": [1, 2, 3, 4]})], mistake
+
+
+def test_the_entries_that_are_off_are_named_in_words():
+    from quizgen.grading import judge
+
+    part, solution, offered, _ = _vector_case()
+    verdict = judge(part, [1, 0, 7, 0], solution, {}, offered)
+    assert verdict.wrong == ("entry 3",) and verdict.misconception is None
+
+
+def test_a_mistake_made_in_some_entries_only_is_named_when_it_explains_them_all():
+    from quizgen.grading import judge
+
+    part, solution, offered, mistake = _vector_case()
+    verdict = judge(part, [1, 2, 3, 0], solution, {}, offered)
+    assert verdict.misconception is mistake and verdict.wrong == ("entry 2", "entry 3")
+    unexplained = judge(part, [1, 2, 0, 9], solution, {}, offered)
+    assert unexplained.misconception is None  # entry 4 is no part of that mistake
+
+
+def test_check_json_says_which_layer_is_off():
+    import json
+
+    from click.testing import CliRunner
+
+    from quizgen.cli import cli
+
+    # conv_shape medium seed 7: [[48, 48, 128], [23, 23, 128], [11, 11, 128]]
+    typed = "48x48x128, 23x24x128, 11x11x128"
+    result = CliRunner().invoke(cli, ["check", "CSM-0000007", typed, "--format", "json"])
+    (part,) = json.loads(result.stdout)["parts"]
+    assert part["verdict"] == "wrong" and part["wrong_entries"] == ["layer 2: width"]

@@ -17,6 +17,7 @@ from typing import Any
 from quizgen.banks import BankQuestion
 from quizgen.blueprint import Blueprint, ItemSpec, Section
 from quizgen.build import BankItem, Exam, Item, build_exam
+from quizgen.grading import entry_name
 from quizgen.latex import fixed, segments
 from quizgen.model import Difficulty, Part
 
@@ -120,9 +121,6 @@ def derivation_html(item: BankItem) -> str:
     )
 
 
-SHAPE_AXES = ("height", "width", "channels")
-
-
 @dataclass(frozen=True)
 class Entry:
     """One number to type: a scalar part, or one entry of a vector, matrix or shape list."""
@@ -135,14 +133,7 @@ class Entry:
     @property
     def where(self) -> str:
         """Which entry of the part, in words: "entry 2", "row 1, column 2", "layer 2: width"."""
-        if not self.index:
-            return ""
-        if self.part.kind == "shapes" and len(self.index) == 2:
-            layer, axis = self.index
-            return f"layer {layer + 1}: {SHAPE_AXES[axis] if axis < 3 else f'entry {axis + 1}'}"
-        if self.part.kind == "matrix" and len(self.index) == 2:
-            return f"row {self.index[0] + 1}, column {self.index[1] + 1}"
-        return ", ".join(f"entry {i + 1}" for i in self.index)
+        return entry_name(self.part, self.index)
 
     @property
     def label(self) -> str:
