@@ -97,6 +97,32 @@ def wrong_entries(given: Any, expected: Any, part: Part) -> list[tuple[int, ...]
     ]
 
 
+def distinct_pairs(
+    topic: Any,
+    params: Any,
+    solution: Solution,
+    singles: Sequence[tuple[Misconception, Mapping[str, Any]]],
+) -> list[tuple[tuple[Misconception, Misconception], Mapping[str, Any]]]:
+    """Two mistakes made at once, for topics that compute mistakes as switches of one solver:
+    each pair whose switches do not overlap, with the answer they give together, kept when it
+    differs from the right answer, from every single mistake and from the pairs before it."""
+    solve_with = getattr(topic.module, "solve_with", None)
+    if solve_with is None:
+        return []
+    combinable = [(m, a) for m, a in singles if m.switches]
+    found: list[tuple[tuple[Misconception, Misconception], Mapping[str, Any]]] = []
+    for i, (first, _) in enumerate(combinable):
+        for second, _ in combinable[i + 1 :]:
+            if set(first.switches) & set(second.switches):
+                continue
+            answer = solve_with(params, **first.switches, **second.switches)
+            others = [solution.answer, *(a for _, a in singles), *(a for _, a in found)]
+            if answer is None or any(same_answer(solution.parts, answer, o) for o in others):
+                continue
+            found.append(((first, second), answer))
+    return found
+
+
 @dataclass(frozen=True)
 class Verdict:
     """How one typed answer to one part was judged."""
@@ -110,6 +136,7 @@ class Verdict:
     too_coarse: bool = False  # right, but rounded to fewer decimal places than asked
     #: for a list answer of the right shape: the entries that are off, in words
     wrong: tuple[str, ...] = ()
+    also: Misconception | None = None  # a second mistake made at the same time
 
 
 def judge(
@@ -119,6 +146,7 @@ def judge(
     followed: Mapping[str, Any],
     offered: Sequence[tuple[Misconception, Mapping[str, Any]]],
     earlier: Mapping[str, Any] | None = None,
+    pairs: Sequence[tuple[tuple[Misconception, Misconception], Mapping[str, Any]]] = (),
 ) -> Verdict:
     """Judge ``given`` for ``part``: right, right by follow-through from the student's earlier
     answers (``followed`` holds what those imply), or wrong, naming the misconception behind
@@ -154,6 +182,20 @@ def judge(
         ]
     if len(matching) == 1:
         return Verdict(False, expected, misconception=matching[0], wrong=wrong)
+    if not matching:  # no one mistake explains it: two made at once?
+        both = [
+            (first, second)
+            for (first, second), answer in pairs
+            if part.key in answer
+            and agrees(given, answer[part.key], part)
+            and all(
+                key not in answer or agrees(value, answer[key], parts[key])
+                for key, value in earlier.items()
+            )
+        ]
+        if len(both) == 1:
+            ((first, second),) = both
+            return Verdict(False, expected, misconception=first, also=second, wrong=wrong)
     too_coarse = rounded_too_coarsely(given, expected, part)
     return Verdict(False, expected, too_coarse=too_coarse, wrong=wrong)
 
@@ -240,13 +282,16 @@ class PartCheck:
             "follow_through": bool(verdict and verdict.follow_through),
             "rounded_too_coarsely": bool(verdict and verdict.too_coarse),
             "wrong_entries": list(verdict.wrong) if verdict else [],
-            "misconception": (
-                {"id": mistake.id, "label": mistake.label, "explanation": mistake.explanation}
-                if mistake
-                else None
-            ),
+            "misconception": _mistake_record(mistake),
+            "also": _mistake_record(verdict.also if verdict else None),
             **({"problem": self.problem} if self.problem else {}),
         }
+
+
+def _mistake_record(mistake: Misconception | None) -> dict[str, str] | None:
+    if mistake is None:
+        return None
+    return {"id": mistake.id, "label": mistake.label, "explanation": mistake.explanation}
 
 
 def check_typed(problem: Any, typed: Sequence[str]) -> list[PartCheck]:
@@ -259,6 +304,7 @@ def check_typed(problem: Any, typed: Sequence[str]) -> list[PartCheck]:
     topic = topics.get(problem.topic)
     solution = topic.solve(problem.params)
     offered = distinct_misconceptions(topic.misconceptions, problem.params, solution)
+    pairs = distinct_pairs(topic, problem.params, solution, offered)
     given: dict[str, Any] = {}
     checks = []
     for index, part in enumerate(solution.parts):
@@ -273,7 +319,7 @@ def check_typed(problem: Any, typed: Sequence[str]) -> list[PartCheck]:
             checks.append(PartCheck(part, text, expected, None, str(error)))
             continue
         followed = topic.follow(problem.params, given)
-        verdict = judge(part, value, solution, followed, offered, given)
+        verdict = judge(part, value, solution, followed, offered, given, pairs)
         given[part.key] = value
         checks.append(PartCheck(part, text, expected, verdict))
     return checks

@@ -91,6 +91,9 @@ class Misconception:
     label: str
     explanation: str
     solve: Callable[[Any], Mapping[str, Any] | None] = field(compare=False)
+    #: the mistake as switches of the topic's ``solve_with(params, **switches)``, so that two
+    #: mistakes made at once can be computed together (None: this one does not combine)
+    switches: Mapping[str, Any] | None = field(default=None, compare=False)
 
     @property
     def id(self) -> str:

@@ -20,7 +20,7 @@ from quizgen import adaptive, topics
 from quizgen.answers import AnswerFormatError, parse
 from quizgen.banks import BankQuestion
 from quizgen.build import BankItem, make_bank_item
-from quizgen.grading import Verdict, distinct_misconceptions, judge
+from quizgen.grading import Verdict, distinct_misconceptions, distinct_pairs, judge
 from quizgen.history import Attempt, History
 from quizgen.item_codes import encode
 from quizgen.latex import answer_text
@@ -92,6 +92,7 @@ class QuizSession:
         topic = topics.get(problem.topic)
         solution = topic.solve(problem.params)
         offered = distinct_misconceptions(topic.misconceptions, problem.params, solution)
+        pairs = distinct_pairs(topic, problem.params, solution, offered)
         code = encode(problem.topic, problem.difficulty or "medium", problem.seed or 0)
         of = f" of {total}" if total else ""
         self.console.rule(
@@ -134,7 +135,7 @@ class QuizSession:
                 except AnswerFormatError as error:
                     self.say(f"{INDENT}{error} (not counted; try again)", "yellow")
             followed = topic.follow(problem.params, given)
-            verdict = judge(part, value, solution, followed, offered, given)
+            verdict = judge(part, value, solution, followed, offered, given, pairs)
             given[part.key] = value
             verdicts.append(verdict)
             self.feedback(part, verdict, index)
@@ -264,8 +265,13 @@ class QuizSession:
             )
         else:
             where = f" Off at {', '.join(verdict.wrong)}." if verdict.wrong else ""
-            m = verdict.misconception
+            m, also = verdict.misconception, verdict.also
             why = f" It looks like you {m.label}: {m.explanation}" if m else ""
+            if m and also:
+                why = (
+                    f" It looks like two mistakes at once: you {m.label} ({m.explanation}) "
+                    f"and you {also.label} ({also.explanation})"
+                )
             self.say(f"{INDENT}✗ The answer is {expected}.{where}{why}", "red")
 
     def show_solution(self, solution: Any) -> None:

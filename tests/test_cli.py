@@ -301,3 +301,20 @@ def test_check_accepts_a_derivation_questions_printed_id(tmp_path):
 def test_check_json_refuses_a_derivation_question_whose_shuffle_is_per_paper():
     result = run("check", "sigmoid-max-slope", "A", "--format", "json")
     assert result.exit_code == 1 and "checked interactively" in result.stderr
+
+
+def test_check_names_two_mistakes_made_at_once(tmp_path):
+    db = tmp_path / "h.db"
+    from quizgen.latex import answer_text
+    from quizgen.model import EXACT
+    from quizgen.problems import make_problem
+    from quizgen.topics import conv_shape
+
+    params = make_problem("conv_shape", 7, "medium").params
+    both = conv_shape.solve_with(params, plus_one=False, keep_channels=True)["shapes"]
+    typed = answer_text(both, EXACT)
+    (part,) = check_json("CSM-0000007", typed)["parts"]
+    labels = {part["misconception"]["label"], part["also"]["label"]}
+    assert labels == {"forgot the +1", "kept the input channels after a convolution"}
+    shown = CliRunner().invoke(cli, ["check", "CSM-0000007", typed, "--no-color", "--db", str(db)])
+    assert "two mistakes at once" in shown.output

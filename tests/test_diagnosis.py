@@ -72,3 +72,33 @@ def test_a_random_slip_is_never_given_a_name(name):
             for check in check_typed(problem, typed(answer, solution.parts)):
                 if check.verdict is not None:
                     assert check.verdict.misconception is None, (name, seed, part.key)
+
+
+COMBINING = [name for name, topic in registry().items() if hasattr(topic.module, "solve_with")]
+
+
+@pytest.mark.parametrize("name", COMBINING)
+def test_a_student_who_makes_two_mistakes_at_once_is_told_both(name):
+    from quizgen.grading import distinct_pairs
+
+    topic = registry()[name]
+    named = asked = 0
+    for difficulty in DIFFICULTIES:
+        for seed in range(20):
+            problem = make_problem(name, seed, difficulty)
+            solution = topic.solve(problem.params)
+            singles = distinct_misconceptions(topic.misconceptions, problem.params, solution)
+            for (first, second), answer in distinct_pairs(topic, problem.params, solution, singles):
+                checks = check_typed(problem, typed(answer, solution.parts))
+                wrong = [c.verdict for c in checks if c.verdict and not c.verdict.correct]
+                if not wrong:
+                    continue
+                asked += 1
+                names = {v.misconception for v in wrong} | {v.also for v in wrong}
+                assert names - {None} <= {first, second}, (name, seed, first.label, second.label)
+                named += any(v.also for v in wrong)
+    assert asked and named / asked >= 0.85, (name, named, asked)
+
+
+def test_most_topics_combine_their_mistakes():
+    assert len(COMBINING) >= 6

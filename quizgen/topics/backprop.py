@@ -312,46 +312,59 @@ def follow(p: Params, given: dict[str, Any]) -> dict[str, Any]:
     return {k: v.tolist() if isinstance(v, np.ndarray) else v for k, v in out.items()}
 
 
+def solve_with(p: Params, **switches: Any) -> dict[str, Any]:
+    """The answer with some mistakes' switches set (two mistakes made at once)."""
+    return _pass(p, **switches)
+
+
 MISCONCEPTIONS = (
     Misconception(
         "used z instead of the activation's derivative",
         "delta1 multiplies by act'(z1) elementwise, not by z1 itself.",
         lambda p: _pass(p, local="z"),
+        switches={"local": "z"},
     ),
     Misconception(
         "forgot the activation's derivative",
         "Going back through h1 = act(z1) multiplies by act'(z1) elementwise.",
         lambda p: _pass(p, local="none"),
+        switches={"local": "none"},
     ),
     Misconception(
         "used the activation instead of its derivative",
         "The local gradient is act'(z1) (sigma(1 - sigma), or 1 for z > 0 in ReLU), not h1.",
         lambda p: _pass(p, local="value"),
+        switches={"local": "value"},
     ),
     Misconception(
         "flipped the sign of the output error",
         "For softmax + CCE and sigmoid + BCE, delta2 = y_hat - y, not y - y_hat.",
         lambda p: _pass(p, sign=-1.0),
+        switches={"sign": -1.0},
     ),
     Misconception(
         "forgot the bias in the hidden layer",
         "The hidden pre-activation is z1 = x W1 + b1: the bias is added before the activation.",
         lambda p: _pass(p, hidden_bias=False) if any(p.b1) else None,
+        switches={"hidden_bias": False},
     ),
     Misconception(
         "forgot the bias in the output layer",
         "The output pre-activation is z2 = h1 W2 + b2.",
         lambda p: _pass(p, output_bias=False) if any(p.b2) else None,
+        switches={"output_bias": False},
     ),
     Misconception(
         "skipped the hidden activation",
         "h1 = act(z1): the activation is applied to z1 before it feeds the next layer.",
         lambda p: _pass(p, activation=False),
+        switches={"activation": False},
     ),
     dropped_loss_minus(solve),
     Misconception(
         "transposed the weight gradients",
         "dW = (layer input)^T delta: rows follow the inputs, columns the units (as W does).",
         lambda p: _pass(p, transpose=True),
+        switches={"transpose": True},
     ),
 )

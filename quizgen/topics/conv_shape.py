@@ -193,53 +193,66 @@ def table(p: Params, answer: dict[str, Any]) -> Table:
     return Table(("layer", "operation", "output"), tuple(rows))
 
 
-def _rule(rule: SizeRule):
-    def answer(p: Params) -> dict[str, Any] | None:
-        shapes = _shapes(p, rule)
-        return None if shapes is None else {"shapes": shapes}
+def solve_with(
+    p: Params,
+    *,
+    plus_one: bool = True,
+    ceil: bool = False,
+    padding: int = 2,
+    stride: bool = True,
+    keep_channels: bool = False,
+) -> dict[str, Any] | None:
+    """The shapes with the known mistakes as switches, applied to every layer as a student
+    applies them: no +1, rounding up, padding added ``padding`` times (2 is right), the stride
+    ignored, a convolution keeping its input's channels."""
 
-    return answer
+    def size(n: int, f: int, s: int, pad: int) -> int:
+        span = n + padding * pad - f
+        steps = (math.ceil(span / s) if ceil else span // s) if stride else span
+        return steps + (1 if plus_one else 0)
 
-
-def _kept_channels(p: Params) -> dict[str, Any] | None:
-    """Sizes right, but every convolution keeps its input's channel count."""
-    shapes = _shapes(p)
+    shapes = _shapes(p, size)
     if shapes is None:
         return None
-    for shape in shapes:
-        shape[2] = p.input[2]  # a pool keeps channels anyway; a conv should set its filters
+    if keep_channels:
+        for shape in shapes:
+            shape[2] = p.input[2]  # a pool keeps channels anyway; a conv should set its filters
     return {"shapes": shapes}
 
 
+def _mistake(label: str, explanation: str, **switches: Any) -> Misconception:
+    return Misconception(label, explanation, lambda p: solve_with(p, **switches), switches=switches)
+
+
 MISCONCEPTIONS = (
-    Misconception(
+    _mistake(
         "forgot the +1",
         "The output size is floor((n + 2p - f)/s) + 1: the +1 counts the first position.",
-        _rule(lambda n, f, s, p: (n + 2 * p - f) // s),
+        plus_one=False,
     ),
-    Misconception(
+    _mistake(
         "rounded up instead of down",
         "A filter that would hang over the edge is not applied: use floor, not ceil.",
-        _rule(lambda n, f, s, p: math.ceil((n + 2 * p - f) / s) + 1),
+        ceil=True,
     ),
-    Misconception(
+    _mistake(
         "added the padding once",
         "Padding is added on both sides, so the input grows by 2p, not p.",
-        _rule(lambda n, f, s, p: (n + p - f) // s + 1),
+        padding=1,
     ),
-    Misconception(
+    _mistake(
         "ignored the stride",
         "With stride s the filter moves s positions at a time: divide (n + 2p - f) by s.",
-        _rule(lambda n, f, s, p: n + 2 * p - f + 1),
+        stride=False,
     ),
-    Misconception(
+    _mistake(
         "forgot the padding",
         "Padding p adds p rows and columns on each side: the size is (n + 2p - f)/s + 1.",
-        _rule(lambda n, f, s, p: (n - f) // s + 1),
+        padding=0,
     ),
-    Misconception(
+    _mistake(
         "kept the input channels after a convolution",
         "A convolution outputs one channel per filter, whatever the input's channels.",
-        _kept_channels,
+        keep_channels=True,
     ),
 )

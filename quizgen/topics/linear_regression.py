@@ -183,30 +183,40 @@ def follow(p: Params, given: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def solve_with(p: Params, **switches: Any) -> dict[str, Any]:
+    """The answer with some mistakes' switches set (two mistakes made at once)."""
+    return _fit(p, **switches)
+
+
 MISCONCEPTIONS = (
     Misconception(
         "forgot the 1/N",
         "The cost averages over the N examples, so its gradient carries the factor 1/N.",
         lambda p: _fit(p, scale=False),
+        switches={"scale": False},
     ),
     Misconception(
         "took the error as y - y_hat",
         "With e = y_hat - y the gradient is (1/N) X^T e; using y - y_hat flips its sign.",
         lambda p: _fit(p, flip=True),
+        switches={"flip": True},
     ),
     Misconception(
         "added the gradient",
         "Gradient descent steps against the gradient: w - eta grad, not w + eta grad.",
         lambda p: _fit(p, ascend=True),
+        switches={"ascend": True},
     ),
     Misconception(
         "left out the 1/2 in the cost",
         "J = 1/(2N) sum e^2: the 1/2 is there so that it cancels the 2 from differentiating.",
         lambda p: _fit(p, half=False),
+        switches={"half": False},
     ),
     Misconception(
         "ignored the learning rate",
         "The step is scaled by eta: w_new = w - eta * gradient.",
         lambda p: _fit(p, use_eta=False) if p.eta != 1 else None,
+        switches={"use_eta": False},
     ),
 )

@@ -207,21 +207,29 @@ def _if_any(predicate):
     return wrap
 
 
+def solve_with(p: Params, **switches: Any) -> dict[str, Any]:
+    """The counts with some mistakes' switches set (two mistakes made at once)."""
+    return _answer(p, **switches)
+
+
 MISCONCEPTIONS = (
     Misconception(
         "forgot the biases",
         "Each output unit or filter with a bias adds one parameter: n_out(n_in + 1) for dense.",
         lambda p: _answer(p, bias=False),
+        switches={"bias": False},
     ),
     Misconception(
         "forgot the input channels",
         "A conv filter spans all input channels: f x f x c_in weights per filter.",
         _if_any(lambda layer: isinstance(layer, Conv))(lambda p: _answer(p, channels=False)),
+        switches={"channels": False},
     ),
     Misconception(
         "used f instead of f x f",
         "A conv filter is f x f in space, so it has f^2 c_in weights, not f c_in.",
         _if_any(lambda layer: isinstance(layer, Conv))(lambda p: _answer(p, square=False)),
+        switches={"square": False},
     ),
     Misconception(
         "counted one bias per layer",
@@ -229,11 +237,13 @@ MISCONCEPTIONS = (
         lambda p: (
             _answer(p, one_bias=True) if any(getattr(x, "bias", False) for x in p.layers) else None
         ),
+        switches={"one_bias": True},
     ),
     Misconception(
         "gave the pooling layer parameters",
         "Pooling takes a max or mean of each window: it has no weights and no biases.",
         _if_any(lambda layer: isinstance(layer, Pool))(lambda p: _answer(p, pooling_weights=True)),
+        switches={"pooling_weights": True},
     ),
     Misconception(
         "flattened without the channels",
@@ -241,5 +251,6 @@ MISCONCEPTIONS = (
         _if_any(lambda layer: isinstance(layer, Flatten))(
             lambda p: _answer(p, flat_channels=False)
         ),
+        switches={"flat_channels": False},
     ),
 )

@@ -258,31 +258,41 @@ def _mistake(rule: _Rule):
     return lambda p: _trace(p, rule)
 
 
+def solve_with(p: Params, **switches: Any) -> dict[str, Any]:
+    """The trace with some mistakes' switches set (two mistakes made at once)."""
+    return _trace(p, _Rule(**switches))
+
+
 MISCONCEPTIONS = (
     Misconception(
         "took sign(0) as -1",
         "By convention the perceptron fires at z = 0: sign(0) = +1 (step(0) = 1).",
         _mistake(_Rule(zero_fires=False)),
+        switches={"zero_fires": False},
     ),
     Misconception(
         "forgot the bias input",
         "x0 = 1 is part of every input, so w0 takes part in z and is updated like the others.",
         _mistake(_Rule(bias_input=False)),
+        switches={"bias_input": False},
     ),
     Misconception(
         "flipped the sign of the error",
         "The error is e = t - y_hat (target minus prediction), not y_hat - t.",
         _mistake(_Rule(flip_error=True)),
+        switches={"flip_error": True},
     ),
     Misconception(
         "ignored the learning rate",
         "Each update is scaled by eta: delta w = eta (t - y_hat) x.",
         _mistake(_Rule(use_eta=False)),
+        switches={"use_eta": False},
     ),
     Misconception(
         "used the other encoding's outputs",
         "The output takes the targets' levels: sign gives -1/+1 for bipolar targets, step "
         "gives 0/1 for binary ones.",
         _mistake(_Rule(other_encoding=True)),
+        switches={"other_encoding": True},
     ),
 )

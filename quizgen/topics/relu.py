@@ -110,25 +110,44 @@ def follow(p: Params, given: dict[str, Any]) -> dict[str, Any]:
     return {"delta": [g * d for g, d in zip(p.upstream, drelu)]}
 
 
+def _value_as_slope(v: float) -> float:
+    """The mistake of taking ReLU(z) itself as the slope."""
+    return max(v, 0)
+
+
+def _abs_slope(v: float) -> float:
+    """The mistake of giving negative inputs slope -1, as |z| has."""
+    return 1 if v > 0 else (-1 if v < 0 else 0)
+
+
+def solve_with(p: Params, **switches: Any) -> dict[str, Any]:
+    """The answer with some mistakes' switches set (two mistakes made at once)."""
+    return _answer(p, **switches)
+
+
 MISCONCEPTIONS = (
     Misconception(
         "took ReLU'(0) as 1",
         "ReLU is not differentiable at 0; the convention is ReLU'(0) = 0.",
         lambda p: _answer(p, at_zero=1) if 0 in p.z else None,
+        switches={"at_zero": 1},
     ),
     Misconception(
         "used ReLU(z) as its derivative",
         "ReLU'(z) is 1 for z > 0 and 0 otherwise, not the value max(0, z).",
-        lambda p: _answer(p, slope=lambda v: max(v, 0)),
+        lambda p: _answer(p, slope=_value_as_slope),
+        switches={"slope": _value_as_slope},
     ),
     Misconception(
         "forgot the gradient from above",
         "delta = dJ/dh * ReLU'(z): the local derivative multiplies the incoming gradient.",
         lambda p: _answer(p, upstream=False),
+        switches={"upstream": False},
     ),
     Misconception(
         "gave negative inputs a slope of -1",
         "ReLU is flat (slope 0) for z < 0; a slope of -1 belongs to |z|.",
-        lambda p: _answer(p, slope=lambda v: 1 if v > 0 else (-1 if v < 0 else 0)),
+        lambda p: _answer(p, slope=_abs_slope),
+        switches={"slope": _abs_slope},
     ),
 )
