@@ -106,6 +106,7 @@ class QuizSession:
         given: dict[str, Any] = {}
         verdicts: list[Verdict] = []
         ladder = hint_ladder(solution)
+        named: set[Any] = set()  # mistakes already explained in this problem
         for index, part in enumerate(solution.parts):
             letter = "abcdefghijklmnopqrstuvwxyz"[index]
             started = time.monotonic()
@@ -138,7 +139,8 @@ class QuizSession:
             verdict = judge(part, value, solution, followed, offered, given, pairs)
             given[part.key] = value
             verdicts.append(verdict)
-            self.feedback(part, verdict, index)
+            self.feedback(part, verdict, index, named)
+            named |= {verdict.misconception, verdict.also} - {None}
             self.summary.add(problem.topic, verdict.correct)
             self._record(problem, code, part, text.strip(), verdict, started, hints)
         self.summary.problems += 1
@@ -245,7 +247,12 @@ class QuizSession:
             self.say(f"{INDENT}{k}. {to_unicode(step.formula)}{marks}")
             self.say(f"{INDENT * 2} {inline(step.reason)}", "dim")
 
-    def feedback(self, part: Part, verdict: Verdict, index: int) -> None:
+    def feedback(
+        self, part: Part, verdict: Verdict, index: int, named: set[Any] | None = None
+    ) -> None:
+        """Say how a part was judged; a mistake already explained in this problem is only
+        recalled, not explained again."""
+        named = named or set()
         expected = answer_text(verdict.expected, part.precision)
         if verdict.correct and verdict.follow_through:
             self.say(
@@ -267,6 +274,8 @@ class QuizSession:
             where = f" Off at {', '.join(verdict.wrong)}." if verdict.wrong else ""
             m, also = verdict.misconception, verdict.also
             why = f" It looks like you {m.label}: {m.explanation}" if m else ""
+            if m and not also and m in named:
+                why = f" The same mistake again: you {m.label}."
             if m and also:
                 why = (
                     f" It looks like two mistakes at once: you {m.label} ({m.explanation}) "

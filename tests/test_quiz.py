@@ -255,3 +255,29 @@ def test_a_bank_question_is_never_asked_twice_in_a_session():
 
     asked = [item.bank.id for item in bank_questions(builtin_banks(), ["sigmoid"], 50, 1)]
     assert asked and len(asked) == len(set(asked))
+
+
+def test_a_mistake_repeated_in_a_later_part_is_explained_once(tmp_path):
+    from quizgen.grading import check_typed
+    from quizgen.item_codes import encode
+    from quizgen.latex import answer_text
+    from quizgen.problems import make_problem
+    from quizgen.topics import get
+
+    topic = get("backprop")
+    transposed = next(m for m in topic.misconceptions if m.label.startswith("transposed"))
+    for seed in range(50):
+        problem = make_problem("backprop", seed, "medium")
+        solution = topic.solve(problem.params)
+        answer = transposed.solve(problem.params)
+        typed = [answer_text(answer[p.key], p.precision) for p in solution.parts]
+        verdicts = [c.verdict for c in check_typed(problem, typed)]
+        if sum(v.misconception is transposed for v in verdicts if v) >= 2:
+            break
+    else:
+        pytest.fail("no draw shows the mistake twice")
+    code = encode("backprop", "medium", seed)
+    result = run(["check", code, *typed], [], tmp_path)
+    said = " ".join(result.output.split())  # the console wraps long lines
+    assert said.count(transposed.explanation) == 1
+    assert "The same mistake again: you transposed the weight gradients." in said
