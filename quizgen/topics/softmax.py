@@ -107,6 +107,15 @@ def _unnormalised(p: Params) -> dict[str, Any]:
     return {"probs": e.tolist(), "jacobian": _jacobian(e).tolist()}
 
 
+def _logits_normalised(p: Params) -> dict[str, Any] | None:
+    """The logits divided by their sum, with no exponential (the Jacobian follows from them)."""
+    z = np.asarray(p.z, float)
+    if abs(z.sum()) < 1e-9:
+        return None
+    probs = z / z.sum()
+    return {"probs": probs.tolist(), "jacobian": _jacobian(probs).tolist()}
+
+
 MISCONCEPTIONS = (
     Misconception(
         "gave the off-diagonal entries a plus sign",
@@ -123,5 +132,10 @@ MISCONCEPTIONS = (
         "forgot to normalise",
         "Softmax divides each e^{z_k} by the sum S of all of them, so the outputs sum to 1.",
         _unnormalised,
+    ),
+    Misconception(
+        "normalised the logits instead of their exponentials",
+        "Softmax exponentiates first: y_k = e^{z_k} / sum_j e^{z_j}, not z_k / sum_j z_j.",
+        _logits_normalised,
     ),
 )
