@@ -70,10 +70,10 @@ def engine_alone(engine: str, folder: Path, size: int) -> tuple[float, int]:
     """An engine's own floor: the time it alone needs to lay out and write the same documents
     (HTML for WeasyPrint, Typst source for Typst) in one warm process; and the pages written."""
     os.environ["QUIZGEN_CACHE_DIR"] = str(folder / "cache-floor")
-    from quizgen.blueprint import load_blueprint
-    from quizgen.build import build_for_student
-    from quizgen.papers import override
-    from quizgen.roster import read_roster
+    from quizgen.exam.blueprint import load_blueprint
+    from quizgen.exam.build import build_for_student
+    from quizgen.exam.roster import read_roster
+    from quizgen.publish.papers import override
 
     blueprint = override(load_blueprint(BLUEPRINT), None, engine)
     documents = []
@@ -118,10 +118,10 @@ def engine_alone(engine: str, folder: Path, size: int) -> tuple[float, int]:
 def math_share(size: int, folder: Path) -> float:
     """Share of a -j 1 HTML + PDF run spent converting LaTeX to SVG (in this process)."""
     os.environ["QUIZGEN_CACHE_DIR"] = str(folder / "cache-share")
-    from quizgen.blueprint import load_blueprint
-    from quizgen.classset import run_class_set
+    from quizgen.exam.blueprint import load_blueprint
+    from quizgen.exam.roster import read_roster
+    from quizgen.publish.classset import run_class_set
     from quizgen.render import math
-    from quizgen.roster import read_roster
 
     math.svg.cache_clear()  # earlier measurements in this process filled the caches
     math.cache_dir.cache_clear()

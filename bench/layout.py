@@ -20,10 +20,10 @@ from pathlib import Path
 
 from PIL import Image
 
-from quizgen.blueprint import load_blueprint
-from quizgen.build import build_exam
-from quizgen.papers import override, write_exam
-from quizgen.resources import shipped_blueprints
+from quizgen.core.resources import shipped_blueprints
+from quizgen.exam.blueprint import load_blueprint
+from quizgen.exam.build import build_exam
+from quizgen.publish.papers import override, write_exam
 
 DPI = 40
 MM = DPI / 25.4  # pixels per millimetre

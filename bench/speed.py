@@ -19,9 +19,9 @@ from pathlib import Path
 
 os.environ["QUIZGEN_CACHE_DIR"] = "off"  # no formula cached from an earlier run
 
-from quizgen.blueprint import Blueprint, ItemSpec, Section
-from quizgen.build import build_exam
-from quizgen.papers import override, write_exam
+from quizgen.exam.blueprint import Blueprint, ItemSpec, Section
+from quizgen.exam.build import build_exam
+from quizgen.publish.papers import override, write_exam
 
 R_EXAMS = {"pdf": 1.41, "html": 0.36}
 EXAM = Blueprint(

@@ -1,1 +1,1 @@
-"""Package data: shipped with quizgen as a resource folder (see quizgen/resources.py)."""
+"""Package data: shipped with quizgen as a resource folder (see quizgen/core/resources.py)."""

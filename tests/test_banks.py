@@ -12,12 +12,13 @@ import pytest
 from click.testing import CliRunner
 from rich.console import Console
 
-from quizgen.banks import BUILTIN, KINDS, BankError, load_banks, select
-from quizgen.blueprint import load_blueprint
-from quizgen.build import BankItem, build_exam, make_bank_item
 from quizgen.cli import cli
-from quizgen.errors import QuizgenError
-from quizgen.quiz import QuizSession, bank_questions
+from quizgen.cli.quiz import QuizSession
+from quizgen.core.errors import QuizgenError
+from quizgen.exam.banks import BUILTIN, KINDS, BankError, load_banks, select
+from quizgen.exam.blueprint import load_blueprint
+from quizgen.exam.build import BankItem, build_exam, make_bank_item
+from quizgen.practice.session import bank_questions
 from quizgen.render.html import render
 
 GOOD_DERIVE = """
@@ -315,9 +316,9 @@ def test_a_wrong_choice_is_named_and_explained():
 
 
 def _order_item(qid: str, seed: int = 5):
-    from quizgen.banks import builtin_banks
-    from quizgen.build import make_bank_item
-    from quizgen.seeds import rng_for
+    from quizgen.core.seeds import rng_for
+    from quizgen.exam.banks import builtin_banks
+    from quizgen.exam.build import make_bank_item
 
     question = next(q for q in builtin_banks() if q.id == qid)
     return make_bank_item(1, "s", question, question.marks, rng_for(seed))

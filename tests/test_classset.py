@@ -10,13 +10,13 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from quizgen.blueprint import load_blueprint
-from quizgen.build import Student
-from quizgen.classset import run_class_set
 from quizgen.cli import cli
-from quizgen.errors import QuizgenError
-from quizgen.papers import atomic_write
-from quizgen.roster import in_shard, parse_shard, read_roster
+from quizgen.core.errors import QuizgenError
+from quizgen.exam.blueprint import load_blueprint
+from quizgen.exam.build import Student
+from quizgen.exam.roster import in_shard, parse_shard, read_roster
+from quizgen.publish.classset import run_class_set
+from quizgen.publish.papers import atomic_write
 
 QUIZ = Path(__file__).resolve().parent.parent / "banks" / "exams" / "quiz.yaml"
 STUDENTS = [Student(f"s{i:03d}", f"Student {i}") for i in range(1, 7)]
@@ -205,9 +205,10 @@ def test_roster_options_without_a_roster_are_refused():
 
 
 def test_worker_pools_are_renewed_in_batches_without_changing_a_byte(tmp_path, monkeypatch):
-    import quizgen.classset
+    import quizgen.publish.classset
 
-    monkeypatch.setattr(quizgen.classset, "WORKER_TASKS", 1)  # a new pool for every 2 students
+    # a new pool for every 2 students
+    monkeypatch.setattr(quizgen.publish.classset, "WORKER_TASKS", 1)
     run(tmp_path / "serial", STUDENTS[:5], jobs=1)
     manifest = run(tmp_path / "batched", STUDENTS[:5], jobs=2)
     assert [row["id"] for row in manifest["students"]] == [s.id for s in STUDENTS[:5]]

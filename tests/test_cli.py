@@ -274,14 +274,14 @@ def test_check_json_reports_missing_and_unreadable_parts():
 
 
 def test_check_json_credits_follow_through():
-    from quizgen.item_codes import encode
-    from quizgen.problems import make_problem
+    from quizgen.exam.item_codes import encode
+    from quizgen.exam.problems import make_problem
     from quizgen.topics import get
 
     problem = make_problem("bce", 11, "easy")
     solution = get("bce").solve(problem.params)
     z = solution.answer["z"] + 1  # a slip in z; y_hat then computed from the student's own z
-    from quizgen.mathfn import sigmoid
+    from quizgen.core.mathfn import sigmoid
 
     code = encode("bce", "easy", 11)
     parts = check_json(code, str(z), f"{sigmoid(z):.4f}")["parts"]
@@ -305,9 +305,9 @@ def test_check_json_refuses_a_derivation_question_whose_shuffle_is_per_paper():
 
 def test_check_names_two_mistakes_made_at_once(tmp_path):
     db = tmp_path / "h.db"
-    from quizgen.latex import answer_text
-    from quizgen.model import EXACT
-    from quizgen.problems import make_problem
+    from quizgen.core.latex import answer_text
+    from quizgen.core.model import EXACT
+    from quizgen.exam.problems import make_problem
     from quizgen.topics import conv_shape
 
     params = make_problem("conv_shape", 7, "medium").params

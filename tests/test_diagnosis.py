@@ -10,9 +10,10 @@ import json
 import numpy as np
 import pytest
 
-from quizgen.grading import check_typed, distinct_misconceptions
-from quizgen.latex import answer_text
-from quizgen.problems import make_problem
+from quizgen.core.grading import distinct_misconceptions
+from quizgen.core.latex import answer_text
+from quizgen.exam.problems import make_problem
+from quizgen.practice.checking import check_typed
 from quizgen.topics import registry
 
 DIFFICULTIES = ("easy", "medium", "hard")
@@ -79,7 +80,7 @@ COMBINING = [name for name, topic in registry().items() if hasattr(topic.module,
 
 @pytest.mark.parametrize("name", COMBINING)
 def test_a_student_who_makes_two_mistakes_at_once_is_told_both(name):
-    from quizgen.grading import distinct_pairs
+    from quizgen.core.grading import distinct_pairs
 
     topic = registry()[name]
     named = asked = 0

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from quizgen.cli import cli
-from quizgen.resources import shipped_blueprints
+from quizgen.core.resources import shipped_blueprints
 
 QUIZ = str(shipped_blueprints()["quiz"])
 

@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from quizgen.blueprint import load_blueprint
-from quizgen.build import Item
 from quizgen.cli import cli
+from quizgen.core.grading import agrees
+from quizgen.core.record_files import read_records
+from quizgen.exam.blueprint import load_blueprint
+from quizgen.exam.build import Item
+from quizgen.exam.problems import RecordError, solve_records
 from quizgen.export import blueprint_exam, entries, slots, topic_exam, write
-from quizgen.grading import agrees
-from quizgen.problems import RecordError, solve_records
-from quizgen.record_files import read_records
 
 EXAMS = Path(__file__).resolve().parent.parent / "banks" / "exams"
 QUIZ = EXAMS / "quiz.yaml"

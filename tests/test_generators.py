@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from quizgen.latex import fixed
-from quizgen.model import DIFFICULTIES
-from quizgen.problems import generate, make_problem, solve, to_record
-from quizgen.seeds import child_seed
+from quizgen.core.latex import fixed
+from quizgen.core.model import DIFFICULTIES
+from quizgen.core.seeds import child_seed
+from quizgen.exam.problems import generate, make_problem, solve, to_record
 from quizgen.topics import registry
 
 TOPICS = list(registry())
@@ -164,7 +164,7 @@ def test_linear_regression_gradient_is_never_zero(seed, difficulty):
 
 @given(seeds, difficulties, st.sampled_from(TOPICS))
 def test_every_formula_is_inside_the_supported_latex_subset(seed, difficulty, topic):
-    from quizgen.latex_check import check, check_text
+    from quizgen.core.latex_check import check, check_text
 
     problem = make_problem(topic, seed, difficulty)
     solution = solve(problem)
@@ -181,7 +181,7 @@ def test_every_formula_is_inside_the_supported_latex_subset(seed, difficulty, to
 def test_no_draw_asks_two_parts_with_the_same_answer(difficulty):
     import json
 
-    from quizgen.problems import make_problem
+    from quizgen.exam.problems import make_problem
     from quizgen.topics import registry
 
     for name, topic in registry().items():
@@ -193,7 +193,7 @@ def test_no_draw_asks_two_parts_with_the_same_answer(difficulty):
 
 
 def test_medium_conv_stacks_use_stride_two_convolutions_that_divide_exactly():
-    from quizgen.problems import make_problem
+    from quizgen.exam.problems import make_problem
 
     for seed in range(100):
         layers = make_problem("conv_shape", seed, "medium").params.layers

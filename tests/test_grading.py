@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from quizgen.grading import agrees, distinct_misconceptions, judge
-from quizgen.model import EXACT, Part, Precision
-from quizgen.problems import make_problem, solve
+from quizgen.core.grading import agrees, distinct_misconceptions, judge
+from quizgen.core.model import EXACT, Part, Precision
+from quizgen.exam.problems import make_problem, solve
 from quizgen.topics import registry
 
 FOLLOWING = [name for name, t in registry().items() if hasattr(t.module, "follow")]
@@ -77,7 +77,7 @@ def test_judge_names_a_misconception_and_credits_follow_through():
 
 
 def _vector_case():
-    from quizgen.model import EXACT, Misconception, Part, Solution
+    from quizgen.core.model import EXACT, Misconception, Part, Solution
 
     part = Part("v", "v", EXACT, "vector")
     solution = Solution(answer={"v": [1, 0, 0, 0]}, parts=(part,), steps=())
@@ -86,7 +86,7 @@ def _vector_case():
 
 
 def test_the_entries_that_are_off_are_named_in_words():
-    from quizgen.grading import judge
+    from quizgen.core.grading import judge
 
     part, solution, offered, _ = _vector_case()
     verdict = judge(part, [1, 0, 7, 0], solution, {}, offered)
@@ -94,7 +94,7 @@ def test_the_entries_that_are_off_are_named_in_words():
 
 
 def test_a_mistake_made_in_some_entries_only_is_named_when_it_explains_them_all():
-    from quizgen.grading import judge
+    from quizgen.core.grading import judge
 
     part, solution, offered, mistake = _vector_case()
     verdict = judge(part, [1, 2, 3, 0], solution, {}, offered)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from quizgen.errors import QuizgenError
-from quizgen.history import SCHEMA_VERSION, Attempt, History
+from quizgen.core.errors import QuizgenError
+from quizgen.practice.history import SCHEMA_VERSION, Attempt, History
 
 #: the tables quizgen 0.1.0 wrote (no version, no outcome column)
 SCHEMA_0_1_0 = (
@@ -27,7 +27,7 @@ SCHEMA_0_1_0 = (
 WRITER = """
 import sys
 from pathlib import Path
-from quizgen.history import Attempt, History
+from quizgen.practice.history import Attempt, History
 history = History(Path(sys.argv[1]))
 session = history.start_session("quiz")
 for i in range(int(sys.argv[2])):
@@ -37,7 +37,7 @@ history.close()
 READER = """
 import sys
 from pathlib import Path
-from quizgen.history import History
+from quizgen.practice.history import History
 for _ in range(int(sys.argv[2])):
     history = History(Path(sys.argv[1]), create=False)
     history.topic_stats(); history.by_day(); history.misconceptions()

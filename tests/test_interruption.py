@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from quizgen.blueprint import load_blueprint
-from quizgen.build import build_exam
-from quizgen.papers import write_exam
-from quizgen.resources import shipped_blueprints
+from quizgen.core.resources import shipped_blueprints
+from quizgen.exam.blueprint import load_blueprint
+from quizgen.exam.build import build_exam
+from quizgen.publish.papers import write_exam
 
 STUDENTS = 120  # Typst renders fast: enough students to stop the run part-way
 

@@ -20,12 +20,12 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from quizgen.blueprint import load_blueprint
-from quizgen.build import build_exam
 from quizgen.cli import cli
-from quizgen.errors import QuizgenError
-from quizgen.papers import override, write_exam
-from quizgen.resources import shipped_blueprints
+from quizgen.core.errors import QuizgenError
+from quizgen.core.resources import shipped_blueprints
+from quizgen.exam.blueprint import load_blueprint
+from quizgen.exam.build import build_exam
+from quizgen.publish.papers import override, write_exam
 
 
 def _bench_layout():

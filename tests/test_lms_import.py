@@ -21,12 +21,12 @@ from pathlib import Path
 
 import pytest
 
-from quizgen.blueprint import Blueprint, ItemSpec, Section, load_blueprint
-from quizgen.build import BankItem, Exam, Item
+from quizgen.core.resources import shipped_blueprints
+from quizgen.exam.blueprint import Blueprint, ItemSpec, Section, load_blueprint
+from quizgen.exam.build import BankItem, Exam, Item
 from quizgen.export import blueprint_exam, entries, html, mistakes, slots, write, wrong_values
 from quizgen.export.moodle import whole_weights
 from quizgen.export.qti import entry_points, quiz_title
-from quizgen.resources import shipped_blueprints
 from quizgen.topics import registry
 
 LMS = Path(__file__).resolve().parent.parent.parent / "shared" / "lms-import"

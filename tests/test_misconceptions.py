@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from quizgen.grading import distinct_misconceptions, same_answer
-from quizgen.model import DIFFICULTIES
-from quizgen.problems import make_problem, solve
+from quizgen.core.grading import distinct_misconceptions, same_answer
+from quizgen.core.model import DIFFICULTIES
+from quizgen.exam.problems import make_problem, solve
 from quizgen.topics import registry
 
 CASES = [(topic.name, m.label) for topic in registry().values() for m in topic.misconceptions]

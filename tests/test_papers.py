@@ -9,13 +9,13 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from quizgen.blueprint import load_blueprint
-from quizgen.build import Item, build_exam
 from quizgen.cli import cli
-from quizgen.errors import QuizgenError
-from quizgen.item_codes import decode
-from quizgen.papers import make_papers
-from quizgen.problems import make_problem
+from quizgen.core.errors import QuizgenError
+from quizgen.exam.blueprint import load_blueprint
+from quizgen.exam.build import Item, build_exam
+from quizgen.exam.item_codes import decode
+from quizgen.exam.problems import make_problem
+from quizgen.publish.papers import make_papers
 from quizgen.render.html import render
 
 EXAMS = Path(__file__).resolve().parent.parent / "banks" / "exams"

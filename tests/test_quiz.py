@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from quizgen.adaptive import next_difficulty, topic_weights
-from quizgen.answers import AnswerFormatError, parse
 from quizgen.cli import cli
-from quizgen.history import History, TopicStats
-from quizgen.item_codes import encode
-from quizgen.latex import answer_text
-from quizgen.problems import make_problem, solve
-from quizgen.quiz import quiz_problems
+from quizgen.core.latex import answer_text
+from quizgen.exam.item_codes import encode
+from quizgen.exam.problems import make_problem, solve
+from quizgen.practice.adaptive import next_difficulty, topic_weights
+from quizgen.practice.answers import AnswerFormatError, parse
+from quizgen.practice.history import History, TopicStats
+from quizgen.practice.session import quiz_problems
 
 SIGMOID = encode("sigmoid", "medium", 3778479469)  # z = -2.5: sigma 0.076, sigma' 0.070
 
@@ -192,7 +192,7 @@ def test_adaptive_session_leans_toward_the_weakest_topic(tmp_path):
     history = History(tmp_path / "h.db")
     session = history.start_session("test")
     for topic, correct in [("relu", True)] * 20 + [("cce", False)] * 20:
-        from quizgen.history import Attempt
+        from quizgen.practice.history import Attempt
 
         history.record(session, Attempt(topic, 1, "easy", "X", "p", "1", correct, 1.0))
     drawn = [p.topic for p in quiz_problems(["relu", "cce"], 60, 3, "medium", history)]
@@ -250,18 +250,18 @@ def test_a_count_of_at_least_the_topics_covers_every_topic():
 
 
 def test_a_bank_question_is_never_asked_twice_in_a_session():
-    from quizgen.banks import builtin_banks
-    from quizgen.quiz import bank_questions
+    from quizgen.exam.banks import builtin_banks
+    from quizgen.practice.session import bank_questions
 
     asked = [item.bank.id for item in bank_questions(builtin_banks(), ["sigmoid"], 50, 1)]
     assert asked and len(asked) == len(set(asked))
 
 
 def test_a_mistake_repeated_in_a_later_part_is_explained_once(tmp_path):
-    from quizgen.grading import check_typed
-    from quizgen.item_codes import encode
-    from quizgen.latex import answer_text
-    from quizgen.problems import make_problem
+    from quizgen.core.latex import answer_text
+    from quizgen.exam.item_codes import encode
+    from quizgen.exam.problems import make_problem
+    from quizgen.practice.checking import check_typed
     from quizgen.topics import get
 
     topic = get("backprop")

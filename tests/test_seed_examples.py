@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from quizgen.latex import fixed
-from quizgen.problems import RecordError, solve_records
-from quizgen.record_files import read_records
+from quizgen.core.latex import fixed
+from quizgen.core.record_files import read_records
+from quizgen.exam.problems import RecordError, solve_records
 from quizgen.topics import get
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "nand.yaml"

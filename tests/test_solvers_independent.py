@@ -13,7 +13,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from quizgen.problems import make_problem, solve
+from quizgen.exam.problems import make_problem, solve
 
 seeds = st.integers(min_value=0, max_value=2**32 - 1)
 difficulties = st.sampled_from(["easy", "medium", "hard"])

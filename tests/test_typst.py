@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from quizgen.banks import load_banks
-from quizgen.blueprint import load_blueprint
-from quizgen.build import Item, Student, build_exam
-from quizgen.classset import run_class_set
-from quizgen.model import DIFFICULTIES
-from quizgen.papers import make_papers, override
-from quizgen.problems import generate, solve
+from quizgen.core.model import DIFFICULTIES
+from quizgen.exam.banks import load_banks
+from quizgen.exam.blueprint import load_blueprint
+from quizgen.exam.build import Item, Student, build_exam
+from quizgen.exam.problems import generate, solve
+from quizgen.publish.classset import run_class_set
+from quizgen.publish.papers import make_papers, override
 from quizgen.render.typst_math import UnsupportedLatex, to_typst
 from quizgen.render.typst_pdf import escape, source, write_pdf
 from quizgen.topics import registry
@@ -165,7 +165,7 @@ def test_class_sets_use_the_typst_engine(tmp_path):
 
 
 def test_every_command_bank_check_accepts_converts_to_typst():
-    from quizgen.latex_check import COMMANDS
+    from quizgen.core.latex_check import COMMANDS
 
     structural = {"begin", "end", "left", "right"}  # converted with their arguments, above
     for command in sorted(COMMANDS - structural):
@@ -184,7 +184,7 @@ def test_every_command_bank_check_accepts_converts_to_typst():
 from hypothesis import given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from quizgen import latex_tree  # noqa: E402
+from quizgen.core import latex_tree  # noqa: E402
 from tests.typst_reader import from_latex, from_typst  # noqa: E402
 
 

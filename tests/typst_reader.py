@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from quizgen import latex_tree as lt
+from quizgen.core import latex_tree as lt
 from quizgen.render import typst_math as tm
 
 ACCENT_CALLS = {"hat", "overline", "underline", "tilde", "arrow", "dot"}

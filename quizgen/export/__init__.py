@@ -14,12 +14,12 @@ from html import escape as _escape
 from pathlib import Path
 from typing import Any
 
-from quizgen.banks import BankQuestion
-from quizgen.blueprint import Blueprint, ItemSpec, Section
-from quizgen.build import BankItem, Exam, Item, build_exam
-from quizgen.grading import entry_name
-from quizgen.latex import fixed, segments
-from quizgen.model import Difficulty, Part
+from quizgen.core.grading import entry_name
+from quizgen.core.latex import fixed, segments
+from quizgen.core.model import Difficulty, Part
+from quizgen.exam.banks import BankQuestion
+from quizgen.exam.blueprint import Blueprint, ItemSpec, Section
+from quizgen.exam.build import BankItem, Exam, Item, build_exam
 
 FORMATS = ("moodle", "qti", "anki", "jsonl")
 SUFFIX = {"moodle": ".xml", "qti": ".zip", "anki": ".apkg", "jsonl": ".jsonl"}
@@ -186,7 +186,7 @@ def value_at(answer: Any, index: tuple[int, ...]) -> float | None:
 def mistakes(item: Item) -> list[tuple[str, str, dict]]:
     """(label, explanation, answer) of each known mistake that gives a distinct answer."""
     from quizgen import topics
-    from quizgen.grading import distinct_misconceptions
+    from quizgen.core.grading import distinct_misconceptions
 
     topic = topics.get(item.problem.topic)
     found = distinct_misconceptions(topic.misconceptions, item.problem.params, item.solution)

@@ -16,7 +16,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from pathlib import Path
 
-from quizgen.build import BankItem, Exam, Item, shares
+from quizgen.exam.build import BankItem, Exam, Item, shares
 from quizgen.export import (
     Entry,
     derivation_html,

@@ -17,7 +17,8 @@ import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
-from quizgen.build import BankItem, Exam, Item, Version, shares
+from quizgen.core.latex import fixed
+from quizgen.exam.build import BankItem, Exam, Item, Version, shares
 from quizgen.export import (
     Entry,
     derivation_html,
@@ -31,7 +32,6 @@ from quizgen.export import (
     stem_html,
     wrong_values,
 )
-from quizgen.latex import fixed
 
 QTI_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # fixed, so that the same seed gives the same bytes

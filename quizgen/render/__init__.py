@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from quizgen.resources import TEMPLATES
+from quizgen.core.resources import TEMPLATES
 
 
 def partial(item: Any, folder: str, suffix: str) -> str:
     """The template for one item: ``bank/<kind>`` for a bank question, else
     ``problems/<topic>`` when the topic has its own, else ``problems/_default``."""
-    from quizgen.build import BankItem
+    from quizgen.exam.build import BankItem
 
     if isinstance(item, BankItem):
         return f"{folder}bank/{item.kind}{suffix}"

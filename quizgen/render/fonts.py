@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from functools import cache
 from pathlib import Path
 
-from quizgen.errors import QuizgenError
+from quizgen.core.errors import QuizgenError
 
 FONT_SUFFIXES = (".ttf", ".otf", ".ttc", ".otc")
 #: scripts whose letters are named differently in Unicode's character names

@@ -13,9 +13,9 @@ from typing import Literal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from quizgen.build import Exam, Version
-from quizgen.latex import answer_text
-from quizgen.model import RELATIVE_TOLERANCE, Precision
+from quizgen.core.latex import answer_text
+from quizgen.core.model import RELATIVE_TOLERANCE, Precision
+from quizgen.exam.build import Exam, Version
 from quizgen.render import TEMPLATES, math, partial
 
 FONT_NAME = "DejaVuSans.ttf"

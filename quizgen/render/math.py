@@ -20,8 +20,8 @@ from pathlib import Path
 
 from markupsafe import Markup, escape
 
-from quizgen.errors import QuizgenError
-from quizgen.latex import segments
+from quizgen.core.errors import QuizgenError
+from quizgen.core.latex import segments
 
 FONT_PX = 16.0
 CACHE_FORMAT = 3  # bump when the SVG pre- or post-processing in _convert changes

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 
-from quizgen.errors import QuizgenError
+from quizgen.core.errors import QuizgenError
 
 #: (where, LaTeX): where names the file, the question and the field
 Formula = tuple[str, str]
@@ -36,7 +36,7 @@ def _reason(exc: Exception) -> str:
 
 def problems(formulas: Sequence[Formula]) -> list[str]:
     """One line per formula that a math path cannot print, naming where it is and the path."""
-    from quizgen.latex_check import check
+    from quizgen.core.latex_check import check
 
     formulas = [f for f in formulas if check(f[1]) is None]  # the rest are reported already
     found: list[str] = []

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import unicodedata
 
-from quizgen.latex import answer_text
-from quizgen.model import Problem, Solution, Stem, Table
+from quizgen.core.latex import answer_text
+from quizgen.core.model import Problem, Solution, Stem, Table
 from quizgen.render.unicode_math import inline, to_unicode
 from quizgen.topics import get
 

@@ -1,5 +1,5 @@
 r"""LaTeX (the subset quizgen's topics and banks use) to Typst math, written from the parsed
-tree (``quizgen.latex_tree``), so every script lands on its own base.
+tree (``quizgen.core.latex_tree``), so every script lands on its own base.
 
 >>> to_typst(r"\sigma'(z) = \sigma(z)(1 - \sigma(z))")
 "sigma'(z) = sigma(z)(1 - sigma(z))"
@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from quizgen.latex_tree import (
+from quizgen.core.latex_tree import (
     Accent,
     Atom,
     Delimited,

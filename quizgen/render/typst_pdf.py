@@ -17,9 +17,9 @@ from typing import Any, Literal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from quizgen.build import Exam, Version
-from quizgen.errors import QuizgenError
-from quizgen.latex import answer_text, segments
+from quizgen.core.errors import QuizgenError
+from quizgen.core.latex import answer_text, segments
+from quizgen.exam.build import Exam, Version
 from quizgen.render import TEMPLATES, partial
 from quizgen.render.html import RELATIVE_PERCENT, tolerance_text
 from quizgen.render.typst_math import to_typst

@@ -18,7 +18,7 @@ from functools import cache, lru_cache
 
 import flatlatex
 
-from quizgen.latex import segments
+from quizgen.core.latex import segments
 
 _MATRIX = re.compile(r"\\begin\{[bp]?matrix\}(.*?)\\end\{[bp]?matrix\}", re.S)
 # flatlatex drops the space after a command (``\geq 0`` -> ``≥0``): relations get it back

@@ -4,7 +4,7 @@ A topic module has the same shape everywhere:
 
 - ``TITLE``, ``SECTION`` (of the seed guide), ``DESCRIPTION`` (one line) and ``CODE`` (two
   letters, unique, used in item codes printed on papers: never change a shipped one);
-- ``Params``: a :class:`quizgen.params.ParamsModel` describing the contract's params;
+- ``Params``: a :class:`quizgen.core.params.ParamsModel` describing the contract's params;
 - ``generate(rng, difficulty) -> Params``: draws exam-friendly numbers from the generator given;
 - ``solve(params) -> dict``: the contract's answer fields at full precision;
 - ``parts(params) -> list[Part]``: what a student is asked for, and at which precision;
@@ -28,9 +28,9 @@ from functools import cache
 from types import ModuleType
 from typing import Any
 
-from quizgen.errors import QuizgenError
-from quizgen.model import Difficulty, Misconception, Part, Solution, Stem
-from quizgen.params import ParamsModel, parse_params
+from quizgen.core.errors import QuizgenError
+from quizgen.core.model import Difficulty, Misconception, Part, Solution, Stem
+from quizgen.core.params import ParamsModel, parse_params
 
 MAX_DRAWS = 10_000
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import numpy as np
 
-from quizgen.draw import on_grid
-from quizgen.latex import num, paren, vec
-from quizgen.model import Difficulty, Misconception, Step
+from quizgen.core.draw import on_grid
+from quizgen.core.latex import num, paren, vec
+from quizgen.core.model import Difficulty, Misconception, Step
 from quizgen.topics import Degenerate
 
 

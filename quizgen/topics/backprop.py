@@ -19,11 +19,11 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import model_validator
 
-from quizgen.draw import grid_matrix, grid_vector
-from quizgen.latex import dot, mat, num, paren, vec
-from quizgen.mathfn import logsumexp, sigmoid_array, softmax, softplus
-from quizgen.model import EXACT, Difficulty, Misconception, Part, Precision, Stem, Step
-from quizgen.params import Matrix, ParamsModel, Vector
+from quizgen.core.draw import grid_matrix, grid_vector
+from quizgen.core.latex import dot, mat, num, paren, vec
+from quizgen.core.mathfn import logsumexp, sigmoid_array, softmax, softplus
+from quizgen.core.model import EXACT, Difficulty, Misconception, Part, Precision, Stem, Step
+from quizgen.core.params import Matrix, ParamsModel, Vector
 from quizgen.topics import Degenerate
 from quizgen.topics._shared import dropped_loss_minus
 

@@ -15,11 +15,11 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import model_validator
 
-from quizgen.draw import grid_vector
-from quizgen.latex import dot, num, paren, vec
-from quizgen.mathfn import sigmoid, sigmoid_derivative, softplus
-from quizgen.model import EXACT, Difficulty, Misconception, Part, Precision, Stem, Step
-from quizgen.params import ParamsModel, Vector
+from quizgen.core.draw import grid_vector
+from quizgen.core.latex import dot, num, paren, vec
+from quizgen.core.mathfn import sigmoid, sigmoid_derivative, softplus
+from quizgen.core.model import EXACT, Difficulty, Misconception, Part, Precision, Stem, Step
+from quizgen.core.params import ParamsModel, Vector
 from quizgen.topics import Degenerate
 from quizgen.topics._shared import dropped_loss_minus
 

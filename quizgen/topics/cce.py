@@ -15,10 +15,10 @@ from typing import Any
 import numpy as np
 from pydantic import Field, model_validator
 
-from quizgen.latex import num, paren, vec
-from quizgen.mathfn import logsumexp, softmax
-from quizgen.model import Difficulty, Misconception, Part, Precision, Stem, Step
-from quizgen.params import NonNegativeInt, Num, ParamsModel
+from quizgen.core.latex import num, paren, vec
+from quizgen.core.mathfn import logsumexp, softmax
+from quizgen.core.model import Difficulty, Misconception, Part, Precision, Stem, Step
+from quizgen.core.params import NonNegativeInt, Num, ParamsModel
 from quizgen.topics._shared import draw_logits, dropped_loss_minus, softmax_steps
 
 TITLE = "Categorical cross-entropy gradient"

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from pydantic import Field, model_validator
 
-from quizgen.cnn import (
+from quizgen.core.cnn import (
     Conv,
     Pool,
     SizeRule,
@@ -28,9 +28,9 @@ from quizgen.cnn import (
     next_shape,
     out_size,
 )
-from quizgen.draw import pick
-from quizgen.model import EXACT, Difficulty, Misconception, Part, Stem, Step, Table
-from quizgen.params import ParamsModel, PositiveInt
+from quizgen.core.draw import pick
+from quizgen.core.model import EXACT, Difficulty, Misconception, Part, Stem, Step, Table
+from quizgen.core.params import ParamsModel, PositiveInt
 from quizgen.topics import Degenerate
 
 TITLE = "CNN output size"

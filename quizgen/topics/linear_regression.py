@@ -15,10 +15,10 @@ from typing import Any
 import numpy as np
 from pydantic import Field, model_validator
 
-from quizgen.draw import grid_matrix, grid_vector, pick
-from quizgen.latex import dot, mat, num, paren, vec
-from quizgen.model import EXACT, Difficulty, Misconception, Part, Precision, Stem, Step
-from quizgen.params import Matrix, Num, ParamsModel, Vector
+from quizgen.core.draw import grid_matrix, grid_vector, pick
+from quizgen.core.latex import dot, mat, num, paren, vec
+from quizgen.core.model import EXACT, Difficulty, Misconception, Part, Precision, Stem, Step
+from quizgen.core.params import Matrix, Num, ParamsModel, Vector
 from quizgen.topics import Degenerate
 
 TITLE = "Linear regression gradient"

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from pydantic import Field, model_validator
 
-from quizgen.cnn import (
+from quizgen.core.cnn import (
     AnyLayer,
     Conv,
     Dense,
@@ -27,9 +27,9 @@ from quizgen.cnn import (
     describe,
     next_shape,
 )
-from quizgen.draw import pick
-from quizgen.model import EXACT, Difficulty, Misconception, Part, Stem, Step, Table
-from quizgen.params import ParamsModel, PositiveInt
+from quizgen.core.draw import pick
+from quizgen.core.model import EXACT, Difficulty, Misconception, Part, Stem, Step, Table
+from quizgen.core.params import ParamsModel, PositiveInt
 from quizgen.topics import Degenerate
 
 TITLE = "Parameter counting"

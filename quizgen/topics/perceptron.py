@@ -22,12 +22,12 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field, model_validator
 
-from quizgen.draw import grid_vector, pick
-from quizgen.exact import exact, number
-from quizgen.latex import dot, paren, signed, vec
-from quizgen.latex import num as fmt
-from quizgen.model import EXACT, Difficulty, Misconception, Part, Stem, Step, Table
-from quizgen.params import Num, ParamsModel, PositiveInt, Vector
+from quizgen.core.draw import grid_vector, pick
+from quizgen.core.exact import exact, number
+from quizgen.core.latex import dot, paren, signed, vec
+from quizgen.core.latex import num as fmt
+from quizgen.core.model import EXACT, Difficulty, Misconception, Part, Stem, Step, Table
+from quizgen.core.params import Num, ParamsModel, PositiveInt, Vector
 from quizgen.topics import Degenerate
 
 TITLE = "Perceptron weight update"

@@ -12,10 +12,10 @@ from typing import Any
 import numpy as np
 from pydantic import model_validator
 
-from quizgen.draw import grid_vector, on_grid
-from quizgen.latex import paren, vec
-from quizgen.model import EXACT, Difficulty, Misconception, Part, Stem, Step
-from quizgen.params import ParamsModel, Vector
+from quizgen.core.draw import grid_vector, on_grid
+from quizgen.core.latex import paren, vec
+from quizgen.core.model import EXACT, Difficulty, Misconception, Part, Stem, Step
+from quizgen.core.params import ParamsModel, Vector
 from quizgen.topics import Degenerate
 
 TITLE = "ReLU derivative"

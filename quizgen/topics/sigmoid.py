@@ -17,11 +17,11 @@ from typing import Any
 
 import numpy as np
 
-from quizgen.draw import on_grid
-from quizgen.latex import exp_value, num
-from quizgen.mathfn import sigmoid, sigmoid_derivative
-from quizgen.model import Difficulty, Misconception, Part, Precision, Stem, Step
-from quizgen.params import Num, ParamsModel
+from quizgen.core.draw import on_grid
+from quizgen.core.latex import exp_value, num
+from quizgen.core.mathfn import sigmoid, sigmoid_derivative
+from quizgen.core.model import Difficulty, Misconception, Part, Precision, Stem, Step
+from quizgen.core.params import Num, ParamsModel
 from quizgen.topics import Degenerate
 
 TITLE = "Sigmoid and its derivative"

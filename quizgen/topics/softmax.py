@@ -12,10 +12,10 @@ from typing import Any
 import numpy as np
 from pydantic import Field
 
-from quizgen.latex import mat, num, vec
-from quizgen.mathfn import softmax
-from quizgen.model import Difficulty, Misconception, Part, Precision, Stem, Step
-from quizgen.params import Num, ParamsModel
+from quizgen.core.latex import mat, num, vec
+from quizgen.core.mathfn import softmax
+from quizgen.core.model import Difficulty, Misconception, Part, Precision, Stem, Step
+from quizgen.core.params import Num, ParamsModel
 from quizgen.topics._shared import draw_logits, softmax_steps
 
 TITLE = "Softmax and its Jacobian"

@@ -14,16 +14,16 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from quizgen import topics
-from quizgen.banks import BankQuestion, BankStep, Fill, builtin_banks, select
-from quizgen.banks import Choice as BankChoice
-from quizgen.blueprint import Blueprint, ItemSpec, Section
-from quizgen.errors import QuizgenError
-from quizgen.grading import distinct_misconceptions
-from quizgen.item_codes import ALPHABET, encode
-from quizgen.latex import answer_text
-from quizgen.model import Part, Problem, Solution, Stem
-from quizgen.problems import fingerprint, make_problem
-from quizgen.seeds import child_seed, rng_for
+from quizgen.core.errors import QuizgenError
+from quizgen.core.grading import distinct_misconceptions
+from quizgen.core.latex import answer_text
+from quizgen.core.model import Part, Problem, Solution, Stem
+from quizgen.core.seeds import child_seed, rng_for
+from quizgen.exam.banks import BankQuestion, BankStep, Fill, builtin_banks, select
+from quizgen.exam.banks import Choice as BankChoice
+from quizgen.exam.blueprint import Blueprint, ItemSpec, Section
+from quizgen.exam.item_codes import ALPHABET, encode
+from quizgen.exam.problems import fingerprint, make_problem
 
 MAX_REDRAWS = 50
 SeedKey = tuple[int | str, ...]

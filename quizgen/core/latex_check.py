@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import re
 
-from quizgen import latex_tree
-from quizgen.latex import segments
+from quizgen.core import latex_tree
+from quizgen.core.latex import segments
 
 COMMANDS = (
     latex_tree.SYMBOLS

@@ -28,11 +28,11 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from quizgen.errors import QuizgenError
-from quizgen.latex import segments
-from quizgen.latex_check import check, check_text
-from quizgen.params import field_path
-from quizgen.resources import BANKS as BUILTIN
+from quizgen.core.errors import QuizgenError
+from quizgen.core.latex import segments
+from quizgen.core.latex_check import check, check_text
+from quizgen.core.params import field_path
+from quizgen.core.resources import BANKS as BUILTIN
 
 KINDS = ("derive", "order", "fill", "choice")
 

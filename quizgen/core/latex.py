@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from quizgen.model import Precision
+from quizgen.core.model import Precision
 
 STEP_DECIMALS = 4
 _INLINE_MATH = re.compile(r"\$(.+?)\$")

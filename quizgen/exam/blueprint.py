@@ -25,12 +25,12 @@ from pydantic import (
 )
 
 from quizgen import topics
-from quizgen.errors import QuizgenError
-from quizgen.params import PositiveInt, field_path
-from quizgen.resources import shipped_blueprints
+from quizgen.core.errors import QuizgenError
+from quizgen.core.params import PositiveInt, field_path
+from quizgen.core.resources import shipped_blueprints
 
 if TYPE_CHECKING:
-    from quizgen.banks import BankQuestion
+    from quizgen.exam.banks import BankQuestion
 
 
 class _Strict(BaseModel):
@@ -190,7 +190,7 @@ def _bank_shortfalls(
     blueprint: Blueprint, bank: Sequence[BankQuestion] | None
 ) -> list[tuple[tuple[str | int, ...], str]]:
     """(place, message) for each bank item that matches fewer questions than its count."""
-    from quizgen.banks import builtin_banks, select
+    from quizgen.exam.banks import builtin_banks, select
 
     found = []
     for s_index, section in enumerate(blueprint.sections):

@@ -16,10 +16,10 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from quizgen.banks import BankQuestion
-from quizgen.blueprint import Blueprint, load_blueprint
-from quizgen.build import Exam, Version, build_exam
-from quizgen.errors import QuizgenError, os_reason
+from quizgen.core.errors import QuizgenError, os_reason
+from quizgen.exam.banks import BankQuestion
+from quizgen.exam.blueprint import Blueprint, load_blueprint
+from quizgen.exam.build import Exam, Version, build_exam
 from quizgen.render import html as html_writer
 from quizgen.render.fonts import font_files
 

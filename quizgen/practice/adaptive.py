@@ -16,8 +16,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from quizgen.history import History, TopicStats
-from quizgen.model import DIFFICULTIES, Difficulty
+from quizgen.core.model import DIFFICULTIES, Difficulty
+from quizgen.practice.history import History, TopicStats
 
 WINDOW = 6
 UP_AT = 5

@@ -21,7 +21,7 @@ from pydantic import (
     ValidationError,
 )
 
-from quizgen.errors import ParamsError
+from quizgen.core.errors import ParamsError
 
 
 class ParamsModel(BaseModel):

@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from quizgen.errors import QuizgenError, os_reason
+from quizgen.core.errors import QuizgenError, os_reason
 
 #: The schema this quizgen writes; MIGRATIONS bring older databases up to it.
 SCHEMA_VERSION = 2

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from quizgen.errors import QuizgenError
+from quizgen.core.errors import QuizgenError
 
 
 class UnsupportedLatex(QuizgenError):

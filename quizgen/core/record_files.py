@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from quizgen.errors import QuizgenError
+from quizgen.core.errors import QuizgenError
 
 Labelled = tuple[str, Any]
 

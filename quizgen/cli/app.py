@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from quizgen.errors import QuizgenError
+from quizgen.core.errors import QuizgenError
 
 DIFFICULTY = click.Choice(["easy", "medium", "hard"])
 TOPICS_OPTION = click.option(
@@ -54,7 +54,7 @@ BANK_OPTION = click.option(
 
 def _bank_pool(bank_dirs: tuple[Path, ...]):
     """The built-in banks and the user's, every formula of the user's checked printable."""
-    from quizgen.banks import BUILTIN, BankError, builtin_banks, load_banks
+    from quizgen.exam.banks import BUILTIN, BankError, builtin_banks, load_banks
     from quizgen.render.printable import problems
 
     pool = load_banks([BUILTIN, *bank_dirs])
@@ -179,7 +179,7 @@ def generate(
     """
     import secrets
 
-    from quizgen import problems
+    from quizgen.exam import problems
 
     names = _topic_names(topic_names)
     if seed is None:
@@ -216,8 +216,8 @@ def solve(file: Path, fmt: str) -> None:
     Each record needs `topic` and `params`. Bad records are reported on stderr with the field
     at fault; the others are still solved, and the exit status is then 1.
     """
-    from quizgen.problems import RecordError, solve_records
-    from quizgen.record_files import read_records
+    from quizgen.core.record_files import read_records
+    from quizgen.exam.problems import RecordError, solve_records
 
     errors = number = 0
     for number, result in enumerate(solve_records(read_records(file)), start=1):
@@ -348,8 +348,8 @@ def paper(
     Examples: quizgen paper midterm --seed 2026 --versions 4;
     quizgen paper banks/exams/midterm.yaml --roster students.csv -j 2 --out class
     """
-    from quizgen.blueprint import find_blueprint, load_blueprint
-    from quizgen.papers import override, rebuild_command
+    from quizgen.exam.blueprint import find_blueprint, load_blueprint
+    from quizgen.publish.papers import override, rebuild_command
 
     if roster is None and (only_ids or shard or resume or force or jobs):
         raise click.UsageError("--only, --jobs, --shard, --resume and --force need --roster")
@@ -385,8 +385,8 @@ def paper(
     extra_fonts = [Path(f) for f in loaded.fonts]
     font_check.check(blueprint_texts, extra_fonts)
     if roster is None:
-        from quizgen.build import build_exam
-        from quizgen.papers import write_exam
+        from quizgen.exam.build import build_exam
+        from quizgen.publish.papers import write_exam
 
         exam = build_exam(loaded, seed, versions, bank_pool)
         done: list[str] = []
@@ -443,9 +443,9 @@ def _class_set(
     """``paper --roster``: every student's paper and key, with a progress bar."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-    from quizgen.classset import run_class_set
+    from quizgen.exam.roster import parse_shard, read_roster
+    from quizgen.publish.classset import run_class_set
     from quizgen.render import fonts as font_check
-    from quizgen.roster import parse_shard, read_roster
 
     students = read_roster(roster)
     names = [(f"{roster.name}: student {s.id}", s.name) for s in students]
@@ -511,7 +511,7 @@ def bank() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 def bank_check(paths: tuple[Path, ...]) -> None:
     """Lint bank files (default: the built-in banks): every problem, with file, id and field."""
-    from quizgen.banks import BUILTIN, BankError, load_banks
+    from quizgen.exam.banks import BUILTIN, BankError, load_banks
     from quizgen.render.printable import problems
 
     try:
@@ -531,7 +531,7 @@ def bank_check(paths: tuple[Path, ...]) -> None:
 @BANK_OPTION
 def bank_list(bank_dirs: tuple[Path, ...]) -> None:
     """The bank questions by seed-guide section and kind."""
-    from quizgen.banks import KINDS
+    from quizgen.exam.banks import KINDS
 
     questions = _bank_pool(bank_dirs)
     sections = sorted({q.section for q in questions})
@@ -597,14 +597,14 @@ def export(
         exam = exporter.topic_exam(names, variants, seed, difficulty)  # type: ignore[arg-type]
         name = names[0] if len(names) == 1 else "all" if "all" in topic_names else "topics"
     else:
-        from quizgen.blueprint import find_blueprint, load_blueprint
+        from quizgen.exam.blueprint import find_blueprint, load_blueprint
 
         path = find_blueprint(blueprint)  # type: ignore[arg-type]
         bank_pool = _bank_pool(bank_dirs) if bank_dirs else None
         exam = exporter.blueprint_exam(load_blueprint(path, bank_pool), variants, seed, bank_pool)
         name = path.stem
     target = out or Path("output") / f"{name}-{seed}{exporter.SUFFIX[fmt]}"
-    from quizgen.papers import atomic_write, output_folder
+    from quizgen.publish.papers import atomic_write, output_folder
 
     notes: list[str] = []
     with output_folder(target.parent):
@@ -634,7 +634,7 @@ def _reader(console):
 
 
 def _history(db: Path | None, create: bool = True):
-    from quizgen.history import History, default_path
+    from quizgen.practice.history import History, default_path
 
     return History(db or default_path(), create)
 
@@ -689,7 +689,8 @@ def quiz(
     """
     import secrets
 
-    from quizgen.quiz import QuizSession, bank_questions, quiz_problems
+    from quizgen.cli.quiz import QuizSession
+    from quizgen.practice.session import bank_questions, quiz_problems
 
     names = _topic_names(topic_names)  # an unknown topic is an error before anything is asked
     seed = secrets.randbelow(2**32) if seed is None else seed
@@ -747,9 +748,9 @@ def check(
     are asked interactively. A derivation question's printed id (e.g. cce-gradient-order) is
     asked interactively. Example: quizgen check SGM-3GKE1BD 0.076 0.070
     """
-    from quizgen.item_codes import decode
-    from quizgen.problems import make_problem
-    from quizgen.quiz import QuizSession
+    from quizgen.cli.quiz import QuizSession
+    from quizgen.exam.item_codes import decode
+    from quizgen.exam.problems import make_problem
 
     bank_item = _bank_item(code, bank_dirs)
     if bank_item is not None and fmt == "json":
@@ -787,12 +788,12 @@ def _bank_item(code: str, bank_dirs: tuple[Path, ...]):
 
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", code.strip()):
         return None
-    from quizgen.build import make_bank_item
-    from quizgen.seeds import child_seed, rng_for
+    from quizgen.core.seeds import child_seed, rng_for
+    from quizgen.exam.build import make_bank_item
 
     pool = _bank_pool(bank_dirs) if bank_dirs else None
     if pool is None:
-        from quizgen.banks import builtin_banks
+        from quizgen.exam.banks import builtin_banks
 
         pool = builtin_banks()
     question = next((q for q in pool if q.id == code.strip()), None)
@@ -803,8 +804,8 @@ def _bank_item(code: str, bank_dirs: tuple[Path, ...]):
 
 
 def _check_json(code: str, problem, answers: tuple[str, ...]) -> None:
-    from quizgen.grading import check_typed
-    from quizgen.latex import answer_text
+    from quizgen.core.latex import answer_text
+    from quizgen.practice.checking import check_typed
 
     checks = check_typed(problem, answers)
     parts = []
@@ -833,8 +834,8 @@ def _check_json(code: str, problem, answers: tuple[str, ...]) -> None:
 @NO_COLOR_OPTION
 def stats(db: Path | None, no_color: bool) -> None:
     """Your practice history: accuracy per topic, common mistakes, progress over time."""
-    from quizgen.history import default_path
-    from quizgen.stats import show_stats
+    from quizgen.cli.stats import show_stats
+    from quizgen.practice.history import default_path
 
     if db is None and not default_path().exists():
         click.echo("No practice history yet: `quizgen quiz` starts one.")

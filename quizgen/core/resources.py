@@ -11,7 +11,7 @@ from __future__ import annotations
 from importlib.resources import files
 from pathlib import Path
 
-from quizgen.errors import QuizgenError
+from quizgen.core.errors import QuizgenError
 
 
 def _folder(package: str) -> Path:

@@ -17,7 +17,7 @@ import re
 from fractions import Fraction
 from typing import Any
 
-from quizgen.errors import QuizgenError
+from quizgen.core.errors import QuizgenError
 
 EXAMPLES = {
     "scalar": "0.731, -2, 1/2 or 2.5e-3",

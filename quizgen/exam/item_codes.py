@@ -13,8 +13,8 @@ True
 from __future__ import annotations
 
 from quizgen import topics
-from quizgen.errors import QuizgenError
-from quizgen.model import DIFFICULTIES, Difficulty
+from quizgen.core.errors import QuizgenError
+from quizgen.core.model import DIFFICULTIES, Difficulty
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 LENGTH = 7  # 7 x 5 bits >= 32 bits

@@ -1,7 +1,7 @@
 """Comparing answers at the precision they are marked at, and naming the mistake behind one.
 
 The quiz, the exporters and the tests all judge answers here, so "right" means the same thing
-everywhere: :meth:`quizgen.model.Precision.accepts`, applied entry by entry.
+everywhere: :meth:`quizgen.core.model.Precision.accepts`, applied entry by entry.
 """
 
 from __future__ import annotations
@@ -10,13 +10,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from quizgen.model import Misconception, Part, Solution
+from quizgen.core.model import Misconception, Part, Solution
 
 
 def agrees(given: Any, expected: Any, part: Part) -> bool:
     """Does ``given`` match ``expected`` (scalar, vector, matrix or list of shapes) for ``part``?
 
-    >>> from quizgen.model import Precision
+    >>> from quizgen.core.model import Precision
     >>> agrees([0.731, 0.197], [0.7310585, 0.19661], Part("v", "v", Precision(3), "vector"))
     True
     >>> agrees([1, 2], [1, 2, 3], Part("v", "v", Precision(3), "vector"))
@@ -65,7 +65,7 @@ SHAPE_AXES = ("height", "width", "channels")
 def entry_name(part: Part, index: tuple[int, ...]) -> str:
     """Which entry of a list answer, in words: "entry 2", "row 1, column 2", "layer 2: width".
 
-    >>> from quizgen.model import EXACT
+    >>> from quizgen.core.model import EXACT
     >>> entry_name(Part("shapes", "s", EXACT, "shapes"), (1, 1))
     'layer 2: width'
     """
@@ -236,7 +236,7 @@ def rounded_too_coarsely(given: Any, expected: Any, part: Part) -> bool:
     """Is a wrong answer right but rounded to fewer decimal places than the part asks for?
     Every entry off the mark must be the right value rounded to k < asked places.
 
-    >>> from quizgen.model import Precision
+    >>> from quizgen.core.model import Precision
     >>> part = Part("s", "s", Precision(4))
     >>> rounded_too_coarsely(0.2, 0.19661, part), rounded_too_coarsely(0.3, 0.19661, part)
     (True, False)
@@ -252,74 +252,3 @@ def rounded_too_coarsely(given: Any, expected: Any, part: Part) -> bool:
         )
         for g, e in wrong
     )
-
-
-@dataclass(frozen=True)
-class PartCheck:
-    """One typed answer to one part, judged: what a script or a marker needs to know."""
-
-    part: Part
-    typed: str | None
-    expected: Any
-    verdict: Verdict | None  # None: nothing typed, or not readable as a number of that kind
-    problem: str = ""  # why the typed text could not be read
-
-    def record(self) -> dict[str, Any]:
-        """As JSON: verdict correct / follow-through / wrong / unreadable / missing."""
-        verdict = self.verdict
-        if verdict is None:
-            status = "unreadable" if self.typed else "missing"
-        elif verdict.correct:
-            status = "follow-through" if verdict.follow_through else "correct"
-        else:
-            status = "wrong"
-        mistake = verdict.misconception if verdict else None
-        return {
-            "part": self.part.key,
-            "given": self.typed,
-            "verdict": status,
-            "expected": self.expected,
-            "follow_through": bool(verdict and verdict.follow_through),
-            "rounded_too_coarsely": bool(verdict and verdict.too_coarse),
-            "wrong_entries": list(verdict.wrong) if verdict else [],
-            "misconception": _mistake_record(mistake),
-            "also": _mistake_record(verdict.also if verdict else None),
-            **({"problem": self.problem} if self.problem else {}),
-        }
-
-
-def _mistake_record(mistake: Misconception | None) -> dict[str, str] | None:
-    if mistake is None:
-        return None
-    return {"id": mistake.id, "label": mistake.label, "explanation": mistake.explanation}
-
-
-def check_typed(problem: Any, typed: Sequence[str]) -> list[PartCheck]:
-    """Judge one typed answer per part of ``problem`` in order, with follow-through from the
-    earlier answers and the known mistakes named, as the quiz does; parts with no answer are
-    missing. No UI: the terminal, scripts and class marking share it."""
-    from quizgen import topics
-    from quizgen.answers import AnswerFormatError, parse
-
-    topic = topics.get(problem.topic)
-    solution = topic.solve(problem.params)
-    offered = distinct_misconceptions(topic.misconceptions, problem.params, solution)
-    pairs = distinct_pairs(topic, problem.params, solution, offered)
-    given: dict[str, Any] = {}
-    checks = []
-    for index, part in enumerate(solution.parts):
-        text = typed[index].strip() if index < len(typed) else None
-        expected = solution.answer[part.key]
-        if not text:
-            checks.append(PartCheck(part, None, expected, None))
-            continue
-        try:
-            value = parse(text, part.kind)
-        except AnswerFormatError as error:
-            checks.append(PartCheck(part, text, expected, None, str(error)))
-            continue
-        followed = topic.follow(problem.params, given)
-        verdict = judge(part, value, solution, followed, offered, given, pairs)
-        given[part.key] = value
-        checks.append(PartCheck(part, text, expected, verdict))
-    return checks

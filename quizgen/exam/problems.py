@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from quizgen import topics
-from quizgen.errors import QuizgenError
-from quizgen.model import Difficulty, Problem, Solution
-from quizgen.params import plain
-from quizgen.seeds import child_seed, rng_for
+from quizgen.core.errors import QuizgenError
+from quizgen.core.model import Difficulty, Problem, Solution
+from quizgen.core.params import plain
+from quizgen.core.seeds import child_seed, rng_for
 
 SCHEMA = "quizgen.problem/1"
 #: Redraws tried before a repeated problem is let through (only tiny problem spaces run out).

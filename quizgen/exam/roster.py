@@ -11,9 +11,9 @@ import hashlib
 import re
 from pathlib import Path
 
-from quizgen.build import Student
-from quizgen.errors import QuizgenError
-from quizgen.record_files import read_text
+from quizgen.core.errors import QuizgenError
+from quizgen.core.record_files import read_text
+from quizgen.exam.build import Student
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 

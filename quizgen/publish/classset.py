@@ -29,11 +29,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from quizgen.banks import BankQuestion
-from quizgen.blueprint import Blueprint
-from quizgen.build import Student, build_for_student
-from quizgen.errors import QuizgenError
-from quizgen.papers import (
+from quizgen.core.errors import QuizgenError
+from quizgen.core.seeds import child_seed
+from quizgen.exam.banks import BankQuestion
+from quizgen.exam.blueprint import Blueprint
+from quizgen.exam.build import Student, build_for_student
+from quizgen.exam.roster import in_shard
+from quizgen.publish.papers import (
     Staged,
     atomic_write,
     commit,
@@ -42,8 +44,6 @@ from quizgen.papers import (
     rebuild_command,
     stage_copy,
 )
-from quizgen.roster import in_shard
-from quizgen.seeds import child_seed
 
 WORKER_TASKS = 40
 MANIFEST_FIELDS = (
@@ -163,7 +163,7 @@ def _complete(row: dict[str, Any], job: ClassSet) -> bool:
 
 
 def _journal_header(job: ClassSet) -> dict[str, Any]:
-    return {"journal": "quizgen.classset/1", "blueprint_sha256": job.blueprint_sha256}
+    return {"journal": "quizgen.publish.classset/1", "blueprint_sha256": job.blueprint_sha256}
 
 
 def _previous(out_dir: Path, name: str, job: ClassSet) -> dict[str, dict[str, Any]]:
@@ -279,7 +279,7 @@ def run_class_set(
         journal.close()
     ordered = [rows[s.id] for s in chosen]
     manifest = {
-        "schema": "quizgen.classset/1",
+        "schema": "quizgen.publish.classset/1",
         "blueprint": blueprint_path.name,
         "blueprint_sha256": job.blueprint_sha256,
         "exam_seed": seed,

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from quizgen.params import NonNegativeInt, ParamsModel, PositiveInt
+from quizgen.core.params import NonNegativeInt, ParamsModel, PositiveInt
 
 SizeRule = Callable[[int, int, int, int], int]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from quizgen.history import History
+from quizgen.practice.history import History
 
 BAR = 30
 

@@ -1,0 +1,5 @@
+"""``python -m quizgen.cli``: the same command line as ``quizgen``."""
+
+from quizgen.cli.app import main
+
+main()

@@ -1,0 +1,87 @@
+"""Checking typed answers to a problem, part by part, as the quiz does, with no UI: the terminal,
+``quizgen check --format json``, the web face and class marking all call this."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from quizgen.core.grading import (
+    Verdict,
+    distinct_misconceptions,
+    distinct_pairs,
+    judge,
+)
+from quizgen.core.model import Misconception, Part
+
+
+@dataclass(frozen=True)
+class PartCheck:
+    """One typed answer to one part, judged: what a script or a marker needs to know."""
+
+    part: Part
+    typed: str | None
+    expected: Any
+    verdict: Verdict | None  # None: nothing typed, or not readable as a number of that kind
+    problem: str = ""  # why the typed text could not be read
+
+    def record(self) -> dict[str, Any]:
+        """As JSON: verdict correct / follow-through / wrong / unreadable / missing."""
+        verdict = self.verdict
+        if verdict is None:
+            status = "unreadable" if self.typed else "missing"
+        elif verdict.correct:
+            status = "follow-through" if verdict.follow_through else "correct"
+        else:
+            status = "wrong"
+        mistake = verdict.misconception if verdict else None
+        return {
+            "part": self.part.key,
+            "given": self.typed,
+            "verdict": status,
+            "expected": self.expected,
+            "follow_through": bool(verdict and verdict.follow_through),
+            "rounded_too_coarsely": bool(verdict and verdict.too_coarse),
+            "wrong_entries": list(verdict.wrong) if verdict else [],
+            "misconception": _mistake_record(mistake),
+            "also": _mistake_record(verdict.also if verdict else None),
+            **({"problem": self.problem} if self.problem else {}),
+        }
+
+
+def _mistake_record(mistake: Misconception | None) -> dict[str, str] | None:
+    if mistake is None:
+        return None
+    return {"id": mistake.id, "label": mistake.label, "explanation": mistake.explanation}
+
+
+def check_typed(problem: Any, typed: Sequence[str]) -> list[PartCheck]:
+    """Judge one typed answer per part of ``problem`` in order, with follow-through from the
+    earlier answers and the known mistakes named, as the quiz does; parts with no answer are
+    missing. No UI: the terminal, scripts and class marking share it."""
+    from quizgen import topics
+    from quizgen.practice.answers import AnswerFormatError, parse
+
+    topic = topics.get(problem.topic)
+    solution = topic.solve(problem.params)
+    offered = distinct_misconceptions(topic.misconceptions, problem.params, solution)
+    pairs = distinct_pairs(topic, problem.params, solution, offered)
+    given: dict[str, Any] = {}
+    checks = []
+    for index, part in enumerate(solution.parts):
+        text = typed[index].strip() if index < len(typed) else None
+        expected = solution.answer[part.key]
+        if not text:
+            checks.append(PartCheck(part, None, expected, None))
+            continue
+        try:
+            value = parse(text, part.kind)
+        except AnswerFormatError as error:
+            checks.append(PartCheck(part, text, expected, None, str(error)))
+            continue
+        followed = topic.follow(problem.params, given)
+        verdict = judge(part, value, solution, followed, offered, given, pairs)
+        given[part.key] = value
+        checks.append(PartCheck(part, text, expected, verdict))
+    return checks

@@ -1,0 +1,71 @@
+"""The practice session's choices, with no UI: which problems to ask (round the topics, or
+adaptively), which derivation questions (never one twice), and the hints, a rung at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from quizgen import topics
+from quizgen.core.model import Difficulty, Problem
+from quizgen.core.seeds import child_seed, rng_for
+from quizgen.exam.banks import BankQuestion
+from quizgen.exam.build import BankItem, make_bank_item
+from quizgen.exam.problems import make_problem
+from quizgen.practice import adaptive
+from quizgen.practice.history import History
+from quizgen.render.unicode_math import inline, to_unicode
+
+
+def quiz_problems(
+    names: Sequence[str],
+    count: int,
+    seed: int,
+    difficulty: Difficulty,
+    history: History | None = None,
+) -> Iterator[Problem]:
+    """The session's problems, drawn lazily: problem i has the child seed (seed, "quiz", i).
+    Topics come round in a shuffled order, each once before any comes again (so a count of
+    at least the number of topics covers them all), or adaptively when a history is given."""
+    rng = rng_for(child_seed(seed, "quiz", "topics"))
+    rounds: list[str] = []
+    for index in range(count):
+        if history is not None:
+            topic, level = adaptive.pick(rng, names, history)
+        else:
+            if not rounds:
+                rounds = [names[int(i)] for i in rng.permutation(len(names))]
+            topic, level = rounds.pop(0), difficulty
+        yield make_problem(topic, child_seed(seed, "quiz", index), level)
+
+
+def topic_of_section(section: int) -> str:
+    """The topic that practises a seed-guide section (section 7's is backprop)."""
+    return next((t.name for t in topics.registry().values() if t.section == section), "bank")
+
+
+def bank_questions(
+    pool: Sequence[BankQuestion], names: Sequence[str], count: int, seed: int
+) -> Iterator[BankItem]:
+    """Up to ``count`` bank questions from the topics' sections, never one twice in a session
+    (fewer when the sections hold fewer); the draw and every shuffle come from the seed."""
+    sections = {topics.get(name).section for name in names}
+    candidates = [q for q in pool if q.section in sections]
+    if not candidates:
+        return
+    rng = rng_for(child_seed(seed, "quiz", "bank"))
+    order = [candidates[int(i)] for i in rng.permutation(len(candidates))]
+    for index, question in enumerate(order[:count]):
+        shuffle = rng_for(child_seed(seed, "quiz", index, "shuffle"))
+        yield make_bank_item(index + 1, str(index), question, question.marks, shuffle)
+
+
+def hint_ladder(solution: Any) -> Iterator[str]:
+    """The hints ``h`` gives, one rung at a time: each step's idea (its title, with the
+    formula), then the numbers put in, then its result; never the whole solution at once."""
+    for number, step in enumerate(solution.steps, start=1):
+        yield f"step {number}: {inline(step.title)}"
+        for line in step.lines:
+            yield f"step {number}, the numbers: {to_unicode(line)}"
+        if step.result:
+            yield f"step {number} gives {to_unicode(step.result)}"
