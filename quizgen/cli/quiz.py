@@ -1,4 +1,4 @@
-"""The interactive quiz: one problem at a time, each part checked as it is typed.
+"""The terminal quiz: one problem at a time, each part checked as it is typed.
 
 A wrong answer is named when it matches a known misconception of the topic; a later part that
 follows correctly from the student's own wrong earlier answer is credited as follow-through.
@@ -8,23 +8,19 @@ input at any point keeps everything answered so far.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table as RichTable
 
-from quizgen import topics
-from quizgen.core.grading import Verdict, distinct_misconceptions, distinct_pairs, judge
+from quizgen.core.grading import Verdict
 from quizgen.core.latex import answer_text
 from quizgen.core.model import Part, Problem, Table
 from quizgen.exam.build import BankItem
-from quizgen.exam.item_codes import encode
-from quizgen.practice.answers import AnswerFormatError, parse
-from quizgen.practice.history import Attempt, History
-from quizgen.practice.session import hint_ladder, topic_of_section
+from quizgen.practice.answers import AnswerFormatError
+from quizgen.practice.engine import Practice, Summary
+from quizgen.practice.history import History
 from quizgen.render.text import INDENT, step_lines
 from quizgen.render.unicode_math import inline, to_unicode
 
@@ -35,25 +31,10 @@ class Quit(Exception):
     """The student asked to stop."""
 
 
-@dataclass
-class Score:
-    right: int = 0
-    asked: int = 0
-
-
-@dataclass
-class Summary:
-    by_topic: dict[str, Score] = field(default_factory=dict)
-    problems: int = 0
-
-    def add(self, topic: str, correct: bool) -> None:
-        score = self.by_topic.setdefault(topic, Score())
-        score.asked += 1
-        score.right += int(correct)
-
-
 class QuizSession:
-    """Runs problems through a console; ``read`` returns a typed line or raises EOFError."""
+    """The terminal face of a practice session: it asks and prints, the engine
+    (``quizgen.practice.engine``) judges, hints, scores and records. ``read`` returns a typed
+    line or raises EOFError."""
 
     def __init__(
         self,
@@ -64,9 +45,11 @@ class QuizSession:
     ) -> None:
         self.console = console
         self.read = read
-        self.history = history
-        self.session = history.start_session(mode) if history else 0
-        self.summary = Summary()
+        self.practice = Practice(history, mode)
+
+    @property
+    def summary(self) -> Summary:
+        return self.practice.summary
 
     def say(self, text: str = "", style: str | None = None) -> None:
         self.console.print(text, style=style, markup=False, highlight=False)
@@ -87,79 +70,53 @@ class QuizSession:
 
     def ask(self, problem: Problem, number: int = 1, total: int | None = None) -> list[Verdict]:
         """Ask every part of one problem, then show the worked solution unless all was right."""
-        topic = topics.get(problem.topic)
-        solution = topic.solve(problem.params)
-        offered = distinct_misconceptions(topic.misconceptions, problem.params, solution)
-        pairs = distinct_pairs(topic, problem.params, solution, offered)
-        code = encode(problem.topic, problem.difficulty or "medium", problem.seed or 0)
+        run = self.practice.start(problem)
         of = f" of {total}" if total else ""
         self.console.rule(
-            f"Problem {number}{of} · {topic.title} · {problem.difficulty} · {code}", style="cyan"
+            f"Problem {number}{of} · {run.topic.title} · {problem.difficulty} · {run.code}",
+            style="cyan",
         )
-        stem = topic.stem(problem.params)
+        stem = run.topic.stem(problem.params)
         self.say(inline(stem.text))
         if stem.table:
             self.console.print(rich_table(stem.table))
         self.say(f"({HELP})", "dim")
-        given: dict[str, Any] = {}
-        verdicts: list[Verdict] = []
-        ladder = hint_ladder(solution)
-        named: set[Any] = set()  # mistakes already explained in this problem
-        for index, part in enumerate(solution.parts):
-            letter = "abcdefghijklmnopqrstuvwxyz"[index]
-            started = time.monotonic()
-            hints = 0
-            while True:
-                text = self.read(f"({letter}) {inline(part.label)}{rounding(part)} = ")
-                command = text.strip().lower()
-                if command == "q":
-                    raise Quit
-                if command == "h":
-                    hints += 1
-                    self.say(f"{INDENT}Hint: {next(ladder, 'no more hints: ? shows all')}", "cyan")
-                    continue
-                if command in ("s", "?"):
-                    outcome = "skipped" if command == "s" else "shown"
-                    for later in solution.parts[index:]:  # every part left counts as asked
-                        missed = Verdict(False, solution.answer[later.key])
-                        self._record(problem, code, later, None, missed, started, hints, outcome)
-                        self.summary.add(problem.topic, False)
-                        hints = 0
-                    self.show_solution(solution)
-                    self.summary.problems += 1
-                    return verdicts
-                try:
-                    value = parse(text, part.kind)
-                    break
-                except AnswerFormatError as error:
-                    self.say(f"{INDENT}{error} (not counted; try again)", "yellow")
-            followed = topic.follow(problem.params, given)
-            verdict = judge(part, value, solution, followed, offered, given, pairs)
-            given[part.key] = value
-            verdicts.append(verdict)
-            self.feedback(part, verdict, index, named)
-            named |= {verdict.misconception, verdict.also} - {None}
-            self.summary.add(problem.topic, verdict.correct)
-            self._record(problem, code, part, text.strip(), verdict, started, hints)
-        self.summary.problems += 1
-        if all(v.correct and not v.follow_through for v in verdicts):
+        while (part := run.part) is not None:
+            letter = "abcdefghijklmnopqrstuvwxyz"[run.index]
+            text = self.read(f"({letter}) {inline(part.label)}{rounding(part)} = ")
+            command = text.strip().lower()
+            if command == "q":
+                raise Quit
+            if command == "h":
+                self.say(f"{INDENT}Hint: {run.hint()}", "cyan")
+                continue
+            if command in ("s", "?"):
+                run.give_up("skipped" if command == "s" else "shown")
+                self.show_solution(run.solution)
+                return run.verdicts
+            try:
+                said = run.answer(text)
+            except AnswerFormatError as error:
+                self.say(f"{INDENT}{error} (not counted; try again)", "yellow")
+                continue
+            self.feedback(said.part, said.verdict, run.index - 1, said.repeated)
+        if run.all_right:
             self.say("All correct.", "bold green")
         else:
-            self.show_solution(solution)
-        return verdicts
+            self.show_solution(run.solution)
+        return run.verdicts
 
     def ask_bank(self, item: BankItem, number: int = 1, total: int | None = None) -> bool:
         """Ask a derivation-bank question: order by numbers, fill and choice by letter, derive
         by working it out and marking yourself against the model derivation."""
-        topic = topic_of_section(item.bank.section)
+        run = self.practice.start_bank(item)
         of = f" of {total}" if total else ""
         self.console.rule(f"Question {number}{of} · {item.kind} · {item.code}", style="cyan")
         self.say(inline(item.bank.question.prompt))
-        started = time.monotonic()
         if item.kind == "order":
             for k, step in enumerate(item.shown_steps, start=1):
                 self.say(f"{INDENT}{k}. {to_unicode(step.formula)}")
-            text, correct = self._read_order(item)
+            correct = run.order(self._read_order(item))
             if correct:
                 self.say(f"{INDENT}✓ Correct.", "green")
             else:
@@ -172,9 +129,7 @@ class QuizSession:
                     self.say(f"{INDENT}{k}. {shown}")
             for option in item.options:
                 self.say(f"{INDENT}{option.letter}. {inline(option.text)}")
-            text = self._read_letter(item)
-            chosen = next(o for o in item.options if o.letter == text)
-            right = next(o for o in item.options if o.correct)
+            chosen, right = run.choose(self._read_letter(item))
             correct = chosen.correct
             if correct:
                 self.say(f"{INDENT}✓ Correct. {inline(chosen.why or '')}".rstrip(), "green")
@@ -183,28 +138,13 @@ class QuizSession:
                 self.say(f"{INDENT}✗ The answer is {right.letter}.{why}", "red")
         else:
             self.read("Work it out on paper, then press Enter to see the model derivation: ")
-            text, correct = self._self_mark(item)
+            self.show_derivation(item)
+            correct = run.self_mark(self._read_marks(run.total_marks))
         if item.kind in ("order", "fill") or not correct:
             self.show_derivation(item)
-        self.summary.add(topic, correct)
-        self.summary.problems += 1
-        if self.history is not None:
-            self.history.record(
-                self.session,
-                Attempt(
-                    topic=topic,
-                    seed=0,
-                    difficulty=item.kind,
-                    code=item.code,
-                    part=item.kind,
-                    answer=text,
-                    correct=correct,
-                    seconds=round(time.monotonic() - started, 3),
-                ),
-            )
         return correct
 
-    def _read_order(self, item: BankItem) -> tuple[str, bool]:
+    def _read_order(self, item: BankItem) -> list[int]:
         n = len(item.order)
         while True:
             text = self.read(f"order (e.g. {' '.join(str(k) for k in range(n, 0, -1))}) = ")
@@ -212,7 +152,7 @@ class QuizSession:
                 raise Quit
             numbers = text.translate(str.maketrans(",()", "   ")).split()
             if sorted(numbers) == sorted(str(k) for k in range(1, n + 1)):
-                return " ".join(numbers), item.accepts_order([int(k) for k in numbers])
+                return [int(k) for k in numbers]
             self.say(
                 f"{INDENT}type each number 1-{n} once, in order (not counted; try again)", "yellow"
             )
@@ -227,15 +167,13 @@ class QuizSession:
                 return text
             self.say(f"{INDENT}type one of {', '.join(letters)} (not counted; try again)", "yellow")
 
-    def _self_mark(self, item: BankItem) -> tuple[str, bool]:
-        self.show_derivation(item)
-        total = sum(step.marks for step in item.bank.steps)
+    def _read_marks(self, total: int) -> int:
         while True:
             text = self.read(f"your marks out of {total} = ").strip()
             if text.lower() == "q":
                 raise Quit
             if text.isdigit() and int(text) <= total:
-                return f"{text}/{total}", int(text) == total
+                return int(text)
             self.say(f"{INDENT}type a whole number from 0 to {total}", "yellow")
 
     def show_derivation(self, item: BankItem) -> None:
@@ -245,12 +183,9 @@ class QuizSession:
             self.say(f"{INDENT}{k}. {to_unicode(step.formula)}{marks}")
             self.say(f"{INDENT * 2} {inline(step.reason)}", "dim")
 
-    def feedback(
-        self, part: Part, verdict: Verdict, index: int, named: set[Any] | None = None
-    ) -> None:
-        """Say how a part was judged; a mistake already explained in this problem is only
-        recalled, not explained again."""
-        named = named or set()
+    def feedback(self, part: Part, verdict: Verdict, index: int, repeated: bool = False) -> None:
+        """Say how a part was judged; a mistake already explained in this problem
+        (``repeated``) is only recalled, not explained again."""
         expected = answer_text(verdict.expected, part.precision)
         if verdict.correct and verdict.follow_through:
             self.say(
@@ -272,7 +207,7 @@ class QuizSession:
             where = f" Off at {', '.join(verdict.wrong)}." if verdict.wrong else ""
             m, also = verdict.misconception, verdict.also
             why = f" It looks like you {m.label}: {m.explanation}" if m else ""
-            if m and not also and m in named:
+            if m and repeated:
                 why = f" The same mistake again: you {m.label}."
             if m and also:
                 why = (
@@ -303,37 +238,6 @@ class QuizSession:
         asked = sum(s.asked for s in self.summary.by_topic.values())
         table.add_row("all", str(right), str(asked), f"{100 * right / asked:.0f} %", style="bold")
         self.console.print(table)
-
-    def _record(
-        self,
-        problem: Problem,
-        code: str,
-        part: Part,
-        answer: str | None,
-        verdict: Verdict,
-        started: float,
-        hints: int,
-        outcome: str = "answered",
-    ) -> None:
-        if self.history is None:
-            return
-        self.history.record(
-            self.session,
-            Attempt(
-                topic=problem.topic,
-                seed=problem.seed or 0,
-                difficulty=problem.difficulty or "",
-                code=code,
-                part=part.key,
-                answer=answer,
-                correct=verdict.correct,
-                seconds=round(time.monotonic() - started, 3),
-                follow_through=verdict.follow_through,
-                misconception=verdict.misconception.label if verdict.misconception else None,
-                hints=hints,
-                outcome=outcome,
-            ),
-        )
 
 
 def rounding(part: Part) -> str:

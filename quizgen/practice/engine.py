@@ -1,0 +1,207 @@
+"""The practice engine: a session of problems answered part by part, with no UI.
+
+A face (the terminal quiz, later the web site) asks the student and shows what comes back; the
+engine judges each typed answer (tolerance, forgiving formats, follow-through, named mistakes),
+gives hints a rung at a time, keeps the score and writes every attempt to the history as it
+happens, so that stopping at any moment keeps everything answered so far.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from quizgen import topics
+from quizgen.core.grading import Verdict, distinct_misconceptions, distinct_pairs, judge
+from quizgen.core.model import Misconception, Part, Problem, Solution
+from quizgen.exam.build import BankItem, BankOption
+from quizgen.exam.item_codes import encode
+from quizgen.practice.answers import parse
+from quizgen.practice.history import Attempt, History
+from quizgen.practice.session import hint_ladder, topic_of_section
+
+NO_MORE_HINTS = "no more hints: ? shows all"
+
+
+@dataclass
+class Score:
+    right: int = 0
+    asked: int = 0
+
+
+@dataclass
+class Summary:
+    """Parts right and asked per topic, and problems seen, as the history counts them."""
+
+    by_topic: dict[str, Score] = field(default_factory=dict)
+    problems: int = 0
+
+    def add(self, topic: str, correct: bool) -> None:
+        score = self.by_topic.setdefault(topic, Score())
+        score.asked += 1
+        score.right += int(correct)
+
+
+class Practice:
+    """One practice session: its score, its history rows, the problems it starts."""
+
+    def __init__(self, history: History | None, mode: str = "quiz") -> None:
+        self.history = history
+        self.session = history.start_session(mode) if history else 0
+        self.summary = Summary()
+
+    def start(self, problem: Problem) -> ProblemRun:
+        return ProblemRun(self, problem)
+
+    def start_bank(self, item: BankItem) -> BankRun:
+        return BankRun(self, item)
+
+    def record(self, attempt: Attempt) -> None:
+        self.summary.add(attempt.topic, attempt.correct)
+        if self.history is not None:
+            self.history.record(self.session, attempt)
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """What the engine says about one typed answer."""
+
+    part: Part
+    verdict: Verdict
+    repeated: bool  # its mistake was already explained earlier in this problem
+
+
+class ProblemRun:
+    """One generated problem being answered, part by part."""
+
+    def __init__(self, practice: Practice, problem: Problem) -> None:
+        self.practice = practice
+        self.problem = problem
+        self.topic = topics.get(problem.topic)
+        self.solution: Solution = self.topic.solve(problem.params)
+        self.offered = distinct_misconceptions(
+            self.topic.misconceptions, problem.params, self.solution
+        )
+        self.pairs = distinct_pairs(self.topic, problem.params, self.solution, self.offered)
+        self.code = encode(problem.topic, problem.difficulty or "medium", problem.seed or 0)
+        self.index = 0
+        self.given: dict[str, Any] = {}
+        self.verdicts: list[Verdict] = []
+        self._named: set[Misconception] = set()
+        self._ladder = hint_ladder(self.solution)
+        self._hints = 0
+        self._started = time.monotonic()
+
+    @property
+    def part(self) -> Part | None:
+        """The part to answer next (None when the problem is over)."""
+        parts = self.solution.parts
+        return parts[self.index] if self.index < len(parts) else None
+
+    @property
+    def done(self) -> bool:
+        return self.part is None
+
+    @property
+    def all_right(self) -> bool:
+        """Every part right against the key (follow-through credit is not that)."""
+        return all(v.correct and not v.follow_through for v in self.verdicts)
+
+    def hint(self) -> str:
+        """The next rung of the hint ladder (counted for the part being answered)."""
+        self._hints += 1
+        return next(self._ladder, NO_MORE_HINTS)
+
+    def answer(self, text: str) -> Feedback:
+        """Judge ``text`` for the current part, record it and move on. Raises
+        AnswerFormatError (not counted) when it cannot be read as that kind of answer."""
+        part = self.part
+        assert part is not None, "the problem is over"
+        value = parse(text, part.kind)
+        followed = self.topic.follow(self.problem.params, self.given)
+        verdict = judge(part, value, self.solution, followed, self.offered, self.given, self.pairs)
+        repeated = verdict.misconception in self._named and verdict.also is None
+        self.given[part.key] = value
+        self.verdicts.append(verdict)
+        self._named |= {verdict.misconception, verdict.also} - {None}
+        self._record(part, text.strip(), verdict, "answered")
+        return Feedback(part, verdict, repeated)
+
+    def give_up(self, outcome: str) -> None:
+        """``skipped`` (s) or ``shown`` (?): every part left is recorded as that, unanswered."""
+        while self.part is not None:
+            missed = Verdict(False, self.solution.answer[self.part.key])
+            self._record(self.part, None, missed, outcome)
+
+    def _record(self, part: Part, text: str | None, verdict: Verdict, outcome: str) -> None:
+        mistake = verdict.misconception
+        self.practice.record(
+            Attempt(
+                topic=self.problem.topic,
+                seed=self.problem.seed or 0,
+                difficulty=self.problem.difficulty or "",
+                code=self.code,
+                part=part.key,
+                answer=text,
+                correct=verdict.correct,
+                seconds=round(time.monotonic() - self._started, 3),
+                follow_through=verdict.follow_through,
+                misconception=mistake.label if mistake else None,
+                hints=self._hints,
+                outcome=outcome,
+            )
+        )
+        self.index += 1
+        self._hints = 0
+        self._started = time.monotonic()
+        if self.done:
+            self.practice.summary.problems += 1
+
+
+class BankRun:
+    """One derivation-bank question: order, fill, choice or derive (self-marked)."""
+
+    def __init__(self, practice: Practice, item: BankItem) -> None:
+        self.practice = practice
+        self.item = item
+        self.topic = topic_of_section(item.bank.section)
+        self._started = time.monotonic()
+
+    def order(self, numbers: list[int]) -> bool:
+        """The shown step numbers in the student's order; True if the derivation allows it."""
+        correct = self.item.accepts_order(numbers)
+        self._record(" ".join(map(str, numbers)), correct)
+        return correct
+
+    def choose(self, letter: str) -> tuple[BankOption, BankOption]:
+        """(the option chosen, the right one) for a fill or choice question."""
+        chosen = next(o for o in self.item.options if o.letter == letter)
+        right = next(o for o in self.item.options if o.correct)
+        self._record(letter, chosen.correct)
+        return chosen, right
+
+    @property
+    def total_marks(self) -> int:
+        return sum(step.marks for step in self.item.bank.steps)
+
+    def self_mark(self, marks: int) -> bool:
+        """The marks the student gives their own derivation against the model."""
+        correct = marks == self.total_marks
+        self._record(f"{marks}/{self.total_marks}", correct)
+        return correct
+
+    def _record(self, text: str, correct: bool) -> None:
+        self.practice.record(
+            Attempt(
+                topic=self.topic,
+                seed=0,
+                difficulty=self.item.kind,
+                code=self.item.code,
+                part=self.item.kind,
+                answer=text,
+                correct=correct,
+                seconds=round(time.monotonic() - self._started, 3),
+            )
+        )
+        self.practice.summary.problems += 1
