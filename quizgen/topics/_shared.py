@@ -14,6 +14,24 @@ from quizgen.core.model import Difficulty, Misconception, Step
 from quizgen.topics import Degenerate
 
 
+def switched(
+    solve_with: Callable[..., Any],
+    label: str,
+    explanation: str,
+    *,
+    when: Callable[[Any], bool] | None = None,
+    **switches: Any,
+) -> Misconception:
+    """A mistake that is a set of switches of the topic's ``solve_with``: its answer is
+    computed from them (so it also combines with another mistake's, two at once); ``when``
+    says on which problems it can arise (elsewhere it gives no answer)."""
+
+    def solve(p: Any) -> Any:
+        return solve_with(p, **switches) if when is None or when(p) else None
+
+    return Misconception(label, explanation, solve, switches=switches)
+
+
 def dropped_loss_minus(solve: Callable[[Any], dict[str, Any]]) -> Misconception:
     """Cross-entropy written without its minus sign: the loss comes out negative (the rest of
     the answer is unchanged)."""

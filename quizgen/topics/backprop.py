@@ -22,10 +22,10 @@ from pydantic import model_validator
 from quizgen.core.draw import grid_matrix, grid_vector
 from quizgen.core.latex import dot, mat, num, paren, vec
 from quizgen.core.mathfn import logsumexp, sigmoid_array, softmax, softplus
-from quizgen.core.model import EXACT, Difficulty, Misconception, Part, Precision, Stem, Step
+from quizgen.core.model import EXACT, Difficulty, Part, Precision, Stem, Step
 from quizgen.core.params import Matrix, ParamsModel, Vector
 from quizgen.topics import Degenerate
-from quizgen.topics._shared import dropped_loss_minus
+from quizgen.topics._shared import dropped_loss_minus, switched
 
 TITLE = "Backpropagation"
 CODE = "BP"
@@ -318,53 +318,55 @@ def solve_with(p: Params, **switches: Any) -> dict[str, Any]:
 
 
 MISCONCEPTIONS = (
-    Misconception(
+    switched(
+        solve_with,
         "used z instead of the activation's derivative",
         "delta1 multiplies by act'(z1) elementwise, not by z1 itself.",
-        lambda p: _pass(p, local="z"),
-        switches={"local": "z"},
+        local="z",
     ),
-    Misconception(
+    switched(
+        solve_with,
         "forgot the activation's derivative",
         "Going back through h1 = act(z1) multiplies by act'(z1) elementwise.",
-        lambda p: _pass(p, local="none"),
-        switches={"local": "none"},
+        local="none",
     ),
-    Misconception(
+    switched(
+        solve_with,
         "used the activation instead of its derivative",
         "The local gradient is act'(z1) (sigma(1 - sigma), or 1 for z > 0 in ReLU), not h1.",
-        lambda p: _pass(p, local="value"),
-        switches={"local": "value"},
+        local="value",
     ),
-    Misconception(
+    switched(
+        solve_with,
         "flipped the sign of the output error",
         "For softmax + CCE and sigmoid + BCE, delta2 = y_hat - y, not y - y_hat.",
-        lambda p: _pass(p, sign=-1.0),
-        switches={"sign": -1.0},
+        sign=-1.0,
     ),
-    Misconception(
+    switched(
+        solve_with,
         "forgot the bias in the hidden layer",
         "The hidden pre-activation is z1 = x W1 + b1: the bias is added before the activation.",
-        lambda p: _pass(p, hidden_bias=False) if any(p.b1) else None,
-        switches={"hidden_bias": False},
+        when=lambda p: any(p.b1),
+        hidden_bias=False,
     ),
-    Misconception(
+    switched(
+        solve_with,
         "forgot the bias in the output layer",
         "The output pre-activation is z2 = h1 W2 + b2.",
-        lambda p: _pass(p, output_bias=False) if any(p.b2) else None,
-        switches={"output_bias": False},
+        when=lambda p: any(p.b2),
+        output_bias=False,
     ),
-    Misconception(
+    switched(
+        solve_with,
         "skipped the hidden activation",
         "h1 = act(z1): the activation is applied to z1 before it feeds the next layer.",
-        lambda p: _pass(p, activation=False),
-        switches={"activation": False},
+        activation=False,
     ),
     dropped_loss_minus(solve),
-    Misconception(
+    switched(
+        solve_with,
         "transposed the weight gradients",
         "dW = (layer input)^T delta: rows follow the inputs, columns the units (as W does).",
-        lambda p: _pass(p, transpose=True),
-        switches={"transpose": True},
+        transpose=True,
     ),
 )

@@ -29,9 +29,10 @@ from quizgen.core.cnn import (
     out_size,
 )
 from quizgen.core.draw import pick
-from quizgen.core.model import EXACT, Difficulty, Misconception, Part, Stem, Step, Table
+from quizgen.core.model import EXACT, Difficulty, Part, Stem, Step, Table
 from quizgen.core.params import ParamsModel, PositiveInt
 from quizgen.topics import Degenerate
+from quizgen.topics._shared import switched
 
 TITLE = "CNN output size"
 CODE = "CS"
@@ -220,37 +221,39 @@ def solve_with(
     return {"shapes": shapes}
 
 
-def _mistake(label: str, explanation: str, **switches: Any) -> Misconception:
-    return Misconception(label, explanation, lambda p: solve_with(p, **switches), switches=switches)
-
-
 MISCONCEPTIONS = (
-    _mistake(
+    switched(
+        solve_with,
         "forgot the +1",
         "The output size is floor((n + 2p - f)/s) + 1: the +1 counts the first position.",
         plus_one=False,
     ),
-    _mistake(
+    switched(
+        solve_with,
         "rounded up instead of down",
         "A filter that would hang over the edge is not applied: use floor, not ceil.",
         ceil=True,
     ),
-    _mistake(
+    switched(
+        solve_with,
         "added the padding once",
         "Padding is added on both sides, so the input grows by 2p, not p.",
         padding=1,
     ),
-    _mistake(
+    switched(
+        solve_with,
         "ignored the stride",
         "With stride s the filter moves s positions at a time: divide (n + 2p - f) by s.",
         stride=False,
     ),
-    _mistake(
+    switched(
+        solve_with,
         "forgot the padding",
         "Padding p adds p rows and columns on each side: the size is (n + 2p - f)/s + 1.",
         padding=0,
     ),
-    _mistake(
+    switched(
+        solve_with,
         "kept the input channels after a convolution",
         "A convolution outputs one channel per filter, whatever the input's channels.",
         keep_channels=True,

@@ -17,9 +17,10 @@ from pydantic import Field, model_validator
 
 from quizgen.core.draw import grid_matrix, grid_vector, pick
 from quizgen.core.latex import dot, mat, num, paren, vec
-from quizgen.core.model import EXACT, Difficulty, Misconception, Part, Precision, Stem, Step
+from quizgen.core.model import EXACT, Difficulty, Part, Precision, Stem, Step
 from quizgen.core.params import Matrix, Num, ParamsModel, Vector
 from quizgen.topics import Degenerate
+from quizgen.topics._shared import switched
 
 TITLE = "Linear regression gradient"
 CODE = "LR"
@@ -189,34 +190,35 @@ def solve_with(p: Params, **switches: Any) -> dict[str, Any]:
 
 
 MISCONCEPTIONS = (
-    Misconception(
+    switched(
+        solve_with,
         "forgot the 1/N",
         "The cost averages over the N examples, so its gradient carries the factor 1/N.",
-        lambda p: _fit(p, scale=False),
-        switches={"scale": False},
+        scale=False,
     ),
-    Misconception(
+    switched(
+        solve_with,
         "took the error as y - y_hat",
         "With e = y_hat - y the gradient is (1/N) X^T e; using y - y_hat flips its sign.",
-        lambda p: _fit(p, flip=True),
-        switches={"flip": True},
+        flip=True,
     ),
-    Misconception(
+    switched(
+        solve_with,
         "added the gradient",
         "Gradient descent steps against the gradient: w - eta grad, not w + eta grad.",
-        lambda p: _fit(p, ascend=True),
-        switches={"ascend": True},
+        ascend=True,
     ),
-    Misconception(
+    switched(
+        solve_with,
         "left out the 1/2 in the cost",
         "J = 1/(2N) sum e^2: the 1/2 is there so that it cancels the 2 from differentiating.",
-        lambda p: _fit(p, half=False),
-        switches={"half": False},
+        half=False,
     ),
-    Misconception(
+    switched(
+        solve_with,
         "ignored the learning rate",
         "The step is scaled by eta: w_new = w - eta * gradient.",
-        lambda p: _fit(p, use_eta=False) if p.eta != 1 else None,
-        switches={"use_eta": False},
+        when=lambda p: p.eta != 1,
+        use_eta=False,
     ),
 )

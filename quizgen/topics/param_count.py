@@ -28,9 +28,10 @@ from quizgen.core.cnn import (
     next_shape,
 )
 from quizgen.core.draw import pick
-from quizgen.core.model import EXACT, Difficulty, Misconception, Part, Stem, Step, Table
+from quizgen.core.model import EXACT, Difficulty, Part, Stem, Step, Table
 from quizgen.core.params import ParamsModel, PositiveInt
 from quizgen.topics import Degenerate
+from quizgen.topics._shared import switched
 
 TITLE = "Parameter counting"
 CODE = "PN"
@@ -200,11 +201,9 @@ def follow(p: Params, given: dict[str, Any]) -> dict[str, Any]:
     return {"total": sum(given["per_layer"])} if "per_layer" in given else {}
 
 
-def _if_any(predicate):
-    def wrap(mistake):
-        return lambda p: mistake(p) if any(predicate(layer) for layer in p.layers) else None
-
-    return wrap
+def _has(kind: type) -> Any:
+    """A problem has a layer of this kind (a mistake about it can arise only then)."""
+    return lambda p: any(isinstance(layer, kind) for layer in p.layers)
 
 
 def solve_with(p: Params, **switches: Any) -> dict[str, Any]:
@@ -213,44 +212,45 @@ def solve_with(p: Params, **switches: Any) -> dict[str, Any]:
 
 
 MISCONCEPTIONS = (
-    Misconception(
+    switched(
+        solve_with,
         "forgot the biases",
         "Each output unit or filter with a bias adds one parameter: n_out(n_in + 1) for dense.",
-        lambda p: _answer(p, bias=False),
-        switches={"bias": False},
+        bias=False,
     ),
-    Misconception(
+    switched(
+        solve_with,
         "forgot the input channels",
         "A conv filter spans all input channels: f x f x c_in weights per filter.",
-        _if_any(lambda layer: isinstance(layer, Conv))(lambda p: _answer(p, channels=False)),
-        switches={"channels": False},
+        when=_has(Conv),
+        channels=False,
     ),
-    Misconception(
+    switched(
+        solve_with,
         "used f instead of f x f",
         "A conv filter is f x f in space, so it has f^2 c_in weights, not f c_in.",
-        _if_any(lambda layer: isinstance(layer, Conv))(lambda p: _answer(p, square=False)),
-        switches={"square": False},
+        when=_has(Conv),
+        square=False,
     ),
-    Misconception(
+    switched(
+        solve_with,
         "counted one bias per layer",
         "Every unit (or filter) has its own bias: a dense layer adds n_out biases, not 1.",
-        lambda p: (
-            _answer(p, one_bias=True) if any(getattr(x, "bias", False) for x in p.layers) else None
-        ),
-        switches={"one_bias": True},
+        when=lambda p: any(getattr(x, "bias", False) for x in p.layers),
+        one_bias=True,
     ),
-    Misconception(
+    switched(
+        solve_with,
         "gave the pooling layer parameters",
         "Pooling takes a max or mean of each window: it has no weights and no biases.",
-        _if_any(lambda layer: isinstance(layer, Pool))(lambda p: _answer(p, pooling_weights=True)),
-        switches={"pooling_weights": True},
+        when=_has(Pool),
+        pooling_weights=True,
     ),
-    Misconception(
+    switched(
+        solve_with,
         "flattened without the channels",
         "Flattening H x W x C gives H W C inputs to the next dense layer, not H W.",
-        _if_any(lambda layer: isinstance(layer, Flatten))(
-            lambda p: _answer(p, flat_channels=False)
-        ),
-        switches={"flat_channels": False},
+        when=_has(Flatten),
+        flat_channels=False,
     ),
 )

@@ -26,9 +26,10 @@ from quizgen.core.draw import grid_vector, pick
 from quizgen.core.exact import exact, number
 from quizgen.core.latex import dot, paren, signed, vec
 from quizgen.core.latex import num as fmt
-from quizgen.core.model import EXACT, Difficulty, Misconception, Part, Stem, Step, Table
+from quizgen.core.model import EXACT, Difficulty, Part, Stem, Step, Table
 from quizgen.core.params import Num, ParamsModel, PositiveInt, Vector
 from quizgen.topics import Degenerate
+from quizgen.topics._shared import switched
 
 TITLE = "Perceptron weight update"
 CODE = "PC"
@@ -254,45 +255,41 @@ def table(p: Params, answer: dict[str, Any]) -> Table:
     return Table(("step", "$x$", "$t$", "$z$", r"$\hat{y}$", "$e$", r"$\Delta w$", "$w$"), rows)
 
 
-def _mistake(rule: _Rule):
-    return lambda p: _trace(p, rule)
-
-
 def solve_with(p: Params, **switches: Any) -> dict[str, Any]:
     """The trace with some mistakes' switches set (two mistakes made at once)."""
     return _trace(p, _Rule(**switches))
 
 
 MISCONCEPTIONS = (
-    Misconception(
+    switched(
+        solve_with,
         "took sign(0) as -1",
         "By convention the perceptron fires at z = 0: sign(0) = +1 (step(0) = 1).",
-        _mistake(_Rule(zero_fires=False)),
-        switches={"zero_fires": False},
+        zero_fires=False,
     ),
-    Misconception(
+    switched(
+        solve_with,
         "forgot the bias input",
         "x0 = 1 is part of every input, so w0 takes part in z and is updated like the others.",
-        _mistake(_Rule(bias_input=False)),
-        switches={"bias_input": False},
+        bias_input=False,
     ),
-    Misconception(
+    switched(
+        solve_with,
         "flipped the sign of the error",
         "The error is e = t - y_hat (target minus prediction), not y_hat - t.",
-        _mistake(_Rule(flip_error=True)),
-        switches={"flip_error": True},
+        flip_error=True,
     ),
-    Misconception(
+    switched(
+        solve_with,
         "ignored the learning rate",
         "Each update is scaled by eta: delta w = eta (t - y_hat) x.",
-        _mistake(_Rule(use_eta=False)),
-        switches={"use_eta": False},
+        use_eta=False,
     ),
-    Misconception(
+    switched(
+        solve_with,
         "used the other encoding's outputs",
         "The output takes the targets' levels: sign gives -1/+1 for bipolar targets, step "
         "gives 0/1 for binary ones.",
-        _mistake(_Rule(other_encoding=True)),
-        switches={"other_encoding": True},
+        other_encoding=True,
     ),
 )

@@ -14,9 +14,10 @@ from pydantic import model_validator
 
 from quizgen.core.draw import grid_vector, on_grid
 from quizgen.core.latex import paren, vec
-from quizgen.core.model import EXACT, Difficulty, Misconception, Part, Stem, Step
+from quizgen.core.model import EXACT, Difficulty, Part, Stem, Step
 from quizgen.core.params import ParamsModel, Vector
 from quizgen.topics import Degenerate
+from quizgen.topics._shared import switched
 
 TITLE = "ReLU derivative"
 CODE = "RL"
@@ -126,28 +127,29 @@ def solve_with(p: Params, **switches: Any) -> dict[str, Any]:
 
 
 MISCONCEPTIONS = (
-    Misconception(
+    switched(
+        solve_with,
         "took ReLU'(0) as 1",
         "ReLU is not differentiable at 0; the convention is ReLU'(0) = 0.",
-        lambda p: _answer(p, at_zero=1) if 0 in p.z else None,
-        switches={"at_zero": 1},
+        when=lambda p: 0 in p.z,
+        at_zero=1,
     ),
-    Misconception(
+    switched(
+        solve_with,
         "used ReLU(z) as its derivative",
         "ReLU'(z) is 1 for z > 0 and 0 otherwise, not the value max(0, z).",
-        lambda p: _answer(p, slope=_value_as_slope),
-        switches={"slope": _value_as_slope},
+        slope=_value_as_slope,
     ),
-    Misconception(
+    switched(
+        solve_with,
         "forgot the gradient from above",
         "delta = dJ/dh * ReLU'(z): the local derivative multiplies the incoming gradient.",
-        lambda p: _answer(p, upstream=False),
-        switches={"upstream": False},
+        upstream=False,
     ),
-    Misconception(
+    switched(
+        solve_with,
         "gave negative inputs a slope of -1",
         "ReLU is flat (slope 0) for z < 0; a slope of -1 belongs to |z|.",
-        lambda p: _answer(p, slope=_abs_slope),
-        switches={"slope": _abs_slope},
+        slope=_abs_slope,
     ),
 )
