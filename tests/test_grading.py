@@ -115,3 +115,15 @@ def test_check_json_says_which_layer_is_off():
     result = CliRunner().invoke(cli, ["check", "CSM-0000007", typed, "--format", "json"])
     (part,) = json.loads(result.stdout)["parts"]
     assert part["verdict"] == "wrong" and part["wrong_entries"] == ["layer 2: width"]
+
+
+@pytest.mark.parametrize("name", [n for n, t in registry().items() if hasattr(t.module, "follow")])
+def test_an_earlier_answer_of_the_wrong_shape_never_breaks_follow_through(name):
+    topic = registry()[name]
+    for seed in range(10):
+        params = make_problem(name, seed, "medium").params
+        right = topic.solve(params).answer
+        for key, value in right.items():
+            wrong = 0.0 if isinstance(value, list) else [0.0, 1.0]  # a number for a list, or back
+            followed = topic.follow(params, {key: wrong})
+            assert followed == topic.follow(params, {}), (name, seed, key)

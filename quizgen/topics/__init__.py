@@ -49,6 +49,17 @@ _REQUIRED = (
 )
 
 
+def _same_shape(a: Any, b: Any) -> bool:
+    """Do two answers nest lists the same way, entry for entry?"""
+    if isinstance(b, (list, tuple)):
+        return (
+            isinstance(a, (list, tuple))
+            and len(a) == len(b)
+            and all(_same_shape(x, y) for x, y in zip(a, b))
+        )
+    return not isinstance(a, (list, tuple))
+
+
 class Degenerate(Exception):
     """Raised by a generator for a draw that is not exam-friendly; the registry draws again."""
 
@@ -105,9 +116,15 @@ class Topic:
         return self.module.stem(params)
 
     def follow(self, params: ParamsModel, given: dict[str, Any]) -> dict[str, Any]:
-        """Later parts as they follow from the student's earlier answers ({} if not defined)."""
+        """Later parts as they follow from the student's earlier answers ({} if not defined).
+        Only earlier answers shaped like the right ones are used: a vector typed as one number
+        supports no follow-through (and cannot break a topic's arithmetic)."""
         follow = getattr(self.module, "follow", None)
-        return follow(params, given) if follow else {}
+        if follow is None:
+            return {}
+        right = self.module.solve(params)
+        shaped = {k: v for k, v in given.items() if k in right and _same_shape(v, right[k])}
+        return follow(params, shaped)
 
     def parts(self, params: ParamsModel) -> tuple[Part, ...]:
         return tuple(self.module.parts(params))
