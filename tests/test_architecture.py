@@ -18,6 +18,7 @@ FLOORS = {
     "export": 4,
     "practice": 5,
     "publish": 5,
+    "marking": 5,
     "cli": 6,
 }
 

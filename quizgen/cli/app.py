@@ -847,6 +847,143 @@ def stats(db: Path | None, no_color: bool) -> None:
         history.close()
 
 
+@cli.command()
+@click.argument("answers", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--manifest",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The manifest.json of a class set written by `quizgen paper --roster`.",
+)
+@click.option(
+    "--blueprint",
+    "-b",
+    default=None,
+    help="The blueprint of papers printed with --versions, "
+    "or of a Moodle/Canvas export (with --manifest: only if it moved).",
+)
+@click.option("--seed", "-s", type=click.IntRange(min=0), default=2026, show_default=True)
+@click.option(
+    "--variants",
+    "-n",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="For Moodle or Canvas reports: the --variants given to `quizgen export`.",
+)
+@click.option("--version", "version_code", default=None, help="Canvas: the quiz's version.")
+@click.option(
+    "--from",
+    "source",
+    type=click.Choice(["auto", "long", "moodle", "canvas"]),
+    default="auto",
+    show_default=True,
+    help="What ANSWERS is; auto tells by its header.",
+)
+@click.option(
+    "--out",
+    "-o",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("output") / "grades",
+    show_default=True,
+)
+@click.option(
+    "--format",
+    "-f",
+    "formats",
+    type=click.Choice(["html", "pdf"]),
+    multiple=True,
+    default=["html", "pdf"],
+    show_default=True,
+    help="The class report as HTML and/or PDF (feedback sheets come with pdf).",
+)
+@BANK_OPTION
+def grade(
+    answers: Path,
+    manifest: Path | None,
+    blueprint: str | None,
+    seed: int,
+    variants: int,
+    version_code: str | None,
+    source: str,
+    out_dir: Path,
+    formats: tuple[str, ...],
+    bank_dirs: tuple[Path, ...],
+) -> None:
+    """Mark a class's ANSWERS (a CSV) as the printed key says; write marks, a feedback sheet
+    per student and a class report.
+
+    ANSWERS is a long CSV (student,question,part,answer; or a version column), Moodle's quiz
+    Responses report or Canvas's quiz Student Analysis report.
+
+    Examples: quizgen grade answers.csv --manifest class/manifest.json;
+    quizgen grade answers.csv --blueprint midterm --seed 2026;
+    quizgen grade responses.csv --blueprint quiz --seed 7 --variants 20
+    """
+    from quizgen.marking import answer_files, papers
+    from quizgen.marking.analysis import analyse
+    from quizgen.marking.mark import mark_paper
+    from quizgen.publish.grades import write_results
+
+    if manifest is None and blueprint is None:
+        raise click.UsageError("give --manifest (a class set) or --blueprint (versions, LMS)")
+    header = (answer_files.rows_of(answers) or [[]])[0]
+    kind = answer_files.sniff(header) if source == "auto" else source
+    bank_pool = _bank_pool(bank_dirs) if bank_dirs else None
+    if manifest is not None:
+        if kind != "long":
+            raise click.UsageError(
+                f"a {kind} report comes from an LMS quiz: give --blueprint, --seed and "
+                "--variants as used for the export, not --manifest"
+            )
+        class_set = papers.from_manifest(manifest, blueprint, bank_pool)
+        title, seed_used = class_set.blueprint.title, class_set.seed
+        found = answer_files.read_long(answers, class_set.papers, None)
+    else:
+        assert blueprint is not None
+        seed_used = seed
+        if kind == "long":
+            found = answer_files.read_long(
+                answers, None, lambda n: papers.versions_exam(blueprint, seed, n, bank_pool)
+            )
+            title = _blueprint_title(blueprint, bank_pool)
+        else:
+            exam = papers.variants_exam(blueprint, seed, variants, bank_pool)
+            title = exam.blueprint.title
+            if kind == "moodle":
+                found = answer_files.read_moodle(answers, exam)
+            else:
+                found = answer_files.read_canvas(answers, exam, version_code)
+    for note in found.notes:
+        click.echo(f"Note: {note}", err=True)
+    rows = [r for sid, p in found.papers.items() for r in mark_paper(p, found.answers[sid])]
+    report = analyse(rows)
+    versions = {sid: p.version for sid, p in found.papers.items()}
+
+    def progress(done: int, total: int) -> None:
+        if done == total or done % 10 == 0:
+            click.echo(f"  feedback sheets: {done} of {total}", err=True)
+
+    written = write_results(rows, report, versions, title, seed_used, out_dir, formats, progress)
+    for path in written:
+        click.echo(str(path))
+    to_mark = sum(1 for r in rows if r.verdict == "to mark")
+    mean = sum(float(s.mark) for s in report.students) / max(len(report.students), 1)
+    click.echo(
+        f"Marked {_count(len(report.students), 'student')}: mean {mean:.1f} of {report.max}; "
+        f"{_count(len(report.mistakes), 'named mistake')}"
+        + (f"; {to_mark} derivation(s) still to mark" if to_mark else ""),
+        err=True,
+    )
+
+
+def _blueprint_title(blueprint: str, bank_pool) -> str:
+    from quizgen.exam.blueprint import find_blueprint, load_blueprint
+
+    return load_blueprint(find_blueprint(blueprint), bank_pool).title
+
+
 def _terminate(_signal: int, _frame: object) -> None:
     raise KeyboardInterrupt  # SIGTERM stops as cleanly as Ctrl-C: temporary files go, work is kept
 

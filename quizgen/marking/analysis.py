@@ -1,0 +1,197 @@
+"""What a class's marks say: totals, each question's facility and discrimination, accuracy per
+topic, the named mistakes with counts, questions that look flawed, and what to re-teach."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+from quizgen.marking.mark import PartMark
+
+#: a mistake held by at least this share of the class goes on the re-teach list
+RETEACH_SHARE = 0.2
+#: and so does a topic the class scored below this on
+WEAK_TOPIC = 0.5
+
+
+@dataclass(frozen=True)
+class StudentTotal:
+    student: str
+    name: str
+    mark: Fraction
+    max: int
+    by_topic: dict[str, tuple[Fraction, int]]
+
+
+@dataclass(frozen=True)
+class QuestionStats:
+    """One blueprint slot across the class (its number on most papers)."""
+
+    slot: str
+    label: str
+    max: int
+    facility: float  # mean share of its marks the class earned
+    discrimination: float | None  # correlation with the rest of the paper (None: no spread)
+    full_marks: int  # students who earned all of its marks
+    flaws: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MistakeCount:
+    label: str
+    explanation: str
+    count: int  # parts it was named in
+    students: int
+    questions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ClassReport:
+    students: tuple[StudentTotal, ...]
+    questions: tuple[QuestionStats, ...]
+    topics: tuple[tuple[str, float], ...]  # accuracy per topic, weakest first
+    mistakes: tuple[MistakeCount, ...]  # most common first
+    reteach: tuple[str, ...]
+
+    @property
+    def totals(self) -> list[float]:
+        return [float(s.mark) for s in self.students]
+
+    @property
+    def max(self) -> int:
+        return max((s.max for s in self.students), default=0)
+
+    @property
+    def flawed(self) -> list[QuestionStats]:
+        return [q for q in self.questions if q.flaws]
+
+
+def totals(rows: Sequence[PartMark]) -> list[StudentTotal]:
+    """One total per student, in the order they first appear, with their per-topic scores."""
+    by_student: dict[str, list[PartMark]] = {}
+    for row in rows:
+        by_student.setdefault(row.student, []).append(row)
+    out = []
+    for student, marks in by_student.items():
+        topics: dict[str, tuple[Fraction, int]] = {}
+        for row in marks:
+            got, out_of = topics.get(row.topic, (Fraction(0), 0))
+            topics[row.topic] = (got + row.mark, out_of + row.max)
+        out.append(
+            StudentTotal(
+                student,
+                marks[0].name,
+                sum((r.mark for r in marks), Fraction(0)),
+                sum(r.max for r in marks),
+                dict(sorted(topics.items())),
+            )
+        )
+    return out
+
+
+def correlation(xs: Sequence[float], ys: Sequence[float]) -> float | None:
+    """Pearson's r, None when either side does not vary."""
+    n = len(xs)
+    if n < 2:
+        return None
+    mx, my = sum(xs) / n, sum(ys) / n
+    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys))
+    sxx = sum((x - mx) ** 2 for x in xs)
+    syy = sum((y - my) ** 2 for y in ys)
+    if sxx == 0 or syy == 0:
+        return None
+    return sxy / math.sqrt(sxx * syy)
+
+
+def question_stats(
+    rows: Sequence[PartMark], students: Sequence[StudentTotal]
+) -> list[QuestionStats]:
+    """Facility and discrimination (the item against the rest of the paper) per slot."""
+    per: dict[str, dict[str, tuple[Fraction, int]]] = defaultdict(dict)
+    numbers: dict[str, Counter[int]] = defaultdict(Counter)
+    what: dict[str, str] = {}
+    for row in rows:
+        got, out_of = per[row.slot].get(row.student, (Fraction(0), 0))
+        per[row.slot][row.student] = (got + row.mark, out_of + row.max)
+        numbers[row.slot][row.question] += 1
+        what[row.slot] = row.what
+    total = {s.student: float(s.mark) for s in students}
+    out = []
+    for slot, scores in per.items():
+        number = numbers[slot].most_common(1)[0][0]
+        out_of = max(m for _, m in scores.values())
+        shares = [float(g) / m if m else 0.0 for g, m in scores.values()]
+        facility = sum(shares) / len(shares)
+        item = [float(g) for g, _ in scores.values()]
+        rest = [total[s] - float(g) for s, (g, _) in scores.items()]
+        r = correlation(item, rest)
+        full = sum(1 for g, m in scores.values() if g == m)
+        flaws = []
+        if full == 0 and all(g == 0 for g, _ in scores.values()):
+            flaws.append("nobody earned a mark")
+        elif full == 0:
+            flaws.append("nobody earned full marks")
+        if r is not None and r < 0:
+            flaws.append(f"negative discrimination ({r:.2f}): stronger students did worse")
+        label = f"Q{number} {what[slot]}"
+        out.append(QuestionStats(slot, label, out_of, facility, r, full, tuple(flaws)))
+    return sorted(out, key=lambda q: (int(q.label[1:].split()[0]), q.slot))
+
+
+def mistake_counts(rows: Sequence[PartMark]) -> list[MistakeCount]:
+    """Named mistakes, most common first (ties by name), with the questions they came from."""
+    count: Counter[str] = Counter()
+    students: dict[str, set[str]] = defaultdict(set)
+    questions: dict[str, Counter[str]] = defaultdict(Counter)
+    explanation: dict[str, str] = {}
+    labels = {}
+    for row in rows:
+        if not row.mistake or row.verdict != "wrong":
+            continue
+        count[row.mistake] += 1
+        students[row.mistake].add(row.student)
+        labels.setdefault(row.slot, f"Q{row.question}")
+        questions[row.mistake][f"{labels[row.slot]}{row.part if row.part != 'a' else ''}"] += 1
+        explanation[row.mistake] = row.explanation
+    ranked = sorted(count, key=lambda m: (-count[m], m))
+    return [
+        MistakeCount(m, explanation[m], count[m], len(students[m]), tuple(sorted(questions[m])))
+        for m in ranked
+    ]
+
+
+def topic_accuracy(rows: Sequence[PartMark]) -> list[tuple[str, float]]:
+    got: dict[str, Fraction] = defaultdict(Fraction)
+    out_of: Counter[str] = Counter()
+    for row in rows:
+        got[row.topic] += row.mark
+        out_of[row.topic] += row.max
+    found = [(t, float(got[t]) / out_of[t]) for t in out_of if out_of[t]]
+    return sorted(found, key=lambda pair: (pair[1], pair[0]))
+
+
+def analyse(rows: Sequence[PartMark]) -> ClassReport:
+    students = totals(rows)
+    mistakes = mistake_counts(rows)
+    topics = topic_accuracy(rows)
+    reteach = [
+        f"{m.label}: {m.students} of {len(students)} students ({', '.join(m.questions)}). "
+        f"{m.explanation}"
+        for m in mistakes
+        if len(students) and m.students / len(students) >= RETEACH_SHARE
+    ]
+    reteach += [
+        f"{topic}: the class earned {accuracy:.0%} of its marks."
+        for topic, accuracy in topics
+        if accuracy < WEAK_TOPIC
+    ]
+    return ClassReport(
+        tuple(students),
+        tuple(question_stats(rows, students)),
+        tuple(topics),
+        tuple(mistakes),
+        tuple(reteach),
+    )

@@ -1,0 +1,154 @@
+"""``quizgen grade``: write a class's marks, a feedback sheet per student and the class report.
+
+Everything is a function of the answers: the same answers give the same bytes, and a fix in
+one row changes only what depends on it (that student's rows and sheet, the totals, the
+report). A feedback PDF whose page has not changed is not typeset again.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from quizgen.publish.papers import atomic_write, output_folder, prepare_out_dir
+from quizgen.render import report as report_html
+from quizgen.render.report import marks_text
+
+MARKS_FIELDS = (
+    "student",
+    "question",
+    "part",
+    "answer",
+    "mark",
+    "max",
+    "verdict",
+    "follow_through",
+    "mistake",
+)
+FORMATS = ("html", "pdf")
+SOURCES = ".sources.json"  # per feedback PDF: the SHA-256 of the HTML it was typeset from
+
+
+def file_name(student: str) -> str:
+    """A student id as a file name (LMS ids may be e-mail addresses or names)."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", student).strip("._") or "student"
+
+
+def _csv(rows: Sequence[Sequence[Any]]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    return buffer.getvalue()
+
+
+def marks_csv(rows: Sequence[Any]) -> str:
+    return _csv(
+        [MARKS_FIELDS]
+        + [
+            (
+                r.student,
+                r.question,
+                r.part,
+                r.answer,
+                marks_text(r.mark),
+                r.max,
+                r.verdict,
+                "yes" if r.follow_through else "",
+                r.mistake,
+            )
+            for r in rows
+        ]
+    )
+
+
+def by_student_csv(report: Any, versions: dict[str, str]) -> str:
+    topics = sorted({t for s in report.students for t in s.by_topic})
+    out_of = {t: max(s.by_topic[t][1] for s in report.students if t in s.by_topic) for t in topics}
+    header = ["student", "name", "version", "total", "max", "percent"]
+    header += [f"{t} (of {out_of[t]})" for t in topics]
+    lines: list[list[Any]] = [header]
+    for s in report.students:
+        percent = f"{100 * float(s.mark) / s.max:.1f}" if s.max else ""
+        line = [s.student, s.name, versions.get(s.student, ""), marks_text(s.mark), s.max, percent]
+        line += [marks_text(s.by_topic[t][0]) if t in s.by_topic else "" for t in topics]
+        lines.append(line)
+    return _csv(lines)
+
+
+def write_results(
+    rows: Sequence[Any],
+    report: Any,
+    versions: dict[str, str],
+    title: str,
+    seed: int | None,
+    out_dir: Path,
+    formats: Sequence[str] = FORMATS,
+    progress: Callable[[int, int], None] = lambda done, total: None,
+) -> list[Path]:
+    """Write marks.csv, marks-by-student.csv, feedback/ID.pdf and report.html/.pdf."""
+    written = []
+    with output_folder(out_dir):
+        prepare_out_dir(out_dir)
+        for name, text in (
+            ("marks.csv", marks_csv(rows)),
+            ("marks-by-student.csv", by_student_csv(report, versions)),
+        ):
+            atomic_write(out_dir / name, lambda p, text=text: p.write_text(text, encoding="utf-8"))
+            written.append(out_dir / name)
+        if "html" in formats:
+            page = report_html.class_report(title, seed, report, math_as="mathml")
+            target = out_dir / "report.html"
+            atomic_write(target, lambda p: p.write_text(page, encoding="utf-8"))
+            written.append(target)
+        if "pdf" in formats:
+            from quizgen.render.pdf import write_pdf
+
+            page = report_html.class_report(title, seed, report)
+            target = out_dir / "report.pdf"
+            atomic_write(target, lambda p: write_pdf(page, out_dir, p))
+            written.append(target)
+            written += _feedback(rows, report, versions, title, out_dir, progress)
+    return written
+
+
+def _feedback(
+    rows: Sequence[Any],
+    report: Any,
+    versions: dict[str, str],
+    title: str,
+    out_dir: Path,
+    progress: Callable[[int, int], None],
+) -> list[Path]:
+    from quizgen.render.pdf import write_pdf
+
+    folder = out_dir / "feedback"
+    with output_folder(folder):
+        sources_path = folder / SOURCES
+        try:
+            sources = json.loads(sources_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            sources = {}
+        written = []
+        names: dict[str, str] = {}
+        for count, total in enumerate(report.students, start=1):
+            mine = [r for r in rows if r.student == total.student]
+            page = report_html.feedback(title, total, versions.get(total.student, ""), mine)
+            name = file_name(total.student)
+            while name in names.values():
+                name += "_"
+            names[total.student] = name
+            target = folder / f"{name}.pdf"
+            digest = hashlib.sha256(page.encode()).hexdigest()
+            if sources.get(name) != digest or not target.exists():
+                atomic_write(target, lambda p, page=page: write_pdf(page, out_dir, p))
+                sources[name] = digest
+            written.append(target)
+            progress(count, len(report.students))
+        text = json.dumps(dict(sorted(sources.items())), indent=1) + "\n"
+        atomic_write(sources_path, lambda p: p.write_text(text, encoding="utf-8"))
+    return written
