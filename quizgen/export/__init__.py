@@ -100,6 +100,13 @@ def stem_html(item: Item) -> str:
     return "".join(parts)
 
 
+def order_html(item: BankItem) -> str:
+    """An ordering question as both LMSs get it (multiple choice among orders): the prompt,
+    the shown steps, and the question."""
+    shown = "".join(f"<li>\\({s.formula}\\)</li>" for s in item.shown_steps)
+    return f"<p>{html(item.bank.question.prompt)}</p><ol>{shown}</ol><p>Which order is right?</p>"
+
+
 def solution_html(item: Item) -> str:
     """The worked solution as HTML, for general feedback and card backs."""
     out = ["<ol>"]

@@ -24,6 +24,7 @@ from quizgen.export import (
     html,
     mistakes,
     number,
+    order_html,
     slots,
     solution_html,
     stem_html,
@@ -163,12 +164,11 @@ def _bank(quiz: ET.Element, item: BankItem, name: str) -> None:
         )
         return
     if item.kind == "order":
-        shown = "".join(f"<li>\\({s.formula}\\)</li>" for s in item.shown_steps)
         question = _question(
             quiz,
             "multichoice",
             name,
-            prompt + f"<ol>{shown}</ol><p>Which order is right?</p>",
+            order_html(item),
             feedback,
             item.marks,
         )

@@ -27,6 +27,7 @@ from quizgen.export import (
     html,
     mistakes,
     number,
+    order_html,
     plain,
     solution_html,
     stem_html,
@@ -215,7 +216,6 @@ def _bank(group: ET.Element, item: BankItem, ident: str, title: str, notes: list
     if item.kind == "order":
         from quizgen.export.moodle import _orders
 
-        shown = "".join(f"<li>\\({s.formula}\\)</li>" for s in item.shown_steps)
         options = [
             (text, right, "Correct." if right else f"The derivation runs {item.right_order}.")
             for text, right in _orders(item)
@@ -224,7 +224,7 @@ def _bank(group: ET.Element, item: BankItem, ident: str, title: str, notes: list
             group,
             ident,
             title,
-            prompt + f"<ol>{shown}</ol><p>Which order is right?</p>",
+            order_html(item),
             options,
             item.marks,
             solution,

@@ -15,6 +15,8 @@ from quizgen.marking.mark import PartMark
 RETEACH_SHARE = 0.2
 #: and so does a topic the class scored below this on
 WEAK_TOPIC = 0.5
+#: fewer students than this, and a negative discrimination is noise, not a flaw
+FEW_STUDENTS = 10
 
 
 @dataclass(frozen=True)
@@ -106,22 +108,38 @@ def correlation(xs: Sequence[float], ys: Sequence[float]) -> float | None:
     return sxy / math.sqrt(sxx * syy)
 
 
+def slot_order(slot: str) -> tuple:
+    """Blueprint slots in blueprint order: "1.2" before "1.10"; named ids by name."""
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in slot.split("."))
+
+
+def slot_labels(rows: Sequence[PartMark]) -> dict[str, str]:
+    """A question's name in reports: "Q3 sigmoid" when it has that number on every paper, else
+    its blueprint slot ("slot 1.2 sigmoid"), as shuffled sections number it differently."""
+    numbers: dict[str, set[int]] = defaultdict(set)
+    what = {}
+    for row in rows:
+        numbers[row.slot].add(row.question)
+        what[row.slot] = row.what
+    return {
+        slot: f"Q{next(iter(n))} {what[slot]}" if len(n) == 1 else f"slot {slot} {what[slot]}"
+        for slot, n in numbers.items()
+    }
+
+
 def question_stats(
     rows: Sequence[PartMark], students: Sequence[StudentTotal]
 ) -> list[QuestionStats]:
     """Facility and discrimination (the item against the rest of the paper) per slot."""
     per: dict[str, dict[str, tuple[Fraction, int]]] = defaultdict(dict)
-    numbers: dict[str, Counter[int]] = defaultdict(Counter)
-    what: dict[str, str] = {}
     for row in rows:
         got, out_of = per[row.slot].get(row.student, (Fraction(0), 0))
         per[row.slot][row.student] = (got + row.mark, out_of + row.max)
-        numbers[row.slot][row.question] += 1
-        what[row.slot] = row.what
+    labels = slot_labels(rows)
     total = {s.student: float(s.mark) for s in students}
     out = []
-    for slot, scores in per.items():
-        number = numbers[slot].most_common(1)[0][0]
+    for slot in sorted(per, key=slot_order):
+        scores = per[slot]
         out_of = max(m for _, m in scores.values())
         shares = [float(g) / m if m else 0.0 for g, m in scores.values()]
         facility = sum(shares) / len(shares)
@@ -130,15 +148,14 @@ def question_stats(
         r = correlation(item, rest)
         full = sum(1 for g, m in scores.values() if g == m)
         flaws = []
-        if full == 0 and all(g == 0 for g, _ in scores.values()):
+        if all(g == 0 for g, _ in scores.values()):
             flaws.append("nobody earned a mark")
         elif full == 0:
             flaws.append("nobody earned full marks")
-        if r is not None and r < 0:
+        if r is not None and r < 0 and len(scores) >= FEW_STUDENTS:
             flaws.append(f"negative discrimination ({r:.2f}): stronger students did worse")
-        label = f"Q{number} {what[slot]}"
-        out.append(QuestionStats(slot, label, out_of, facility, r, full, tuple(flaws)))
-    return sorted(out, key=lambda q: (int(q.label[1:].split()[0]), q.slot))
+        out.append(QuestionStats(slot, labels[slot], out_of, facility, r, full, tuple(flaws)))
+    return out
 
 
 def mistake_counts(rows: Sequence[PartMark]) -> list[MistakeCount]:
@@ -147,14 +164,14 @@ def mistake_counts(rows: Sequence[PartMark]) -> list[MistakeCount]:
     students: dict[str, set[str]] = defaultdict(set)
     questions: dict[str, Counter[str]] = defaultdict(Counter)
     explanation: dict[str, str] = {}
-    labels = {}
+    labels = slot_labels(rows)
     for row in rows:
         if not row.mistake or row.verdict != "wrong":
             continue
         count[row.mistake] += 1
         students[row.mistake].add(row.student)
-        labels.setdefault(row.slot, f"Q{row.question}")
-        questions[row.mistake][f"{labels[row.slot]}{row.part if row.part != 'a' else ''}"] += 1
+        part = f" ({row.part})" if row.part != "a" or row.what == row.topic else ""
+        questions[row.mistake][f"{labels[row.slot]}{part}"] += 1
         explanation[row.mistake] = row.explanation
     ranked = sorted(count, key=lambda m: (-count[m], m))
     return [

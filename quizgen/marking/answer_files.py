@@ -278,7 +278,7 @@ def _moodle_right(item: Question) -> str:
     return "; ".join(f"part {k + 1}: {number(e.value)}" for k, e in enumerate(found))
 
 
-def _variant(items: Sequence[Question], right: str) -> Question | None:
+def _variant(items: Sequence[Question], right: str, question: str = "") -> Question | None:
     """The variant whose right answer the report shows (numbers compared at their tolerance)."""
     from quizgen.export import entries
 
@@ -292,7 +292,16 @@ def _variant(items: Sequence[Question], right: str) -> Question | None:
                 return item
     scored = [(_similar(_plain(right), _plain(_moodle_right(i))), n) for n, i in enumerate(items)]
     best = max(scored, default=(0.0, 0))
-    return items[best[1]] if best[0] > 0.9 else None
+    if best[0] <= 0.9:
+        return None
+    tied = [items[n] for score, n in scored if score == best[0]]
+    if len(tied) > 1 and question:  # essays have no right answer: their text tells
+        return max(tied, key=lambda i: _similar(_plain(question), _prompt(i)))
+    return items[best[1]]
+
+
+def _prompt(item: Question) -> str:
+    return _plain(item.bank.question.prompt) if isinstance(item, BankItem) else ""
 
 
 def read_moodle(path: Path, exam: Exam) -> Submissions:
@@ -329,9 +338,9 @@ def read_moodle(path: Path, exam: Exam) -> Submissions:
             return row[i].strip() if i is not None and i < len(row) else ""
 
         full_name = " ".join(x for x in (cell("first name"), cell(last)) if x)
-        if not full_name and not cell(id_column or ""):
-            continue  # Moodle's closing "Overall average" row, or a blank line
         state = cell("status") or cell("state")
+        if not state and not any(cell(f"right answer {k}") for k in range(1, count + 1)):
+            continue  # an "Overall average" row, or a blank line
         if state and state.lower() != "finished":
             skipped += 1
             continue
@@ -339,7 +348,7 @@ def read_moodle(path: Path, exam: Exam) -> Submissions:
         where = f"{name}: line {line}"
         items, answers = [], {}
         for k, slot in enumerate(quiz_slots, start=1):
-            item = _variant(slot.items, cell(f"right answer {k}"))
+            item = _variant(slot.items, cell(f"right answer {k}"), cell(f"question {k}"))
             if item is None:
                 problems.append(
                     f"{where}: Right answer {k} matches no variant of {slot.title}; "
@@ -388,10 +397,12 @@ CANVAS_FIXED = (
 
 def canvas_questions(item: Question) -> list[tuple[Question, int | None, str]]:
     """The Canvas questions one item became in the QTI export: (item, entry, question text)."""
-    from quizgen.export import entries, stem_html
+    from quizgen.export import entries, order_html, stem_html
     from quizgen.export import html as to_html
 
     if isinstance(item, BankItem):
+        if item.kind == "order":
+            return [(item, None, _plain(order_html(item)))]
         return [(item, None, _plain(to_html(item.bank.question.prompt)))]
     if item.choices:
         return [(item, None, _plain(stem_html(item)))]

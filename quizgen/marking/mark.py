@@ -138,15 +138,35 @@ def _worked(paper: Paper, item: Item, given: Mapping[str, Answer]) -> list[PartM
 
 
 def step_for(solution: Solution, key: str) -> Step | None:
-    """The worked step that establishes part ``key``: the first whose result or last line
-    shows that part's answer, else the last step."""
+    """The worked step that establishes part ``key``: the first whose result shows that part's
+    numbers in a row, else the first that shows them all somewhere, else the last step."""
     part = next(p for p in solution.parts if p.key == key)
-    shown = answer_text(solution.answer[key], part.precision).strip("[]").split(",")[0].strip()
+    wanted = [float(n) for n in _NUMBER.findall(answer_text(solution.answer[key], part.precision))]
+
+    def near(a: float, b: float) -> bool:
+        return part.precision.accepts(a, b) or abs(a - b) < 1e-9
+
+    def numbers(text: str) -> list[float]:
+        return [float(n) for n in _NUMBER.findall(text)]
+
+    def in_a_row(found: list[float]) -> bool:
+        width = len(wanted)
+        return any(
+            all(near(f, w) for f, w in zip(found[i : i + width], wanted))
+            for i in range(len(found) - width + 1)
+        )
+
     for step in solution.steps:
-        text = step.result or (step.lines[-1] if step.lines else "")
-        if shown and shown in text:
+        if wanted and in_a_row(numbers(step.result or (step.lines[-1] if step.lines else ""))):
+            return step
+    for step in solution.steps:
+        found = numbers(" ".join((*step.lines, step.result)))
+        if wanted and all(any(near(f, w) for f in found) for w in wanted):
             return step
     return solution.steps[-1] if solution.steps else None
+
+
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 
 
 def _letter(text: str) -> str:

@@ -67,7 +67,7 @@ def question_bars(
     axes.set_yticks(positions, labels)
     axes.set_xlim(min(-0.5, min(shown, default=0)), 1)
     axes.axvline(0, color="black", linewidth=0.6)
-    axes.legend(loc="lower right", frameon=False)
+    axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
     return _svg(plt, figure)
 
 

@@ -1,0 +1,452 @@
+"""quizgen grade: a simulated class's answers are marked exactly as the key says, from each
+input format, with every bad row reported and nothing written until all are good."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+from class_sim import long_csv, one_part_mistakes, sit
+from click.testing import CliRunner
+
+from quizgen.cli import cli
+from quizgen.exam.build import BankItem, Item
+from quizgen.export import entries, number, slots
+from quizgen.marking.analysis import analyse
+from quizgen.marking.answer_files import read_canvas, read_long, read_moodle
+from quizgen.marking.mark import mark_paper
+from quizgen.marking.papers import from_manifest, variants_exam
+
+SEED = 2026
+
+
+def manifest(folder: Path, students: int, blueprint: str = "midterm") -> Path:
+    """A class set's manifest as `quizgen paper --roster` writes it (the papers themselves are
+    not needed to mark: they are rebuilt from the seed)."""
+    path = folder / "manifest.json"
+    rows = [{"id": f"s{i:03d}", "name": f"Student {i}"} for i in range(students)]
+    data = {"blueprint": f"{blueprint}.yaml", "exam_seed": SEED, "students": rows}
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def marked(papers, answers_file: Path):
+    found = read_long(answers_file, papers, None)
+    return [r for sid, p in found.papers.items() for r in mark_paper(p, found.answers[sid])]
+
+
+@pytest.fixture(scope="module")
+def simulated(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("class")
+    class_set = from_manifest(manifest(folder, 60), None, None)
+    written = sit(list(class_set.papers.values()), np.random.default_rng(7), 0.35, 0.05)
+    answers = folder / "answers.csv"
+    answers.write_text(long_csv(written), encoding="utf-8")
+    return class_set, written, marked(class_set.papers, answers)
+
+
+def test_marks_recovered_exactly_for_every_student(simulated):
+    _, written, rows = simulated
+    report = analyse(rows)
+    assert {s.student: s.mark for s in report.students} == written.expected_total
+
+
+def test_every_mistake_made_is_named_and_counted(simulated):
+    _, written, rows = simulated
+    counts = {m.label: m.count for m in analyse(rows).mistakes}
+    assert counts == written.mistakes
+
+
+def test_mistake_rate_recovered_within_sampling_error(simulated):
+    class_set, _, rows = simulated
+    chances = sum(
+        1
+        for paper in class_set.papers.values()
+        for item in paper.items
+        if isinstance(item, Item) and not item.choices and one_part_mistakes(item)
+    )
+    named = sum(1 for r in rows if r.mistake and not r.what.endswith("question"))
+    rate = 0.35 * 0.95  # a mistake when not left blank
+    assert abs(named / chances - rate) < 3 * math.sqrt(rate * (1 - rate) / chances)
+
+
+def test_derivation_marks_come_from_the_marker(simulated):
+    _, written, rows = simulated
+    derive = [r for r in rows if r.what == "derive question"]
+    typed = {(s, q): a for s, q, _, a in written.rows}
+    assert derive and all(r.mark == Fraction(typed[(r.student, r.question)]) for r in derive)
+
+
+def test_follow_through_earns_the_part_from_a_wrong_earlier_answer(tmp_path):
+    class_set = from_manifest(manifest(tmp_path, 1), None, None)
+    paper = class_set.papers["s000"]
+    item = next(i for i in paper.items if isinstance(i, Item) and i.problem.topic == "sigmoid")
+    wrong_sigma = round(item.solution.answer["sigma"] + 0.1, 4)
+    own_derivative = wrong_sigma * (1 - wrong_sigma)  # right from the wrong sigma
+    answers = tmp_path / "answers.csv"
+    answers.write_text(
+        "student,question,part,answer\n"
+        f"s000,{item.number},a,{wrong_sigma}\ns000,{item.number},b,{own_derivative:.4f}\n"
+    )
+    rows = [r for r in marked(class_set.papers, answers) if r.question == item.number]
+    assert [(r.verdict, r.mark, r.follow_through) for r in rows] == [
+        ("wrong", 0, False),
+        ("follow-through", item.part_marks[1], True),
+    ]
+
+
+def test_a_neighbouring_pair_swapped_loses_one_step(tmp_path):
+    class_set = from_manifest(manifest(tmp_path, 1), None, None)
+    paper = class_set.papers["s000"]
+    item = next(i for i in paper.items if isinstance(i, BankItem) and i.kind == "order")
+    right = [item.order.index(j) + 1 for j in range(len(item.order))]
+    for i in range(len(right) - 1):
+        swapped = [*right]
+        swapped[i], swapped[i + 1] = swapped[i + 1], swapped[i]
+        if not item.accepts_order(swapped):
+            break
+    answers = tmp_path / "answers.csv"
+    answers.write_text(
+        f"student,question,part,answer\ns000,{item.number},,{' '.join(map(str, swapped))}\n"
+    )
+    (row,) = [r for r in marked(class_set.papers, answers) if r.question == item.number]
+    assert row.mark == Fraction(item.marks * (len(right) - 1), len(right))
+
+
+def test_bad_rows_reported_each_on_its_line_and_nothing_written(tmp_path):
+    path = manifest(tmp_path, 2)
+    answers = tmp_path / "answers.csv"
+    answers.write_text(
+        "student,question,part,answer\n"
+        "s000,3,a,0.5\n"
+        "nobody,1,a,1\n"
+        "s000,99,a,1\n"
+        "s000,3,a,0.6\n"
+        "s001,3,b,twelve\n"
+        "s001,3,z,1\n"
+    )
+    out = tmp_path / "grades"
+    result = CliRunner().invoke(
+        cli, ["grade", str(answers), "--manifest", str(path), "--out", str(out)]
+    )
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    assert [line.split(": ")[2] for line in lines] == [
+        "line 3",
+        "line 4",
+        "line 5",
+        "line 6",
+        "line 7",
+    ]
+    assert 'unknown student "nobody"' in lines[0]
+    assert "out of range" in lines[1]
+    assert "duplicate row" in lines[2] and "line 2" in lines[2]
+    assert 'unreadable answer "twelve"' in lines[3]
+    assert 'no part "z"' in lines[4]
+    assert "Traceback" not in result.output
+    assert not out.exists()
+
+
+def test_versions_papers_marked_from_a_version_column(tmp_path):
+    answers = tmp_path / "answers.csv"
+    answers.write_text("student,version,question,part,answer\nann,B,11,,A\nbo,A,12,,4\n")
+    result = CliRunner().invoke(
+        cli,
+        [
+            "grade",
+            str(answers),
+            "--blueprint",
+            "midterm",
+            "--seed",
+            str(SEED),
+            "--out",
+            str(tmp_path / "g"),
+            "--format",
+            "html",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    table = list(csv.DictReader((tmp_path / "g" / "marks-by-student.csv").open()))
+    assert [(r["student"], r["version"]) for r in table] == [("ann", "B"), ("bo", "A")]
+    bo = [r for r in csv.DictReader((tmp_path / "g" / "marks.csv").open()) if r["student"] == "bo"]
+    assert [(r["mark"], r["verdict"]) for r in bo if r["question"] == "12"] == [("4", "marked")]
+
+
+# -- LMS reports, built from their documented column layouts -----------------------------
+
+
+def moodle_report(exam, choose, answer_of) -> str:
+    """Moodle 4.x quiz Responses report (CSV download, Right answer ticked): one row per
+    attempt; the cloze summary is "part 1: x; part 2: y"."""
+    quiz = slots(exam)
+    header = [
+        "Last name",
+        "First name",
+        "Email address",
+        "Status",
+        "Started",
+        "Completed",
+        "Duration",
+        "Grade/81.00",
+    ]
+    for k in range(1, len(quiz) + 1):
+        header += [f"Response {k}", f"Right answer {k}"]
+    lines = [header]
+    for student in ("ann", "bo"):
+        row = [
+            student.title(),
+            "Test",
+            f"{student}@example.org",
+            "Finished",
+            "1 May 2026 09:00",
+            "1 May 2026 10:00",
+            "1 hour",
+            "50.00",
+        ]
+        for slot in quiz:
+            item = choose(student, slot)
+            row += [answer_of(student, item), moodle_right(item)]
+        lines.append(row)
+    lines.append(["Overall average", "", "", "", "", "", "", "50.00"])
+    return _csv(lines)
+
+
+def moodle_right(item) -> str:
+    if isinstance(item, BankItem):
+        if item.kind == "derive":
+            return ""  # an essay has no right answer
+        if item.kind == "order":
+            return item.right_order
+        return next(o.text for o in item.options if o.correct)
+    if item.choices:
+        return next(c.text for c in item.choices if c.correct)
+    found = entries(item)
+    if len(found) == 1:
+        return number(found[0].value)
+    return "; ".join(f"part {k + 1}: {number(e.value)}" for k, e in enumerate(found))
+
+
+def _csv(lines) -> str:
+    import io
+
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(lines)
+    return buffer.getvalue()
+
+
+def test_moodle_responses_report_marked_per_variant(tmp_path):
+    exam = variants_exam("midterm", SEED, 3, None)
+    chosen = {("ann", s.slot): s.items[0] for s in slots(exam)}
+    chosen |= {("bo", s.slot): s.items[2] for s in slots(exam)}
+
+    def answer_of(student, item):
+        if isinstance(item, BankItem):
+            if item.kind == "derive":
+                return "We differentiate..."
+            if item.kind == "order":
+                return item.right_order.replace("(", "").replace(")", "")
+            return next(o.text for o in item.options if o.correct)
+        if item.choices:
+            return next(c.text for c in item.choices if c.correct)
+        found = entries(item)
+        wrong = student == "bo"  # bo's last number is off
+        values = [
+            number(e.value + (1 if wrong and k == len(found) - 1 else 0))
+            for k, e in enumerate(found)
+        ]
+        return (
+            values[0]
+            if len(found) == 1
+            else "; ".join(f"part {k + 1}: {v}" for k, v in enumerate(values))
+        )
+
+    report = tmp_path / "responses.csv"
+    report.write_text(moodle_report(exam, lambda s, slot: chosen[(s, slot.slot)], answer_of))
+    found = read_moodle(report, exam)
+    assert list(found.papers) == ["ann@example.org", "bo@example.org"]
+    rows = [r for sid, p in found.papers.items() for r in mark_paper(p, found.answers[sid])]
+    ann = [r for r in rows if r.student == "ann@example.org"]
+    assert all(r.verdict in ("correct", "to mark") for r in ann), [
+        r for r in ann if r.verdict not in ("correct", "to mark")
+    ]
+    bo_wrong = [r for r in rows if r.student == "bo@example.org" and r.verdict == "wrong"]
+    worked = [s for s in slots(exam) if isinstance(s.items[0], Item) and not s.items[0].choices]
+    assert len(bo_wrong) == len(worked)
+
+
+def qti_questions(exam, version, folder: Path) -> list[tuple[str, float]]:
+    """(question text as Canvas's strip_tags leaves it, points) of a version's quiz, read from
+    the QTI package the export writes."""
+    import re
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    from quizgen.export.qti import quiz_title, write_qti
+
+    target = folder / "quiz.zip"
+    write_qti(exam, target)
+    ns = {"q": "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"}
+    with zipfile.ZipFile(target) as package:
+        for name in package.namelist():
+            root = ET.fromstring(package.read(name)) if name.endswith(".xml") else None
+            quiz = root.find("q:assessment", ns) if root is not None else None
+            if quiz is None or quiz.get("title") != quiz_title(exam, version):
+                continue
+            found = []
+            for item in quiz.iter(f"{{{ns['q']}}}item"):
+                fields = {
+                    f.findtext("q:fieldlabel", namespaces=ns): f.findtext(
+                        "q:fieldentry", namespaces=ns
+                    )
+                    for f in item.iter(f"{{{ns['q']}}}qtimetadatafield")
+                }
+                html = item.find("q:presentation/q:material/q:mattext", ns).text
+                found.append((re.sub(r"<[^>]*>", "", html), float(fields["points_possible"])))
+            return found
+    raise AssertionError("no such quiz in the package")
+
+
+def asked_in_order(version):
+    """(item, entry) per Canvas question: a worked problem's numbers are one question each."""
+    return [
+        (item, k)
+        for item in version.items
+        for k in (
+            range(len(entries(item))) if isinstance(item, Item) and not item.choices else [None]
+        )
+    ]
+
+
+def canvas_report(exam, version, answer_of, folder: Path) -> str:
+    """Canvas classic quiz Student Analysis: fixed columns, then "id: text" and points per
+    question, then n correct, n incorrect, score."""
+    texts = qti_questions(exam, version, folder)
+    asked = asked_in_order(version)
+    assert len(texts) == len(asked)
+    header = [
+        "name",
+        "id",
+        "sis_id",
+        "section",
+        "section_id",
+        "section_sis_id",
+        "submitted",
+        "attempt",
+    ]
+    for k, (text, points) in enumerate(texts):
+        header += [f"{1000 + k}: {text}", number(points)]
+    header += ["n correct", "n incorrect", "score"]
+    lines = [header]
+    for n, student in enumerate(("ann", "bo")):
+        row = [
+            student.title(),
+            str(100 + n),
+            f"S{n}",
+            "Section 1",
+            "1",
+            "",
+            "2026-05-01 10:00:00 UTC",
+            "1",
+        ]
+        for item, entry in asked:
+            row += answer_of(student, item, entry)
+        lines.append([*row, "0", "0", "0"])
+    return _csv(lines)
+
+
+def test_canvas_student_analysis_finds_its_version_and_marks_it(tmp_path):
+    exam = variants_exam("midterm", SEED, 3, None)
+    version = exam.versions[1]
+
+    def answer_of(student, item, entry):
+        if isinstance(item, BankItem):
+            if item.kind == "derive":
+                return ["my derivation", "3"]
+            if item.kind == "order":
+                return [item.right_order.replace("(", "").replace(")", ""), ""]
+            return [next(o.text for o in item.options if o.correct), ""]
+        if item.choices:
+            return [next(c.text for c in item.choices if c.correct), ""]
+        value = entries(item)[entry].value
+        return [number(value if student == "ann" else value + 1), ""]
+
+    report = tmp_path / "analysis.csv"
+    report.write_text(canvas_report(exam, version, answer_of, tmp_path))
+    found = read_canvas(report, exam, None)
+    assert {p.version for p in found.papers.values()} == {version.code}
+    rows = [r for sid, p in found.papers.items() for r in mark_paper(p, found.answers[sid])]
+    ann = [r for r in rows if r.student == "S0"]
+    assert all(r.verdict in ("correct", "marked") for r in ann)
+    assert [r.mark for r in ann if r.verdict == "marked"] == [3]
+
+
+def test_same_answers_same_bytes_and_a_fix_changes_only_its_student(tmp_path):
+    path = manifest(tmp_path, 3, "quiz")
+    class_set = from_manifest(path, None, None)
+    written = sit(list(class_set.papers.values()), np.random.default_rng(3), 0.5)
+    answers = tmp_path / "answers.csv"
+    answers.write_text(long_csv(written))
+    run = ["grade", str(answers), "--manifest", str(path), "--out"]
+
+    def files(out):
+        return {
+            p.relative_to(out).as_posix(): p.read_bytes()
+            for p in sorted(out.rglob("*"))
+            if p.is_file()
+        }
+
+    assert CliRunner().invoke(cli, [*run, str(tmp_path / "one")]).exit_code == 0
+    assert CliRunner().invoke(cli, [*run, str(tmp_path / "two")]).exit_code == 0
+    one, two = files(tmp_path / "one"), files(tmp_path / "two")
+    assert one == two
+    lines = answers.read_text().splitlines()
+    fixed = [lines[0]] + [
+        line.rsplit(",", 1)[0] + ',"0"' if line.startswith("s001,1,a,") else line
+        for line in lines[1:]
+    ]
+    answers.write_text("\n".join(fixed) + "\n")
+    assert CliRunner().invoke(cli, [*run, str(tmp_path / "two")]).exit_code == 0
+    three = files(tmp_path / "two")
+    changed = {name for name in one if one[name] != three[name]}
+    assert "feedback/s001.pdf" in changed
+    assert not {"feedback/s000.pdf", "feedback/s002.pdf"} & changed
+
+
+def test_feedback_and_report_pdfs_read_back(tmp_path):
+    """The shipped example class: the PDFs say what marks.csv says, in words."""
+    from pypdf import PdfReader
+
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    roster = [line.split(",") for line in (examples / "roster.csv").read_text().splitlines()[1:]]
+    path = tmp_path / "manifest.json"
+    students = [{"id": i, "name": n} for i, n in roster]
+    path.write_text(
+        json.dumps({"blueprint": "midterm.yaml", "exam_seed": SEED, "students": students})
+    )
+    out = tmp_path / "grades"
+    result = CliRunner().invoke(
+        cli,
+        ["grade", str(examples / "class-answers.csv"), "--manifest", str(path), "--out", str(out)],
+    )
+    assert result.exit_code == 0, result.output
+    marks = list(csv.DictReader((out / "marks.csv").open(encoding="utf-8")))
+    follow = next(r for r in marks if r["follow_through"] == "yes")
+    named = next(r for r in marks if r["mistake"])
+
+    def text(pdf: Path) -> str:
+        return " ".join(" ".join(p.extract_text().split()) for p in PdfReader(pdf).pages)
+
+    assert "worked right from your earlier answer" in text(
+        out / "feedback" / f"{follow['student']}.pdf"
+    )
+    sheet = text(out / "feedback" / f"{named['student']}.pdf")
+    assert f"It looks like you {named['mistake']}" in sheet
+    assert "The step that gives it" in sheet
+    report = text(out / "report.pdf")
+    assert "Re-teach" in report and named["mistake"] in report
+    assert "<svg" in (out / "report.html").read_text(encoding="utf-8")
