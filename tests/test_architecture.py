@@ -20,6 +20,7 @@ FLOORS = {
     "publish": 5,
     "marking": 5,
     "cli": 6,
+    "web": 6,
 }
 
 

@@ -15,11 +15,11 @@ from rich.console import Console
 from rich.table import Table as RichTable
 
 from quizgen.core.grading import Verdict
-from quizgen.core.latex import answer_text
 from quizgen.core.model import Part, Problem, Table
 from quizgen.exam.build import BankItem
 from quizgen.practice.answers import AnswerFormatError
 from quizgen.practice.engine import Practice, Summary
+from quizgen.practice.feedback import explain, rounding
 from quizgen.practice.history import History
 from quizgen.render.text import INDENT, step_lines
 from quizgen.render.unicode_math import inline, to_unicode
@@ -184,37 +184,10 @@ class QuizSession:
             self.say(f"{INDENT * 2} {inline(step.reason)}", "dim")
 
     def feedback(self, part: Part, verdict: Verdict, index: int, repeated: bool = False) -> None:
-        """Say how a part was judged; a mistake already explained in this problem
-        (``repeated``) is only recalled, not explained again."""
-        expected = answer_text(verdict.expected, part.precision)
-        if verdict.correct and verdict.follow_through:
-            self.say(
-                f"{INDENT}✓ Consistent with your earlier answer"
-                f"{'s' if index > 1 else ''}, which {'were' if index > 1 else 'was'} wrong: "
-                f"credit for this step (follow-through). From the right values it is {expected}.",
-                "green",
-            )
-        elif verdict.correct:
-            self.say(f"{INDENT}✓ Correct.", "green")
-        elif verdict.too_coarse:
-            places = part.precision.decimals
-            self.say(
-                f"{INDENT}✗ Right, but rounded too coarsely: give {places} decimal places, "
-                f"{expected}.",
-                "red",
-            )
-        else:
-            where = f" Off at {', '.join(verdict.wrong)}." if verdict.wrong else ""
-            m, also = verdict.misconception, verdict.also
-            why = f" It looks like you {m.label}: {m.explanation}" if m else ""
-            if m and repeated:
-                why = f" The same mistake again: you {m.label}."
-            if m and also:
-                why = (
-                    f" It looks like two mistakes at once: you {m.label} ({m.explanation}) "
-                    f"and you {also.label} ({also.explanation})"
-                )
-            self.say(f"{INDENT}✗ The answer is {expected}.{where}{why}", "red")
+        """Say how a part was judged (the words are the engine's; the colour is ours)."""
+        said = explain(part, verdict, index, repeated)
+        mark = "✓" if said.right else "✗"
+        self.say(f"{INDENT}{mark} {said.text}", "green" if said.right else "red")
 
     def show_solution(self, solution: Any) -> None:
         self.say("Worked solution", "bold")
@@ -238,14 +211,6 @@ class QuizSession:
         asked = sum(s.asked for s in self.summary.by_topic.values())
         table.add_row("all", str(right), str(asked), f"{100 * right / asked:.0f} %", style="bold")
         self.console.print(table)
-
-
-def rounding(part: Part) -> str:
-    """How to round, as the prompt says it: " (to 3 decimal places)", or nothing if exact."""
-    places = part.precision.decimals
-    if part.precision.exact:
-        return ""
-    return f" (to {places} decimal place{'s' if places != 1 else ''})"
 
 
 def rich_table(table: Table) -> RichTable:

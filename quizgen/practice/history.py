@@ -232,3 +232,27 @@ class History:
                 (topic, limit),
             )
         ]
+
+    def topic_by_day(self) -> list[tuple[str, str, int, int]]:
+        """(topic, day, attempts, correct) per topic and calendar day (UTC), oldest first."""
+        return [
+            (topic, day, n, int(right or 0))
+            for topic, day, n, right in self.db.execute(
+                "SELECT topic, date(at, 'unixepoch'), COUNT(*), SUM(correct) FROM attempts"
+                " GROUP BY 1, 2 ORDER BY 2, 1"
+            )
+        ]
+
+    def latest(self, limit: int = 10) -> list[tuple[bool, str | None, float]]:
+        """(correct, named mistake, when) of the latest answered parts, newest first."""
+        return [
+            (bool(c), m, at)
+            for c, m, at in self.db.execute(
+                "SELECT correct, misconception, at FROM attempts WHERE answer IS NOT NULL"
+                " ORDER BY id DESC LIMIT ?",
+                (limit,),
+            )
+        ]
+
+    def count(self) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM attempts").fetchone()[0])

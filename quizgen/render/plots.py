@@ -88,3 +88,18 @@ def horizontal(
     else:
         axes.xaxis.get_major_locator().set_params(integer=True)
     return _svg(plt, figure)
+
+
+def accuracy_over_time(series: dict[str, list[tuple[str, float]]]) -> Markup:
+    """Accuracy per topic by day: one line (with dots) per topic."""
+    plt, (figure, axes) = _figure(2.8)
+    days = sorted({day for points in series.values() for day, _ in points})
+    where = {day: i for i, day in enumerate(days)}
+    for topic, points in sorted(series.items()):
+        axes.plot([where[d] for d, _ in points], [a for _, a in points], marker="o", label=topic)
+    axes.set_xticks(range(len(days)), days, rotation=30 if len(days) > 4 else 0)
+    axes.set_ylim(0, 1.05)
+    axes.yaxis.set_major_formatter(lambda y, _: f"{y:.0%}")
+    axes.set_ylabel("parts right")
+    axes.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False, fontsize=8)
+    return _svg(plt, figure)

@@ -1,0 +1,480 @@
+"""The site: Starlette routes over the practice engine, pages from ``templates/web``.
+
+Every page is rendered on the server (MathML for maths, SVG for charts; no script at all), so
+nothing reaches the browser that the page does not show: a problem's answers only after they
+have been given. Learners are found by the private token in their links, compared in constant
+time; every POST carries a form token bound to whom the page was for; answers and hints are
+rate-limited per learner (per address for ``/item``).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from quizgen import topics
+from quizgen.core.errors import QuizgenError
+from quizgen.core.model import DIFFICULTIES
+from quizgen.exam.banks import BankQuestion
+from quizgen.practice.engine import BankRun, ProblemRun
+from quizgen.practice.feedback import explain, rounding
+from quizgen.web import classroom as rooms
+from quizgen.web.security import FormTokens, RateLimit
+from quizgen.web.sitting import Settings, assigned, start
+
+MAX_COUNT = 30
+SECURITY_HEADERS = {
+    # no script runs; styles and fonts come from this site; SVG charts carry inline styles
+    "Content-Security-Policy": "default-src 'none'; style-src 'self' 'unsafe-inline'; "
+    "font-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; "
+    "frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",  # a private link never leaves in a Referer header
+    "Cache-Control": "no-store",
+}
+
+
+def static_files() -> dict[str, Path]:
+    """The only files the site serves: its stylesheet and the two fonts, from the package."""
+    from quizgen.core.resources import TEMPLATES
+    from quizgen.render.html import font_path, math_font_path
+
+    return {
+        "site.css": TEMPLATES / "web" / "site.css",
+        "DejaVuSans.ttf": font_path(),
+        "STIXTwoMath-Regular.ttf": math_font_path(),
+    }
+
+
+class Site:
+    """What the routes share: the classroom, the form tokens, the rate limit, the templates."""
+
+    def __init__(
+        self, classroom: rooms.Classroom, pool: Sequence[BankQuestion], rate: RateLimit
+    ) -> None:
+        from quizgen.render.html import environment
+
+        self.classroom = classroom
+        self.pool = list(pool)
+        self.rate = rate
+        self.forms = FormTokens()
+        self.files = static_files()
+        self.env = environment("mathml").overlay()
+        self.env.globals.update(
+            topics=topics.registry(),
+            difficulties=DIFFICULTIES,
+            rounding=rounding,
+            explain=explain,
+            is_class=classroom.is_class,
+        )
+
+    def page(self, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+        html = self.env.get_template(f"web/{name}.html").render(**context)
+        return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
+
+    def message(self, status: int, title: str, text: str) -> HTMLResponse:
+        return self.page("message", status, title=title, text=text)
+
+
+def _site(request: Request) -> Site:
+    return request.app.state.site
+
+
+def _go(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303, headers=SECURITY_HEADERS)
+
+
+async def _form(request: Request, scope: str) -> dict[str, str] | None:
+    """The posted form if its token is good for ``scope``, else None."""
+    form = await request.form()
+    fields = {k: v for k, v in form.items() if isinstance(v, str)}
+    return fields if _site(request).forms.valid(fields.get("csrf"), scope) else None
+
+
+def _forbidden(site: Site) -> HTMLResponse:
+    return site.message(
+        403,
+        "Form expired",
+        "This form did not come from this page, or it has expired: go "
+        "back, reload the page and try again.",
+    )
+
+
+def _slow_down(site: Site) -> HTMLResponse:
+    return site.message(
+        429,
+        "Too many answers",
+        "Too many answers in a short time: wait a few seconds, then go back and try again.",
+    )
+
+
+def _not_found(site: Site) -> HTMLResponse:
+    return site.message(404, "Not found", "There is no such page. Check the link you were given.")
+
+
+# -- the learner's pages ------------------------------------------------------------------------
+
+
+def _learner(request: Request) -> rooms.Learner | None:
+    return _site(request).classroom.learner(request.path_params["token"])
+
+
+def _base(learner: rooms.Learner) -> str:
+    return f"/s/{learner.token}"
+
+
+async def index(request: Request) -> Response:
+    site = _site(request)
+    if not site.classroom.is_class:
+        return _go(f"/s/{rooms.SOLO}/")
+    return site.page("landing")
+
+
+async def home(request: Request) -> Response:
+    site = _site(request)
+    learner = _learner(request)
+    if learner is None:
+        return _not_found(site)
+    return site.page(
+        "home",
+        learner=learner,
+        base=_base(learner),
+        csrf=site.forms.issue(learner.token),
+        assignments=site.classroom.assignments,
+        sitting=learner.sitting,
+        has_bank=bool(site.pool),
+    )
+
+
+def _settings(fields: dict[str, str], form_topics: list[str]) -> Settings:
+    names = [t for t in form_topics if t in topics.registry()] or list(topics.registry())
+    difficulty = fields.get("difficulty", "medium")
+    try:
+        count = max(1, min(MAX_COUNT, int(fields.get("count", "5"))))
+    except ValueError:
+        count = 5
+    return Settings(
+        topics=tuple(names),
+        difficulty=difficulty if difficulty in DIFFICULTIES else "medium",  # type: ignore[arg-type]
+        adaptive=fields.get("adaptive") == "on",
+        count=count,
+        derivations=fields.get("kind") == "derivations",
+    )
+
+
+async def begin(request: Request) -> Response:
+    site = _site(request)
+    learner = _learner(request)
+    if learner is None:
+        return _not_found(site)
+    form = await request.form()
+    fields = {k: v for k, v in form.items() if isinstance(v, str)}
+    if not site.forms.valid(fields.get("csrf"), learner.token):
+        return _forbidden(site)
+    settings = _settings(fields, [v for v in form.getlist("topic") if isinstance(v, str)])
+    seed = secrets.randbelow(2**32)
+    learner.sitting = start(learner.history, settings, seed, site.pool)
+    return _go(f"{_base(learner)}/practice")
+
+
+async def begin_assigned(request: Request) -> Response:
+    site = _site(request)
+    learner = _learner(request)
+    if learner is None:
+        return _not_found(site)
+    if await _form(request, learner.token) is None:
+        return _forbidden(site)
+    wanted = request.path_params["assignment"]
+    assignment = next((a for a in site.classroom.assignments if a.id == wanted), None)
+    if assignment is None:
+        return _not_found(site)
+    items = _assignment_items(assignment, learner)
+    learner.sitting = assigned(learner.history, assignment.title, items)
+    return _go(f"{_base(learner)}/practice")
+
+
+def _assignment_items(assignment: rooms.Assignment, learner: rooms.Learner) -> list:
+    """The learner's own copy of an assigned blueprint (their student seed), in paper order."""
+    from quizgen.exam.blueprint import find_blueprint, load_blueprint
+    from quizgen.exam.build import Item, Student, build_for_student
+
+    blueprint = load_blueprint(find_blueprint(assignment.blueprint))
+    exam = build_for_student(blueprint, assignment.seed, Student(learner.id, learner.name))
+    return [i.problem if isinstance(i, Item) else i for i in exam.versions[0].items]
+
+
+async def practice(request: Request) -> Response:
+    site = _site(request)
+    learner = _learner(request)
+    if learner is None:
+        return _not_found(site)
+    sitting = learner.sitting
+    if sitting is None:
+        return _go(f"{_base(learner)}/")
+    run = sitting.run
+    return site.page(
+        "practice",
+        learner=learner,
+        base=_base(learner),
+        csrf=site.forms.issue(learner.token),
+        sitting=sitting,
+        run=run,
+        problem=run if isinstance(run, ProblemRun) else None,
+        bank=run if isinstance(run, BankRun) else None,
+        summary=sitting.practice.summary,
+    )
+
+
+async def act(request: Request) -> Response:
+    """Every answer, hint, skip, reveal and "next" of the practice page."""
+    site = _site(request)
+    learner = _learner(request)
+    if learner is None:
+        return _not_found(site)
+    fields = await _form(request, learner.token)
+    if fields is None:
+        return _forbidden(site)
+    if not site.rate.allow(learner.token):
+        return _slow_down(site)
+    sitting = learner.sitting
+    here = f"{_base(learner)}/practice"
+    if sitting is None:
+        return _go(f"{_base(learner)}/")
+    action = request.path_params["action"]
+    run = sitting.run
+    if action == "next":
+        if sitting.problem_done:
+            sitting.advance()
+        return _go(here)
+    if isinstance(run, ProblemRun) and not run.done:
+        part = run.part
+        assert part is not None
+        if fields.get("part") != part.key:  # a page from before: that part is answered
+            return _go(here)
+        if action == "answer":
+            sitting.answer(fields.get(part.key, ""))
+        elif action == "hint":
+            sitting.hint()
+        elif action in ("skip", "show"):
+            sitting.give_up("skipped" if action == "skip" else "shown")
+    elif isinstance(run, BankRun) and sitting.bank_result is None:
+        _bank_action(sitting, run, action, fields)
+    return _go(here)
+
+
+def _bank_action(sitting, run: BankRun, action: str, fields: dict[str, str]) -> None:
+    item = run.item
+    if action == "order":
+        numbers = fields.get("order", "").translate(str.maketrans(",()", "   ")).split()
+        if sorted(numbers) != sorted(str(k) for k in range(1, len(item.order) + 1)):
+            sitting.notice = f"type each number 1-{len(item.order)} once, in order (not counted)"
+            return
+        sitting.notice = ""
+        sitting.order([int(n) for n in numbers])
+    elif action == "choose":
+        letter = fields.get("letter", "").strip().upper()
+        if letter not in [o.letter for o in item.options]:
+            sitting.notice = "choose one of the options (not counted)"
+            return
+        sitting.notice = ""
+        sitting.choose(letter)
+    elif action == "reveal":
+        sitting.revealed = True
+    elif action == "marks" and sitting.revealed:
+        text = fields.get("marks", "")
+        if not text.isdigit() or int(text) > run.total_marks:
+            sitting.notice = f"give a whole number from 0 to {run.total_marks}"
+            return
+        sitting.notice = ""
+        sitting.self_mark(int(text))
+
+
+async def history_page(request: Request) -> Response:
+    site = _site(request)
+    learner = _learner(request)
+    if learner is None:
+        return _not_found(site)
+    history = learner.history
+    stats = history.topic_stats()
+    charts = _history_charts(history) if stats else {}
+    return site.page(
+        "history",
+        learner=learner,
+        base=_base(learner),
+        stats=sorted(stats, key=lambda s: s.accuracy),
+        mistakes=history.misconceptions(limit=10),
+        days=history.by_day(),
+        charts=charts,
+    )
+
+
+def _history_charts(history) -> dict[str, Markup]:
+    from quizgen.render import plots
+
+    series: dict[str, list[tuple[str, float]]] = {}
+    for topic, day, n, right in history.topic_by_day():
+        series.setdefault(topic, []).append((day, right / n))
+    mistakes = history.misconceptions(limit=8)
+    return {
+        "over_time": plots.accuracy_over_time(series),
+        "mistakes": plots.horizontal(
+            [label for _, label, _ in mistakes], [n for _, _, n in mistakes], "times", False
+        )
+        if mistakes
+        else Markup(""),
+    }
+
+
+# -- /item/CODE: the problem behind a printed code ----------------------------------------------
+
+
+def _item_problem(code: str, pool: Sequence[BankQuestion]):
+    from quizgen.exam.item_codes import decode
+    from quizgen.exam.problems import make_problem
+
+    topic, difficulty, seed = decode(code)
+    return make_problem(topic, seed, difficulty)
+
+
+async def item(request: Request) -> Response:
+    site = _site(request)
+    code = request.path_params["code"]
+    try:
+        problem = _item_problem(code, site.pool)
+    except QuizgenError as error:
+        return site.message(404, "Unknown item code", str(error))
+    topic = topics.get(problem.topic)
+    solution = topic.solve(problem.params)
+    checks = None
+    if request.method == "POST":
+        fields = await _form(request, f"item:{code}")
+        if fields is None:
+            return _forbidden(site)
+        if not site.rate.allow(f"item:{request.client.host if request.client else ''}"):
+            return _slow_down(site)
+        from quizgen.practice.checking import check_typed
+
+        checks = check_typed(problem, [fields.get(p.key, "") for p in solution.parts])
+    return site.page(
+        "item",
+        code=code,
+        problem=problem,
+        topic=topic,
+        stem=topic.stem(problem.params),
+        solution=solution,
+        checks=checks,
+        csrf=site.forms.issue(f"item:{code}"),
+    )
+
+
+# -- the teacher's pages ------------------------------------------------------------------------
+
+
+def _teacher(request: Request) -> bool:
+    return _site(request).classroom.is_teacher(request.path_params["token"])
+
+
+async def teacher(request: Request) -> Response:
+    site = _site(request)
+    if not _teacher(request):
+        return _not_found(site)
+    from quizgen.exam.blueprint import shipped_blueprints
+
+    view = rooms.class_view(site.classroom)
+    return site.page(
+        "teacher",
+        view=view,
+        base=f"/t/{request.path_params['token']}",
+        csrf=site.forms.issue("teacher"),
+        assignments=site.classroom.assignments,
+        shipped=sorted(shipped_blueprints()),
+        notice=request.query_params.get("notice", ""),
+    )
+
+
+async def teacher_csv(request: Request) -> Response:
+    site = _site(request)
+    if not _teacher(request):
+        return _not_found(site)
+    text = rooms.class_csv(rooms.class_view(site.classroom))
+    headers = {**SECURITY_HEADERS, "Content-Disposition": 'attachment; filename="class.csv"'}
+    return Response(text, media_type="text/csv; charset=utf-8", headers=headers)
+
+
+async def teacher_assign(request: Request) -> Response:
+    site = _site(request)
+    if not _teacher(request):
+        return _not_found(site)
+    fields = await _form(request, "teacher")
+    if fields is None:
+        return _forbidden(site)
+    from quizgen.exam.blueprint import find_blueprint, load_blueprint
+
+    base = f"/t/{request.path_params['token']}/"
+    name = fields.get("blueprint", "").strip()
+    try:
+        seed = int(fields.get("seed") or secrets.randbelow(2**32))
+        blueprint = load_blueprint(find_blueprint(name))
+    except (QuizgenError, ValueError) as error:
+        from urllib.parse import quote
+
+        return _go(f"{base}?notice={quote(str(error).splitlines()[0])}")
+    site.classroom.add_assignment(fields.get("title") or blueprint.title, name, seed)
+    return _go(base)
+
+
+async def teacher_links(request: Request) -> Response:
+    site = _site(request)
+    if not _teacher(request):
+        return _not_found(site)
+    base = str(request.base_url)
+    rows = [
+        (
+            learner,
+            rooms.student_url(base, learner),
+            Markup(rooms.qr_svg(rooms.student_url(base, learner))),
+        )
+        for learner in site.classroom.learners.values()
+    ]
+    return site.page("links", rows=rows)
+
+
+async def static(request: Request) -> Response:
+    site = _site(request)
+    path = site.files.get(request.path_params["name"])
+    if path is None:
+        return _not_found(site)
+    return FileResponse(path, headers={"X-Content-Type-Options": "nosniff"})
+
+
+def create_app(
+    classroom: rooms.Classroom,
+    pool: Sequence[BankQuestion] = (),
+    rate: RateLimit | None = None,
+) -> Starlette:
+    routes = [
+        Route("/", index),
+        Route("/static/{name}", static),
+        Route("/s/{token}/", home),
+        Route("/s/{token}/start", begin, methods=["POST"]),
+        Route("/s/{token}/assigned/{assignment}", begin_assigned, methods=["POST"]),
+        Route("/s/{token}/practice", practice),
+        Route("/s/{token}/history", history_page),
+        Route("/s/{token}/{action:str}", act, methods=["POST"]),
+        Route("/item/{code}", item, methods=["GET", "POST"]),
+        Route("/t/{token}/", teacher),
+        Route("/t/{token}/class.csv", teacher_csv),
+        Route("/t/{token}/assign", teacher_assign, methods=["POST"]),
+        Route("/t/{token}/links", teacher_links),
+    ]
+    app = Starlette(routes=routes)
+    app.state.site = Site(classroom, pool, rate or RateLimit())
+    return app

@@ -1,0 +1,83 @@
+"""The site's guards: form tokens against cross-site requests, links compared in constant time,
+attempts rate-limited, and which hosts may be served without saying the site is open."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import secrets
+import threading
+import time
+from collections.abc import Iterable
+
+LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
+
+
+def is_loopback(host: str) -> bool:
+    """Is ``host`` this machine only (127.0.0.0/8, ::1, localhost)?"""
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def new_token() -> str:
+    """A private link's secret: 128 random bits, URL-safe."""
+    return secrets.token_urlsafe(16)
+
+
+def find_token(given: str, known: Iterable[tuple[str, str]]) -> str | None:
+    """The owner of a link token, comparing with every known token in constant time (no early
+    exit, so the time taken says nothing about how much of a token was right)."""
+    owner = None
+    for token, name in known:
+        if hmac.compare_digest(given.encode(), token.encode()):
+            owner = name
+    return owner
+
+
+class FormTokens:
+    """Tokens for the site's forms: ``nonce.mac`` where the MAC binds the nonce to whom the page
+    was for, under a secret drawn when the site starts. A form posted from another site cannot
+    carry one (it cannot read our pages), and one learner's token is no good on another's."""
+
+    def __init__(self, secret: bytes | None = None) -> None:
+        self.secret = secret or secrets.token_bytes(32)
+
+    def _mac(self, nonce: str, scope: str) -> str:
+        message = f"{scope}\x00{nonce}".encode()
+        return hmac.new(self.secret, message, hashlib.sha256).hexdigest()[:32]
+
+    def issue(self, scope: str) -> str:
+        nonce = secrets.token_urlsafe(12)
+        return f"{nonce}.{self._mac(nonce, scope)}"
+
+    def valid(self, token: str | None, scope: str) -> bool:
+        if not token or token.count(".") != 1:
+            return False
+        nonce, mac = token.split(".")
+        return hmac.compare_digest(mac.encode(), self._mac(nonce, scope).encode())
+
+
+class RateLimit:
+    """A token bucket per key: ``burst`` attempts at once, refilled at ``per_second``."""
+
+    def __init__(self, per_second: float = 4.0, burst: int = 20) -> None:
+        self.per_second = per_second
+        self.burst = burst
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def allow(self, key: str) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            tokens, last = self._buckets.get(key, (float(self.burst), now))
+            tokens = min(float(self.burst), tokens + (now - last) * self.per_second)
+            if tokens < 1:
+                self._buckets[key] = (tokens, now)
+                return False
+            self._buckets[key] = (tokens - 1, now)
+            return True
