@@ -80,6 +80,9 @@ def test_readme_command_runs(command, scratch):
         "SLURM_ARRAY_TASK_ID": "1",
         "NO_COLOR": "1",
     }
+    if words[1] == "serve":
+        serve(command, scratch, env)
+        return
     result = subprocess.run(
         ["bash", "-c", command],
         cwd=scratch,
@@ -93,3 +96,26 @@ def test_readme_command_runs(command, scratch):
     assert "Traceback" not in result.stderr and "Error:" not in result.stderr
     if words[1] == "check":
         assert "✗" not in result.stdout, "README's check example should give the right answers"
+
+
+def serve(command: str, scratch: Path, env: dict[str, str]) -> None:
+    """A `quizgen serve` example starts, says where it serves, answers its first page."""
+    import urllib.request
+
+    words = [w for w in shlex.split(command) if w]
+    if "--port" not in words:
+        words += ["--port", "0"]
+    process = subprocess.Popen(words, cwd=scratch, env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        lines = []
+        while not lines or "serving on" not in lines[-1]:
+            line = process.stderr.readline()
+            assert line, "".join(lines)
+            lines.append(line)
+        url = re.search(r"(http://\S+?)/ ", lines[-1])[1].replace("://0.0.0.0", "://127.0.0.1")
+        port = url.rsplit(":", 1)[1]
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/") as response:
+            assert response.status == 200
+    finally:
+        process.terminate()
+        process.wait(10)

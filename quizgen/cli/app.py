@@ -784,23 +784,11 @@ def check(
 
 def _bank_item(code: str, bank_dirs: tuple[Path, ...]):
     """The derivation question whose id a paper prints, or None for anything else."""
-    import re
+    from quizgen.practice.session import bank_item_for, looks_like_bank_id
 
-    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", code.strip()):
+    if not looks_like_bank_id(code):
         return None
-    from quizgen.core.seeds import child_seed, rng_for
-    from quizgen.exam.build import make_bank_item
-
-    pool = _bank_pool(bank_dirs) if bank_dirs else None
-    if pool is None:
-        from quizgen.exam.banks import builtin_banks
-
-        pool = builtin_banks()
-    question = next((q for q in pool if q.id == code.strip()), None)
-    if question is None:
-        return None
-    shuffle = rng_for(child_seed(0, "check", question.id))
-    return make_bank_item(1, question.id, question, question.marks, shuffle)
+    return bank_item_for(code, _bank_pool(bank_dirs) if bank_dirs else _builtin_pool())
 
 
 def _check_json(code: str, problem, answers: tuple[str, ...]) -> None:

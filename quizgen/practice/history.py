@@ -112,7 +112,11 @@ class History:
         try:
             if create:
                 path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(path, timeout=BUSY_SECONDS, isolation_level=None)
+            # one connection, used by one thread at a time (the terminal, or the site's event
+            # loop); tests and shutdown may close it from another
+            self.db = sqlite3.connect(
+                path, timeout=BUSY_SECONDS, isolation_level=None, check_same_thread=False
+            )
         except (OSError, sqlite3.Error) as exc:
             reason = os_reason(path, exc) if isinstance(exc, OSError) else str(exc)
             raise QuizgenError(f"{path}: cannot open the history database: {reason}") from None

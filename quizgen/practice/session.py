@@ -60,6 +60,25 @@ def bank_questions(
         yield make_bank_item(index + 1, str(index), question, question.marks, shuffle)
 
 
+def looks_like_bank_id(code: str) -> bool:
+    """Bank ids are lower-case words and hyphens (item codes are upper-case)."""
+    import re
+
+    return re.fullmatch(r"[a-z0-9][a-z0-9-]*", code.strip()) is not None
+
+
+def bank_item_for(code: str, pool: Sequence[BankQuestion]) -> BankItem | None:
+    """The derivation question whose id a paper prints as its code (None for anything else),
+    its steps and options shuffled by a seed of its own: a paper's shuffle is that paper's."""
+    if not looks_like_bank_id(code):
+        return None
+    question = next((q for q in pool if q.id == code.strip()), None)
+    if question is None:
+        return None
+    shuffle = rng_for(child_seed(0, "check", question.id))
+    return make_bank_item(1, question.id, question, question.marks, shuffle)
+
+
 def hint_ladder(solution: Any) -> Iterator[str]:
     """The hints ``h`` gives, one rung at a time: each step's idea (its title, with the
     formula), then the numbers put in, then its result; never the whole solution at once."""

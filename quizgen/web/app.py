@@ -336,30 +336,36 @@ def _history_charts(history) -> dict[str, Markup]:
 # -- /item/CODE: the problem behind a printed code ----------------------------------------------
 
 
-def _item_problem(code: str, pool: Sequence[BankQuestion]):
+async def item(request: Request) -> Response:
+    """The problem behind a printed item code (or a derivation question's printed id): a plain
+    form that posts back here, one field per part named after the record's answer keys."""
     from quizgen.exam.item_codes import decode
     from quizgen.exam.problems import make_problem
+    from quizgen.practice.session import bank_item_for
 
-    topic, difficulty, seed = decode(code)
-    return make_problem(topic, seed, difficulty)
-
-
-async def item(request: Request) -> Response:
     site = _site(request)
     code = request.path_params["code"]
-    try:
-        problem = _item_problem(code, site.pool)
-    except QuizgenError as error:
-        return site.message(404, "Unknown item code", str(error))
-    topic = topics.get(problem.topic)
-    solution = topic.solve(problem.params)
-    checks = None
+    bank_item = bank_item_for(code, site.pool)
+    if bank_item is None:
+        try:
+            topic_name, difficulty, seed = decode(code)
+        except QuizgenError as error:
+            return site.message(404, "Unknown item code", str(error))
+        problem = make_problem(topic_name, seed, difficulty)
+    fields = None
     if request.method == "POST":
         fields = await _form(request, f"item:{code}")
         if fields is None:
             return _forbidden(site)
         if not site.rate.allow(f"item:{request.client.host if request.client else ''}"):
             return _slow_down(site)
+    csrf = site.forms.issue(f"item:{code}")
+    if bank_item is not None:
+        return _bank_item_page(site, code, bank_item, fields, csrf)
+    topic = topics.get(problem.topic)
+    solution = topic.solve(problem.params)
+    checks = None
+    if fields is not None:
         from quizgen.practice.checking import check_typed
 
         checks = check_typed(problem, [fields.get(p.key, "") for p in solution.parts])
@@ -371,8 +377,25 @@ async def item(request: Request) -> Response:
         stem=topic.stem(problem.params),
         solution=solution,
         checks=checks,
-        csrf=site.forms.issue(f"item:{code}"),
+        csrf=csrf,
     )
+
+
+def _bank_item_page(site: Site, code: str, item, fields: dict[str, str] | None, csrf: str):
+    """A derivation question by its id: answered once, judged by the engine, not recorded."""
+    from quizgen.practice.engine import Practice
+    from quizgen.web.sitting import Sitting
+
+    sitting = Sitting(Practice(None), iter([item]), 1, "Item")
+    sitting.advance()
+    run = sitting.run
+    assert isinstance(run, BankRun)
+    if fields is not None:
+        action = (
+            "reveal" if item.kind == "derive" else "order" if item.kind == "order" else "choose"
+        )
+        _bank_action(sitting, run, action, fields)
+    return site.page("item_bank", code=code, item=item, sitting=sitting, csrf=csrf)
 
 
 # -- the teacher's pages ------------------------------------------------------------------------
