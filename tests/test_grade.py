@@ -450,3 +450,62 @@ def test_feedback_and_report_pdfs_read_back(tmp_path):
     report = text(out / "report.pdf")
     assert "Re-teach" in report and named["mistake"] in report
     assert "<svg" in (out / "report.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("source", ["long", "moodle", "canvas"])
+def test_malformed_answer_files_give_an_error_not_a_traceback(tmp_path, source):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    cells = st.text(alphabet='abcAB01-9 .;:/[]x"', max_size=8)
+    heads = st.sampled_from(
+        [
+            "student",
+            "question",
+            "part",
+            "answer",
+            "version",
+            "Response 1",
+            "Right answer 1",
+            "name",
+            "id",
+            "sis_id",
+            "section_sis_id",
+            "n correct",
+            "Status",
+            "First name",
+        ]
+    )
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(
+        header=st.lists(heads, max_size=6),
+        rows=st.lists(st.lists(cells, max_size=6), max_size=4),
+    )
+    def run(header, rows):
+        answers = tmp_path / "answers.csv"
+        answers.write_text("\n".join(",".join(r) for r in [header, *rows]) + "\n")
+        out = tmp_path / "out"
+        result = CliRunner().invoke(
+            cli,
+            [
+                "grade",
+                str(answers),
+                "--blueprint",
+                "quiz",
+                "--variants",
+                "2",
+                "--from",
+                source,
+                "--out",
+                str(out),
+                "--format",
+                "html",
+            ],
+        )
+        assert result.exit_code in (0, 1), result.output
+        assert "Traceback" not in result.output and "internal error" not in result.output
+        if result.exit_code == 1:
+            assert not out.exists()
+
+    run()

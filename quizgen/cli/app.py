@@ -52,6 +52,20 @@ BANK_OPTION = click.option(
 )
 
 
+def formats_option(help_text: str):
+    """``--format html|pdf``, repeatable, both by default (papers, keys, class reports)."""
+    return click.option(
+        "--format",
+        "-f",
+        "formats",
+        type=click.Choice(["html", "pdf"]),
+        multiple=True,
+        default=["html", "pdf"],
+        show_default=True,
+        help=help_text,
+    )
+
+
 def _bank_pool(bank_dirs: tuple[Path, ...]):
     """The built-in banks and the user's, every formula of the user's checked printable."""
     from quizgen.exam.banks import BUILTIN, BankError, builtin_banks, load_banks
@@ -266,16 +280,7 @@ BLUEPRINT_HELP = "BLUEPRINT is a YAML file, or the name of a shipped one: midter
     default="output",
     show_default=True,
 )
-@click.option(
-    "--format",
-    "-f",
-    "formats",
-    type=click.Choice(["html", "pdf"]),
-    multiple=True,
-    default=["html", "pdf"],
-    show_default=True,
-    help="Repeat for several.",
-)
+@formats_option("Repeat for several.")
 @click.option(
     "--paper",
     type=click.Choice(["A4", "Letter"]),
@@ -941,16 +946,7 @@ def _builtin_pool():
     default=Path("output") / "grades",
     show_default=True,
 )
-@click.option(
-    "--format",
-    "-f",
-    "formats",
-    type=click.Choice(["html", "pdf"]),
-    multiple=True,
-    default=["html", "pdf"],
-    show_default=True,
-    help="The class report as HTML and/or PDF (feedback sheets come with pdf).",
-)
+@formats_option("The class report as HTML and/or PDF (feedback sheets come with pdf).")
 @BANK_OPTION
 def grade(
     answers: Path,

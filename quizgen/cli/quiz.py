@@ -17,7 +17,7 @@ from rich.table import Table as RichTable
 from quizgen.core.grading import Verdict
 from quizgen.core.model import Part, Problem, Table
 from quizgen.exam.build import BankItem
-from quizgen.practice.answers import AnswerFormatError
+from quizgen.practice.answers import AnswerFormatError, read_order
 from quizgen.practice.engine import Practice, Summary
 from quizgen.practice.feedback import explain, rounding
 from quizgen.practice.history import History
@@ -150,9 +150,9 @@ class QuizSession:
             text = self.read(f"order (e.g. {' '.join(str(k) for k in range(n, 0, -1))}) = ")
             if text.strip().lower() == "q":
                 raise Quit
-            numbers = text.translate(str.maketrans(",()", "   ")).split()
-            if sorted(numbers) == sorted(str(k) for k in range(1, n + 1)):
-                return [int(k) for k in numbers]
+            numbers = read_order(text, n)
+            if numbers is not None:
+                return numbers
             self.say(
                 f"{INDENT}type each number 1-{n} once, in order (not counted; try again)", "yellow"
             )

@@ -65,11 +65,11 @@ def rows_of(path: Path) -> list[list[str]]:
 
 
 def version_index(code: str) -> int | None:
-    """A=0 ... Z=25, V27=26 ...; None for anything else."""
+    """A=0 ... Z=25, V27=26 ... V1000=999; None for anything else."""
     if re.fullmatch(r"[A-Z]", code):
         return ord(code) - ord("A")
-    match = re.fullmatch(r"V(\d+)", code)
-    return int(match.group(1)) - 1 if match and int(match.group(1)) > 26 else None
+    match = re.fullmatch(r"V(\d{2,4})", code)
+    return int(match.group(1)) - 1 if match and 26 < int(match.group(1)) <= 1000 else None
 
 
 def read_long(
@@ -310,6 +310,8 @@ def read_moodle(path: Path, exam: Exam) -> Submissions:
 
     rows = rows_of(path)
     name = path.name
+    if not rows:
+        raise QuizgenError(f"{name}: empty file")
     header = [h.strip().lower() for h in rows[0]]
     column = {h: i for i, h in enumerate(header)}
     quiz_slots = slots(exam)
@@ -416,10 +418,16 @@ def read_canvas(path: Path, exam: Exam, version: str | None) -> Submissions:
     """Canvas's Student Analysis report of one quiz (one version) of ``exam``'s QTI export."""
     rows = rows_of(path)
     name = path.name
-    header = [h.strip() for h in rows[0]]
+    header = [h.strip() for h in rows[0]] if rows else []
     lower = [h.lower() for h in header]
+    fixed = [i for i, h in enumerate(lower) if h in CANVAS_FIXED]
+    if "n correct" not in lower or "name" not in lower or not fixed:
+        raise QuizgenError(
+            f"{name}: line 1: not a Canvas Student Analysis report (it starts with name, id, "
+            "sis_id, ... and ends with n correct, n incorrect, score)"
+        )
     end = lower.index("n correct")
-    start = max(i for i, h in enumerate(lower[:end]) if h in CANVAS_FIXED) + 1
+    start = max(i for i in fixed if i < end) + 1
     texts = [re.sub(r"^\d+:\s*", "", header[i]) for i in range(start, end, 2)]
     column = {h: i for i, h in enumerate(lower[:start])}
     candidates = [v for v in exam.versions if version in (None, v.code)]

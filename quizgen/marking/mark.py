@@ -20,6 +20,7 @@ from quizgen.core.latex import answer_text
 from quizgen.core.model import Solution, Step
 from quizgen.exam.build import BankItem, Item
 from quizgen.marking.papers import Paper, describe
+from quizgen.practice.answers import read_order
 from quizgen.practice.checking import check_typed
 from quizgen.practice.session import topic_of_section
 
@@ -229,12 +230,6 @@ def order_steps_right(item: BankItem, numbers: Sequence[int]) -> int:
         if item.accepts_order(swapped):
             return len(item.order) - 1
     return right
-
-
-def read_order(text: str, steps: int) -> list[int] | None:
-    """``3 1 4 2`` (or with commas) as step numbers, None unless each shown step once."""
-    numbers = [int(n) for n in re.findall(r"\d+", text)]
-    return numbers if sorted(numbers) == list(range(1, steps + 1)) else None
 
 
 def read_marks(text: str, out_of: int) -> Fraction | None:

@@ -82,3 +82,16 @@ def parse(text: str, kind: str) -> Any:
     except ValueError:
         pass
     raise AnswerFormatError(f"could not read that as a {kind}; type e.g. {EXAMPLES[kind]}")
+
+
+def read_order(text: str, steps: int) -> list[int] | None:
+    """Step numbers typed in order (``3 1 4 2``, commas or brackets allowed): None unless each
+    of 1 to ``steps`` appears exactly once.
+
+    >>> read_order("3, 1, 4, 2", 4), read_order("3 1 1 2", 4)
+    ([3, 1, 4, 2], None)
+    """
+    numbers = text.translate(str.maketrans(",()[]", "     ")).split()
+    if sorted(numbers) != sorted(str(k) for k in range(1, steps + 1)):
+        return None
+    return [int(n) for n in numbers]

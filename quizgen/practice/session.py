@@ -39,6 +39,17 @@ def quiz_problems(
         yield make_problem(topic, child_seed(seed, "quiz", index), level)
 
 
+def practice_set(blueprint: str, seed: int, student_id: str, name: str) -> list[Problem | BankItem]:
+    """A student's own copy of a blueprint set as practice (their student seed, as a class
+    set's paper would have it), in paper order."""
+    from quizgen.exam.blueprint import find_blueprint, load_blueprint
+    from quizgen.exam.build import Item, Student, build_for_student
+
+    loaded = load_blueprint(find_blueprint(blueprint))
+    exam = build_for_student(loaded, seed, Student(student_id, name))
+    return [i.problem if isinstance(i, Item) else i for i in exam.versions[0].items]
+
+
 def topic_of_section(section: int) -> str:
     """The topic that practises a seed-guide section (section 7's is backprop)."""
     return next((t.name for t in topics.registry().values() if t.section == section), "bank")

@@ -10,7 +10,7 @@ rate-limited per learner (per address for ``/item``).
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +24,10 @@ from quizgen import topics
 from quizgen.core.errors import QuizgenError
 from quizgen.core.model import DIFFICULTIES
 from quizgen.exam.banks import BankQuestion
+from quizgen.practice.answers import read_order
 from quizgen.practice.engine import BankRun, ProblemRun
 from quizgen.practice.feedback import explain, rounding
+from quizgen.practice.session import practice_set
 from quizgen.web import classroom as rooms
 from quizgen.web.security import FormTokens, RateLimit
 from quizgen.web.sitting import Settings, assigned, start
@@ -131,6 +133,35 @@ def _base(learner: rooms.Learner) -> str:
     return f"/s/{learner.token}"
 
 
+Handler = Callable[..., Awaitable[Response]]
+
+
+def for_learner(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+    """A learner's page: found by the token in the path, else "not found" (the same page as
+    for any unknown address, so a wrong link says nothing about which links exist)."""
+
+    async def page(request: Request) -> Response:
+        site = _site(request)
+        learner = _learner(request)
+        if learner is None:
+            return _not_found(site)
+        return await handler(request, site, learner)
+
+    return page
+
+
+def for_teacher(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+    """A teacher's page: only with the teacher's own link."""
+
+    async def page(request: Request) -> Response:
+        site = _site(request)
+        if not site.classroom.is_teacher(request.path_params["token"]):
+            return _not_found(site)
+        return await handler(request, site, f"/t/{request.path_params['token']}")
+
+    return page
+
+
 async def index(request: Request) -> Response:
     site = _site(request)
     if not site.classroom.is_class:
@@ -138,11 +169,8 @@ async def index(request: Request) -> Response:
     return site.page("landing")
 
 
-async def home(request: Request) -> Response:
-    site = _site(request)
-    learner = _learner(request)
-    if learner is None:
-        return _not_found(site)
+@for_learner
+async def home(request: Request, site: Site, learner: rooms.Learner) -> Response:
     return site.page(
         "home",
         learner=learner,
@@ -170,11 +198,8 @@ def _settings(fields: dict[str, str], form_topics: list[str]) -> Settings:
     )
 
 
-async def begin(request: Request) -> Response:
-    site = _site(request)
-    learner = _learner(request)
-    if learner is None:
-        return _not_found(site)
+@for_learner
+async def begin(request: Request, site: Site, learner: rooms.Learner) -> Response:
     form = await request.form()
     fields = {k: v for k, v in form.items() if isinstance(v, str)}
     if not site.forms.valid(fields.get("csrf"), learner.token):
@@ -185,37 +210,21 @@ async def begin(request: Request) -> Response:
     return _go(f"{_base(learner)}/practice")
 
 
-async def begin_assigned(request: Request) -> Response:
-    site = _site(request)
-    learner = _learner(request)
-    if learner is None:
-        return _not_found(site)
+@for_learner
+async def begin_assigned(request: Request, site: Site, learner: rooms.Learner) -> Response:
     if await _form(request, learner.token) is None:
         return _forbidden(site)
     wanted = request.path_params["assignment"]
     assignment = next((a for a in site.classroom.assignments if a.id == wanted), None)
     if assignment is None:
         return _not_found(site)
-    items = _assignment_items(assignment, learner)
+    items = practice_set(assignment.blueprint, assignment.seed, learner.id, learner.name)
     learner.sitting = assigned(learner.history, assignment.title, items)
     return _go(f"{_base(learner)}/practice")
 
 
-def _assignment_items(assignment: rooms.Assignment, learner: rooms.Learner) -> list:
-    """The learner's own copy of an assigned blueprint (their student seed), in paper order."""
-    from quizgen.exam.blueprint import find_blueprint, load_blueprint
-    from quizgen.exam.build import Item, Student, build_for_student
-
-    blueprint = load_blueprint(find_blueprint(assignment.blueprint))
-    exam = build_for_student(blueprint, assignment.seed, Student(learner.id, learner.name))
-    return [i.problem if isinstance(i, Item) else i for i in exam.versions[0].items]
-
-
-async def practice(request: Request) -> Response:
-    site = _site(request)
-    learner = _learner(request)
-    if learner is None:
-        return _not_found(site)
+@for_learner
+async def practice(request: Request, site: Site, learner: rooms.Learner) -> Response:
     sitting = learner.sitting
     if sitting is None:
         return _go(f"{_base(learner)}/")
@@ -233,12 +242,9 @@ async def practice(request: Request) -> Response:
     )
 
 
-async def act(request: Request) -> Response:
+@for_learner
+async def act(request: Request, site: Site, learner: rooms.Learner) -> Response:
     """Every answer, hint, skip, reveal and "next" of the practice page."""
-    site = _site(request)
-    learner = _learner(request)
-    if learner is None:
-        return _not_found(site)
     fields = await _form(request, learner.token)
     if fields is None:
         return _forbidden(site)
@@ -273,12 +279,12 @@ async def act(request: Request) -> Response:
 def _bank_action(sitting, run: BankRun, action: str, fields: dict[str, str]) -> None:
     item = run.item
     if action == "order":
-        numbers = fields.get("order", "").translate(str.maketrans(",()", "   ")).split()
-        if sorted(numbers) != sorted(str(k) for k in range(1, len(item.order) + 1)):
+        numbers = read_order(fields.get("order", ""), len(item.order))
+        if numbers is None:
             sitting.notice = f"type each number 1-{len(item.order)} once, in order (not counted)"
             return
         sitting.notice = ""
-        sitting.order([int(n) for n in numbers])
+        sitting.order(numbers)
     elif action == "choose":
         letter = fields.get("letter", "").strip().upper()
         if letter not in [o.letter for o in item.options]:
@@ -297,11 +303,8 @@ def _bank_action(sitting, run: BankRun, action: str, fields: dict[str, str]) -> 
         sitting.self_mark(int(text))
 
 
-async def history_page(request: Request) -> Response:
-    site = _site(request)
-    learner = _learner(request)
-    if learner is None:
-        return _not_found(site)
+@for_learner
+async def history_page(request: Request, site: Site, learner: rooms.Learner) -> Response:
     history = learner.history
     stats = history.topic_stats()
     charts = _history_charts(history) if stats else {}
@@ -401,21 +404,15 @@ def _bank_item_page(site: Site, code: str, item, fields: dict[str, str] | None, 
 # -- the teacher's pages ------------------------------------------------------------------------
 
 
-def _teacher(request: Request) -> bool:
-    return _site(request).classroom.is_teacher(request.path_params["token"])
-
-
-async def teacher(request: Request) -> Response:
-    site = _site(request)
-    if not _teacher(request):
-        return _not_found(site)
+@for_teacher
+async def teacher(request: Request, site: Site, base: str) -> Response:
     from quizgen.exam.blueprint import shipped_blueprints
 
     view = rooms.class_view(site.classroom)
     return site.page(
         "teacher",
         view=view,
-        base=f"/t/{request.path_params['token']}",
+        base=base,
         csrf=site.forms.issue("teacher"),
         assignments=site.classroom.assignments,
         shipped=sorted(shipped_blueprints()),
@@ -423,25 +420,20 @@ async def teacher(request: Request) -> Response:
     )
 
 
-async def teacher_csv(request: Request) -> Response:
-    site = _site(request)
-    if not _teacher(request):
-        return _not_found(site)
+@for_teacher
+async def teacher_csv(request: Request, site: Site, base: str) -> Response:
     text = rooms.class_csv(rooms.class_view(site.classroom))
     headers = {**SECURITY_HEADERS, "Content-Disposition": 'attachment; filename="class.csv"'}
     return Response(text, media_type="text/csv; charset=utf-8", headers=headers)
 
 
-async def teacher_assign(request: Request) -> Response:
-    site = _site(request)
-    if not _teacher(request):
-        return _not_found(site)
+@for_teacher
+async def teacher_assign(request: Request, site: Site, base: str) -> Response:
     fields = await _form(request, "teacher")
     if fields is None:
         return _forbidden(site)
     from quizgen.exam.blueprint import find_blueprint, load_blueprint
 
-    base = f"/t/{request.path_params['token']}/"
     name = fields.get("blueprint", "").strip()
     try:
         seed = int(fields.get("seed") or secrets.randbelow(2**32))
@@ -449,15 +441,13 @@ async def teacher_assign(request: Request) -> Response:
     except (QuizgenError, ValueError) as error:
         from urllib.parse import quote
 
-        return _go(f"{base}?notice={quote(str(error).splitlines()[0])}")
+        return _go(f"{base}/?notice={quote(str(error).splitlines()[0])}")
     site.classroom.add_assignment(fields.get("title") or blueprint.title, name, seed)
-    return _go(base)
+    return _go(f"{base}/")
 
 
-async def teacher_links(request: Request) -> Response:
-    site = _site(request)
-    if not _teacher(request):
-        return _not_found(site)
+@for_teacher
+async def teacher_links(request: Request, site: Site, base: str) -> Response:
     base = str(request.base_url)
     rows = [
         (
