@@ -3,7 +3,7 @@
     python3 bench/web_load.py [--students 50] [--answers 20] [--limit 180]
 
 Starts the real server (uvicorn, one process) with a class roster, then N simulated students
-(asyncio + httpx, one connection each) open their private link, start a practice of every
+(asyncio + httpx2, one connection each) open their private link, start a practice of every
 topic, and answer part after part, about two answers a second each (a think time of 0.2-0.6 s),
 right about two times in three, from the problem behind the item code on their page. Every
 answer POST is timed; afterwards each student's history database must hold exactly the answers
@@ -42,7 +42,6 @@ def wrong(text: str) -> str:
 
 
 async def student(client, link: str, answers: int, rng: random.Random, timings: list[float]):
-    import httpx  # noqa: F401 (the client's module)
 
     page = (await client.get(link)).text
     await client.post(
@@ -74,7 +73,7 @@ async def student(client, link: str, answers: int, rng: random.Random, timings: 
 
 
 async def run(base: str, links: list[str], answers: int, limit: float):
-    import httpx
+    import httpx2 as httpx
 
     rng = random.Random(2026)
     timings: list[float] = []

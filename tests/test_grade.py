@@ -509,3 +509,48 @@ def test_malformed_answer_files_give_an_error_not_a_traceback(tmp_path, source):
             assert not out.exists()
 
     run()
+
+
+def test_hand_marks_complete_a_moodle_report(tmp_path):
+    exam = variants_exam("midterm", SEED, 3, None)
+    quiz = slots(exam)
+
+    def answer_of(student, item):
+        return "My derivation..." if isinstance(item, BankItem) and item.kind == "derive" else ""
+
+    report = tmp_path / "responses.csv"
+    report.write_text(moodle_report(exam, lambda s, slot: slot.items[0], answer_of))
+    derive = next(
+        k
+        for k, s in enumerate(quiz, 1)
+        if isinstance(s.items[0], BankItem) and s.items[0].kind == "derive"
+    )
+    marks = tmp_path / "marks.csv"
+    marks.write_text(f"student,question,part,answer\nann@example.org,{derive},,4\n")
+    out = tmp_path / "g"
+    result = CliRunner().invoke(
+        cli,
+        [
+            "grade",
+            str(report),
+            "--blueprint",
+            "midterm",
+            "--seed",
+            str(SEED),
+            "--variants",
+            "3",
+            "--marks",
+            str(marks),
+            "--out",
+            str(out),
+            "--format",
+            "html",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader((out / "marks.csv").open(encoding="utf-8")))
+    derived = {
+        r["student"]: (r["mark"], r["verdict"]) for r in rows if r["question"] == str(derive)
+    }
+    assert derived == {"ann@example.org": ("4", "marked"), "bo@example.org": ("0", "to mark")}
+    assert "1 derivation(s) still to mark" in result.output

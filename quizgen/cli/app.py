@@ -931,6 +931,14 @@ def _builtin_pool():
 )
 @click.option("--version", "version_code", default=None, help="Canvas: the quiz's version.")
 @click.option(
+    "--marks",
+    "marks_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="A long CSV (student,question,part,answer) whose rows replace the report's: the "
+    "marks given to derivations marked by hand, or corrections.",
+)
+@click.option(
     "--from",
     "source",
     type=click.Choice(["auto", "long", "moodle", "canvas"]),
@@ -947,6 +955,13 @@ def _builtin_pool():
     show_default=True,
 )
 @formats_option("The class report as HTML and/or PDF (feedback sheets come with pdf).")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes typesetting feedback sheets [default: all cores].",
+)
 @BANK_OPTION
 def grade(
     answers: Path,
@@ -955,9 +970,11 @@ def grade(
     seed: int,
     variants: int,
     version_code: str | None,
+    marks_file: Path | None,
     source: str,
     out_dir: Path,
     formats: tuple[str, ...],
+    jobs: int | None,
     bank_dirs: tuple[Path, ...],
 ) -> None:
     """Mark a class's ANSWERS (a CSV) as the printed key says; write marks, a feedback sheet
@@ -1004,6 +1021,10 @@ def grade(
                 found = answer_files.read_moodle(answers, exam)
             else:
                 found = answer_files.read_canvas(answers, exam, version_code)
+    if marks_file is not None:
+        extra = answer_files.read_long(marks_file, found.papers, None)
+        for sid, given in extra.answers.items():
+            found.answers[sid] = {**found.answers[sid], **given}
     for note in found.notes:
         click.echo(f"Note: {note}", err=True)
     rows = [r for sid, p in found.papers.items() for r in mark_paper(p, found.answers[sid])]
@@ -1014,7 +1035,10 @@ def grade(
         if done == total or done % 10 == 0:
             click.echo(f"  feedback sheets: {done} of {total}", err=True)
 
-    written = write_results(rows, report, versions, title, seed_used, out_dir, formats, progress)
+    workers = jobs or os.cpu_count() or 1
+    written = write_results(
+        rows, report, versions, title, seed_used, out_dir, formats, progress, workers
+    )
     for path in written:
         click.echo(str(path))
     to_mark = sum(1 for r in rows if r.verdict == "to mark")

@@ -11,12 +11,14 @@ import csv
 import hashlib
 import io
 import json
+import multiprocessing
+import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from quizgen.publish.papers import atomic_write, output_folder, prepare_out_dir
+from quizgen.publish.papers import atomic_write, output_folder, prepare_out_dir, staging_name
 from quizgen.render import report as report_html
 from quizgen.render.report import marks_text
 
@@ -89,6 +91,7 @@ def write_results(
     out_dir: Path,
     formats: Sequence[str] = FORMATS,
     progress: Callable[[int, int], None] = lambda done, total: None,
+    workers: int = 1,
 ) -> list[Path]:
     """Write marks.csv, marks-by-student.csv, feedback/ID.pdf and report.html/.pdf."""
     written = []
@@ -112,8 +115,28 @@ def write_results(
             target = out_dir / "report.pdf"
             atomic_write(target, lambda p: write_pdf(page, out_dir, p))
             written.append(target)
-            written += _feedback(rows, report, versions, title, out_dir, progress)
+            written += _feedback(rows, report, versions, title, out_dir, progress, workers)
     return written
+
+
+def _typeset(job: tuple[str, str, str]) -> str:
+    """One feedback sheet: HTML typeset into a temporary file (in a worker process)."""
+    from quizgen.render.pdf import write_pdf
+
+    page, base, temporary = job
+    write_pdf(page, Path(base), Path(temporary))
+    return temporary
+
+
+def _typeset_all(jobs: list[tuple[str, str, str]], workers: int) -> Iterator[str]:
+    """Typeset the sheets, on ``workers`` spawned processes when there are enough of them to
+    pay for starting WeasyPrint in each (~1.5 s)."""
+    if workers == 1 or len(jobs) < 4:
+        yield from map(_typeset, jobs)
+        return
+    context = multiprocessing.get_context("spawn")  # as for class sets: no inherited locks
+    with context.Pool(min(workers, len(jobs))) as pool:
+        yield from pool.imap(_typeset, jobs)
 
 
 def _feedback(
@@ -123,9 +146,8 @@ def _feedback(
     title: str,
     out_dir: Path,
     progress: Callable[[int, int], None],
+    workers: int,
 ) -> list[Path]:
-    from quizgen.render.pdf import write_pdf
-
     folder = out_dir / "feedback"
     with output_folder(folder):
         sources_path = folder / SOURCES
@@ -133,22 +155,38 @@ def _feedback(
             sources = json.loads(sources_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             sources = {}
-        written = []
         names: dict[str, str] = {}
-        for count, total in enumerate(report.students, start=1):
-            mine = [r for r in rows if r.student == total.student]
-            page = report_html.feedback(title, total, versions.get(total.student, ""), mine)
+        by_student: dict[str, list[Any]] = {}
+        for row in rows:
+            by_student.setdefault(row.student, []).append(row)
+        written, jobs, digests = [], [], {}
+        for total in report.students:
+            page = report_html.feedback(
+                title, total, versions.get(total.student, ""), by_student[total.student]
+            )
             name = file_name(total.student)
             while name in names.values():
                 name += "_"
             names[total.student] = name
             target = folder / f"{name}.pdf"
+            written.append(target)
             digest = hashlib.sha256(page.encode()).hexdigest()
             if sources.get(name) != digest or not target.exists():
-                atomic_write(target, lambda p, page=page: write_pdf(page, out_dir, p))
+                jobs.append((page, str(out_dir), str(staging_name(target))))
+                digests[str(staging_name(target))] = (name, target, digest)
+        try:
+            done = len(written) - len(jobs)
+            for temporary in _typeset_all(jobs, workers):
+                name, target, digest = digests[temporary]
+                os.replace(temporary, target)
                 sources[name] = digest
-            written.append(target)
-            progress(count, len(report.students))
-        text = json.dumps(dict(sorted(sources.items())), indent=1) + "\n"
-        atomic_write(sources_path, lambda p: p.write_text(text, encoding="utf-8"))
+                done += 1
+                progress(done, len(written))
+        finally:
+            for temporary in digests:
+                Path(temporary).unlink(missing_ok=True)
+            text = json.dumps(dict(sorted(sources.items())), indent=1) + "\n"
+            atomic_write(sources_path, lambda p: p.write_text(text, encoding="utf-8"))
+        if not jobs:
+            progress(len(written), len(written))
     return written
