@@ -554,3 +554,34 @@ def test_hand_marks_complete_a_moodle_report(tmp_path):
     }
     assert derived == {"ann@example.org": ("4", "marked"), "bo@example.org": ("0", "to mark")}
     assert "1 derivation(s) still to mark" in result.output
+
+
+def test_flawed_questions_are_flagged():
+    from quizgen.marking.analysis import analyse
+    from quizgen.marking.mark import PartMark
+
+    def row(student: str, slot: str, number: int, mark: int) -> PartMark:
+        return PartMark(
+            student,
+            student,
+            number,
+            "a",
+            slot,
+            "sigmoid",
+            "sigmoid",
+            "",
+            Fraction(mark),
+            4,
+            "correct" if mark == 4 else "wrong",
+        )
+
+    rows = []
+    for k in range(12):
+        strong = k < 6
+        rows += [row(f"s{k}", "1", 1, 4 if strong else 0), row(f"s{k}", "2", 2, 4 if strong else 0)]
+        rows.append(row(f"s{k}", "3", 3, 0 if strong else 4))  # only the weak get it right
+        rows.append(row(f"s{k}", "4", 4, 0))  # nobody does
+    flaws = {q.slot: q.flaws for q in analyse(rows).questions}
+    assert flaws["1"] == flaws["2"] == ()
+    assert "negative discrimination" in flaws["3"][0]
+    assert flaws["4"] == ("nobody earned a mark",)

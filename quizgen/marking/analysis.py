@@ -108,6 +108,12 @@ def correlation(xs: Sequence[float], ys: Sequence[float]) -> float | None:
     return sxy / math.sqrt(sxx * syy)
 
 
+def chance_floor(students: int) -> float:
+    """How negative a discrimination must be before it is more than chance: about two standard
+    errors of a correlation of zero, -2 / sqrt(n) (-0.37 for 30 students, -0.2 for 100)."""
+    return -2 / math.sqrt(students)
+
+
 def slot_order(slot: str) -> tuple:
     """Blueprint slots in blueprint order: "1.2" before "1.10"; named ids by name."""
     return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in slot.split("."))
@@ -152,7 +158,7 @@ def question_stats(
             flaws.append("nobody earned a mark")
         elif full == 0:
             flaws.append("nobody earned full marks")
-        if r is not None and r < 0 and len(scores) >= FEW_STUDENTS:
+        if r is not None and r < chance_floor(len(scores)) and len(scores) >= FEW_STUDENTS:
             flaws.append(f"negative discrimination ({r:.2f}): stronger students did worse")
         out.append(QuestionStats(slot, labels[slot], out_of, facility, r, full, tuple(flaws)))
     return out
