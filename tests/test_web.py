@@ -300,3 +300,23 @@ def test_a_derivation_questions_printed_id_opens_it(room):
 def test_an_unreadable_item_code_says_what_is_wrong(client):
     response = client.get("/item/XX-123")
     assert response.status_code == 404 and "not an item code" in response.text
+
+
+def test_the_item_page_says_each_parts_verdict_in_a_word(client):
+    from quizgen import topics
+
+    problem = make_problem("sigmoid", 11, "medium")
+    solution = topics.get("sigmoid").solve(problem.params)
+    code = encode("sigmoid", "medium", 11)
+    page = client.get(f"/item/{code}").text
+    data = {"csrf": csrf(page), "sigma": typed(solution, "sigma"), "dsigma": "banana"}
+    after = client.post(f"/item/{code}", data=data).text
+    verdicts = re.findall(r'data-part="([^"]+)" data-verdict="([^"]+)"', after)
+    assert verdicts == [("sigma", "correct"), ("dsigma", "unreadable")]
+
+
+def test_an_oversized_form_is_refused(client, room):
+    base = link(room, "ann")
+    token = csrf(client.get(f"{base}/").text)
+    response = client.post(f"{base}/start", data={"csrf": token, "topic": "x" * 100_000})
+    assert response.status_code == 413

@@ -16,8 +16,15 @@ from typing import Any
 
 from markupsafe import Markup
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from starlette.responses import (
+    FileResponse,
+    HTMLResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+)
 from starlette.routing import Route
 
 from quizgen import topics
@@ -468,6 +475,25 @@ async def static(request: Request) -> Response:
     return FileResponse(path, headers={"X-Content-Type-Options": "nosniff"})
 
 
+MAX_BODY = 64 * 1024  # a form of answers is a few hundred bytes
+
+
+class BodyLimit:
+    """Refuse request bodies larger than MAX_BODY before reading them (413)."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http":
+            length = dict(scope.get("headers") or []).get(b"content-length", b"0")
+            if not length.isdigit() or int(length) > MAX_BODY:
+                response = PlainTextResponse("Request too large.", status_code=413)
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
 def create_app(
     classroom: rooms.Classroom,
     pool: Sequence[BankQuestion] = (),
@@ -488,6 +514,6 @@ def create_app(
         Route("/t/{token}/assign", teacher_assign, methods=["POST"]),
         Route("/t/{token}/links", teacher_links),
     ]
-    app = Starlette(routes=routes)
+    app = Starlette(routes=routes, middleware=[Middleware(BodyLimit)])
     app.state.site = Site(classroom, pool, rate or RateLimit())
     return app
