@@ -235,7 +235,8 @@ def test_a_bad_blueprint_assigned_is_said_on_the_teacher_page(client, room):
 def test_derivation_questions_of_every_kind_can_be_answered(room):
     from quizgen.exam.banks import builtin_banks
 
-    client = TestClient(create_app(room, builtin_banks()))
+    unlimited = RateLimit(per_second=1000, burst=1000)  # this test answers faster than anyone
+    client = TestClient(create_app(room, builtin_banks(), unlimited))
     base = link(room, "ann")
     page = client.get(f"{base}/").text
     client.post(f"{base}/start", data={"csrf": csrf(page), "count": "30", "kind": "derivations"})
