@@ -321,3 +321,10 @@ def test_an_oversized_form_is_refused(client, room):
     token = csrf(client.get(f"{base}/").text)
     response = client.post(f"{base}/start", data={"csrf": token, "topic": "x" * 100_000})
     assert response.status_code == 413
+
+
+def test_unknown_addresses_get_the_sites_own_page_and_headers(client):
+    response = client.get("/nowhere")
+    assert response.status_code == 404 and "Not found" in response.text
+    assert "default-src 'none'" in response.headers["content-security-policy"]
+    assert client.post("/s/me/").status_code == 405

@@ -6,6 +6,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Sequence
 from fractions import Fraction
+from functools import cache
 from typing import Any
 
 from markupsafe import Markup
@@ -22,9 +23,11 @@ def marks_text(value: Fraction | int | float) -> str:
     return f"{float(value):.2f}".rstrip("0").rstrip(".")
 
 
+@cache
 def _environment(math_as: MathAs):
-    env = environment(math_as)
-    env.filters.setdefault("marks", marks_text)
+    """The papers' templates and filters, plus ``marks``, without touching the papers' own."""
+    env = environment(math_as).overlay()
+    env.filters["marks"] = marks_text
     return env
 
 

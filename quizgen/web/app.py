@@ -455,15 +455,7 @@ async def teacher_assign(request: Request, site: Site, base: str) -> Response:
 
 @for_teacher
 async def teacher_links(request: Request, site: Site, base: str) -> Response:
-    base = str(request.base_url)
-    rows = [
-        (
-            learner,
-            rooms.student_url(base, learner),
-            Markup(rooms.qr_svg(rooms.student_url(base, learner))),
-        )
-        for learner in site.classroom.learners.values()
-    ]
+    rows = rooms.link_cards(site.classroom, str(request.base_url))
     return site.page("links", rows=rows)
 
 
@@ -514,6 +506,17 @@ def create_app(
         Route("/t/{token}/assign", teacher_assign, methods=["POST"]),
         Route("/t/{token}/links", teacher_links),
     ]
-    app = Starlette(routes=routes, middleware=[Middleware(BodyLimit)])
+
+    async def unknown(request: Request, _error: Exception) -> Response:
+        return _not_found(_site(request))
+
+    async def wrong_method(request: Request, _error: Exception) -> Response:
+        return _site(request).message(405, "Not here", "This page is not for that request.")
+
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(BodyLimit)],
+        exception_handlers={404: unknown, 405: wrong_method},
+    )
     app.state.site = Site(classroom, pool, rate or RateLimit())
     return app

@@ -18,13 +18,17 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from quizgen.core.errors import QuizgenError
 from quizgen.exam.build import Student
 from quizgen.practice.history import History
+from quizgen.publish.papers import atomic_write
 from quizgen.web.security import find_token, new_token
 from quizgen.web.sitting import Sitting
+
+if TYPE_CHECKING:
+    from markupsafe import Markup
 
 SOLO = "me"
 #: a student is "stuck" when, of their latest STUCK_WINDOW answers, at most STUCK_RIGHT are right
@@ -104,9 +108,7 @@ def solo(db: Path) -> Classroom:
 
 
 def _write(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.part")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
+    atomic_write(path, lambda temporary: temporary.write_text(text, encoding="utf-8"))
 
 
 def open_class(roster: Sequence[Student], folder: Path) -> Classroom:
@@ -152,6 +154,17 @@ def links_csv(classroom: Classroom, base: str) -> str:
     for learner in classroom.learners.values():
         writer.writerow([learner.id, learner.name, student_url(base, learner)])
     return buffer.getvalue()
+
+
+def link_cards(classroom: Classroom, base: str) -> list[tuple[Learner, str, Markup]]:
+    """(learner, private link, QR code as SVG) for the printable sheet."""
+    from markupsafe import Markup
+
+    cards = []
+    for learner in classroom.learners.values():
+        url = student_url(base, learner)
+        cards.append((learner, url, Markup(qr_svg(url))))
+    return cards
 
 
 def qr_svg(url: str) -> str:

@@ -59,10 +59,9 @@ def write_links(classroom: rooms.Classroom, base: str) -> tuple[Path, Path]:
     assert classroom.folder is not None
     csv_path = classroom.folder / "links.csv"
     csv_path.write_text(rooms.links_csv(classroom, base), encoding="utf-8")
-    rows = [(learner, rooms.student_url(base, learner)) for learner in classroom.learners.values()]
     env = environment("mathml")
     page = env.get_template("web/links.html").render(
-        rows=[(learner, url, Markup(rooms.qr_svg(url))) for learner, url in rows],
+        rows=rooms.link_cards(classroom, base),
         inline_css=Markup((TEMPLATES / "web" / "site.css").read_text(encoding="utf-8")),
     )
     html_path = classroom.folder / "links.html"
