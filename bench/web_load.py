@@ -18,14 +18,13 @@ import random
 import re
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from web_helpers import shown_problem, typed
+from web_helpers import serve_command, shown_problem, start_site, typed
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 PART = re.compile(r'name="part" value="([^"]+)"')
@@ -101,29 +100,10 @@ def measure(students: int, answers: int, limit: float) -> dict:
     roster = folder / "roster.csv"
     ids = [f"s{i:03d}" for i in range(students)]
     roster.write_text("id,name\n" + "".join(f"{i},Student {i}\n" for i in ids))
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "quizgen",
-            "serve",
-            "--class",
-            str(roster),
-            "--port",
-            "0",
-            "--class-dir",
-            str(folder / "practice"),
-        ],
-        stderr=subprocess.PIPE,
-        text=True,
+    server, base, _ = start_site(
+        serve_command("--class", str(roster), "--class-dir", str(folder / "practice"))
     )
     try:
-        line = ""
-        while "serving on" not in line:
-            line = server.stderr.readline()
-            if not line and server.poll() is not None:
-                raise SystemExit("the server did not start")
-        base = re.search(r"(http://\S+?)/ ", line)[1]
         rows = (folder / "practice" / "links.csv").read_text().splitlines()[1:]
         links = ["/" + row.split(",")[-1].split("/", 3)[3] for row in rows]
         started = time.perf_counter()

@@ -17,6 +17,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from web_helpers import start_site
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -105,14 +106,8 @@ def serve(command: str, scratch: Path, env: dict[str, str]) -> None:
     words = [w for w in shlex.split(command) if w]
     if "--port" not in words:
         words += ["--port", "0"]
-    process = subprocess.Popen(words, cwd=scratch, env=env, stderr=subprocess.PIPE, text=True)
+    process, url, _ = start_site(words, cwd=scratch, env=env)
     try:
-        lines = []
-        while not lines or "serving on" not in lines[-1]:
-            line = process.stderr.readline()
-            assert line, "".join(lines)
-            lines.append(line)
-        url = re.search(r"(http://\S+?)/ ", lines[-1])[1].replace("://0.0.0.0", "://127.0.0.1")
         port = url.rsplit(":", 1)[1]
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/") as response:
             assert response.status == 200

@@ -7,13 +7,10 @@ import csv
 import os
 import re
 import shutil
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
-from web_helpers import CODE, roster, shown_problem, typed
+from web_helpers import CODE, roster, serve_command, shown_problem, start_site, typed
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(
@@ -35,34 +32,13 @@ def site(tmp_path_factory):
     """A class of three served on a free port: (base URL, links by student id, teacher URL)."""
     folder = tmp_path_factory.mktemp("site")
     path = roster(folder, [("ann", "Ann Smith"), ("bo", "Bo Chen"), ("cy", "Cy Díaz")])
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "quizgen",
-            "serve",
-            "--class",
-            str(path),
-            "--port",
-            "0",
-            "--class-dir",
-            str(folder / "practice"),
-        ],
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "QUIZGEN_CACHE_DIR": str(folder / "cache")},
-    )
-    lines = []
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        line = process.stderr.readline()
-        lines.append(line)
-        if "serving on" in line:
-            break
-    else:
-        process.kill()
-        pytest.fail("".join(lines))
-    base = re.search(r"(http://\S+?)/ ", lines[-1]).group(1)
+    try:
+        process, base, lines = start_site(
+            serve_command("--class", str(path), "--class-dir", str(folder / "practice")),
+            env={**os.environ, "QUIZGEN_CACHE_DIR": str(folder / "cache")},
+        )
+    except RuntimeError as error:
+        pytest.fail(str(error))
     teacher = next(re.search(r"(http://\S+)", x).group(1) for x in lines if "Teacher" in x)
     with (folder / "practice" / "links.csv").open(encoding="utf-8") as handle:
         links = {row["id"]: row["link"] for row in csv.DictReader(handle)}

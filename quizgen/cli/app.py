@@ -66,6 +66,11 @@ def formats_option(help_text: str):
     )
 
 
+def jobs_option(help_text: str):
+    """``--jobs N`` / ``-j N``: worker processes, all cores when not given."""
+    return click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help=help_text)
+
+
 def _bank_pool(bank_dirs: tuple[Path, ...]):
     """The built-in banks and the user's, every formula of the user's checked printable."""
     from quizgen.exam.banks import BUILTIN, BankError, builtin_banks, load_banks
@@ -300,13 +305,7 @@ BLUEPRINT_HELP = "BLUEPRINT is a YAML file, or the name of a shipped one: midter
     multiple=True,
     help="With --roster: just these student ids (repeat for several).",
 )
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(min=1),
-    default=None,
-    help="With --roster: parallel workers [default: all cores].",
-)
+@jobs_option("With --roster: parallel workers [default: all cores].")
 @click.option(
     "--shard",
     default=None,
@@ -955,13 +954,7 @@ def _builtin_pool():
     show_default=True,
 )
 @formats_option("The class report as HTML and/or PDF (feedback sheets come with pdf).")
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Processes typesetting feedback sheets [default: all cores].",
-)
+@jobs_option("Processes typesetting feedback sheets [default: all cores].")
 @BANK_OPTION
 def grade(
     answers: Path,
