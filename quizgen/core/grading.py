@@ -147,13 +147,16 @@ def judge(
     offered: Sequence[tuple[Misconception, Mapping[str, Any]]],
     earlier: Mapping[str, Any] | None = None,
     pairs: Sequence[tuple[tuple[Misconception, Misconception], Mapping[str, Any]]] = (),
+    edits: Sequence[tuple[Misconception, Mapping[str, Any]]] = (),
 ) -> Verdict:
     """Judge ``given`` for ``part``: right, right by follow-through from the student's earlier
     answers (``followed`` holds what those imply), or wrong, naming the misconception behind
     it. A mistake is named only when it is the one method that gives this answer *and* every
     earlier answer the student typed (``earlier``, by part key): two methods can agree on one
     part (adding the gradient and flipping the error give the same new weights), and the
-    earlier parts tell them apart. When they cannot, nothing is named: never a wrong name."""
+    earlier parts tell them apart. When they cannot, nothing is named: never a wrong name.
+    The listed mistakes (``offered``, then two at once, ``pairs``) come first; only when none
+    of them explains the answer are the single edits of the computation (``edits``) tried."""
     expected = solution.answer[part.key]
     if agrees(given, expected, part):
         return Verdict(True, expected)
@@ -161,25 +164,9 @@ def judge(
         return Verdict(True, expected, follow_through=True)
     parts = {p.key: p for p in solution.parts}
     earlier = earlier or {}
-    consistent = [
-        (misconception, answer)
-        for misconception, answer in offered
-        if part.key in answer
-        and all(
-            key not in answer or agrees(value, answer[key], parts[key])
-            for key, value in earlier.items()
-        )
-    ]
     off = wrong_entries(given, expected, part)
     wrong = tuple(entry_name(part, i) for i in off)
-    matching = [m for m, answer in consistent if agrees(given, answer[part.key], part)]
-    if not matching and len(off) >= 2:
-        # the mistake made in some entries only: it must explain every entry that is off
-        matching = [
-            m
-            for m, answer in consistent
-            if all(_entry_agrees(given, answer[part.key], i, part) for i in off)
-        ]
+    matching = _explaining(offered, part, given, earlier, parts, off)
     if len(matching) == 1:
         return Verdict(False, expected, misconception=matching[0], wrong=wrong)
     if not matching:  # no one mistake explains it: two made at once?
@@ -196,8 +183,42 @@ def judge(
         if len(both) == 1:
             ((first, second),) = both
             return Verdict(False, expected, misconception=first, also=second, wrong=wrong)
+        if not both:  # nor two listed ones: one edit of the computation nobody listed?
+            found = _explaining(edits, part, given, earlier, parts, off)
+            if len(found) == 1:
+                return Verdict(False, expected, misconception=found[0], wrong=wrong)
     too_coarse = rounded_too_coarsely(given, expected, part)
     return Verdict(False, expected, too_coarse=too_coarse, wrong=wrong)
+
+
+def _explaining(
+    offered: Sequence[tuple[Misconception, Mapping[str, Any]]],
+    part: Part,
+    given: Any,
+    earlier: Mapping[str, Any],
+    parts: Mapping[str, Part],
+    off: Sequence[tuple[int, ...]],
+) -> list[Misconception]:
+    """The mistakes that give ``given`` for ``part`` and every earlier answer typed; for a list
+    answer none of whose mistakes gives it all, those that explain every entry that is off."""
+    consistent = [
+        (misconception, answer)
+        for misconception, answer in offered
+        if part.key in answer
+        and all(
+            key not in answer or agrees(value, answer[key], parts[key])
+            for key, value in earlier.items()
+        )
+    ]
+    matching = [m for m, answer in consistent if agrees(given, answer[part.key], part)]
+    if not matching and len(off) >= 2:
+        # the mistake made in some entries only: it must explain every entry that is off
+        matching = [
+            m
+            for m, answer in consistent
+            if all(_entry_agrees(given, answer[part.key], i, part) for i in off)
+        ]
+    return matching
 
 
 def _entry_agrees(given: Any, other: Any, index: tuple[int, ...], part: Part) -> bool:

@@ -1,0 +1,569 @@
+"""Mistakes nobody listed: single edits of a worked solution's computation.
+
+A topic describes its computation as a :class:`Computation`: named quantities, each defined by
+a small expression tree over the inputs and the quantities before it, and tagged with the step
+of the worked solution that establishes it. An *edit* changes one node of one tree the way a
+student slips (a factor dropped, added, inverted or squared; a product doubled; a sign flipped;
+a difference written the other way round; a term left out; a transpose dropped or added; floor
+for ceil; a function not applied; a quantity used where its neighbour belongs). Every later
+quantity is then computed from the edited one, as the student would go on, and the answer
+fields come out of the edited quantities. Mistakes are computed on the data, never on text.
+
+The search is bounded: the quantities before the edited one are computed once, an edit that
+leaves its quantity unchanged is dropped before anything later is recomputed, and edits that
+give the same value for their quantity share one recomputation of everything after it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from quizgen.core.model import Edit, Misconception, Part
+
+Array = np.ndarray
+Env = Mapping[str, Array]
+
+
+class Expr:
+    """A node of a step's computation: evaluates on named values, prints as plain-text maths."""
+
+    def value(self, env: Env) -> Array:
+        raise NotImplementedError
+
+    def text(self) -> str:
+        raise NotImplementedError
+
+    def edits(self, context: Context) -> Iterator[tuple[str, str, Expr]]:
+        """(kind, operand, edited node) for each single edit of this node or one below it."""
+        raise NotImplementedError
+
+    def grouped(self) -> str:
+        """The text, in brackets when it is a sum (so that it reads right inside a product)."""
+        return self.text()
+
+
+@dataclass(frozen=True)
+class Context:
+    """What edits may draw on: which quantity may stand in for which (h for z, y_hat for y)."""
+
+    neighbours: Mapping[str, tuple[str, ...]]
+    texts: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Q(Expr):
+    """A named input or earlier quantity."""
+
+    name: str
+    shown: str = ""
+
+    def value(self, env: Env) -> Array:
+        return env[self.name]
+
+    def text(self) -> str:
+        return self.shown or self.name
+
+    def edits(self, context: Context) -> Iterator[tuple[str, str, Expr]]:
+        for other in context.neighbours.get(self.name, ()):
+            replacement = Q(other, context.texts.get(other, other))
+            yield "neighbour", f"{replacement.text()} where {self.text()} belongs", replacement
+
+
+@dataclass(frozen=True)
+class C(Expr):
+    """A constant of the formula (the 1 of 1 - sigma, the 2 of 2p)."""
+
+    number: float
+
+    def value(self, env: Env) -> Array:
+        return np.asarray(self.number, float)
+
+    def text(self) -> str:
+        return f"{self.number:g}"
+
+    def edits(self, context: Context) -> Iterator[tuple[str, str, Expr]]:
+        return iter(())
+
+
+def _inside(
+    children: Sequence[Expr], context: Context, rebuild: Callable[[list[Expr]], Expr]
+) -> Iterator[tuple[str, str, Expr]]:
+    """The edits of each child, each put back into a copy of the parent."""
+    for i, child in enumerate(children):
+        for kind, operand, edited in child.edits(context):
+            yield kind, operand, rebuild([*children[:i], edited, *children[i + 1 :]])
+
+
+@dataclass(frozen=True)
+class Sum(Expr):
+    """Signed terms: ``Sum(((1, a), (-1, b)))`` is a - b."""
+
+    terms: tuple[tuple[int, Expr], ...]
+
+    def value(self, env: Env) -> Array:
+        return sum((sign * term.value(env) for sign, term in self.terms), np.asarray(0.0))
+
+    def text(self) -> str:
+        out = ""
+        for i, (sign, term) in enumerate(self.terms):
+            if i == 0:
+                out = ("-" if sign < 0 else "") + term.text()
+            else:
+                out += (" - " if sign < 0 else " + ") + term.text()
+        return out
+
+    def grouped(self) -> str:
+        return f"({self.text()})" if len(self.terms) > 1 else self.text()
+
+    def edits(self, context: Context) -> Iterator[tuple[str, str, Expr]]:
+        signs = [sign for sign, _ in self.terms]
+        if len(self.terms) == 2 and sorted(signs) == [-1, 1]:
+            swapped = Sum(tuple((-sign, term) for sign, term in self.terms))
+            yield "swapped", self.text(), swapped
+        for i, (sign, term) in enumerate(self.terms):
+            rest = self.terms[:i] + self.terms[i + 1 :]
+            if rest:
+                yield "term-dropped", term.text(), Sum(rest)
+            flipped = (*self.terms[:i], (-sign, term), *self.terms[i + 1 :])
+            yield "sign", term.text(), Sum(flipped)
+        yield from _inside(
+            [term for _, term in self.terms],
+            context,
+            lambda new: Sum(tuple((s, t) for (s, _), t in zip(self.terms, new))),
+        )
+
+
+def add(*terms: Expr) -> Sum:
+    """a + b + ..."""
+    return Sum(tuple((1, term) for term in terms))
+
+
+def diff(left: Expr, right: Expr) -> Sum:
+    """a - b."""
+    return Sum(((1, left), (-1, right)))
+
+
+@dataclass(frozen=True)
+class Prod(Expr):
+    """An (elementwise) product of factors; ``absent`` are factors a student may wrongly add."""
+
+    factors: tuple[Expr, ...]
+    absent: tuple[Expr, ...] = ()
+
+    def value(self, env: Env) -> Array:
+        out = np.asarray(1.0)
+        for factor in self.factors:
+            out = out * factor.value(env)
+        return out
+
+    def text(self) -> str:
+        return " * ".join(f.grouped() for f in self.factors)
+
+    def edits(self, context: Context) -> Iterator[tuple[str, str, Expr]]:
+        yield "doubled", self.text(), Prod((C(2), *self.factors), self.absent)
+        for i, factor in enumerate(self.factors):
+            if not isinstance(factor, C):
+                others = self.factors[:i] + self.factors[i + 1 :]
+                if others:
+                    yield "dropped", factor.text(), Prod(others, self.absent)
+                inverse = Div(C(1), factor)
+                yield "inverted", factor.text(), Prod((*others[:i], inverse, *others[i:]))
+                square = Prod((factor, factor))
+                yield "squared", factor.text(), Prod((*others[:i], square, *others[i:]))
+        for extra in self.absent:
+            yield "added", extra.text(), Prod((*self.factors, extra))
+        yield from _inside(list(self.factors), context, lambda new: Prod(tuple(new), self.absent))
+
+
+@dataclass(frozen=True)
+class Div(Expr):
+    """numerator / denominator."""
+
+    numerator: Expr
+    denominator: Expr
+
+    def value(self, env: Env) -> Array:
+        return self.numerator.value(env) / self.denominator.value(env)
+
+    def text(self) -> str:
+        return f"{self.numerator.grouped()} / {self.denominator.grouped()}"
+
+    def grouped(self) -> str:
+        return f"({self.text()})"
+
+    def edits(self, context: Context) -> Iterator[tuple[str, str, Expr]]:
+        if not isinstance(self.numerator, C):
+            yield "dropped", self.denominator.text(), self.numerator
+            yield "swapped", self.text(), Div(self.denominator, self.numerator)
+        yield (
+            "squared",
+            self.denominator.text(),
+            Div(self.numerator, Prod((self.denominator, self.denominator))),
+        )
+        yield from _inside(
+            [self.numerator, self.denominator], context, lambda new: Div(new[0], new[1])
+        )
+
+
+@dataclass(frozen=True)
+class Neg(Expr):
+    """-a."""
+
+    operand: Expr
+
+    def value(self, env: Env) -> Array:
+        return -self.operand.value(env)
+
+    def text(self) -> str:
+        return f"-{self.operand.grouped()}"
+
+    def edits(self, context: Context) -> Iterator[tuple[str, str, Expr]]:
+        yield "sign", self.text(), self.operand
+        yield from _inside([self.operand], context, lambda new: Neg(new[0]))
+
+
+@dataclass(frozen=True)
+class Function:
+    """A named function of the formulas: how it computes, how it prints, what it is confused
+    with (floor with ceil), and whether leaving it out is a slip students make."""
+
+    compute: Callable[..., Array]
+    shown: str  # a format string over the arguments' texts: "sigma({0})"
+    confused: tuple[str, ...] = ()
+    skippable: bool = True
+
+
+FUNCTIONS: dict[str, Function] = {}
+
+
+def function(
+    name: str,
+    compute: Callable[..., Array],
+    shown: str,
+    *,
+    confused: tuple[str, ...] = (),
+    skippable: bool = True,
+) -> None:
+    """Register a function the expression trees may call by name."""
+    FUNCTIONS[name] = Function(compute, shown, confused, skippable)
+
+
+@dataclass(frozen=True)
+class Fn(Expr):
+    """A registered function applied to arguments."""
+
+    name: str
+    args: tuple[Expr, ...]
+
+    def value(self, env: Env) -> Array:
+        return np.asarray(FUNCTIONS[self.name].compute(*(a.value(env) for a in self.args)), float)
+
+    def text(self) -> str:
+        return FUNCTIONS[self.name].shown.format(*(a.text() for a in self.args))
+
+    def edits(self, context: Context) -> Iterator[tuple[str, str, Expr]]:
+        spec = FUNCTIONS[self.name]
+        if spec.skippable and len(self.args) == 1:
+            yield "not-applied", self.text(), self.args[0]
+        for other in spec.confused:
+            yield (
+                "confused",
+                f"{FUNCTIONS[other].shown.format(*(a.text() for a in self.args))}",
+                (Fn(other, self.args)),
+            )
+        yield from _inside(list(self.args), context, lambda new: Fn(self.name, tuple(new)))
+
+
+@dataclass(frozen=True)
+class MatMul(Expr):
+    """a @ b (vector times matrix, matrix times vector, or the dot product of two vectors)."""
+
+    left: Expr
+    right: Expr
+
+    def value(self, env: Env) -> Array:
+        return np.asarray(self.left.value(env) @ self.right.value(env), float)
+
+    def text(self) -> str:
+        return f"{self.left.grouped()} {self.right.grouped()}"
+
+    def edits(self, context: Context) -> Iterator[tuple[str, str, Expr]]:
+        yield "swapped", self.text(), MatMul(self.right, self.left)
+        for i, side in enumerate((self.left, self.right)):
+            if isinstance(side, T):
+                yield "transpose-dropped", side.operand.text(), self._with(i, side.operand)
+            else:
+                yield "transpose-added", side.text(), self._with(i, T(side))
+        yield from _inside([self.left, self.right], context, lambda new: MatMul(new[0], new[1]))
+
+    def _with(self, i: int, side: Expr) -> MatMul:
+        return MatMul(side, self.right) if i == 0 else MatMul(self.left, side)
+
+
+@dataclass(frozen=True)
+class T(Expr):
+    """The transpose of a matrix (or of an outer product's result)."""
+
+    operand: Expr
+
+    def value(self, env: Env) -> Array:
+        return np.asarray(self.operand.value(env)).T
+
+    def text(self) -> str:
+        return f"{self.operand.grouped()}^T"
+
+    def edits(self, context: Context) -> Iterator[tuple[str, str, Expr]]:
+        yield "transpose-dropped", self.operand.text(), self.operand
+        yield from _inside([self.operand], context, lambda new: T(new[0]))
+
+
+@dataclass(frozen=True)
+class Outer(Expr):
+    """a^T b for row vectors a, b: the weight gradient (layer input)^T delta."""
+
+    left: Expr
+    right: Expr
+
+    def value(self, env: Env) -> Array:
+        return np.outer(self.left.value(env), self.right.value(env))
+
+    def text(self) -> str:
+        return f"{self.left.grouped()}^T {self.right.grouped()}"
+
+    def edits(self, context: Context) -> Iterator[tuple[str, str, Expr]]:
+        yield "swapped", self.text(), Outer(self.right, self.left)
+        yield from _inside([self.left, self.right], context, lambda new: Outer(new[0], new[1]))
+
+
+@dataclass(frozen=True)
+class Line:
+    """One quantity of the computation: its name, how it is shown, its formula, and the step
+    (1-based) of the worked solution where it is established."""
+
+    name: str
+    expr: Expr
+    step: int
+    shown: str = ""
+
+
+@dataclass(frozen=True)
+class Computation:
+    """A topic's worked solution as data: inputs, then one line per quantity in order, and how
+    the answer fields are read from the quantities."""
+
+    inputs: Mapping[str, Any]
+    lines: tuple[Line, ...]
+    answer: Callable[[Env], dict[str, Any]]
+    neighbours: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    shown: Mapping[str, str] = field(default_factory=dict)  # how inputs are written
+
+    def context(self) -> Context:
+        texts = {**self.shown, **{line.name: line.shown or line.name for line in self.lines}}
+        return Context(self.neighbours, texts)
+
+    def run(self, env: dict[str, Array], start: int = 0) -> dict[str, Array]:
+        """Compute every line from ``start`` on, into (a copy of) ``env``."""
+        env = dict(env)
+        for line in self.lines[start:]:
+            env[line.name] = line.expr.value(env)
+        return env
+
+    def base(self) -> dict[str, Array]:
+        return self.run({k: np.asarray(v, float) for k, v in self.inputs.items()})
+
+
+def fields(**names: str) -> Callable[[Env], dict[str, Any]]:
+    """Answer fields read straight from quantities: ``fields(z="z", grad="grad")``."""
+
+    def read(env: Env) -> dict[str, Any]:
+        return {key: np.asarray(env[name]).tolist() for key, name in names.items()}
+
+    return read
+
+
+@dataclass(frozen=True)
+class Mutant:
+    """One edit of the computation and the answer a student making it would give."""
+
+    edit: Edit
+    answer: dict[str, Any]
+
+
+def _finite(value: Any) -> bool:
+    if isinstance(value, (list, tuple)):
+        return all(_finite(v) for v in value)
+    return isinstance(value, (int, float)) and math.isfinite(value)
+
+
+def mutants(computation: Computation) -> list[Mutant]:
+    """Every single edit that changes its own quantity, with the answer it leads to (edits that
+    cannot be computed, a transpose that does not fit or a division by zero, are left out)."""
+    context = computation.context()
+    base = computation.base()
+    found: list[Mutant] = []
+    with np.errstate(all="ignore"):
+        for index, line in enumerate(computation.lines):
+            downstream: dict[bytes, dict[str, Any] | None] = {}
+            right = base[line.name]
+            for kind, operand, edited in line.expr.edits(context):
+                try:
+                    value = edited.value(base)
+                except (ValueError, IndexError, ZeroDivisionError):
+                    continue
+                if value.shape != right.shape or not np.isfinite(value).all():
+                    continue
+                if np.allclose(value, right, rtol=1e-12, atol=1e-12):
+                    continue
+                key = value.tobytes()
+                if key not in downstream:
+                    downstream[key] = _answer_from(computation, base, index, value)
+                answer = downstream[key]
+                if answer is None:
+                    continue
+                edit = Edit(
+                    step=line.step,
+                    quantity=line.shown or line.name,
+                    kind=kind,
+                    operand=operand,
+                    formula=line.expr.text(),
+                    edited=edited.text(),
+                    right=_shown(right),
+                )
+                found.append(Mutant(edit, answer))
+    return found
+
+
+def _answer_from(
+    computation: Computation, base: dict[str, Array], index: int, value: Array
+) -> dict[str, Any] | None:
+    env = dict(base)
+    env[computation.lines[index].name] = value
+    try:
+        answer = computation.answer(computation.run(env, index + 1))
+    except (ValueError, IndexError, ZeroDivisionError):
+        return None
+    return answer if all(_finite(v) for v in answer.values()) else None
+
+
+def _shown(value: Array) -> str:
+    """A quantity's right value for a sentence: up to four decimals, lists in brackets."""
+
+    def one(v: Any) -> str:
+        if isinstance(v, list):
+            return "[" + ", ".join(one(x) for x in v) + "]"
+        text = f"{round(float(v), 4):.4f}".rstrip("0").rstrip(".")
+        return "0" if text == "-0" else text
+
+    return one(np.asarray(value).tolist())
+
+
+def _key(answer: Mapping[str, Any]) -> str:
+    """Answers equal to nine decimals are the same answer."""
+
+    def rounded(v: Any) -> Any:
+        if isinstance(v, (list, tuple)):
+            return [rounded(x) for x in v]
+        return round(float(v), 9) + 0.0
+
+    return json.dumps({k: rounded(v) for k, v in sorted(answer.items())})
+
+
+#: Beyond this many edits giving one answer, naming them all would tell the student nothing.
+MOST_NAMED = 3
+
+
+def edit_mistakes(
+    computation: Computation,
+    parts: Sequence[Part],
+    right: Mapping[str, Any],
+    listed: Sequence[Mapping[str, Any]] = (),
+) -> list[tuple[Misconception, Mapping[str, Any]]]:
+    """The single edits as named mistakes, with their answers: edits giving the same answer are
+    one mistake naming them all (never one of them picked), and an answer that is right at the
+    precision asked, or that a hand-written mistake (``listed``) already gives, is left out."""
+    from quizgen.core.grading import same_answer
+
+    groups: dict[str, list[Mutant]] = {}
+    for mutant in mutants(computation):
+        groups.setdefault(_key(mutant.answer), []).append(mutant)
+    listed_keys = {_key({k: a[k] for k in right if k in a}) for a in listed}
+    out: list[tuple[Misconception, Mapping[str, Any]]] = []
+    for key, group in groups.items():
+        answer = group[0].answer
+        if key in listed_keys or same_answer(parts, answer, right):
+            continue
+        edits = tuple(dict.fromkeys(m.edit for m in group))
+        if len(edits) > MOST_NAMED:
+            continue
+        out.append((edit_misconception(edits, answer), answer))
+    return out
+
+
+PHRASES = {
+    "dropped": "the factor {operand} is missing",
+    "added": "the factor {operand} should not be there",
+    "inverted": "the factor {operand} is inverted",
+    "squared": "the factor {operand} is squared",
+    "doubled": "{operand} is doubled",
+    "term-dropped": "the term {operand} is missing",
+    "sign": "the sign of {operand} is flipped",
+    "swapped": "{operand} is written the other way round",
+    "transpose-dropped": "the transpose of {operand} is missing",
+    "transpose-added": "{operand} should not be transposed",
+    "confused": "{operand} is used instead",
+    "not-applied": "{operand} is not applied",
+    "neighbour": "{operand}",
+}
+
+
+def describe(edit: Edit) -> str:
+    """The edit in words: "in step 4, the factor sigma'(z) should not be there"."""
+    return f"in step {edit.step}, " + PHRASES[edit.kind].format(operand=edit.operand)
+
+
+def edit_misconception(edits: Sequence[Edit], answer: Mapping[str, Any]) -> Misconception:
+    """A named mistake for one edit (or several giving the same answer: "either ... or ...")."""
+    label = " or ".join(describe(e) for e in edits)
+    explanation = " ".join(
+        f"{describe(e)[0].upper()}{describe(e)[1:]}: {e.quantity} = {e.formula} = {e.right}"
+        f" (not {e.edited})."
+        for e in edits
+    )
+    fixed = dict(answer)
+    return Misconception(
+        label, explanation, lambda _params: fixed, switches=None, edits=tuple(edits)
+    )
+
+
+def _step(z: Array) -> Array:
+    return (np.asarray(z) > 0).astype(float)
+
+
+def _lse(z: Array) -> Array:
+    top = np.max(z)
+    return np.asarray(top + np.log(np.exp(z - top).sum()))
+
+
+def _softmax(z: Array) -> Array:
+    e = np.exp(z - np.max(z))
+    return np.asarray(e / e.sum())
+
+
+function("exp", np.exp, "e^({0})")
+function("log", np.log, "log({0})", confused=("log10",))
+function("log10", np.log10, "log10({0})")
+function("sigmoid", lambda z: 1.0 / (1.0 + np.exp(-z)), "sigma({0})")
+function("relu", lambda z: np.maximum(z, 0.0), "ReLU({0})")
+function("step", _step, "1[{0} > 0]", skippable=False)
+function("softmax", _softmax, "softmax({0})")
+function("lse", _lse, "log sum_k e^({0})_k", skippable=False)
+function("sum", lambda v: np.asarray(np.sum(v)), "sum {0}", skippable=False)
+function("floor", np.floor, "floor({0})", confused=("ceil", "round"))
+function("ceil", np.ceil, "ceil({0})", confused=("floor", "round"))
+function("round", np.rint, "round({0})", confused=("floor", "ceil"))
