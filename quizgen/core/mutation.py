@@ -16,8 +16,6 @@ give the same value for their quantity share one recomputation of everything aft
 
 from __future__ import annotations
 
-import json
-import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -168,10 +166,10 @@ class Prod(Expr):
     def edits(self, context: Context) -> Iterator[tuple[str, str, Expr]]:
         yield "doubled", self.text(), Prod((C(2), *self.factors), self.absent)
         for i, factor in enumerate(self.factors):
+            others = self.factors[:i] + self.factors[i + 1 :]
+            if others:
+                yield "dropped", factor.text(), Prod(others, self.absent)
             if not isinstance(factor, C):
-                others = self.factors[:i] + self.factors[i + 1 :]
-                if others:
-                    yield "dropped", factor.text(), Prod(others, self.absent)
                 inverse = Div(C(1), factor)
                 yield "inverted", factor.text(), Prod((*others[:i], inverse, *others[i:]))
                 square = Prod((factor, factor))
@@ -189,7 +187,7 @@ class Div(Expr):
     denominator: Expr
 
     def value(self, env: Env) -> Array:
-        return self.numerator.value(env) / self.denominator.value(env)
+        return np.asarray(np.divide(self.numerator.value(env), self.denominator.value(env)))
 
     def text(self) -> str:
         return f"{self.numerator.grouped()} / {self.denominator.grouped()}"
@@ -278,6 +276,27 @@ class Fn(Expr):
                 (Fn(other, self.args)),
             )
         yield from _inside(list(self.args), context, lambda new: Fn(self.name, tuple(new)))
+
+
+@dataclass(frozen=True)
+class At(Expr):
+    """One entry of a vector: the true class's probability, the only output's value."""
+
+    operand: Expr
+    index: int
+
+    def value(self, env: Env) -> Array:
+        return np.asarray(self.operand.value(env)[self.index])
+
+    def text(self) -> str:
+        return f"{self.operand.grouped()}_{self.index + 1}"
+
+    def edits(self, context: Context) -> Iterator[tuple[str, str, Expr]]:
+        for other in (self.index - 1, self.index + 1):
+            if other >= 0:
+                shifted = At(self.operand, other)
+                yield "index", f"{shifted.text()} where {self.text()} belongs", shifted
+        yield from _inside([self.operand], context, lambda new: At(new[0], self.index))
 
 
 @dataclass(frozen=True)
@@ -395,12 +414,6 @@ class Mutant:
     answer: dict[str, Any]
 
 
-def _finite(value: Any) -> bool:
-    if isinstance(value, (list, tuple)):
-        return all(_finite(v) for v in value)
-    return isinstance(value, (int, float)) and math.isfinite(value)
-
-
 def mutants(computation: Computation) -> list[Mutant]:
     """Every single edit that changes its own quantity, with the answer it leads to (edits that
     cannot be computed, a transpose that does not fit or a division by zero, are left out)."""
@@ -411,6 +424,8 @@ def mutants(computation: Computation) -> list[Mutant]:
         for index, line in enumerate(computation.lines):
             downstream: dict[bytes, dict[str, Any] | None] = {}
             right = base[line.name]
+            scale = 1e-12 * (1.0 + float(np.abs(right).max(initial=0.0)))
+            shown = _shown(right)
             for kind, operand, edited in line.expr.edits(context):
                 try:
                     value = edited.value(base)
@@ -418,37 +433,40 @@ def mutants(computation: Computation) -> list[Mutant]:
                     continue
                 if value.shape != right.shape or not np.isfinite(value).all():
                     continue
-                if np.allclose(value, right, rtol=1e-12, atol=1e-12):
-                    continue
+                if float(np.abs(value - right).max(initial=0.0)) <= scale:
+                    continue  # the edit changes nothing here: nothing later can change
                 key = value.tobytes()
                 if key not in downstream:
                     downstream[key] = _answer_from(computation, base, index, value)
                 answer = downstream[key]
-                if answer is None:
-                    continue
-                edit = Edit(
-                    step=line.step,
-                    quantity=line.shown or line.name,
-                    kind=kind,
-                    operand=operand,
-                    formula=line.expr.text(),
-                    edited=edited.text(),
-                    right=_shown(right),
-                )
-                found.append(Mutant(edit, answer))
+                if answer is not None:
+                    edit = Edit(
+                        line.step,
+                        line.shown or line.name,
+                        kind,
+                        operand,
+                        line.expr.text(),
+                        edited.text(),
+                        shown,
+                    )
+                    found.append(Mutant(edit, answer))
     return found
 
 
 def _answer_from(
     computation: Computation, base: dict[str, Array], index: int, value: Array
 ) -> dict[str, Any] | None:
+    """The answer when line ``index`` gives ``value`` and every later line follows from it
+    (None when a later line cannot be computed or is not finite)."""
     env = dict(base)
     env[computation.lines[index].name] = value
     try:
-        answer = computation.answer(computation.run(env, index + 1))
+        env = computation.run(env, index + 1)
+        if not all(np.isfinite(env[line.name]).all() for line in computation.lines[index:]):
+            return None
+        return computation.answer(env)
     except (ValueError, IndexError, ZeroDivisionError):
         return None
-    return answer if all(_finite(v) for v in answer.values()) else None
 
 
 def _shown(value: Array) -> str:
@@ -463,15 +481,11 @@ def _shown(value: Array) -> str:
     return one(np.asarray(value).tolist())
 
 
-def _key(answer: Mapping[str, Any]) -> str:
+def _key(answer: Mapping[str, Any]) -> bytes:
     """Answers equal to nine decimals are the same answer."""
-
-    def rounded(v: Any) -> Any:
-        if isinstance(v, (list, tuple)):
-            return [rounded(x) for x in v]
-        return round(float(v), 9) + 0.0
-
-    return json.dumps({k: rounded(v) for k, v in sorted(answer.items())})
+    return b"|".join(
+        (np.round(np.asarray(answer[k], float), 9) + 0.0).tobytes() for k in sorted(answer)
+    )
 
 
 #: Beyond this many edits giving one answer, naming them all would tell the student nothing.
@@ -489,7 +503,7 @@ def edit_mistakes(
     precision asked, or that a hand-written mistake (``listed``) already gives, is left out."""
     from quizgen.core.grading import same_answer
 
-    groups: dict[str, list[Mutant]] = {}
+    groups: dict[bytes, list[Mutant]] = {}
     for mutant in mutants(computation):
         groups.setdefault(_key(mutant.answer), []).append(mutant)
     listed_keys = {_key({k: a[k] for k in right if k in a}) for a in listed}
@@ -519,6 +533,7 @@ PHRASES = {
     "confused": "{operand} is used instead",
     "not-applied": "{operand} is not applied",
     "neighbour": "{operand}",
+    "index": "{operand}",
 }
 
 
@@ -564,6 +579,8 @@ function("step", _step, "1[{0} > 0]", skippable=False)
 function("softmax", _softmax, "softmax({0})")
 function("lse", _lse, "log sum_k e^({0})_k", skippable=False)
 function("sum", lambda v: np.asarray(np.sum(v)), "sum {0}", skippable=False)
-function("floor", np.floor, "floor({0})", confused=("ceil", "round"))
-function("ceil", np.ceil, "ceil({0})", confused=("floor", "round"))
-function("round", np.rint, "round({0})", confused=("floor", "ceil"))
+function("diag", lambda v: np.diag(v), "diag({0})", skippable=False)
+function("offdiag", lambda m: m - np.diag(np.diag(m)), "({0}) off the diagonal", skippable=False)
+function("floor", np.floor, "floor({0})", confused=("ceil", "round"), skippable=False)
+function("ceil", np.ceil, "ceil({0})", confused=("floor", "round"), skippable=False)
+function("round", np.rint, "round({0})", confused=("floor", "ceil"), skippable=False)
