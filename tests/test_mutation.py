@@ -80,6 +80,7 @@ def test_a_student_who_makes_one_edit_is_told_that_edit(name):
                         describe(drawn.edit),
                         mistake.label,
                     )
-                    told |= same_answer(solution.parts, answer, drawn.answer)
+                    # and it tells the student the mistake when it explains every wrong part
+                    told |= same_answer([c.part for c in wrong], answer, drawn.answer)
                 named += told
     assert asked and named / asked >= 0.95, (name, named, asked)

@@ -166,29 +166,43 @@ def judge(
     earlier = earlier or {}
     off = wrong_entries(given, expected, part)
     wrong = tuple(entry_name(part, i) for i in off)
-    matching = _explaining(offered, part, given, earlier, parts, off)
+    matching = _explaining(offered, part, given, earlier, parts)
     if len(matching) == 1:
         return Verdict(False, expected, misconception=matching[0], wrong=wrong)
-    if not matching:  # no one mistake explains it: two made at once?
-        both = [
-            (first, second)
-            for (first, second), answer in pairs
-            if part.key in answer
-            and agrees(given, answer[part.key], part)
-            and all(
-                key not in answer or agrees(value, answer[key], parts[key])
-                for key, value in earlier.items()
-            )
-        ]
-        if len(both) == 1:
-            ((first, second),) = both
-            return Verdict(False, expected, misconception=first, also=second, wrong=wrong)
-        if not both:  # nor two listed ones: one edit of the computation nobody listed?
-            found = _explaining(edits, part, given, earlier, parts, off)
+    if matching:
+        return _unexplained(given, expected, part, wrong)
+    both = [
+        (first, second)
+        for (first, second), answer in pairs
+        if part.key in answer
+        and agrees(given, answer[part.key], part)
+        and all(
+            key not in answer or agrees(value, answer[key], parts[key])
+            for key, value in earlier.items()
+        )
+    ]
+    if len(both) == 1:
+        ((first, second),) = both
+        return Verdict(False, expected, misconception=first, also=second, wrong=wrong)
+    if both:
+        return _unexplained(given, expected, part, wrong)
+    # one edit of the computation that nobody listed; then a mistake made in some entries only
+    for candidates, only in ((edits, ()), (offered, off), (edits, off)):
+        if only and len(only) < 2:
+            break
+        found = _explaining(candidates, part, given, earlier, parts, only)
+        if found:
             if len(found) == 1:
                 return Verdict(False, expected, misconception=found[0], wrong=wrong)
-    too_coarse = rounded_too_coarsely(given, expected, part)
-    return Verdict(False, expected, too_coarse=too_coarse, wrong=wrong)
+            break
+    return _unexplained(given, expected, part, wrong)
+
+
+def _unexplained(given: Any, expected: Any, part: Part, wrong: tuple[str, ...]) -> Verdict:
+    """Wrong, with no mistake named (but perhaps only rounded too coarsely)."""
+    return Verdict(
+        False, expected, too_coarse=rounded_too_coarsely(given, expected, part), wrong=wrong
+    )
 
 
 def _explaining(
@@ -197,28 +211,23 @@ def _explaining(
     given: Any,
     earlier: Mapping[str, Any],
     parts: Mapping[str, Part],
-    off: Sequence[tuple[int, ...]],
+    only: Sequence[tuple[int, ...]] = (),
 ) -> list[Misconception]:
-    """The mistakes that give ``given`` for ``part`` and every earlier answer typed; for a list
-    answer none of whose mistakes gives it all, those that explain every entry that is off."""
-    consistent = [
-        (misconception, answer)
-        for misconception, answer in offered
-        if part.key in answer
-        and all(
+    """The mistakes that give ``given`` for ``part`` and every earlier answer typed; with
+    ``only`` (the entries of a list answer that are off), those that give those entries."""
+    found = []
+    for misconception, answer in offered:
+        if part.key not in answer or not all(
             key not in answer or agrees(value, answer[key], parts[key])
             for key, value in earlier.items()
-        )
-    ]
-    matching = [m for m, answer in consistent if agrees(given, answer[part.key], part)]
-    if not matching and len(off) >= 2:
-        # the mistake made in some entries only: it must explain every entry that is off
-        matching = [
-            m
-            for m, answer in consistent
-            if all(_entry_agrees(given, answer[part.key], i, part) for i in off)
-        ]
-    return matching
+        ):
+            continue
+        if only:
+            if all(_entry_agrees(given, answer[part.key], i, part) for i in only):
+                found.append(misconception)
+        elif agrees(given, answer[part.key], part):
+            found.append(misconception)
+    return found
 
 
 def _entry_agrees(given: Any, other: Any, index: tuple[int, ...], part: Part) -> bool:

@@ -488,7 +488,7 @@ def _key(answer: Mapping[str, Any]) -> bytes:
     )
 
 
-#: Beyond this many edits giving one answer, naming them all would tell the student nothing.
+#: Edits giving one answer that are said in words; the rest are counted ("or 2 more edits").
 MOST_NAMED = 3
 
 
@@ -513,8 +513,6 @@ def edit_mistakes(
         if key in listed_keys or same_answer(parts, answer, right):
             continue
         edits = tuple(dict.fromkeys(m.edit for m in group))
-        if len(edits) > MOST_NAMED:
-            continue
         out.append((edit_misconception(edits, answer), answer))
     return out
 
@@ -543,17 +541,19 @@ def describe(edit: Edit) -> str:
 
 
 def edit_misconception(edits: Sequence[Edit], answer: Mapping[str, Any]) -> Misconception:
-    """A named mistake for one edit (or several giving the same answer: "either ... or ...")."""
-    label = " or ".join(describe(e) for e in edits)
+    """A named mistake for one edit, or for several that give the same answer: all of them are
+    named ("... or ..."), the first few in words, never one picked from them."""
+    said = edits[:MOST_NAMED]
+    label = " or ".join(describe(e) for e in said)
+    if len(edits) > len(said):
+        label += f" (or {len(edits) - len(said)} more edits giving the same answer)"
     explanation = " ".join(
         f"{describe(e)[0].upper()}{describe(e)[1:]}: {e.quantity} = {e.formula} = {e.right}"
         f" (not {e.edited})."
-        for e in edits
+        for e in said
     )
     fixed = dict(answer)
-    return Misconception(
-        label, explanation, lambda _params: fixed, switches=None, edits=tuple(edits)
-    )
+    return Misconception(label, explanation, lambda _params: fixed, edits=tuple(edits))
 
 
 def _step(z: Array) -> Array:
