@@ -217,15 +217,16 @@ def _explaining(
     ``only`` (the entries of a list answer that are off), those that give those entries."""
     found = []
     for misconception, answer in offered:
-        if part.key not in answer or not all(
+        if part.key not in answer:
+            continue
+        if only:
+            gives = all(_entry_agrees(given, answer[part.key], i, part) for i in only)
+        else:
+            gives = agrees(given, answer[part.key], part)
+        if gives and all(
             key not in answer or agrees(value, answer[key], parts[key])
             for key, value in earlier.items()
         ):
-            continue
-        if only:
-            if all(_entry_agrees(given, answer[part.key], i, part) for i in only):
-                found.append(misconception)
-        elif agrees(given, answer[part.key], part):
             found.append(misconception)
     return found
 

@@ -94,8 +94,9 @@ class Edit:
     kind: str
     operand: str
     formula: str
-    edited: str
-    right: str
+    #: the same edit made at another place of the formula (either f of f * f) is the same edit
+    edited: str = field(compare=False)
+    right: str = field(compare=False)
 
     def record(self) -> dict[str, Any]:
         """As JSON for scripts: where the edit is and what it did."""

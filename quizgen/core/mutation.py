@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -515,6 +516,24 @@ def edit_mistakes(
         edits = tuple(dict.fromkeys(m.edit for m in group))
         out.append((edit_misconception(edits, answer), answer))
     return out
+
+
+class Deferred(Sequence[tuple[Misconception, Mapping[str, Any]]]):
+    """The edit mistakes of a problem, searched only when first asked for: a right answer, or
+    one a listed mistake explains, never pays for the search."""
+
+    def __init__(self, search: Callable[[], list[tuple[Misconception, Mapping[str, Any]]]]):
+        self._search = search
+
+    @cached_property
+    def found(self) -> list[tuple[Misconception, Mapping[str, Any]]]:
+        return self._search()
+
+    def __len__(self) -> int:
+        return len(self.found)
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.found[index]
 
 
 PHRASES = {

@@ -34,7 +34,7 @@ from typing import Any
 
 from quizgen.core.errors import QuizgenError
 from quizgen.core.model import Difficulty, Misconception, Part, Solution, Stem
-from quizgen.core.mutation import edit_mistakes
+from quizgen.core.mutation import Deferred, edit_mistakes
 from quizgen.core.params import ParamsModel, parse_params
 
 MAX_DRAWS = 10_000
@@ -136,15 +136,18 @@ class Topic:
         params: ParamsModel,
         solution: Solution,
         listed: Sequence[tuple[Misconception, Mapping[str, Any]]],
-    ) -> list[tuple[Misconception, Mapping[str, Any]]]:
+    ) -> Sequence[tuple[Misconception, Mapping[str, Any]]]:
         """The single edits of the worked solution that give an answer of their own, as named
-        mistakes ([] for a topic that does not describe its computation); an edit giving what
-        a ``listed`` mistake gives is left to that one, which explains it better."""
+        mistakes ([] for a topic that does not describe its computation), searched when first
+        used; an edit giving what a ``listed`` mistake gives is left to that one, which
+        explains it better."""
         computation = getattr(self.module, "computation", None)
         if computation is None:
             return []
-        return edit_mistakes(
-            computation(params), solution.parts, solution.answer, [a for _, a in listed]
+        return Deferred(
+            lambda: edit_mistakes(
+                computation(params), solution.parts, solution.answer, [a for _, a in listed]
+            )
         )
 
     def parts(self, params: ParamsModel) -> tuple[Part, ...]:
