@@ -162,6 +162,8 @@ class Prod(Expr):
         return out
 
     def text(self) -> str:
+        if len(self.factors) == 1:
+            return self.factors[0].text()
         return " * ".join(f.grouped() for f in self.factors)
 
     def edits(self, context: Context) -> Iterator[tuple[str, str, Expr]]:
@@ -271,11 +273,8 @@ class Fn(Expr):
         if spec.skippable and len(self.args) == 1:
             yield "not-applied", self.text(), self.args[0]
         for other in spec.confused:
-            yield (
-                "confused",
-                f"{FUNCTIONS[other].shown.format(*(a.text() for a in self.args))}",
-                (Fn(other, self.args)),
-            )
+            confused = Fn(other, self.args)
+            yield "confused", f"{confused.text()} instead of {self.text()}", confused
         yield from _inside(list(self.args), context, lambda new: Fn(self.name, tuple(new)))
 
 
@@ -537,39 +536,39 @@ class Deferred(Sequence[tuple[Misconception, Mapping[str, Any]]]):
 
 
 PHRASES = {
-    "dropped": "the factor {operand} is missing",
-    "added": "the factor {operand} should not be there",
-    "inverted": "the factor {operand} is inverted",
-    "squared": "the factor {operand} is squared",
-    "doubled": "{operand} is doubled",
-    "term-dropped": "the term {operand} is missing",
-    "sign": "the sign of {operand} is flipped",
-    "swapped": "{operand} is written the other way round",
-    "transpose-dropped": "the transpose of {operand} is missing",
-    "transpose-added": "{operand} should not be transposed",
-    "confused": "{operand} is used instead",
-    "not-applied": "{operand} is not applied",
-    "neighbour": "{operand}",
-    "index": "{operand}",
+    "dropped": "left out the factor {operand} in step {step}",
+    "added": "put the factor {operand} into step {step}, where it does not belong",
+    "inverted": "inverted the factor {operand} in step {step}",
+    "squared": "squared the factor {operand} in step {step}",
+    "doubled": "doubled {operand} in step {step}",
+    "term-dropped": "left out the term {operand} in step {step}",
+    "sign": "flipped the sign of {operand} in step {step}",
+    "swapped": "wrote {operand} the other way round in step {step}",
+    "transpose-dropped": "left out the transpose of {operand} in step {step}",
+    "transpose-added": "transposed {operand} in step {step}",
+    "confused": "used {operand} in step {step}",
+    "not-applied": "skipped the function in {operand} in step {step}",
+    "neighbour": "used {operand} in step {step}",
+    "index": "used {operand} in step {step}",
 }
 
 
 def describe(edit: Edit) -> str:
-    """The edit in words: "in step 4, the factor sigma'(z) should not be there"."""
-    return f"in step {edit.step}, " + PHRASES[edit.kind].format(operand=edit.operand)
+    """The edit in words, as what the student did: "left out the factor x in step 4"."""
+    return PHRASES[edit.kind].format(operand=edit.operand, step=edit.step)
 
 
 def edit_misconception(edits: Sequence[Edit], answer: Mapping[str, Any]) -> Misconception:
     """A named mistake for one edit, or for several that give the same answer: all of them are
-    named ("... or ..."), the first few in words, never one picked from them."""
+    named ("... or ..."), the first few in words, never one picked from them; the explanation
+    gives each edited step's formula and right value, and what was computed instead."""
     said = edits[:MOST_NAMED]
     label = " or ".join(describe(e) for e in said)
     if len(edits) > len(said):
         label += f" (or {len(edits) - len(said)} more edits giving the same answer)"
     explanation = " ".join(
-        f"{describe(e)[0].upper()}{describe(e)[1:]}: {e.quantity} = {e.formula} = {e.right}"
-        f" (not {e.edited})."
-        for e in said
+        f"In step {e.step}, {e.quantity} = {e.formula} = {e.right}, not {e.edited}."
+        for e in dict.fromkeys(said)
     )
     fixed = dict(answer)
     return Misconception(label, explanation, lambda _params: fixed, edits=tuple(edits))
