@@ -141,7 +141,7 @@ def check(
     asked interactively. Example: quizgen check SGM-3GKE1BD 0.076 0.070
     """
     from quizgen.cli.quiz import QuizSession
-    from quizgen.exam.build import BankItem
+    from quizgen.exam.model import BankItem
     from quizgen.practice.checking import check_report
     from quizgen.practice.session import item_for_code
 

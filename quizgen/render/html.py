@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from quizgen.core.latex import answer_text
 from quizgen.core.model import RELATIVE_TOLERANCE, Precision
-from quizgen.exam.build import Exam, Version
+from quizgen.exam.model import Exam, Version
 from quizgen.render import TEMPLATES, math, partial
 
 FONT_NAME = "DejaVuSans.ttf"

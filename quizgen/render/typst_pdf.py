@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from quizgen.core.errors import QuizgenError
 from quizgen.core.latex import answer_text, segments
-from quizgen.exam.build import Exam, Version
+from quizgen.exam.model import Exam, Version
 from quizgen.render import TEMPLATES, partial
 from quizgen.render.html import RELATIVE_PERCENT, tolerance_text
 from quizgen.render.typst_math import to_typst

@@ -31,7 +31,7 @@ from quizgen import topics
 from quizgen.core.errors import QuizgenError
 from quizgen.core.model import DIFFICULTIES
 from quizgen.exam.banks import BankQuestion
-from quizgen.exam.build import BankItem
+from quizgen.exam.model import BankItem
 from quizgen.practice.answers import read_order
 from quizgen.practice.engine import BankRun, ProblemRun
 from quizgen.practice.feedback import explain, rounding
