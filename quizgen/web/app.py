@@ -9,7 +9,6 @@ rate-limited per learner (per address for ``/item``).
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -30,8 +29,9 @@ from starlette.routing import Route
 from quizgen import topics
 from quizgen.core.errors import QuizgenError
 from quizgen.core.model import DIFFICULTIES
+from quizgen.core.seeds import fresh_seed
 from quizgen.exam.banks import BankQuestion
-from quizgen.exam.build import BankItem
+from quizgen.exam.model import BankItem
 from quizgen.practice.answers import read_order
 from quizgen.practice.engine import BankRun, ProblemRun
 from quizgen.practice.feedback import explain, rounding
@@ -213,7 +213,7 @@ async def begin(request: Request, site: Site, learner: rooms.Learner) -> Respons
     if not site.forms.valid(fields.get("csrf"), learner.token):
         return _forbidden(site)
     settings = _settings(fields, [v for v in form.getlist("topic") if isinstance(v, str)])
-    seed = secrets.randbelow(2**32)
+    seed = fresh_seed()
     learner.sitting = start(learner.history, settings, seed, site.pool)
     return _go(f"{_base(learner)}/practice")
 
@@ -440,7 +440,7 @@ async def teacher_assign(request: Request, site: Site, base: str) -> Response:
 
     name = fields.get("blueprint", "").strip()
     try:
-        seed = int(fields.get("seed") or secrets.randbelow(2**32))
+        seed = int(fields.get("seed") or fresh_seed())
         blueprint = load_blueprint(find_blueprint(name))
     except (QuizgenError, ValueError) as error:
         from urllib.parse import quote
