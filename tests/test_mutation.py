@@ -10,12 +10,25 @@ import pytest
 
 from quizgen.core.grading import distinct_misconceptions, same_answer
 from quizgen.core.latex import answer_text
+from quizgen.core.model import Part, Precision
 from quizgen.core.mutation import (
+    C,
+    Computation,
+    Div,
+    Fn,
+    Line,
+    MatMul,
+    Prod,
+    Q,
+    T,
+    add,
     describe,
+    edit_mistakes,
+    fields,
     mutants,
 )
 from quizgen.exam.problems import make_problem
-from quizgen.practice.checking import check_typed
+from quizgen.practice.checking import check_report, check_typed
 from quizgen.topics import registry
 
 DIFFICULTIES = ("easy", "medium", "hard")
@@ -84,3 +97,64 @@ def test_a_student_who_makes_one_edit_is_told_that_edit(name):
                     told |= same_answer([c.part for c in wrong], answer, drawn.answer)
                 named += told
     assert asked and named / asked >= 0.95, (name, named, asked)
+
+
+def small() -> Computation:
+    """a = 2 x, b = floor(a / 4) + 1, c = M^T v: one of each edit the tests below look for."""
+    return Computation(
+        inputs={"x": 3.0, "M": [[1.0, 2.0], [3.0, 4.0]], "v": [1.0, -1.0]},
+        lines=(
+            Line("a", Prod((C(2), Q("x"))), 1),
+            Line("b", add(Fn("floor", (Div(Q("a"), C(4)),)), C(1)), 2),
+            Line("c", MatMul(T(Q("M")), Q("v")), 3),
+        ),
+        answer=fields(b="b", c="c"),
+    )
+
+
+def test_an_edit_is_carried_through_every_later_step():
+    found = {(m.edit.step, m.edit.kind, m.edit.operand): m.answer for m in mutants(small())}
+    assert found[(1, "dropped", "2")]["b"] == 1.0  # a = 3, floor(3 / 4) + 1
+    assert found[(1, "doubled", "2 * x")]["b"] == 4.0  # a = 12
+
+
+def test_floor_is_confused_with_ceil_and_transposes_dropped():
+    found = {(m.edit.kind, m.edit.operand): m.answer for m in mutants(small())}
+    assert found[("confused", "ceil(a / 4) instead of floor(a / 4)")]["b"] == 3.0
+    assert found[("transpose-dropped", "M")]["c"] == [-1.0, -1.0]
+
+
+def test_an_edit_that_changes_nothing_is_not_an_edit():
+    # the 1 of "+ 1" squared or inverted is still 1: no such edit is offered
+    assert all(m.answer != {"b": 2.0, "c": [-2.0, -2.0]} for m in mutants(small()))
+
+
+def test_edits_giving_the_same_answer_are_named_together():
+    parts = (Part("y", "y", Precision(2)),)
+    computation = Computation(
+        inputs={"p": 2.0, "q": 2.0},
+        lines=(Line("y", Prod((Q("p"), Q("q"))), 1),),
+        answer=fields(y="y"),
+    )
+    named = {m.label for m, _ in edit_mistakes(computation, parts, {"y": 4.0})}
+    assert "left out the factor p in step 1 or left out the factor q in step 1" in named
+
+
+def test_check_json_gives_the_edit_as_data():
+    problem = make_problem("backprop", 3, "easy")
+    typed = ["[-2, 1]", "[0, 1]", "[0]", "0.5", "0.6931", "[-0.125]"]
+    record = check_report("BPE-0000003", problem, typed)["parts"][5]["misconception"]
+    assert record["label"] == (
+        "put the factor y_hat * (1 - y_hat) into step 6, where it does not belong"
+    )
+    assert record["edits"] == [
+        {
+            "step": 6,
+            "quantity": "delta2",
+            "kind": "added",
+            "operand": "y_hat * (1 - y_hat)",
+            "formula": "y_hat - y",
+            "edited": "(y_hat - y) * y_hat * (1 - y_hat)",
+            "right": "[-0.5]",
+        }
+    ]
