@@ -482,10 +482,10 @@ def _shown(value: Array) -> str:
 
 
 def _key(answer: Mapping[str, Any]) -> bytes:
-    """Answers equal to nine decimals are the same answer."""
-    return b"|".join(
-        (np.round(np.asarray(answer[k], float), 9) + 0.0).tobytes() for k in sorted(answer)
-    )
+    """Answers equal to nine decimals, entry for entry and shape for shape, are one answer."""
+    arrays = [np.asarray(answer[k], float) for k in sorted(answer)]
+    flat = np.round(np.concatenate([a.ravel() for a in arrays]), 9) + 0.0
+    return repr([a.shape for a in arrays]).encode() + flat.tobytes()
 
 
 #: Edits giving one answer that are said in words; the rest are counted ("or 2 more edits").
@@ -510,7 +510,8 @@ def edit_mistakes(
     out: list[tuple[Misconception, Mapping[str, Any]]] = []
     for key, group in groups.items():
         answer = group[0].answer
-        if key in listed_keys or same_answer(parts, answer, right):
+        # later parts first: an edit shows there, so a difference is found at once
+        if key in listed_keys or same_answer(parts[::-1], answer, right):
             continue
         edits = tuple(dict.fromkeys(m.edit for m in group))
         out.append((edit_misconception(edits, answer), answer))
