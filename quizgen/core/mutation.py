@@ -481,9 +481,10 @@ def _shown(value: Array) -> str:
     return one(np.asarray(value).tolist())
 
 
-def _key(answer: Mapping[str, Any]) -> bytes:
-    """Answers equal to nine decimals, entry for entry and shape for shape, are one answer."""
-    arrays = [np.asarray(answer[k], float) for k in sorted(answer)]
+def _key(answer: Mapping[str, Any], keys: Sequence[str]) -> bytes:
+    """Answers equal to nine decimals on the asked parts (``keys``), entry for entry and shape
+    for shape, are one answer."""
+    arrays = [np.asarray(answer[k], float) for k in keys]
     flat = np.round(np.concatenate([a.ravel() for a in arrays]), 9) + 0.0
     return repr([a.shape for a in arrays]).encode() + flat.tobytes()
 
@@ -503,10 +504,11 @@ def edit_mistakes(
     precision asked, or that a hand-written mistake (``listed``) already gives, is left out."""
     from quizgen.core.grading import same_answer
 
+    keys = [part.key for part in parts]
     groups: dict[bytes, list[Mutant]] = {}
     for mutant in mutants(computation):
-        groups.setdefault(_key(mutant.answer), []).append(mutant)
-    listed_keys = {_key({k: a[k] for k in right if k in a}) for a in listed}
+        groups.setdefault(_key(mutant.answer, keys), []).append(mutant)
+    listed_keys = {_key(a, keys) for a in listed if all(k in a for k in keys)}
     out: list[tuple[Misconception, Mapping[str, Any]]] = []
     for key, group in groups.items():
         answer = group[0].answer
@@ -596,6 +598,8 @@ function("sigmoid", lambda z: 1.0 / (1.0 + np.exp(-z)), "sigma({0})")
 function("relu", lambda z: np.maximum(z, 0.0), "ReLU({0})")
 function("step", _step, "1[{0} > 0]", skippable=False)
 function("softmax", _softmax, "softmax({0})")
+function("sign", lambda z: np.where(z >= 0, 1.0, -1.0), "sign({0})", confused=("heaviside",))
+function("heaviside", lambda z: np.where(z >= 0, 1.0, 0.0), "step({0})", confused=("sign",))
 function("lse", _lse, "log sum_k e^({0})_k", skippable=False)
 function("sum", lambda v: np.asarray(np.sum(v)), "sum {0}", skippable=False)
 function("diag", lambda v: np.diag(v), "diag({0})", skippable=False)
