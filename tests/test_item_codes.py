@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -76,3 +78,34 @@ def test_case_spaces_and_look_alike_letters_are_forgiven():
     code = encode("softmax", "hard", 101)
     assert decode(f" {code.lower()} ") == decode(code)
     assert decode(code.replace("0", "O").replace("1", "I")) == decode(code)
+
+
+def _run(*args: str) -> str:
+    from click.testing import CliRunner
+
+    from quizgen.cli.app import cli
+
+    result = CliRunner().invoke(cli, list(args))
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_generated_records_carry_the_code_that_check_turns_back_into_the_same_record():
+    lines = _run(
+        "generate", "-t", "sigmoid", "-t", "conv_shape", "-n", "2", "-s", "5", "-f", "jsonl"
+    )
+    for line in lines.splitlines():
+        record = json.loads(line)
+        report = json.loads(_run("check", record["code"], "--format", "json"))
+        assert report["record"] == record
+
+
+def test_solved_records_carry_their_code_only_when_it_regenerates_their_params(tmp_path):
+    drawn = json.loads(_run("generate", "-t", "relu", "-s", "3", "-f", "jsonl"))
+    edited = {**drawn, "params": {**drawn["params"], "z": [9, 9, 9, 9, 9]}}
+    hand_made = {"topic": "sigmoid", "params": {"z": 0.5}}
+    path = tmp_path / "records.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in (drawn, edited, hand_made)))
+    solved = [json.loads(line) for line in _run("solve", str(path), "-f", "jsonl").splitlines()]
+    assert solved[0]["code"] == drawn["code"]
+    assert "code" not in solved[1] and "code" not in solved[2]

@@ -732,8 +732,9 @@ def quiz(
     type=click.Choice(["text", "json"]),
     default="text",
     show_default=True,
-    help="json: one verdict per part (expected value, follow-through, named mistake) for "
-    "scripts; nothing is asked and no history is written.",
+    help="json: one verdict per part (expected value, follow-through, named mistake) and the "
+    "problem's record (topic, difficulty, params, answer) for scripts; nothing is asked and no "
+    "history is written.",
 )
 @BANK_OPTION
 @DB_OPTION
@@ -797,6 +798,7 @@ def _bank_item(code: str, bank_dirs: tuple[Path, ...]):
 
 def _check_json(code: str, problem, answers: tuple[str, ...]) -> None:
     from quizgen.core.latex import answer_text
+    from quizgen.exam.problems import solve, to_record
     from quizgen.practice.checking import check_typed
 
     checks = check_typed(problem, answers)
@@ -816,6 +818,7 @@ def _check_json(code: str, problem, answers: tuple[str, ...]) -> None:
                 "parts": parts,
                 "right": right,
                 "of": len(parts),
+                "record": to_record(problem, solve(problem)),
             }
         )
     )
