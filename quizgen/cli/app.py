@@ -1021,7 +1021,7 @@ def grade(
         extra = answer_files.read_long(marks_file, found.papers, None)
         for sid, given in extra.answers.items():
             found.answers[sid] = {**found.answers[sid], **given}
-    for note in found.notes:
+    for note in found.notes + answer_files.absent_note(found, answers.name):
         click.echo(f"Note: {note}", err=True)
     rows = [r for sid, p in found.papers.items() for r in mark_paper(p, found.answers[sid])]
     report = analyse(rows)
