@@ -21,7 +21,7 @@ from quizgen.core.model import Part, Problem, Solution, Stem
 from quizgen.core.seeds import child_seed, rng_for
 from quizgen.exam.banks import BankQuestion, BankStep, Fill, builtin_banks, select
 from quizgen.exam.banks import Choice as BankChoice
-from quizgen.exam.blueprint import Blueprint, ItemSpec, Section
+from quizgen.exam.blueprint import Blueprint, ItemSpec, Section, shortfall
 from quizgen.exam.item_codes import ALPHABET, encode
 from quizgen.exam.problems import fingerprint, make_problem
 
@@ -324,11 +324,7 @@ def _draw_bank(
     )
     fresh = [q for q in matching if q.id not in in_version]
     if not fresh:
-        criteria = selector.model_dump(exclude_none=True)
-        raise QuizgenError(
-            f"{where}.bank: {criteria} matches {len(matching)} bank question(s), "
-            "too few for this item's count"
-        )
+        raise QuizgenError(f"{where}.bank: {shortfall(selector, len(matching), spec.count, pool)}")
     rng = rng_for(child_seed(*key, slot, "bank"))
     ranked = sorted(
         zip(rng.random(len(fresh)), fresh, strict=True),
