@@ -83,7 +83,7 @@ def test_case_spaces_and_look_alike_letters_are_forgiven():
 def _run(*args: str) -> str:
     from click.testing import CliRunner
 
-    from quizgen.cli.app import cli
+    from quizgen.cli import cli
 
     result = CliRunner().invoke(cli, list(args))
     assert result.exit_code == 0, result.output
