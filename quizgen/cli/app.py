@@ -866,6 +866,13 @@ def stats(db: Path | None, no_color: bool) -> None:
     "practises as you.",
 )
 @click.option("--url", default=None, help="The address students use, for links [default: host].")
+@click.option(
+    "--proxy",
+    default=None,
+    metavar="ADDRESS",
+    help="The address of a reverse proxy in front of the site: only its X-Forwarded-* "
+    "headers are believed (none are without it).",
+)
 def serve(
     host: str,
     port: int,
@@ -875,6 +882,7 @@ def serve(
     class_dir: Path | None,
     open_to_anyone: bool,
     url: str | None,
+    proxy: str | None,
 ) -> None:
     """Practise in the browser: the quiz's problems, grading, hints and history as a local site.
 
@@ -895,7 +903,7 @@ def serve(
 
         room = rooms.solo(db or default_path())
     pool = _bank_pool(bank_dirs) if bank_dirs else _builtin_pool()
-    run_site(room, host, port, pool, url, lambda line: click.echo(line, err=True))
+    run_site(room, host, port, pool, url, lambda line: click.echo(line, err=True), proxy)
 
 
 def _builtin_pool():
