@@ -463,12 +463,12 @@ def test_skip_or_show_with_nothing_answered_is_not_all_correct(client, room):
 def test_history_charts_are_drawn_off_the_event_loop_and_once(client, room, monkeypatch):
     import threading
 
-    from quizgen.render import plots
+    from quizgen.web import charts
 
     threads = []
-    real = plots.accuracy_over_time
+    real = charts.accuracy_over_time
     monkeypatch.setattr(
-        plots,
+        charts,
         "accuracy_over_time",
         lambda series: threads.append(threading.current_thread()) or real(series),
     )

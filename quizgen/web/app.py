@@ -11,7 +11,6 @@ class nothing a student can reach shows an answer without an attempt in their hi
 from __future__ import annotations
 
 import secrets
-import threading
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -30,7 +29,7 @@ from quizgen.core.model import DIFFICULTIES, Part
 from quizgen.exam.banks import BankQuestion
 from quizgen.practice.engine import BankRun, ProblemRun
 from quizgen.practice.feedback import explain, rounding
-from quizgen.web import assets
+from quizgen.web import assets, charts
 from quizgen.web import classroom as rooms
 from quizgen.web.assets import FOREVER
 from quizgen.web.guards import Guards
@@ -93,7 +92,6 @@ class Site:
         )
         self._sittings: dict[tuple[str, str], tuple[int, Sitting]] = {}
         self._charts: dict[str, tuple[int, dict[str, Markup]]] = {}
-        self._drawing = threading.Lock()  # matplotlib's pyplot is not thread-safe
 
     def page(self, name: str, status: int = 200, **context: Any) -> HTMLResponse:
         html = self.env.get_template(f"web/{name}.html").render(**context)
@@ -123,8 +121,8 @@ class Site:
         self._sittings[(learner.id, slot)] = (revision, sitting)
 
     async def charts(self, learner: rooms.Learner) -> dict[str, Markup]:
-        """The history page's charts, drawn in a worker thread (about 160 ms each, so never on
-        the event loop) and drawn again only when the history has grown."""
+        """The history page's charts, drawn off the event loop and again only when the
+        history has grown."""
         history = learner.history
         count = history.count()
         cached = self._charts.get(learner.id)
@@ -134,22 +132,20 @@ class Site:
         for topic, day, n, right in history.topic_by_day():
             series.setdefault(topic_title(topic), []).append((day, right / n))
         mistakes = history.misconceptions(limit=8)
-        charts = await run_in_threadpool(self._draw, series, mistakes)
-        self._charts[learner.id] = (count, charts)
-        return charts
+        drawn = await run_in_threadpool(_draw_charts, series, mistakes)
+        self._charts[learner.id] = (count, drawn)
+        return drawn
 
-    def _draw(self, series, mistakes) -> dict[str, Markup]:
-        from quizgen.render import plots
 
-        with self._drawing:
-            return {
-                "over_time": plots.accuracy_over_time(series),
-                "mistakes": plots.horizontal(
-                    [label for _, label, _ in mistakes], [n for _, _, n in mistakes], "times", False
-                )
-                if mistakes
-                else Markup(""),
-            }
+def _draw_charts(
+    series: dict[str, list[tuple[str, float]]], mistakes: list[tuple[str, str, int]]
+) -> dict[str, Markup]:
+    return {
+        "over_time": charts.accuracy_over_time(series),
+        "mistakes": charts.bars(
+            [label for _, label, _ in mistakes], [n for *_, n in mistakes], "times"
+        ),
+    }
 
 
 def spoken(part: Part, index: int) -> str:
@@ -257,10 +253,10 @@ async def index(request: Request) -> Response:
 
 @for_learner
 async def home(request: Request, site: Site, learner: rooms.Learner) -> Response:
-    sets = [
-        (a, site.sitting(learner, a.id) if site.store.sitting(learner.id, a.id) else None)
-        for a in site.classroom.assignments
-    ]
+    sets = []  # each assigned set with where the learner is in it (None: not started)
+    for assignment in site.classroom.assignments:
+        saved = site.store.sitting(learner.id, assignment.id)
+        sets.append((assignment, saved.state if saved else None))
     return site.page(
         "home",
         learner=learner,
