@@ -27,6 +27,7 @@ from quizgen import topics
 from quizgen.core.errors import QuizgenError
 from quizgen.core.model import DIFFICULTIES, Part
 from quizgen.exam.banks import BankQuestion
+from quizgen.exam.build import BankItem
 from quizgen.practice.engine import BankRun, ProblemRun
 from quizgen.practice.feedback import explain, rounding
 from quizgen.web import assets, charts
@@ -40,7 +41,6 @@ from quizgen.web.sitting import (
     Sitting,
     begin,
     practice_spec,
-    problem_of,
     restore,
 )
 
@@ -427,16 +427,13 @@ async def item_for_teacher(request: Request, site: Site, base: str) -> Response:
 async def _item_page(request: Request, site: Site, prefix: str, who: str) -> Response:
     """A form of every part at once that posts back here (not recorded: for the teacher, or
     the one learner of a solo site, who checks a paper's answers)."""
-    from quizgen.practice.session import bank_item_for
+    from quizgen.practice.session import item_for_code
 
     code = request.path_params["code"]
-    bank_item = bank_item_for(code, site.pool)
-    problem = None
-    if bank_item is None:
-        try:
-            problem = problem_of(code)
-        except QuizgenError as error:
-            return site.message(404, "Unknown item code", str(error))
+    try:
+        found = item_for_code(code, lambda: site.pool)
+    except QuizgenError as error:
+        return site.message(404, "Unknown item code", str(error))
     fields = None
     if request.method == "POST":
         fields = await _form(request, f"item:{code}")
@@ -446,9 +443,9 @@ async def _item_page(request: Request, site: Site, prefix: str, who: str) -> Res
             return _slow_down(site)
     csrf = site.forms.issue(f"item:{code}")
     action = f"{prefix}/{code}"
-    if bank_item is not None:
-        return _bank_item_page(site, code, bank_item, fields, csrf, action)
-    assert problem is not None
+    if isinstance(found, BankItem):
+        return _bank_item_page(site, code, found, fields, csrf, action)
+    problem = found
     topic = topics.get(problem.topic)
     solution = topic.solve(problem.params)
     checks = None
@@ -470,7 +467,7 @@ async def _item_page(request: Request, site: Site, prefix: str, who: str) -> Res
 
 
 def _bank_item_page(
-    site: Site, code: str, item, fields: dict[str, str] | None, csrf: str, action: str
+    site: Site, code: str, item: BankItem, fields: dict[str, str] | None, csrf: str, action: str
 ) -> Response:
     """A derivation question by its id: answered once, judged by the engine, not recorded."""
     from quizgen.practice.engine import Practice

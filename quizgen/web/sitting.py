@@ -22,7 +22,7 @@ from quizgen.practice.answers import read_order
 from quizgen.practice.engine import BankRun, Practice, ProblemRun, Score
 from quizgen.practice.feedback import explain
 from quizgen.practice.history import History
-from quizgen.practice.session import bank_questions, practice_set, quiz_problems
+from quizgen.practice.session import bank_questions, item_for_code, practice_set, quiz_problems
 
 PRACTICE = "practice"  # the slot of the learner's own practice (assigned sets: their id)
 
@@ -239,17 +239,13 @@ def _draw(
     spec: dict[str, Any], history: History | None, pool: Sequence[BankQuestion]
 ) -> tuple[Iterator[Problem | BankItem], int, str, str]:
     """(the problems, how many, the title, the history's mode) a spec stands for."""
-    from quizgen.practice.session import bank_item_for
-
     kind = spec["kind"]
     if kind == "assigned":
         items = practice_set(spec["blueprint"], spec["seed"], spec["student"], spec["name"])
         return iter(items), len(items), spec["title"], "assigned"
     if kind == "item":
         code = spec["code"]
-        bank = bank_item_for(code, pool)
-        item = bank if bank is not None else problem_of(code)
-        return iter([item]), 1, f"Item {code}", "item"
+        return iter([item_for_code(code, lambda: pool)]), 1, f"Item {code}", "item"
     settings = Settings(**{**spec["settings"], "topics": tuple(spec["settings"]["topics"])})
     seed = spec["seed"]
     if settings.derivations:
@@ -265,15 +261,6 @@ def _draw(
     if settings.adaptive:
         return problems, settings.count, "Adaptive practice", "adaptive"
     return problems, settings.count, "Practice", "web"
-
-
-def problem_of(code: str) -> Problem:
-    """The problem an item code stands for."""
-    from quizgen.exam.item_codes import decode
-    from quizgen.exam.problems import make_problem
-
-    topic, difficulty, seed = decode(code)
-    return make_problem(topic, seed, difficulty)
 
 
 def begin(spec: dict[str, Any], history: History | None, pool: Sequence[BankQuestion]) -> Sitting:
@@ -293,7 +280,7 @@ def restore(
     queue, total, title, mode = _draw(spec, history, pool)
     if spec["kind"] == "practice" and spec["settings"]["adaptive"]:
         # adaptive draws depend on the history at the time: take the problems drawn then
-        seen = [problem_of(code) for code in state["drawn"]]
+        seen = [item_for_code(code, lambda: ()) for code in state["drawn"]]
         queue = chain(seen, islice(queue, len(seen), None))
     sitting = Sitting(Practice(None, mode), queue, total, title, spec)
     before = state["number"] if state["over"] else state["number"] - 1
