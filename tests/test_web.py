@@ -443,6 +443,18 @@ def test_an_assigned_set_is_resumed_never_drawn_again(client, room):
     assert len(history_rows(room, "ann")) == rows  # nothing drawn or answered again
 
 
+def test_a_problem_of_an_unfinished_set_does_not_open_on_its_own(client, room):
+    assign(client, room)
+    base = link(room, "ann")
+    start_assigned(client, base)
+    code = CODE.search(client.get(f"{base}/practice").text).group(1)
+    page = client.get(f"{base}/item/{code}").text
+    home = client.post(f"{base}/item/{code}", data={"csrf": csrf(page)}).text
+    assert "answer it there" in home
+    assert CODE.search(client.get(f"{base}/practice").text).group(1) == code  # still the set
+    assert history_rows(room, "ann") == []
+
+
 def test_the_teacher_page_says_first_answers_count(client, room):
     assign(client, room)
     start_assigned(client, link(room, "ann"))

@@ -40,6 +40,7 @@ from quizgen.web.sitting import (
     Settings,
     Sitting,
     begin,
+    item_codes,
     practice_spec,
     restore,
 )
@@ -308,7 +309,18 @@ async def begin_assigned(request: Request, site: Site, learner: rooms.Learner) -
     if site.store.sitting(learner.id, assignment.id) is not None:
         site.store.make_current(learner.id, assignment.id)
         return _go(f"{_base(learner)}/practice")
-    spec = {
+    try:
+        sitting = begin(_assigned_spec(classroom, assignment, learner), learner.history, site.pool)
+    except QuizgenError as error:
+        return site.message(500, "This set cannot be opened", f"Tell your teacher: {error}")
+    site.keep(learner, sitting)
+    return _go(f"{_base(learner)}/practice")
+
+
+def _assigned_spec(
+    classroom: rooms.Classroom, assignment: rooms.Assignment, learner: rooms.Learner
+) -> dict[str, Any]:
+    return {
         "kind": "assigned",
         "slot": assignment.id,
         "title": assignment.title,
@@ -317,12 +329,22 @@ async def begin_assigned(request: Request, site: Site, learner: rooms.Learner) -
         "student": learner.id,
         "name": learner.name,
     }
-    try:
-        sitting = begin(spec, learner.history, site.pool)
-    except QuizgenError as error:
-        return site.message(500, "This set cannot be opened", f"Tell your teacher: {error}")
-    site.keep(learner, sitting)
-    return _go(f"{_base(learner)}/practice")
+
+
+def _set_holding(site: Site, learner: rooms.Learner, code: str) -> rooms.Assignment | None:
+    """The assigned set, not yet over, that holds the problem ``code`` stands for: it is
+    answered there, once, and not first practised on its own."""
+    for assignment in site.classroom.assignments:
+        saved = site.store.sitting(learner.id, assignment.id)
+        if saved is not None and saved.state["over"]:
+            continue
+        spec = _assigned_spec(site.classroom, assignment, learner)
+        try:
+            if code in item_codes(spec, site.pool):
+                return assignment
+        except QuizgenError:
+            continue  # a set that cannot be drawn holds nothing
+    return None
 
 
 @for_learner
@@ -342,6 +364,10 @@ async def item_for_learner(request: Request, site: Site, learner: rooms.Learner)
     if fields is None:
         return _forbidden(site)
     code = (fields.get("code") or code).strip()
+    held = _set_holding(site, learner, code)
+    if held is not None:
+        notice = f"{code} is in the set {held.title!r}: answer it there, where it counts once"
+        return _go(f"{_base(learner)}/?notice={quote(notice)}")
     try:
         sitting = begin({"kind": "item", "code": code}, learner.history, site.pool)
     except QuizgenError as error:

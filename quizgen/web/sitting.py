@@ -263,6 +263,19 @@ def _draw(
     return problems, settings.count, "Practice", "web"
 
 
+def item_codes(spec: dict[str, Any], pool: Sequence[BankQuestion]) -> set[str]:
+    """The codes of a (finite) sitting's problems, as a paper prints them."""
+    from quizgen.exam.item_codes import encode
+
+    queue, _, _, _ = _draw(spec, None, pool)
+    return {
+        item.code
+        if isinstance(item, BankItem)
+        else encode(item.topic, item.difficulty or "medium", item.seed or 0)
+        for item in queue
+    }
+
+
 def begin(spec: dict[str, Any], history: History | None, pool: Sequence[BankQuestion]) -> Sitting:
     """A new sitting of the problems ``spec`` stands for, on its first problem."""
     queue, total, title, mode = _draw(spec, history, pool)
