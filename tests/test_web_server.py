@@ -88,3 +88,37 @@ def test_a_second_server_on_a_class_folder_is_refused_by_name(class_args):
         server.terminate()
         server.wait(10)
     assert not os.path.exists(folder / "links.csv.tmp")
+
+
+def test_workers_share_a_class_and_one_killed_loses_nothing(class_args):
+    import httpx2 as httpx
+
+    args, folder = class_args
+    server, _, lines = start_site(serve_command(*args, "--workers", "2"))
+    try:
+        assert any("2 worker processes" in line for line in lines)
+        ann = student_link(folder, "ann")
+        home = httpx.Client(timeout=30).get(ann).text
+        httpx.Client(timeout=30).post(
+            f"{ann}start", data={"csrf": CSRF.search(home)[1], "topic": "relu", "count": "30"}
+        )
+        answered = 0
+        for number in range(12):
+            if number == 5:  # one worker killed part-way: the other serves, a new one starts
+                children = open(f"/proc/{server.pid}/task/{server.pid}/children").read().split()
+                os.kill(int(children[0]), signal.SIGKILL)
+            client = httpx.Client(timeout=30)  # a new connection each time: any worker
+            page = client.get(f"{ann}practice").text
+            key = re.search(r'name="part" value="([^"]+)"', page)
+            if key is None:
+                client.post(f"{ann}next", data={"csrf": CSRF.search(page)[1]})
+                continue
+            _, solution = shown_problem(page)
+            data = {"csrf": CSRF.search(page)[1], "part": key[1], key[1]: typed(solution, key[1])}
+            assert client.post(f"{ann}answer", data=data).status_code == 303
+            answered += 1
+    finally:
+        server.terminate()
+        server.wait(20)
+    assert len(stored(folder, "ann")) == answered > 0
+    assert server.returncode == 0

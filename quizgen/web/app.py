@@ -402,13 +402,14 @@ async def act(request: Request, site: Site, learner: rooms.Learner) -> Response:
     fields = await _form(request, learner.token)
     if fields is None:
         return _forbidden(site)
-    if not site.rate.allow(site.store, learner.token):
-        return _slow_down(site)
-    sitting = site.sitting(learner)
-    if sitting is None:
-        return _go(f"{_base(learner)}/")
-    if sitting.apply(request.path_params["action"], fields):
-        site.keep(learner, sitting)
+    with site.store.writing():  # one request of this class at a time, in every process
+        if not site.rate.allow(site.store, learner.token):
+            return _slow_down(site)
+        sitting = site.sitting(learner)
+        if sitting is None:
+            return _go(f"{_base(learner)}/")
+        if sitting.apply(request.path_params["action"], fields):
+            site.keep(learner, sitting)
     return _go(f"{_base(learner)}/practice")
 
 

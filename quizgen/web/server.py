@@ -3,7 +3,9 @@ uvicorn."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import socket
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -93,13 +95,11 @@ def serve(
     url: str | None,
     say: Callable[[str], None],
     proxy: str | None = None,
+    workers: int = 1,
 ) -> None:
     """Serve until stopped. ``proxy``: the address of a reverse proxy whose X-Forwarded-*
-    headers are believed (without it, no forwarded header is)."""
-    import uvicorn
-
-    from quizgen.web.app import create_app
-
+    headers are believed (without it, no forwarded header is). ``workers``: processes sharing
+    the listening socket and the class's files (each keeps nothing another could need)."""
     sock = bind(host, port)
     port = sock.getsockname()[1]
     base = base_url(host, port, url)
@@ -108,7 +108,31 @@ def serve(
         csv_path, html_path = write_links(classroom, base)
         say(f"Class of {len(classroom.learners)}: private links in {csv_path} and {html_path}")
         say(f"Teacher page: {rooms.teacher_url(base, classroom)}")
+    if workers > 1:
+        say(f"{workers} worker processes")
     say(f"quizgen is serving on {base}/ (Ctrl-C stops it)")
+    try:
+        if workers == 1:
+            _run(classroom, sock, pool, base, proxy)
+        else:
+            classroom.store.close()  # no SQLite connection may cross a fork: each opens its own
+            Workers(lambda: _worker(classroom, sock, pool, base, proxy), workers, say).run()
+    finally:
+        classroom.close()
+        sock.close()
+
+
+def _run(
+    classroom: rooms.Classroom,
+    sock: socket.socket,
+    pool: Sequence[BankQuestion],
+    base: str,
+    proxy: str | None,
+) -> None:
+    import uvicorn
+
+    from quizgen.web.app import create_app
+
     app = create_app(classroom, pool, base=base)
     config = uvicorn.Config(
         app,
@@ -118,8 +142,78 @@ def serve(
         proxy_headers=proxy is not None,
         forwarded_allow_ips=proxy or "",
     )
-    try:
-        uvicorn.Server(config).run(sockets=[sock])
-    finally:
-        classroom.close()
-        sock.close()
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def _worker(
+    classroom: rooms.Classroom,
+    sock: socket.socket,
+    pool: Sequence[BankQuestion],
+    base: str,
+    proxy: str | None,
+) -> None:
+    """One worker process: its own connection to the class's state, then the site."""
+    from quizgen.web.store import Store
+
+    classroom.store = Store(classroom.store.path)
+    _run(classroom, sock, pool, base, proxy)
+
+
+class Workers:
+    """Worker processes forked from this one, all accepting on the same socket. One that dies
+    (even by SIGKILL) is replaced; its students' next requests go to the others meanwhile, and
+    lose nothing, since every request's state is in the class's files. Ctrl-C or SIGTERM stops
+    them all."""
+
+    def __init__(self, work: Callable[[], None], count: int, say: Callable[[str], None]) -> None:
+        self.work = work
+        self.count = count
+        self.say = say
+        self.children: set[int] = set()
+        self.stopping = False
+
+    def _spawn(self) -> None:
+        pid = os.fork()
+        if pid == 0:
+            code = 0
+            try:
+                for sig in (signal.SIGINT, signal.SIGTERM):
+                    signal.signal(sig, signal.SIG_DFL)
+                self.work()
+            except BaseException as error:
+                self.say(f"worker {os.getpid()} stopped: {error}")
+                code = 1
+            finally:
+                os._exit(code)
+        self.children.add(pid)
+
+    def _stop(self, _number: int, _frame: object) -> None:
+        self.stopping = True
+        for pid in self.children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+
+    def run(self) -> None:
+        previous = {sig: signal.signal(sig, self._stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            for _ in range(self.count):
+                self._spawn()
+            while self.children:
+                try:
+                    pid, status = os.wait()
+                except ChildProcessError:
+                    break
+                except InterruptedError:
+                    continue
+                self.children.discard(pid)
+                code = os.waitstatus_to_exitcode(status)
+                if self.stopping:
+                    continue
+                if code >= 0:  # it stopped by itself: an error it said, not a kill
+                    self._stop(0, None)
+                    continue
+                self.say(f"worker {pid} was killed (signal {-code}); starting another")
+                self._spawn()
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)

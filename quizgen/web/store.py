@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -53,6 +55,7 @@ class Store:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._writing = False
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(
@@ -97,6 +100,25 @@ class Store:
     def close(self) -> None:
         self.db.close()
 
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """One write transaction around a whole request (read, judge, save): every process on
+        this file waits its turn, so two requests of one learner never both act on the same
+        revision. The saves and takes inside it join it."""
+        if self._writing:
+            yield
+            return
+        self.db.execute("BEGIN IMMEDIATE")
+        self._writing = True
+        try:
+            yield
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        finally:
+            self._writing = False
+
     def current(self, learner: str) -> Saved | None:
         """The sitting on the learner's screen, if any."""
         row = self.db.execute("SELECT slot FROM current WHERE learner = ?", (learner,)).fetchone()
@@ -110,7 +132,7 @@ class Store:
 
     def save(self, learner: str, slot: str, state: dict[str, Any], current: bool = True) -> int:
         """Store a sitting (and make it the current one); returns its new revision."""
-        with self.db:
+        with self.writing():
             row = self.db.execute(
                 "SELECT revision FROM sittings WHERE learner = ? AND slot = ?", (learner, slot)
             ).fetchone()
@@ -125,7 +147,7 @@ class Store:
         return revision
 
     def make_current(self, learner: str, slot: str) -> None:
-        with self.db:
+        with self.writing():
             self._point(learner, slot)
 
     def _point(self, learner: str, slot: str) -> None:
@@ -142,8 +164,7 @@ class Store:
         """Take one token from ``key``'s bucket (``burst`` at most, refilled at ``per_second``);
         False when it is empty. One transaction, so every process shares the same bucket."""
         now = time.time()
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
+        with self.writing():
             row = self.db.execute("SELECT tokens, at FROM buckets WHERE key = ?", (key,)).fetchone()
             tokens, last = row if row else (float(burst), now)
             tokens = min(float(burst), tokens + max(0.0, now - last) * per_second)
@@ -152,8 +173,4 @@ class Store:
                 "INSERT OR REPLACE INTO buckets (key, tokens, at) VALUES (?, ?, ?)",
                 (key, tokens - 1 if allowed else tokens, now),
             )
-            self.db.execute("COMMIT")
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
         return allowed
