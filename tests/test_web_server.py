@@ -10,6 +10,7 @@ import re
 import signal
 import sqlite3
 import subprocess
+from pathlib import Path
 
 import pytest
 from web_helpers import roster, serve_command, shown_problem, start_site, typed
@@ -105,7 +106,9 @@ def test_workers_share_a_class_and_one_killed_loses_nothing(class_args):
         answered = 0
         for number in range(12):
             if number == 5:  # one worker killed part-way: the other serves, a new one starts
-                children = open(f"/proc/{server.pid}/task/{server.pid}/children").read().split()
+                children = (
+                    Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+                )
                 os.kill(int(children[0]), signal.SIGKILL)
             client = httpx.Client(timeout=30)  # a new connection each time: any worker
             page = client.get(f"{ann}practice").text
