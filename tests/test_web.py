@@ -525,6 +525,14 @@ def test_a_request_for_another_host_name_is_refused(client, room):
         assert client.get("/", headers={"Host": host}).status_code == 200, host
 
 
+def test_the_site_answers_to_its_url_and_the_address_it_listens_on(room):
+    app = create_app(room, base="http://class.example:8123", listening="192.168.1.5")
+    client = TestClient(app, base_url="http://127.0.0.1")
+    for host in ("class.example:8123", "192.168.1.5:8123", "CLASS.example"):
+        assert client.get("/", headers={"Host": host}).status_code == 200, host
+    assert client.get("/", headers={"Host": "192.168.1.6"}).status_code == 400
+
+
 def test_printed_links_come_from_the_sites_address_never_the_host_header(room):
     app = create_app(room, base="http://class.example:8123")
     client = TestClient(app, base_url="http://class.example:8123")

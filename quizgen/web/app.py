@@ -574,9 +574,11 @@ def create_app(
     pool: Sequence[BankQuestion] = (),
     rate: RateLimit | None = None,
     base: str = "http://127.0.0.1:8000",
+    listening: str = "127.0.0.1",
 ) -> Starlette:
-    """The site for ``classroom``; ``base`` is the address its links are built from, and the
-    only name besides this machine's that it answers to."""
+    """The site for ``classroom``; ``base`` is the address its links are built from. It
+    answers only to this machine's loopback names, the host of ``base`` and the address it
+    listens on (``listening``), so a page on any other name (DNS rebinding) gets nothing."""
     routes = [
         Route("/", index),
         Route("/favicon.ico", favicon),
@@ -605,7 +607,7 @@ def create_app(
 
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(Guards, hosts=[urlsplit(base).hostname or ""])],
+        middleware=[Middleware(Guards, hosts=[urlsplit(base).hostname or "", listening])],
         exception_handlers={404: unknown, 405: wrong_method},
     )
     app.state.site = Site(classroom, pool, rate or RateLimit(), base)

@@ -133,7 +133,7 @@ def _run(
 
     from quizgen.web.app import create_app
 
-    app = create_app(classroom, pool, base=base)
+    app = create_app(classroom, pool, base=base, listening=sock.getsockname()[0])
     config = uvicorn.Config(
         app,
         log_level="warning",
