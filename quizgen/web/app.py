@@ -10,7 +10,6 @@ class nothing a student can reach shows an answer without an attempt in their hi
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -25,9 +24,10 @@ from starlette.routing import Route
 
 from quizgen import topics
 from quizgen.core.errors import QuizgenError
-from quizgen.core.model import DIFFICULTIES, Part
+from quizgen.core.model import DIFFICULTIES, Part, part_letter
+from quizgen.core.seeds import fresh_seed
 from quizgen.exam.banks import BankQuestion
-from quizgen.exam.build import BankItem
+from quizgen.exam.model import BankItem
 from quizgen.practice.engine import BankRun, ProblemRun
 from quizgen.practice.feedback import explain, rounding
 from quizgen.web import assets, charts
@@ -154,7 +154,7 @@ def spoken(part: Part, index: int) -> str:
     MathML of a label): "(a) σ(z) (to 4 decimal places) =" rather than "(a) (to 4 ...) ="."""
     from quizgen.render.unicode_math import inline
 
-    return f"({'abcdefghijklmnopqrstuvwxyz'[index]}) {inline(part.label)}{rounding(part)} ="
+    return f"({part_letter(index)}) {inline(part.label)}{rounding(part)} ="
 
 
 def topic_title(name: str) -> str:
@@ -291,7 +291,7 @@ async def begin_practice(request: Request, site: Site, learner: rooms.Learner) -
     fields, ticked = await _fields(request)
     if not site.forms.valid(fields.get("csrf"), learner.token):
         return _forbidden(site)
-    spec = practice_spec(_settings(fields, ticked), secrets.randbelow(2**32))
+    spec = practice_spec(_settings(fields, ticked), fresh_seed())
     site.keep(learner, begin(spec, learner.history, site.pool))
     return _go(f"{_base(learner)}/practice")
 
@@ -539,7 +539,7 @@ async def teacher_assign(request: Request, site: Site, base: str) -> Response:
     if fields is None:
         return _forbidden(site)
     try:
-        seed = int(fields.get("seed") or secrets.randbelow(2**32))
+        seed = int(fields.get("seed") or fresh_seed())
         site.classroom.add_assignment(
             fields.get("title", "").strip(), fields.get("blueprint", "").strip(), seed
         )

@@ -17,7 +17,7 @@ from typing import Any
 
 from quizgen.core.model import Difficulty, Problem
 from quizgen.exam.banks import BankQuestion
-from quizgen.exam.build import BankItem
+from quizgen.exam.model import BankItem
 from quizgen.practice.answers import read_order
 from quizgen.practice.engine import BankRun, Practice, ProblemRun, Score
 from quizgen.practice.feedback import explain
