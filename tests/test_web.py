@@ -682,3 +682,35 @@ def test_a_second_open_of_a_class_folder_is_refused_by_name(room, tmp_path):
     room.claim("process 4242, http://127.0.0.1:8000/")
     with pytest.raises(QuizgenError, match=r"in use by another quizgen serve.*process 4242"):
         rooms.open_class(read_roster(tmp_path / "roster.csv"), tmp_path / "practice")
+
+
+def test_an_adaptive_sitting_reopens_on_the_problem_it_drew(room, tmp_path):
+    client = TestClient(create_app(room), base_url="http://127.0.0.1")
+    base = link(room, "ann")
+    page = client.get(f"{base}/").text
+    client.post(f"{base}/start", data={"csrf": csrf(page), "adaptive": "on", "count": "5"})
+    act_on(client, base, "show")
+    act_on(client, base, "next")  # drawn after the history changed
+    before = CODE.search(client.get(f"{base}/practice").text).group(1)
+    room.close()
+    again = rooms.open_class(read_roster(tmp_path / "roster.csv"), tmp_path / "practice")
+    try:
+        client = TestClient(create_app(again), base_url="http://127.0.0.1")
+        page = client.get(f"{base}/practice").text
+        assert CODE.search(page).group(1) == before and "problem 2 of 5" in page
+    finally:
+        again.close()
+
+
+def test_a_state_file_from_a_newer_quizgen_is_refused_in_one_line(tmp_path):
+    import sqlite3
+
+    from quizgen.core.errors import QuizgenError
+    from quizgen.web.store import Store
+
+    path = tmp_path / "site.sqlite"
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA user_version = 99")
+    with pytest.raises(QuizgenError, match="newer quizgen") as error:
+        Store(path)
+    assert "\n" not in str(error.value)
