@@ -1,7 +1,8 @@
 """The history page's two charts as small hand-written SVG: accuracy per topic by day (a line
-per topic) and the named mistakes seen most (a bar each). Pure string building, well under a
-millisecond, where matplotlib takes about 160 ms a chart: a class reloading its histories must
-not queue behind a plotting library. Labels are escaped; colours carry no meaning on their own
+per topic) and the named mistakes seen most (a bar each). Pure string building: both charts
+for 10 topics over 14 days took 2.8 ms on this 2-core machine under a load of 12, where
+matplotlib takes about 160 ms a chart: a class reloading its histories must not queue behind a
+plotting library. Labels are escaped; colours carry no meaning on their own
 (each line is named in the legend, each bar has its number written beside it)."""
 
 from __future__ import annotations
