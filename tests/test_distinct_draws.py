@@ -11,7 +11,8 @@ from click.testing import CliRunner
 from quizgen.cli import cli
 from quizgen.core.resources import shipped_blueprints
 from quizgen.exam.blueprint import Blueprint, ItemSpec, Section, load_blueprint
-from quizgen.exam.build import Item, build_exam
+from quizgen.exam.build import build_exam
+from quizgen.exam.model import Item
 from quizgen.exam.problems import fingerprint, make_problem
 
 
