@@ -4,7 +4,8 @@ the rate limit's buckets. Nothing a page needs lives only in the server's memory
 (even ``kill -9``) or another process carries on exactly where the learner was.
 
 The schema carries its version in ``PRAGMA user_version``; MIGRATIONS take an older file up to
-it, and a file from a newer quizgen is refused with a one-line message.
+it, and a file from a newer quizgen is refused with a one-line message. The queries are SQL
+that PostgreSQL reads too (upserts by ``ON CONFLICT``): ``postgres_store`` runs them unchanged.
 """
 
 from __future__ import annotations
