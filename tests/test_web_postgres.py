@@ -9,6 +9,7 @@ import csv
 import os
 import re
 import signal
+import sys
 from pathlib import Path
 
 import pytest
@@ -120,3 +121,12 @@ def test_a_database_option_that_cannot_be_used_is_refused(args, said):
     result = CliRunner().invoke(cli, ["serve", "--port", "0", *args])
     assert result.exit_code == 1
     assert said in result.output and "Traceback" not in result.output
+
+
+def test_without_psycopg_a_postgresql_address_says_what_to_install(monkeypatch):
+    from quizgen.core.errors import QuizgenError
+    from quizgen.core.postgres import Connection
+
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # as if it were not installed
+    with pytest.raises(QuizgenError, match=r"needs psycopg: pip install 'dnn-quizgen\[postgres\]'"):
+        Connection("postgresql://127.0.0.1/x")
