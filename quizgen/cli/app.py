@@ -330,6 +330,17 @@ BLUEPRINT_HELP = "BLUEPRINT is a YAML file, or the name of a shipped one: midter
     help="A font file or folder for names and titles in scripts the shipped fonts lack "
     "(e.g. Noto Sans CJK); repeat for several.",
 )
+@click.option(
+    "--sheet",
+    is_flag=True,
+    help="Answer sheets for scanning too (ID-sheet.pdf) and sheet-layout.json; see quizgen scan.",
+)
+@click.option(
+    "--id-digits",
+    type=click.IntRange(1, 16),
+    default=None,
+    help="With --sheet and --versions: digits of the student-id grid [default: 8].",
+)
 def paper(
     blueprint: str,
     seed: int,
@@ -346,6 +357,8 @@ def paper(
     force: bool,
     engine: str | None,
     fonts: tuple[str, ...],
+    sheet: bool,
+    id_digits: int | None,
 ) -> None:
     """Print-ready exam papers and answer keys from a BLUEPRINT (YAML), HTML and PDF.
 
@@ -403,6 +416,12 @@ def paper(
 
         try:
             write_exam(exam, path.name, out_dir, formats, progress, rebuild)
+            if sheet:
+                from quizgen.publish.sheets import DEFAULT_ID_DIGITS, write_version_sheets
+
+                digits = id_digits or DEFAULT_ID_DIGITS
+                for file in write_version_sheets(exam, path.name, out_dir, digits):
+                    click.echo(str(file))
         except KeyboardInterrupt:
             _interrupted(f"{_count(len(done), 'version')} written whole ({', '.join(done)})")
         return

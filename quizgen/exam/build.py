@@ -156,6 +156,7 @@ class ExamSection:
     title: str
     instructions: str | None
     items: tuple[Item | BankItem, ...]
+    sheet: bool = True  # answered on the answer sheet too
 
 
 @dataclass(frozen=True)
@@ -376,7 +377,12 @@ def make_bank_item(
 
 
 def _section(section: Section, items: Sequence[Item | BankItem]) -> ExamSection:
-    return ExamSection(title=section.title, instructions=section.instructions, items=tuple(items))
+    return ExamSection(
+        title=section.title,
+        instructions=section.instructions,
+        items=tuple(items),
+        sheet=section.sheet,
+    )
 
 
 def _item(number: int, slot: str, spec: ItemSpec, problem: Problem) -> Item:

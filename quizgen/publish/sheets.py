@@ -1,0 +1,56 @@
+"""``quizgen paper --sheet``: an answer sheet per version or student, and ``sheet-layout.json``
+beside them, the layout the scanner reads the sheets by."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+from quizgen.exam.build import Exam, Version
+from quizgen.publish.papers import atomic_write
+from quizgen.render import sheet as sheets
+from quizgen.render import sheet_typst, typst_pdf
+
+LAYOUT_FILE = "sheet-layout.json"
+DEFAULT_ID_DIGITS = 8
+
+
+def write_sheet(exam: Exam, sheet: sheets.Sheet, target: Path) -> None:
+    """One sheet's PDF, whole or not at all."""
+    source = sheet_typst.source(sheet, typst_pdf.text_fonts(exam.blueprint.fonts))
+    atomic_write(target, lambda path: typst_pdf.write_pdf(source, path))
+
+
+def write_sheets(
+    exam: Exam,
+    blueprint_name: str,
+    out_dir: Path,
+    copies: Sequence[tuple[Version, Path]],
+    id_digits: int | None,
+) -> list[Path]:
+    """The sheet of each (version, target file), then the layout of them all; returns the
+    files written. ``id_digits``: a student-id grid on every page (papers by version)."""
+    key = sheets.exam_id(exam)
+    laid = [
+        (sheets.layout_sheet(exam, version, id_digits=id_digits, exam_key=key), target)
+        for version, target in copies
+    ]
+    for sheet, target in laid:
+        write_sheet(exam, sheet, target)
+    files = {sheet.student or sheet.version: target.name for sheet, target in laid}
+    record = sheets.layout_record(exam, blueprint_name, [s for s, _ in laid], files)
+    text = json.dumps(record, separators=(",", ":"), ensure_ascii=False) + "\n"
+    layout = out_dir / LAYOUT_FILE
+    atomic_write(layout, lambda path: path.write_text(text, encoding="utf-8"))
+    return [target for _, target in laid] + [layout]
+
+
+def write_version_sheets(
+    exam: Exam, blueprint_name: str, out_dir: Path, id_digits: int = DEFAULT_ID_DIGITS
+) -> list[Path]:
+    """``paper --versions N --sheet``: ``midterm-2026-A-sheet.pdf`` ... beside the papers, each
+    page with a student-id grid (one sheet is photocopied for every student of a version)."""
+    stem = f"{Path(blueprint_name).stem}-{exam.seed}"
+    copies = [(v, out_dir / f"{stem}-{v.code}-sheet.pdf") for v in exam.versions]
+    return write_sheets(exam, blueprint_name, out_dir, copies, id_digits)
