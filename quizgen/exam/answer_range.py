@@ -94,3 +94,21 @@ def grid_sizes(topic: str, difficulty: Difficulty) -> dict[str, GridSize]:
         span = max(high - low, 10.0**-decimals)
         sizes[key] = GridSize(low < 0, integers, decimals, low - span / 2, high + span / 2)
     return sizes
+
+
+def grid_symbols(value: float, grid: GridSize) -> list[str]:
+    """How ``value`` is written in its grid, column by column: the sign column ("-" or "")
+    where the grid has one, then a digit per column, leading zeros left blank (the units
+    digit always written).
+
+    >>> grid_symbols(-0.5, GridSize(True, 2, 2, -9, 9))
+    ['-', '', '0', '5', '0']
+    """
+    if not grid.fits(value):
+        raise ValueError(f"{value} does not fit a grid of {grid}")
+    scaled = round(abs(value) * 10**grid.decimals)
+    digits = str(scaled).rjust(grid.integers + grid.decimals, "0")
+    leading = len(digits[: grid.integers - 1]) - len(digits[: grid.integers - 1].lstrip("0"))
+    columns = [""] * leading + list(digits[leading:])
+    sign = ["-" if value < 0 and scaled else ""] if grid.signed else []
+    return sign + columns

@@ -27,11 +27,11 @@ SCHEMA = "quizgen.sheet-layout/1"
 QR_PREFIX = "quizgen-sheet/1"
 PAGE_SIZES = {"A4": (595.276, 841.89), "Letter": (612.0, 792.0)}
 BOX = 9.0  # a box's side
-PITCH_X = 13.0  # from one column of boxes to the next
-PITCH_Y = 11.5  # from one row of boxes to the next
+PITCH_X = 14.0  # from one column of boxes to the next
+PITCH_Y = 12.5  # from one row of boxes to the next
 LABEL = 11.0  # the field's name above its boxes
 ROW_LABEL = 10.0  # digits / letters to the left of a row
-MARK = 16.0  # corner marks' side
+MARK = 20.0  # corner marks' side
 INSET = 22.0  # corner marks from the page's edges
 QR_SIZE = 64.0
 MARGIN = 40.0
@@ -39,8 +39,8 @@ GAP = 12.0
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 FieldKind = Literal["number", "choice", "order", "marks", "id"]
 INSTRUCTIONS = (
-    "Fill one box per column with a dark pen, fully:",
-    "To cancel a filled box, blacken it past its edges:",
+    "Fill one box per column, fully, in dark ink:",
+    "To cancel a box, blacken it past its edges:",
 )
 
 
@@ -246,7 +246,7 @@ def place_spec(spec: _Spec, x: float, y: float, page: SheetPage) -> None:
         page.texts.append(Text(x, y, spec.label, 7.5))
         top = y + LABEL
         for r, row in enumerate(spec.rows):
-            page.texts.append(Text(x, top + r * PITCH_Y + 1.5, row, 6.5))
+            page.texts.append(Text(x, top + r * PITCH_Y + 2.5, row, 6.5))
         signed = spec.grid is not None and spec.grid.signed
         for c, boxes in enumerate(spec.columns):
             cx = x + ROW_LABEL + c * PITCH_X + inset
@@ -288,7 +288,7 @@ def place_spec(spec: _Spec, x: float, y: float, page: SheetPage) -> None:
     for c, ((symbol, place),) in enumerate(spec.columns):
         cx = x + label_width + c * (PITCH_X + 6)
         page.texts.append(Text(cx, y + 3.0, symbol, 6.5))
-        add(cx + 6.5, y + (PITCH_Y - BOX) / 2 + 2, c, symbol, place)
+        add(cx + 7.5, y + (PITCH_Y - BOX) / 2 + 2, c, symbol, place)
 
 
 def sheet_specs(version: Version) -> list[_Spec]:
@@ -358,7 +358,7 @@ def _page(number: int, width: float, height: float, text: str) -> SheetPage:
     far_x, far_y = width - INSET - MARK, height - INSET - MARK
     corners = [Rect(INSET, INSET, MARK, MARK), Rect(far_x, INSET, MARK, MARK)]
     corners += [Rect(INSET, far_y, MARK, MARK), Rect(far_x, far_y, MARK, MARK)]
-    qr = Rect(width - MARGIN - QR_SIZE, MARGIN + 2, QR_SIZE, QR_SIZE)
+    qr = Rect(width - MARGIN - QR_SIZE - 10, MARGIN + 10, QR_SIZE, QR_SIZE)
     return SheetPage(number, width, height, qr, text, corners)
 
 

@@ -1,0 +1,149 @@
+"""Finding a sheet page in a scan: its QR code says whose page it is and, by its four corners,
+roughly where the page lies (any angle, upside down); the four corner marks, looked for where
+that estimate puts them, then fix the transform. One corner may be damaged or missing: the fit
+is refitted without the corner that agrees least, as auto-multiple-choice does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import zxingcpp
+
+from quizgen.scan.layout import PageLayout
+
+SCALE = 3.0  # pixels per point of the straightened page (216 dpi)
+SEARCH = 0.08  # corner marks are looked for this share of the page's diagonal around the estimate
+MIN_CORNERS = 3
+FIT_TOLERANCE = 0.25  # a corner more than this share of its mark's side off the fit is dropped
+
+
+@dataclass(frozen=True)
+class QRCode:
+    text: str
+    points: np.ndarray  # 4 x 2 image points: the symbol's top-left, top-right, bottom-right, ...
+
+
+@dataclass(frozen=True)
+class Registered:
+    """A page straightened into layout coordinates (``SCALE`` pixels per point)."""
+
+    image: np.ndarray
+    rotation: float  # degrees the scan was turned, counter-clockwise
+    corners_found: int
+    residual: float  # the fit's worst corner error, in points
+
+
+def read_qr(image: np.ndarray) -> list[QRCode]:
+    """Every QR code on the page (tried again on a sharpened copy when none is found)."""
+    found = _qr(image)
+    if not found:
+        small = image if max(image.shape) < 2600 else cv2.resize(image, None, fx=0.5, fy=0.5)
+        scale = image.shape[0] / small.shape[0]
+        binary = cv2.adaptiveThreshold(
+            cv2.GaussianBlur(small, (3, 3), 0),
+            255,
+            cv2.ADAPTIVE_THRESH_GAUSSIAN_C,
+            cv2.THRESH_BINARY,
+            31,
+            10,
+        )
+        found = [QRCode(q.text, q.points * scale) for q in _qr(binary)]
+    return found
+
+
+def _qr(image: np.ndarray) -> list[QRCode]:
+    codes = []
+    for result in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode):
+        p = result.position
+        points = [p.top_left, p.top_right, p.bottom_right, p.bottom_left]
+        codes.append(QRCode(result.text, np.array([(q.x, q.y) for q in points], np.float64)))
+    return codes
+
+
+def qr_points(page: PageLayout) -> np.ndarray:
+    x, y, w, h = page.qr
+    return np.array([(x, y), (x + w, y), (x + w, y + h), (x, y + h)], dtype=np.float64)
+
+
+def register(image: np.ndarray, page: PageLayout, qr: QRCode) -> Registered | None:
+    """The page straightened, or None when too few corner marks are found."""
+    # a turn, a scale and a shift from the QR code alone: a small square extrapolates badly
+    # with more freedom than that
+    estimate, _ = cv2.estimateAffinePartial2D(qr_points(page), qr.points)
+    if estimate is None:
+        return None
+    predicted = cv2.transform(page.corners.reshape(-1, 1, 2), estimate).reshape(-1, 2)
+    pixels_per_point = np.linalg.norm(qr.points[1] - qr.points[0]) / page.qr[2]
+    mark_side = page.corner_side * pixels_per_point
+    radius = SEARCH * np.hypot(page.width, page.height) * pixels_per_point
+    found = [_corner(image, centre, radius, mark_side) for centre in predicted]
+    chosen = [i for i, f in enumerate(found) if f is not None]
+    if len(chosen) < MIN_CORNERS:
+        return None
+    transform, residual = _fit(page, found, chosen, qr, mark_side)
+    if transform is None:
+        return None
+    target = np.diag([SCALE, SCALE, 1.0]) @ np.linalg.inv(transform)
+    size = (round(page.width * SCALE), round(page.height * SCALE))
+    straight = cv2.warpPerspective(image, target, size, flags=cv2.INTER_LINEAR, borderValue=255)
+    across = cv2.perspectiveTransform(
+        np.array([[[0.0, 0.0]], [[page.width, 0.0]]]), transform
+    ).reshape(-1, 2)
+    dx, dy = across[1] - across[0]
+    rotation = float(np.degrees(np.arctan2(-dy, dx)))
+    return Registered(straight, rotation, len(chosen), residual / pixels_per_point)
+
+
+def _corner(image: np.ndarray, centre: np.ndarray, radius: float, side: float) -> np.ndarray | None:
+    """The centre of the dark square of about ``side`` pixels nearest ``centre``, if any."""
+    h, w = image.shape
+    x0, y0 = max(0, int(centre[0] - radius)), max(0, int(centre[1] - radius))
+    x1, y1 = min(w, int(centre[0] + radius)), min(h, int(centre[1] + radius))
+    if x1 - x0 < side or y1 - y0 < side:
+        return None
+    window = cv2.GaussianBlur(image[y0:y1, x0:x1], (3, 3), 0)
+    white = float(np.percentile(window, 95))
+    dark = (window < 0.55 * white).astype(np.uint8)
+    dark = cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+    count, _, stats, centroids = cv2.connectedComponentsWithStats(dark)
+    best, best_distance = None, np.inf
+    for k in range(1, count):
+        bw, bh, area = stats[k, cv2.CC_STAT_WIDTH], stats[k, cv2.CC_STAT_HEIGHT], stats[k, 4]
+        # a square of the mark's size, at any angle: area and fill within 20-35 % of a square's
+        if not 0.64 * side**2 <= area <= 1.44 * side**2:
+            continue
+        if max(bw, bh) > 1.6 * side or min(bw, bh) < 0.7 * side or area < 0.45 * bw * bh:
+            continue
+        point = centroids[k] + (x0, y0)
+        distance = float(np.linalg.norm(point - centre))
+        if distance < best_distance:
+            best, best_distance = point, distance
+    return best
+
+
+def _fit(
+    page: PageLayout,
+    found: list[np.ndarray | None],
+    chosen: list[int],
+    qr: QRCode,
+    mark_side: float,
+) -> tuple[np.ndarray | None, float]:
+    """Least-squares homography from the corners and the QR code's corners; refitted without
+    the corner that agrees least while one is off by more than FIT_TOLERANCE of a mark."""
+    while True:
+        source = np.vstack([page.corners[chosen], qr_points(page)])
+        target = np.vstack([np.array([found[i] for i in chosen]), qr.points])
+        transform, _ = cv2.findHomography(source, target, 0)
+        if transform is None:
+            return None, np.inf
+        mapped = cv2.perspectiveTransform(page.corners[chosen].reshape(-1, 1, 2), transform)
+        errors = np.linalg.norm(mapped.reshape(-1, 2) - target[: len(chosen)], axis=1)
+        worst = int(np.argmax(errors))
+        if errors[worst] <= FIT_TOLERANCE * mark_side:
+            return transform, float(errors[worst])
+        if len(chosen) <= MIN_CORNERS:
+            return None, float(errors[worst])
+        chosen = [c for k, c in enumerate(chosen) if k != worst]
