@@ -102,8 +102,8 @@ def draw(image: np.ndarray, marks: Iterable[Mark], dpi: int, rng: np.random.Gene
             grow = {"cancel": 2.2 * s, "fill": -0.7 * s}.get(mark.style, -0.9 * s)
             shade = {"pencil": 150, "faint": 232}.get(mark.style, 25)
             if mark.style == "faint":  # a stray half-fill: between the thresholds
-                x1 = x0 + (x1 - x0) * 0.55
-                y1 = y0 + (y1 - y0) * 0.55
+                x1 = x0 + (x1 - x0) * 0.42
+                y1 = y0 + (y1 - y0) * 0.42
                 shade = 60
             pts = np.array(
                 [
@@ -157,13 +157,19 @@ class Degradation:
 
 
 def degrade(image: np.ndarray, d: Degradation, rng: np.random.Generator) -> np.ndarray:
-    out = image.copy()
+    pad = int(0.03 * image.shape[1])  # the scanner's bed is a little larger than the page
+    out = cv2.copyMakeBorder(image, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=245)
     h, w = out.shape
     if d.cover_corner is not None:
-        # the marks' centres lie 30 pt in from the edges of a 595 x 842 pt page
-        cx = int(w * 0.0504) if d.cover_corner in (0, 2) else w - int(w * 0.0504)
-        cy = int(h * 0.0356) if d.cover_corner in (0, 1) else h - int(h * 0.0356)
-        r = int(0.022 * w)
+        # the marks' centres lie 32 pt in from the edges of a 595 x 842 pt page
+        page_w, page_h = image.shape[1], image.shape[0]
+        cx = pad + (
+            int(page_w * 0.0538) if d.cover_corner in (0, 2) else page_w - int(page_w * 0.0538)
+        )
+        cy = pad + (
+            int(page_h * 0.038) if d.cover_corner in (0, 1) else page_h - int(page_h * 0.038)
+        )
+        r = int(0.026 * page_w)
         cv2.rectangle(out, (cx - r, cy - r), (cx + r, cy + r), 250, -1)
     if d.shadow:
         ramp = np.linspace(1.0, 1.0 - d.shadow, w, dtype=np.float32)[None, :]

@@ -420,7 +420,7 @@ def paper(
                 from quizgen.publish.sheets import DEFAULT_ID_DIGITS, write_version_sheets
 
                 digits = id_digits or DEFAULT_ID_DIGITS
-                for file in write_version_sheets(exam, path.name, out_dir, digits):
+                for file in write_version_sheets(exam, blueprint, out_dir, digits):
                     click.echo(str(file))
         except KeyboardInterrupt:
             _interrupted(f"{_count(len(done), 'version')} written whole ({', '.join(done)})")
@@ -1067,6 +1067,11 @@ def _blueprint_title(blueprint: str, bank_pool) -> str:
     from quizgen.exam.blueprint import find_blueprint, load_blueprint
 
     return load_blueprint(find_blueprint(blueprint), bank_pool).title
+
+
+from quizgen.cli.scan import scan  # noqa: E402  (one module per command; registered here)
+
+cli.add_command(scan)
 
 
 def _terminate(_signal: int, _frame: object) -> None:

@@ -158,11 +158,11 @@ def scan_batch(
             read = read_page(scan, layout)
             progress(read)
             batch.pages.append(read)
-    _settle(batch, corrections or {})
+    settle(batch, corrections or {})
     return batch
 
 
-def _settle(batch: Batch, corrections: dict[FieldKey, str]) -> None:
+def settle(batch: Batch, corrections: dict[FieldKey, str]) -> None:
     """Answers per copy, field by field: the corrections first, then readings that are sure
     and agree across scans; everything else to review."""
     for page in batch.pages:  # a student id a person gave for a page whose id grid was unclear
@@ -278,8 +278,12 @@ def answer_rows(batch: Batch) -> tuple[list[list[str]], list[list[str]]]:
                 )
                 continue
             answer = _nested(entries, "") if entries[0][0] else texts[0]
-            row = [student, *([version] if versions else []), str(question), part, answer]
-            (marks if kind == "marks" else answers).append(row)
+            if kind == "marks":
+                marks.append([student, str(question), part, answer])
+            else:
+                answers.append(
+                    [student, *([version] if versions else []), str(question), part, answer]
+                )
     return answers, marks
 
 

@@ -17,7 +17,7 @@ from quizgen.scan.layout import PageLayout
 SCALE = 3.0  # pixels per point of the straightened page (216 dpi)
 SEARCH = 0.08  # corner marks are looked for this share of the page's diagonal around the estimate
 MIN_CORNERS = 3
-FIT_TOLERANCE = 0.25  # a corner more than this share of its mark's side off the fit is dropped
+QR_TOLERANCE = 3.0  # points: the corner marks' fit must put the QR code's corners this near
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class Registered:
     image: np.ndarray
     rotation: float  # degrees the scan was turned, counter-clockwise
     corners_found: int
-    residual: float  # the fit's worst corner error, in points
+    residual: float  # how far the fit puts the QR code's corners from where they are, points
 
 
 def read_qr(image: np.ndarray) -> list[QRCode]:
@@ -83,7 +83,7 @@ def register(image: np.ndarray, page: PageLayout, qr: QRCode) -> Registered | No
     chosen = [i for i, f in enumerate(found) if f is not None]
     if len(chosen) < MIN_CORNERS:
         return None
-    transform, residual = _fit(page, found, chosen, qr, mark_side)
+    transform, residual = _fit(page, found, chosen, qr, pixels_per_point)
     if transform is None:
         return None
     target = np.diag([SCALE, SCALE, 1.0]) @ np.linalg.inv(transform)
@@ -94,7 +94,7 @@ def register(image: np.ndarray, page: PageLayout, qr: QRCode) -> Registered | No
     ).reshape(-1, 2)
     dx, dy = across[1] - across[0]
     rotation = float(np.degrees(np.arctan2(-dy, dx)))
-    return Registered(straight, rotation, len(chosen), residual / pixels_per_point)
+    return Registered(straight, rotation, len(chosen), residual)
 
 
 def _corner(image: np.ndarray, centre: np.ndarray, radius: float, side: float) -> np.ndarray | None:
@@ -117,6 +117,9 @@ def _corner(image: np.ndarray, centre: np.ndarray, radius: float, side: float) -
             continue
         if max(bw, bh) > 1.6 * side or min(bw, bh) < 0.7 * side or area < 0.45 * bw * bh:
             continue
+        left, top = stats[k, cv2.CC_STAT_LEFT] + x0, stats[k, cv2.CC_STAT_TOP] + y0
+        if left <= 0 or top <= 0 or left + bw >= w or top + bh >= h:
+            continue  # cut by the edge of the scan: its centre is not the mark's
         point = centroids[k] + (x0, y0)
         distance = float(np.linalg.norm(point - centre))
         if distance < best_distance:
@@ -129,21 +132,30 @@ def _fit(
     found: list[np.ndarray | None],
     chosen: list[int],
     qr: QRCode,
-    mark_side: float,
+    pixels_per_point: float,
 ) -> tuple[np.ndarray | None, float]:
-    """Least-squares homography from the corners and the QR code's corners; refitted without
-    the corner that agrees least while one is off by more than FIT_TOLERANCE of a mark."""
-    while True:
-        source = np.vstack([page.corners[chosen], qr_points(page)])
-        target = np.vstack([np.array([found[i] for i in chosen]), qr.points])
-        transform, _ = cv2.findHomography(source, target, 0)
-        if transform is None:
-            return None, np.inf
-        mapped = cv2.perspectiveTransform(page.corners[chosen].reshape(-1, 1, 2), transform)
-        errors = np.linalg.norm(mapped.reshape(-1, 2) - target[: len(chosen)], axis=1)
-        worst = int(np.argmax(errors))
-        if errors[worst] <= FIT_TOLERANCE * mark_side:
-            return transform, float(errors[worst])
-        if len(chosen) <= MIN_CORNERS:
-            return None, float(errors[worst])
-        chosen = [c for k, c in enumerate(chosen) if k != worst]
+    """The transform from the corner marks alone (a homography from four, an affine map from
+    three), checked against the QR code's corners; when four disagree with the QR code, each
+    three of them are tried and the one that agrees best is kept."""
+    fits = (
+        [chosen] if len(chosen) == 3 else [chosen, *([c for c in chosen if c != k] for k in chosen)]
+    )
+    best: tuple[np.ndarray | None, float] = (None, np.inf)
+    for corners in fits:
+        source = page.corners[corners]
+        target = np.array([found[i] for i in corners], dtype=np.float64)
+        if len(corners) == 4:
+            transform = cv2.getPerspectiveTransform(
+                source.astype(np.float32), target.astype(np.float32)
+            )
+        else:
+            affine = cv2.getAffineTransform(source.astype(np.float32), target.astype(np.float32))
+            transform = np.vstack([affine, [0.0, 0.0, 1.0]])
+        mapped = cv2.perspectiveTransform(qr_points(page).reshape(-1, 1, 2), transform)
+        error = float(np.max(np.linalg.norm(mapped.reshape(-1, 2) - qr.points, axis=1)))
+        error /= pixels_per_point
+        if error < best[1]:
+            best = (transform, error)
+        if len(corners) == 4 and error <= QR_TOLERANCE:
+            break
+    return best if best[1] <= QR_TOLERANCE else (None, best[1])
