@@ -368,6 +368,8 @@ def paper(
     from quizgen.exam.blueprint import find_blueprint, load_blueprint
     from quizgen.publish.papers import override, rebuild_command
 
+    if id_digits is not None and (roster is not None or not sheet):
+        raise click.UsageError("--id-digits goes with --sheet and --versions")
     if roster is None and (only_ids or shard or resume or force or jobs):
         raise click.UsageError("--only, --jobs, --shard, --resume and --force need --roster")
     if roster is not None and versions != 1:
@@ -439,6 +441,7 @@ def paper(
         resume,
         force,
         rebuild,
+        sheet,
     )
 
 
@@ -462,6 +465,7 @@ def _class_set(
     resume,
     force,
     rebuild,
+    sheet=False,
 ) -> None:
     """``paper --roster``: every student's paper and key, with a progress bar."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
@@ -520,6 +524,13 @@ def _class_set(
             )
     rows = manifest["students"]
     click.echo(f"{_count(len(rows), 'student')}: papers and keys in {out_dir}")
+    if sheet:
+        from quizgen.publish.sheets import write_roster_sheets
+
+        for path in write_roster_sheets(
+            blueprint, blueprint_path.name, seed, students, out_dir, manifest, bank_pool
+        ):
+            click.echo(f"  {path}")
     for key in ("merged_papers", "merged_keys"):
         if key in manifest:
             click.echo(f"  {out_dir / manifest[key]}")

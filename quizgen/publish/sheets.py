@@ -7,7 +7,9 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from quizgen.exam.build import Exam, Version
+from quizgen.exam.banks import BankQuestion
+from quizgen.exam.blueprint import Blueprint
+from quizgen.exam.build import Exam, Student, Version, build_for_student
 from quizgen.publish.papers import atomic_write
 from quizgen.render import sheet as sheets
 from quizgen.render import sheet_typst, typst_pdf
@@ -40,10 +42,14 @@ def write_sheets(
         write_sheet(exam, sheet, target)
     files = {sheet.student or sheet.version: target.name for sheet, target in laid}
     record = sheets.layout_record(exam, blueprint_name, [s for s, _ in laid], files)
+    return [target for _, target in laid] + [_write_layout(out_dir, record)]
+
+
+def _write_layout(out_dir: Path, record: dict) -> Path:
     text = json.dumps(record, separators=(",", ":"), ensure_ascii=False) + "\n"
     layout = out_dir / LAYOUT_FILE
     atomic_write(layout, lambda path: path.write_text(text, encoding="utf-8"))
-    return [target for _, target in laid] + [layout]
+    return layout
 
 
 def write_version_sheets(
@@ -54,3 +60,47 @@ def write_version_sheets(
     stem = f"{Path(blueprint_name).stem}-{exam.seed}"
     copies = [(v, out_dir / f"{stem}-{v.code}-sheet.pdf") for v in exam.versions]
     return write_sheets(exam, blueprint_name, out_dir, copies, id_digits)
+
+
+def write_roster_sheets(
+    blueprint: Blueprint,
+    blueprint_name: str,
+    seed: int,
+    students: Sequence[Student],
+    out_dir: Path,
+    manifest: dict,
+    bank: Sequence[BankQuestion] | None = None,
+) -> list[Path]:
+    """``paper --roster R --sheet``: ``ID-sheet.pdf`` per student (name and id printed, the
+    id in every QR code), ``all-sheets.pdf``, and each sheet after its paper in the merged
+    print file ``all-papers.pdf``."""
+    from quizgen.publish.classset import merge_for_duplex
+
+    copies = []
+    exam = None
+    for student in students:
+        exam = build_for_student(blueprint, seed, student, bank)
+        copies.append((exam, exam.versions[0], out_dir / f"{student.id}-sheet.pdf"))
+    if exam is None:
+        return []
+    key = sheets.exam_id(exam)
+    laid = []
+    for one, version, target in copies:
+        sheet = sheets.layout_sheet(one, version, exam_key=key)
+        write_sheet(one, sheet, target)
+        laid.append((sheet, target))
+    written = [target for _, target in laid]
+    files = {sheet.student or sheet.version: target.name for sheet, target in laid}
+    record = sheets.layout_record(exam, blueprint_name, [s for s, _ in laid], files)
+    written.append(_write_layout(out_dir, record))
+    merged = out_dir / "all-sheets.pdf"
+    atomic_write(merged, lambda path: merge_for_duplex(written[:-1], path))
+    written.append(merged)
+    if "merged_papers" in manifest:
+        rows = {row["id"]: row for row in manifest["students"]}
+        together = []
+        for student, (_, target) in zip(students, laid):
+            together += [out_dir / rows[student.id]["files"]["paper.pdf"], target]
+        papers = out_dir / manifest["merged_papers"]
+        atomic_write(papers, lambda path: merge_for_duplex(together, path))
+    return written
