@@ -212,3 +212,45 @@ def random_degradation(rng: np.random.Generator) -> Degradation:
         shadow=float(rng.choice([0, 0.25, 0.4])),
         cover_corner=int(rng.integers(4)) if rng.random() < 0.15 else None,
     )
+
+
+def written_text(f: dict, value: float) -> str | None:
+    """A number as a student writes it in field ``f``'s grid, or None if the grid cannot
+    hold it (the student then leaves the field blank)."""
+    text = f"{value:.{f['decimals']}f}"
+    grid = GridSize(f["signed"], f["integers"], f["decimals"], *f["range"])
+    if abs(float(text) - value) > 1e-9 or not grid.fits(value):
+        return None
+    return text if f["range"][0] <= value <= f["range"][1] else None
+
+
+def field_value(text: str, entry: list[int] | None) -> float:
+    value = json.loads(text) if text.startswith("[") else float(text)
+    for index in entry or []:
+        value = value[index]
+    return float(value)
+
+
+def page_marks(
+    page: dict, student: str, rows: dict[tuple[str, int, str], str], rng: np.random.Generator
+) -> tuple[list[Mark], dict[str, str | None]]:
+    """The marks a student makes on one sheet page to write their answers (``rows``: what
+    they answered, by (student, question, part)), and what each field then says, by label
+    (None: the grid cannot hold the answer, left blank)."""
+    marks: list[Mark] = []
+    written: dict[str, str | None] = {}
+    for f in page["fields"]:
+        if f["kind"] == "id":
+            marks += marks_for(page, f, student, rng, "fill")
+            continue
+        text = rows.get((student, f["question"], f["part"]))
+        if text is None:
+            continue
+        if f["kind"] == "number":
+            text = written_text(f, field_value(text, f["entry"]))
+        elif f["kind"] == "choice":
+            text = text.upper()
+        written[f["label"]] = text
+        if text is not None:
+            marks += marks_for(page, f, text, rng)
+    return marks, written

@@ -48,23 +48,6 @@ DEGRADATIONS = [
 ]
 
 
-def written_text(f: dict, value: float) -> str | None:
-    """A number as a student writes it in field ``f``'s grid, or None if the grid cannot
-    hold it (the student then leaves the field blank)."""
-    text = f"{value:.{f['decimals']}f}"
-    grid = sim.GridSize(f["signed"], f["integers"], f["decimals"], *f["range"])
-    if abs(float(text) - value) > 1e-9 or not grid.fits(value):
-        return None
-    return text if f["range"][0] <= value <= f["range"][1] else None
-
-
-def field_value(text: str, entry: list[int] | None) -> float:
-    value = json.loads(text) if text.startswith("[") else float(text)
-    for index in entry or []:
-        value = value[index]
-    return float(value)
-
-
 @pytest.fixture(scope="module")
 def scanned(tmp_path_factory):
     """Sheets printed, filled, degraded, scanned; the truth of what was written."""
@@ -104,27 +87,16 @@ def scanned(tmp_path_factory):
         pages = layouts[paper.version]
         rasters = sim.rasterise(out / f"small-{SEED}-{paper.version}-sheet.pdf", DPI)
         for page, raster in zip(pages, rasters):
-            marks = []
+            marks, written = sim.page_marks(page, paper.student, rows, rng)
             for f in page["fields"]:
-                if f["kind"] == "id":
-                    marks += sim.marks_for(page, f, paper.student, rng, "fill")
+                if f["label"] not in written:
                     continue
-                text = rows.get((paper.student, f["question"], f["part"]))
-                if text is None:
-                    continue
-                if f["kind"] == "number":
-                    written = written_text(f, field_value(text, f["entry"]))
-                    if written is None:
-                        truth[(paper.student, str(f["question"]), f["part"])] = "unwritable"
-                        continue
-                    marks += sim.marks_for(page, f, written, rng)
-                    key = (paper.student, str(f["question"]), f["part"])
-                    if truth.get(key) != "unwritable":
-                        truth[key] = f"{truth[key]}|{written}" if key in truth else written
+                key = (paper.student, str(f["question"]), f["part"])
+                text = written[f["label"]]
+                if text is None or truth.get(key) == "unwritable":
+                    truth[key] = "unwritable"
                 else:
-                    text = text.upper() if f["kind"] == "choice" else text
-                    marks += sim.marks_for(page, f, text, rng)
-                    truth[(paper.student, str(f["question"]), f["part"])] = text
+                    truth[key] = f"{truth[key]}|{text}" if key in truth else text
             sim.draw(raster, marks, DPI, rng)
             images.append((paper, page, raster))
     # planted: a faint stray mark in one student's first grid, two letters in another's choice
