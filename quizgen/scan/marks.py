@@ -37,23 +37,24 @@ class BoxReading:
     states: tuple[State, ...]
 
 
-def darkness(image: np.ndarray) -> np.ndarray:
-    """0 (paper) .. 1 (black) per pixel, against the paper's brightness around it."""
-    grey = cv2.medianBlur(image, 3).astype(np.float32)
+def ink_mask(image: np.ndarray) -> np.ndarray:
+    """1 where a pixel is ink (INK darker than the paper around it), else 0; in 8-bit
+    arithmetic, the page's largest cost."""
+    grey = cv2.medianBlur(image, 3)
     small = cv2.resize(grey, None, fx=0.125, fy=0.125, interpolation=cv2.INTER_AREA)
-    paper = cv2.dilate(small, np.ones((7, 7), np.uint8))
-    paper = cv2.GaussianBlur(paper, (9, 9), 0)
+    paper = cv2.GaussianBlur(cv2.dilate(small, np.ones((7, 7), np.uint8)), (9, 9), 0)
     paper = cv2.resize(paper, (image.shape[1], image.shape[0]), interpolation=cv2.INTER_LINEAR)
-    return np.clip(1.0 - grey / np.maximum(paper, 1.0), 0.0, 1.0)
+    limit = cv2.convertScaleAbs(paper, alpha=1.0 - INK)
+    return (grey < limit).astype(np.uint8)
 
 
 def read_boxes(straight: np.ndarray, rects: np.ndarray) -> BoxReading:
     """Ink and halo of every box (``rects`` in points, x y w h) and the state they mean."""
-    ink_mask = (darkness(straight) > INK).astype(np.float32)
-    total = cv2.integral(ink_mask)
+    mask = ink_mask(straight)
+    total = cv2.integral(mask)
 
     def share(x0: np.ndarray, y0: np.ndarray, x1: np.ndarray, y1: np.ndarray) -> np.ndarray:
-        h, w = ink_mask.shape
+        h, w = mask.shape
         x0, x1 = np.clip(x0, 0, w).astype(int), np.clip(x1, 0, w).astype(int)
         y0, y1 = np.clip(y0, 0, h).astype(int), np.clip(y1, 0, h).astype(int)
         summed = total[y1, x1] - total[y0, x1] - total[y1, x0] + total[y0, x0]
