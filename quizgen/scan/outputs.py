@@ -128,7 +128,7 @@ def report_html(batch: Batch) -> str:
         for r in batch.review
     ]
     return env.get_template("report/scan.html").render(
-        title=batch.layout.blueprint,
+        title=Path(batch.layout.blueprint).name,
         pages=pages,
         unreadable=len(batch.unreadable),
         review=review,
