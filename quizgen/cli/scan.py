@@ -92,7 +92,7 @@ def scan(
             err=True,
         )
         ctx.exit(1)
-    from quizgen.cli.app import grade
+    from quizgen.cli.grade import grade
 
     layout = summary.layout
     if layout.versions is None:

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from quizgen.exam.banks import BankQuestion
 from quizgen.exam.blueprint import Blueprint
-from quizgen.exam.build import Exam, Student, Version, build_for_student
+from quizgen.exam.build import build_for_student
+from quizgen.exam.model import Exam, Student, Version
 from quizgen.publish.papers import atomic_write
 from quizgen.render import sheet as sheets
 from quizgen.render import sheet_typst, typst_pdf

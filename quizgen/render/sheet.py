@@ -20,8 +20,9 @@ from urllib.parse import quote, unquote
 import segno
 
 from quizgen.core.errors import QuizgenError
+from quizgen.core.model import part_letter
 from quizgen.exam.answer_range import GridSize, entries, grid_sizes
-from quizgen.exam.build import BankItem, Exam, Item, Version
+from quizgen.exam.model import BankItem, Exam, Item, Version
 
 SCHEMA = "quizgen.sheet-layout/1"
 QR_PREFIX = "quizgen-sheet/1"
@@ -36,7 +37,6 @@ INSET = 22.0  # corner marks from the page's edges
 QR_SIZE = 64.0
 MARGIN = 40.0
 GAP = 12.0
-LETTERS = "abcdefghijklmnopqrstuvwxyz"
 FieldKind = Literal["number", "choice", "order", "marks", "id"]
 INSTRUCTIONS = (
     "Fill one box per column, fully, in dark ink:",
@@ -189,7 +189,7 @@ def item_specs(item: Item | BankItem) -> list[_Spec]:
     specs = []
     several = len(item.solution.parts) > 1
     for i, part in enumerate(item.solution.parts):
-        name = LETTERS[i] if several else "a"
+        name = part_letter(i) if several else "a"
         shown = f"{q}{name}" if several else str(q)
         for path, _ in entries(item.solution.answer[part.key]):
             label = shown + entry_label(path)
