@@ -1,0 +1,163 @@
+"""Answer sheets: the PDF has each box exactly where sheet-layout.json says; every answer a
+slot can have fits its grid and reads back; the sheet gives no variant's answer away."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import sheet_sim as sim
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from quizgen import topics
+from quizgen.cli import cli
+from quizgen.core.latex import answer_text
+from quizgen.exam.answer_range import entries, grid_sizes
+from quizgen.exam.problems import make_problem
+from quizgen.render import sheet
+from quizgen.scan import layout as layout_file
+from quizgen.scan.fields import read_field
+
+PIXELS_PER_POINT = 3
+SLOTS = [("sigmoid", "medium"), ("perceptron", "medium"), ("conv_shape", "medium")]
+SLOTS += [("backprop", "easy")]
+BLUEPRINT = """\
+title: Layout test
+sections:
+  - title: One
+    items:
+      - {topic: sigmoid, marks: 2}
+      - {topic: relu, marks: 2, form: choice}
+      - {bank: {kind: order}, marks: 2}
+      - {bank: {kind: derive}, marks: 3}
+  - title: Not on the sheet
+    sheet: false
+    items:
+      - {topic: bce, marks: 2}
+"""
+
+
+@pytest.fixture(scope="module")
+def printed(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("sheet")
+    (folder / "layout.yaml").write_text(BLUEPRINT, encoding="utf-8")
+    result = CliRunner().invoke(
+        cli,
+        [
+            "paper",
+            str(folder / "layout.yaml"),
+            "--seed",
+            "4",
+            "--versions",
+            "2",
+            "--sheet",
+            "--id-digits",
+            "6",
+            "--format",
+            "pdf",
+            "--out",
+            str(folder),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    return folder
+
+
+def test_every_box_is_drawn_where_the_layout_says(printed):
+    _, pages = sim.page_layouts(printed / "sheet-layout.json")
+    raster = sim.rasterise(printed / "layout-4-A-sheet.pdf", 72 * PIXELS_PER_POINT)[0]
+    dark = raster < 128
+    boxes = pages["A"][0]["boxes"]
+    assert boxes
+    for b in boxes:
+        x0, y0 = round(b["x"] * PIXELS_PER_POINT), round(b["y"] * PIXELS_PER_POINT)
+        x1 = round((b["x"] + b["w"]) * PIXELS_PER_POINT)
+        y1 = round((b["y"] + b["h"]) * PIXELS_PER_POINT)
+        for edge in (
+            dark[y0 + 3 : y1 - 3, x0 - 1 : x0 + 2],
+            dark[y0 + 3 : y1 - 3, x1 - 1 : x1 + 2],
+        ):
+            assert edge.any(axis=1).all(), f"box {b} has no left or right edge there"
+        for edge in (
+            dark[y0 - 1 : y0 + 2, x0 + 3 : x1 - 3],
+            dark[y1 - 1 : y1 + 2, x0 + 3 : x1 - 3],
+        ):
+            assert edge.any(axis=0).all(), f"box {b} has no top or bottom edge there"
+        assert not dark[y0 + 3 : y1 - 3, x0 + 3 : x1 - 3].any(), f"box {b} is not empty inside"
+
+
+def test_corner_marks_are_solid_where_the_layout_says(printed):
+    _, pages = sim.page_layouts(printed / "sheet-layout.json")
+    raster = sim.rasterise(printed / "layout-4-A-sheet.pdf", 72 * PIXELS_PER_POINT)[0]
+    for c in pages["A"][0]["corners"]:
+        x0, y0 = (round(v * PIXELS_PER_POINT) + 2 for v in (c["x"], c["y"]))
+        x1, y1 = (round((c[a] + c[b]) * PIXELS_PER_POINT) - 2 for a, b in (("x", "w"), ("y", "h")))
+        assert (raster[y0:y1, x0:x1] < 60).all()
+
+
+def test_the_layout_names_every_field_of_the_sheet_sections_only(printed):
+    data = json.loads((printed / "sheet-layout.json").read_text(encoding="utf-8"))
+    assert data["schema"] == "quizgen.sheet-layout/1"
+    fields = [f for page in data["layouts"][data["sheets"][0]["layout"]] for f in page["fields"]]
+    kinds = sorted({f["kind"] for f in fields})
+    assert kinds == ["choice", "id", "marks", "number", "order"]
+    assert {f["question"] for f in fields} == {None, 1, 2, 3, 4}  # question 5 is sheet: false
+    ids = [f for f in fields if f["kind"] == "id"]
+    assert len(ids) == len(data["layouts"][data["sheets"][0]["layout"]])  # one on every page
+
+
+def test_id_digits_needs_sheet_and_versions(tmp_path):
+    result = CliRunner().invoke(cli, ["paper", "quiz", "--id-digits", "5", "--out", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "--id-digits goes with --sheet and --versions" in result.output
+
+
+def test_grids_of_a_slot_are_the_same_for_every_variant(printed):
+    data = json.loads((printed / "sheet-layout.json").read_text(encoding="utf-8"))
+    shapes = []
+    for s in data["sheets"]:
+        page = data["layouts"][s["layout"]][0]
+        shapes.append(
+            [
+                (f["signed"], f["integers"], f["decimals"])
+                for f in page["fields"]
+                if f["kind"] == "number" and f["question"] == 1
+            ]
+        )
+    assert shapes[0] == shapes[1]
+
+
+def read_back(value: float, grid) -> str:
+    """Write ``value`` into a grid laid out as on a sheet and read it as the scanner does."""
+    page = sheet._page(1, 595.0, 842.0, "")
+    sheet.place_spec(sheet.number_spec(1, "a", None, "1", grid), 40.0, 40.0, page)
+    record = sheet._page_record(page)
+    laid = layout_file._page(record)
+    symbols = sim.symbols_for(record["fields"][0], f"{value:.{grid.decimals}f}")
+    wanted = {(c, s) for c, s in enumerate(symbols) if s}
+    states = tuple(
+        "filled" if (int(laid.columns[i]), laid.symbols[i]) in wanted else "empty"
+        for i in range(len(laid.symbols))
+    )
+    reading = read_field(laid.fields[0], laid, states)
+    assert reading.doubt is None, reading
+    return reading.text
+
+
+@settings(max_examples=40, deadline=None)
+@given(slot=st.sampled_from(SLOTS), seed=st.integers(0, 2**40))
+def test_every_answer_a_slot_can_have_fits_its_grid_and_reads_back(slot, seed):
+    topic, difficulty = slot
+    sizes = grid_sizes(topic, difficulty)
+    problem = make_problem(topic, seed, difficulty)
+    solution = topics.get(topic).solve(problem.params)
+    for part in solution.parts:
+        grid = sizes[part.key]
+        for _, value in entries(solution.answer[part.key]):
+            shown = float(answer_text(value, part.precision))
+            assert grid.fits(shown), (part.key, shown, grid)
+            assert grid.low <= shown <= grid.high
+            assert np.isclose(float(read_back(shown, grid)), shown, atol=1e-12)
