@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -237,3 +238,45 @@ def test_marks_from_the_scans_equal_marks_from_what_was_written(scanned):
     read = marks_by_part(root / "read/answers.csv", root / "read/marks.csv", exam_of)
     assert read == expected
     assert sum(expected.values()) > 0
+
+
+def test_review_answers_are_kept_beside_the_scans_and_applied_on_later_runs(scanned, tmp_path):
+    root, out, *_ = scanned
+    scans = tmp_path / "scans"
+    shutil.copytree(root / "scans", scans)
+    queue = [r for r in read_csv(root / "read/review.csv") if r["field"] != "page"]
+    replies = "".join(f"{'B' if r['field'] == r['question'] else '0.25'}\n" for r in queue)
+    run = ["scan", str(scans), "--manifest", str(out), "-j", "1", "--out"]
+    result = CliRunner().invoke(cli, [*run, str(tmp_path / "one"), "--review"], input=replies)
+    assert result.exit_code == 0, result.output
+    kept = read_csv(scans / "corrections.csv")
+    assert len(kept) == len(queue)
+    result = CliRunner().invoke(cli, [*run, str(tmp_path / "two")])
+    assert result.exit_code == 0, result.output
+    assert "0 field(s) to review" in result.output
+    again = (tmp_path / "two/answers.csv").read_text(encoding="utf-8")
+    assert again == (tmp_path / "one/answers.csv").read_text(encoding="utf-8")
+    settled = {(r["student"], r["question"]) for r in queue}
+    rows = {(r["student"], r["question"]) for r in read_csv(tmp_path / "two/answers.csv")}
+    assert settled <= rows
+
+
+def test_grade_waits_while_fields_are_queued(scanned, tmp_path):
+    root, out, *_ = scanned
+    result = CliRunner().invoke(
+        cli,
+        [
+            "scan",
+            str(root / "scans"),
+            "--manifest",
+            str(out),
+            "-j",
+            "1",
+            "--grade",
+            "--out",
+            str(tmp_path / "read"),
+        ],
+    )
+    assert result.exit_code == 1
+    assert "Not grading: fields are waiting in the review queue" in result.output
+    assert not (tmp_path / "read/graded").exists()

@@ -29,7 +29,7 @@ class Summary:
     layout: Layout
     pages: int
     unreadable: list[str]  # "file page N: why"
-    review: int
+    review: int  # fields waiting for a person (unreadable pages are listed above instead)
     students: int
     files: list[Path]
     corrections: Path
@@ -111,7 +111,7 @@ def run_scan(
         layout,
         len(batch.pages),
         [f"{p.scan.where}: {p.problem}" for p in batch.unreadable],
-        len(batch.review),
+        sum(1 for r in batch.review if r.field is not None or r.key[2] != "page"),
         len(students),
         written,
         kept,
