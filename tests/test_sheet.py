@@ -16,7 +16,10 @@ from quizgen import topics
 from quizgen.cli import cli
 from quizgen.core.latex import answer_text
 from quizgen.exam.answer_range import entries, grid_sizes
+from quizgen.exam.blueprint import load_blueprint
+from quizgen.exam.build import build_exam
 from quizgen.exam.problems import make_problem
+from quizgen.publish.sheets import write_sheet
 from quizgen.render import sheet
 from quizgen.scan import layout as layout_file
 from quizgen.scan.fields import read_field
@@ -66,11 +69,9 @@ def printed(tmp_path_factory):
     return folder
 
 
-def test_every_box_is_drawn_where_the_layout_says(printed):
-    _, pages = sim.page_layouts(printed / "sheet-layout.json")
-    raster = sim.rasterise(printed / "layout-4-A-sheet.pdf", 72 * PIXELS_PER_POINT)[0]
+def assert_boxes_drawn_at(raster: np.ndarray, boxes: list[dict]) -> None:
+    """Every box's four edges are inked where the layout puts them, its inside blank."""
     dark = raster < 128
-    boxes = pages["A"][0]["boxes"]
     assert boxes
     for b in boxes:
         x0, y0 = round(b["x"] * PIXELS_PER_POINT), round(b["y"] * PIXELS_PER_POINT)
@@ -87,6 +88,21 @@ def test_every_box_is_drawn_where_the_layout_says(printed):
         ):
             assert edge.any(axis=0).all(), f"box {b} has no top or bottom edge there"
         assert not dark[y0 + 3 : y1 - 3, x0 + 3 : x1 - 3].any(), f"box {b} is not empty inside"
+
+
+def test_every_box_is_drawn_where_the_layout_says(printed):
+    _, pages = sim.page_layouts(printed / "sheet-layout.json")
+    raster = sim.rasterise(printed / "layout-4-A-sheet.pdf", 72 * PIXELS_PER_POINT)[0]
+    assert_boxes_drawn_at(raster, pages["A"][0]["boxes"])
+
+
+def test_weasyprint_draws_every_box_where_the_layout_says_too(printed, tmp_path):
+    blueprint = load_blueprint(printed / "layout.yaml").model_copy(update={"engine": "weasyprint"})
+    exam = build_exam(blueprint, 4, 1)
+    laid = sheet.layout_sheet(exam, exam.versions[0], id_digits=6)
+    write_sheet(exam, laid, tmp_path / "sheet.pdf")
+    raster = sim.rasterise(tmp_path / "sheet.pdf", 72 * PIXELS_PER_POINT)[0]
+    assert_boxes_drawn_at(raster, [sheet._box_record(b) for b in laid.pages[0].boxes])
 
 
 def test_corner_marks_are_solid_where_the_layout_says(printed):

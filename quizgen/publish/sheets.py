@@ -13,16 +13,22 @@ from quizgen.exam.build import build_for_student
 from quizgen.exam.model import Exam, Student, Version
 from quizgen.publish.papers import atomic_write
 from quizgen.render import sheet as sheets
-from quizgen.render import sheet_typst, typst_pdf
+from quizgen.render import sheet_html, sheet_typst, typst_pdf
 
 LAYOUT_FILE = "sheet-layout.json"
 DEFAULT_ID_DIGITS = 8
 
 
 def write_sheet(exam: Exam, sheet: sheets.Sheet, target: Path) -> None:
-    """One sheet's PDF, whole or not at all."""
-    source = sheet_typst.source(sheet, typst_pdf.text_fonts(exam.blueprint.fonts))
-    atomic_write(target, lambda path: typst_pdf.write_pdf(source, path))
+    """One sheet's PDF, whole or not at all, by the blueprint's engine."""
+    if exam.blueprint.engine == "typst":
+        source = sheet_typst.source(sheet, typst_pdf.text_fonts(exam.blueprint.fonts))
+        atomic_write(target, lambda path: typst_pdf.write_pdf(source, path))
+        return
+    from quizgen.render.pdf import write_pdf
+
+    page = sheet_html.document(sheet)
+    atomic_write(target, lambda path: write_pdf(page, target.parent, path))
 
 
 def write_sheets(

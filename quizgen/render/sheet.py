@@ -136,6 +136,24 @@ def qr_modules(text: str) -> list[list[bool]]:
     return [[bool(m) for m in row] for row in code.matrix]
 
 
+def qr_rects(qr: Rect, text: str) -> list[Rect]:
+    """The QR code as black rectangles, one per run of dark modules in a row."""
+    modules = qr_modules(text)
+    size = qr.w / len(modules)
+    runs = []
+    for r, row in enumerate(modules):
+        c = 0
+        while c < len(row):
+            if row[c]:
+                start = c
+                while c < len(row) and row[c]:
+                    c += 1
+                runs.append(Rect(qr.x + start * size, qr.y + r * size, (c - start) * size, size))
+            else:
+                c += 1
+    return runs
+
+
 # -- fields --------------------------------------------------------------------------------
 
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from quizgen.render.sheet import Rect, Sheet, SheetPage, qr_modules
+from quizgen.render.sheet import Rect, Sheet, SheetPage, qr_rects
 from quizgen.render.typst_pdf import escape
 
 STROKE = "0.6pt + black"
@@ -18,24 +18,6 @@ def _rect(r: Rect, style: str) -> str:
         f"#place(top + left, dx: {_pt(r.x)}, dy: {_pt(r.y)}, "
         f"rect(width: {_pt(r.w)}, height: {_pt(r.h)}, {style}))"
     )
-
-
-def qr_rects(qr: Rect, text: str) -> list[Rect]:
-    """The QR code as black rectangles, one per run of dark modules in a row."""
-    modules = qr_modules(text)
-    size = qr.w / len(modules)
-    runs = []
-    for r, row in enumerate(modules):
-        c = 0
-        while c < len(row):
-            if row[c]:
-                start = c
-                while c < len(row) and row[c]:
-                    c += 1
-                runs.append(Rect(qr.x + start * size, qr.y + r * size, (c - start) * size, size))
-            else:
-                c += 1
-    return runs
 
 
 def page_source(page: SheetPage) -> list[str]:
