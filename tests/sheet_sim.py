@@ -157,7 +157,7 @@ class Degradation:
 
 
 def degrade(image: np.ndarray, d: Degradation, rng: np.random.Generator) -> np.ndarray:
-    pad = int(0.03 * image.shape[1])  # the scanner's bed is a little larger than the page
+    pad = int(0.08 * image.shape[1])  # the scanner's bed (or the photo) is larger than the page
     out = cv2.copyMakeBorder(image, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=245)
     h, w = out.shape
     if d.cover_corner is not None:

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from quizgen import topics
 from quizgen.cli import cli
 from quizgen.core.latex import answer_text
-from quizgen.exam.answer_range import entries, grid_sizes
+from quizgen.exam.answer_range import GridSize, entries, grid_sizes, grid_symbols
 from quizgen.exam.blueprint import load_blueprint
 from quizgen.exam.build import build_exam
 from quizgen.exam.problems import make_problem
@@ -148,17 +148,8 @@ def test_grids_of_a_slot_are_the_same_for_every_variant(printed):
 
 def read_back(value: float, grid) -> str:
     """Write ``value`` into a grid laid out as on a sheet and read it as the scanner does."""
-    page = sheet._page(1, 595.0, 842.0, "")
-    sheet.place_spec(sheet.number_spec(1, "a", None, "1", grid), 40.0, 40.0, page)
-    record = sheet._page_record(page)
-    laid = layout_file._page(record)
-    symbols = sim.symbols_for(record["fields"][0], f"{value:.{grid.decimals}f}")
-    wanted = {(c, s) for c, s in enumerate(symbols) if s}
-    states = tuple(
-        "filled" if (int(laid.columns[i]), laid.symbols[i]) in wanted else "empty"
-        for i in range(len(laid.symbols))
-    )
-    reading = read_field(laid.fields[0], laid, states)
+    symbols = grid_symbols(value, grid)
+    reading = reading_of(grid, {c: [s] for c, s in enumerate(symbols) if s})
     assert reading.doubt is None, reading
     return reading.text
 
@@ -177,3 +168,63 @@ def test_every_answer_a_slot_can_have_fits_its_grid_and_reads_back(slot, seed):
             assert grid.fits(shown), (part.key, shown, grid)
             assert grid.low <= shown <= grid.high
             assert np.isclose(float(read_back(shown, grid)), shown, atol=1e-12)
+
+
+def one_grid(grid):
+    page = sheet._page(1, 595.0, 842.0, "")
+    sheet.place_spec(sheet.number_spec(1, "a", None, "1", grid), 40.0, 40.0, page)
+    return layout_file._page(sheet._page_record(page))
+
+
+def reading_of(grid, marked: dict[int, list[str]], unclear: tuple[int, str] | None = None):
+    """Read a grid with the given boxes filled (by column: symbols) and one unclear box."""
+    laid = one_grid(grid)
+    states = []
+    for i, symbol in enumerate(laid.symbols):
+        column = int(laid.columns[i])
+        if unclear == (column, symbol):
+            states.append("unclear")
+        else:
+            states.append("filled" if symbol in marked.get(column, []) else "empty")
+    return read_field(laid.fields[0], laid, tuple(states))
+
+
+GRID = GridSize(True, 2, 2, -20.0, 20.0)  # columns: sign, tens, units, tenths, hundredths
+
+
+def test_a_number_is_read_with_leading_blanks():
+    assert reading_of(GRID, {0: ["-"], 2: ["3"], 3: ["0"], 4: ["5"]}).text == "-3.05"
+
+
+def test_nothing_marked_is_a_blank_answer():
+    reading = reading_of(GRID, {})
+    assert (reading.text, reading.doubt) == ("", None)
+
+
+def test_two_boxes_in_one_column_go_to_review():
+    assert reading_of(GRID, {2: ["3", "4"], 3: ["0"], 4: ["0"]}).doubt == (
+        "two boxes filled in one column"
+    )
+
+
+def test_a_mark_between_the_thresholds_goes_to_review():
+    reading = reading_of(GRID, {2: ["3"], 3: ["0"], 4: ["0"]}, unclear=(1, "1"))
+    assert reading.doubt == "a mark between empty and filled"
+
+
+def test_a_blank_column_inside_a_number_goes_to_review():
+    assert reading_of(GRID, {1: ["1"], 3: ["0"], 4: ["0"]}).doubt == (
+        "a blank column inside the number"
+    )
+
+
+def test_a_decimal_left_blank_goes_to_review():
+    assert reading_of(GRID, {2: ["3"], 3: ["5"]}).doubt == "a decimal column left blank"
+
+
+def test_a_number_outside_the_slot_range_goes_to_review_with_its_reading():
+    reading = reading_of(GRID, {1: ["9"], 2: ["9"], 3: ["0"], 4: ["0"]})
+    assert (reading.doubt, reading.guess) == (
+        "outside the range of this question's answers",
+        "99.00",
+    )
