@@ -22,8 +22,8 @@ INK = 0.28  # a pixel this much darker than the paper around it is ink
 EMPTY_BELOW = 0.10  # ink share of a box's centre
 FILLED_ABOVE = 0.20
 SOLID_ABOVE = 0.70  # a box this full may be a cancelled one: its halo decides
-HALO_CLEAR = 0.50  # halo ink share: below, a full box is filled; above HALO_CANCEL, cancelled
-HALO_CANCEL = 0.75
+HALO_CLEAR = 0.40  # halo ink share: below, a full box is filled; above HALO_CANCEL, cancelled
+HALO_CANCEL = 0.60
 CENTRE = 0.68  # the central share of a box's side that is measured
 HALO_FROM, HALO_TO = 1.0, 2.3  # points outside the box edge
 
