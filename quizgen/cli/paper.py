@@ -148,7 +148,9 @@ def paper(
         from quizgen.publish.sheets import DEFAULT_ID_DIGITS
 
         digits = (id_digits or DEFAULT_ID_DIGITS) if sheet else None
-        _versions(loaded, blueprint, seed, versions, out_dir, formats, bank_pool, rebuild, digits)
+        _versions(
+            loaded, path, blueprint, seed, versions, out_dir, formats, bank_pool, rebuild, digits
+        )
         return
     options = ClassSetOptions(
         formats=formats,
@@ -164,6 +166,7 @@ def paper(
 
 def _versions(
     loaded: Blueprint,
+    path: Path,
     blueprint: str,
     seed: int,
     versions: int,
