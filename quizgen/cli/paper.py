@@ -194,7 +194,7 @@ def _versions(
             click.echo(str(file))
 
     try:
-        write_exam(exam, blueprint, out_dir, formats, progress, rebuild)
+        write_exam(exam, path.name, out_dir, formats, progress, rebuild)
         if sheet_id_digits:
             for file in write_version_sheets(exam, blueprint, out_dir, sheet_id_digits):
                 click.echo(str(file))
