@@ -367,3 +367,26 @@ def test_bad_interchangeable_groups_are_reported(tmp_path, groups, problem):
     )
     with pytest.raises(BankError, match=problem):
         load_banks([path])
+
+
+def _asked(qid: str, answers: list[str]) -> str:
+    """What the terminal quiz prints for one bank question answered with ``answers``."""
+    (question,) = select(load_banks(), qid=qid)
+    item = make_bank_item(1, "1", question, question.marks, np.random.default_rng(3))
+    console = Console(file=io.StringIO(), width=200, no_color=True)
+    replies = iter(answers)
+    QuizSession(console, lambda prompt: next(replies), None).ask_bank(item)
+    return console.file.getvalue()
+
+
+def test_a_self_marked_derivation_shows_the_model_derivation_once():
+    output = _asked("sigmoid-derivative", ["", "0"])  # marked 0: not full marks
+    assert output.count("Model derivation") == 1
+
+
+def test_a_wrong_choice_without_a_derivation_prints_no_empty_heading():
+    (question,) = select(load_banks(), qid="sigmoid-max-slope")
+    assert not question.steps
+    item = make_bank_item(1, "1", question, question.marks, np.random.default_rng(3))
+    wrong = next(o for o in item.options if not o.correct)
+    assert "Model derivation" not in _asked("sigmoid-max-slope", [wrong.letter])

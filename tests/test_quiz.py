@@ -281,3 +281,15 @@ def test_a_mistake_repeated_in_a_later_part_is_explained_once(tmp_path):
     said = " ".join(result.output.split())  # the console wraps long lines
     assert said.count(transposed.explanation) == 1
     assert "The same mistake again: you transposed the weight gradients." in said
+
+
+def test_hints_for_a_later_part_start_after_the_steps_an_earlier_answer_showed(tmp_path):
+    result = run(["check", SIGMOID], ["0.076", "h", "0.070"], tmp_path)
+    hints = [line.strip() for line in result.output.splitlines() if "Hint:" in line]
+    assert hints == ["Hint: step 2: Derivative, using the simplification trick"]
+
+
+def test_hints_keep_climbing_across_parts_when_no_answer_showed_a_step(tmp_path):
+    result = run(["check", SIGMOID], ["h", "h", "0.076", "h"], tmp_path)
+    hints = [line.strip() for line in result.output.splitlines() if "Hint:" in line]
+    assert hints[-1].startswith("Hint: step 2: ")

@@ -139,7 +139,7 @@ class QuizSession:
         else:
             self.read("Work it out on paper, then press Enter to see the model derivation: ")
             self.show_derivation(item)
-            correct = run.self_mark(self._read_marks(run.total_marks))
+            return run.self_mark(self._read_marks(run.total_marks))  # shown once, before marking
         if item.kind in ("order", "fill") or not correct:
             self.show_derivation(item)
         return correct
@@ -177,6 +177,10 @@ class QuizSession:
             self.say(f"{INDENT}type a whole number from 0 to {total}", "yellow")
 
     def show_derivation(self, item: BankItem) -> None:
+        """The question's model derivation; nothing (not even the heading) when it has none, as
+        a choice question may not."""
+        if not item.bank.steps:
+            return
         self.say("Model derivation", "bold")
         for k, step in enumerate(item.bank.steps, start=1):
             marks = f"  [{step.marks}]" if item.kind == "derive" else ""
