@@ -293,3 +293,11 @@ def test_hints_keep_climbing_across_parts_when_no_answer_showed_a_step(tmp_path)
     result = run(["check", SIGMOID], ["h", "h", "0.076", "h"], tmp_path)
     hints = [line.strip() for line in result.output.splitlines() if "Hint:" in line]
     assert hints[-1].startswith("Hint: step 2: ")
+
+
+def test_the_prompt_keeps_a_subscript_the_stem_shows():
+    code = encode("cce", "medium", 7)
+    solution = solve(make_problem("cce", 7, "medium"))
+    answers = [answer_text(solution.answer[p.key], p.precision) for p in solution.parts]
+    result = run(["check", code], answers)
+    assert "(c) gradient ∇[z] ℓ" in result.output

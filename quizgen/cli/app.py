@@ -627,9 +627,10 @@ def _console(no_color: bool):
 
 def _reader(console):
     """Read a line at a prompt; piped answers are echoed so the transcript reads naturally."""
+    from rich.text import Text
 
     def read(prompt: str) -> str:
-        text = console.input(prompt)
+        text = console.input(Text(prompt))  # Text: "∇[z] ℓ" is maths, not a markup tag
         if not sys.stdin.isatty():
             console.print(text, markup=False, highlight=False)
         return text
