@@ -18,6 +18,7 @@ from quizgen.practice.adaptive import next_difficulty, topic_weights
 from quizgen.practice.answers import AnswerFormatError, parse
 from quizgen.practice.history import History, TopicStats
 from quizgen.practice.session import quiz_problems
+from quizgen.render.unicode_math import inline
 
 SIGMOID = encode("sigmoid", "medium", 3778479469)  # z = -2.5: sigma 0.076, sigma' 0.070
 
@@ -279,7 +280,7 @@ def test_a_mistake_repeated_in_a_later_part_is_explained_once(tmp_path):
     code = encode("backprop", "medium", seed)
     result = run(["check", code, *typed], [], tmp_path)
     said = " ".join(result.output.split())  # the console wraps long lines
-    assert said.count(transposed.explanation) == 1
+    assert said.count(inline(transposed.explanation)) == 1
     assert "The same mistake again: you transposed the weight gradients." in said
 
 

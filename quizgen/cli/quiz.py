@@ -191,7 +191,7 @@ class QuizSession:
         """Say how a part was judged (the words are the engine's; the colour is ours)."""
         said = explain(part, verdict, index, repeated)
         mark = "✓" if said.right else "✗"
-        self.say(f"{INDENT}{mark} {said.text}", "green" if said.right else "red")
+        self.say(f"{INDENT}{mark} {inline(said.text)}", "green" if said.right else "red")
 
     def show_solution(self, solution: Any) -> None:
         self.say("Worked solution", "bold")

@@ -225,31 +225,34 @@ MISCONCEPTIONS = (
     switched(
         solve_with,
         "forgot the +1",
-        "The output size is floor((n + 2p - f)/s) + 1: the +1 counts the first position.",
+        r"The output size is $\left\lfloor \frac{n + 2p - f}{s} \right\rfloor + 1$: the $+1$ "
+        "counts the first position.",
         plus_one=False,
     ),
     switched(
         solve_with,
         "rounded up instead of down",
-        "A filter that would hang over the edge is not applied: use floor, not ceil.",
+        r"A filter that would hang over the edge is not applied: round down ($\lfloor x "
+        r"\rfloor$), not up ($\lceil x \rceil$).",
         ceil=True,
     ),
     switched(
         solve_with,
         "added the padding once",
-        "Padding is added on both sides, so the input grows by 2p, not p.",
+        "Padding is added on both sides, so the input grows by $2p$, not $p$.",
         padding=1,
     ),
     switched(
         solve_with,
         "ignored the stride",
-        "With stride s the filter moves s positions at a time: divide (n + 2p - f) by s.",
+        "With stride $s$ the filter moves $s$ positions at a time: divide $n + 2p - f$ by $s$.",
         stride=False,
     ),
     switched(
         solve_with,
         "forgot the padding",
-        "Padding p adds p rows and columns on each side: the size is (n + 2p - f)/s + 1.",
+        r"Padding $p$ adds $p$ rows and columns on each side: the size is $\left\lfloor "
+        r"\frac{n + 2p - f}{s} \right\rfloor + 1$.",
         padding=0,
     ),
     switched(
