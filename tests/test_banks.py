@@ -390,3 +390,16 @@ def test_a_wrong_choice_without_a_derivation_prints_no_empty_heading():
     item = make_bank_item(1, "1", question, question.marks, np.random.default_rng(3))
     wrong = next(o for o in item.options if not o.correct)
     assert "Model derivation" not in _asked("sigmoid-max-slope", [wrong.letter])
+
+
+def test_the_key_of_a_fill_question_gives_the_missing_step_not_only_its_letter(tmp_path):
+    from quizgen.render.math import inline as svg_inline
+
+    path = tmp_path / "bp.yaml"
+    path.write_text(BANK_BLUEPRINT)
+    exam = build_exam(load_blueprint(path), 8, 1)
+    version = exam.versions[0]
+    fill = next(i for i in version.items if isinstance(i, BankItem) and i.kind == "fill")
+    right = next(o for o in fill.options if o.correct)
+    key = render(exam, version, "key", "bp.yaml")
+    assert f"Answer: <strong>{right.letter}</strong>, {svg_inline(right.text)}." in key
