@@ -82,8 +82,9 @@ def _conv(rng: np.random.Generator, *, strides: list[int], paddings: str) -> dic
 
 def _downsampling_conv(rng: np.random.Generator) -> dict[str, Any]:
     """Medium's convolution: stride 1 (3x3 or 5x5, valid or same), or stride 2 with an even
-    filter (2x2, or 4x4 with padding 0 or 1), which halves an even size exactly; an odd
-    filter at stride 2 always leaves a remainder on an even input."""
+    filter, which divides an even size exactly: 2x2 (padding 0) and 4x4 with padding 1 halve
+    it, 4x4 with padding 0 gives one less than half; an odd filter at stride 2 always leaves a
+    remainder on an even input."""
     if pick(rng, [1, 2]) == 1:
         return _conv(rng, strides=[1], paddings="same")
     f = pick(rng, [2, 4])
