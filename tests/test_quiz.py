@@ -302,3 +302,11 @@ def test_the_prompt_keeps_a_subscript_the_stem_shows():
     answers = [answer_text(solution.answer[p.key], p.precision) for p in solution.parts]
     result = run(["check", code], answers)
     assert "(c) gradient ∇[z] ℓ" in result.output
+
+
+def test_terminal_tables_left_align_words_and_right_align_numbers():
+    from quizgen.cli.quiz import rich_table
+    from quizgen.core.model import Table
+
+    table = rich_table(Table(("layer", "operation"), (("1", "Conv 2 × 2"), ("10", "MaxPool"))))
+    assert [c.justify for c in table.columns] == ["right", "left"]

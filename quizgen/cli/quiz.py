@@ -8,6 +8,7 @@ input at any point keeps everything answered so far.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -218,10 +219,17 @@ class QuizSession:
 
 
 def rich_table(table: Table) -> RichTable:
-    """A stem or solution table (truth table, trace, shapes) as a rich table, math in Unicode."""
+    """A stem or solution table (truth table, trace, shapes) as a rich table, math in Unicode:
+    columns of numbers right-aligned, columns of words (a layer's description) left-aligned."""
+    rows = [[inline(cell) for cell in row] for row in table.rows]
     out = RichTable(header_style="bold")
-    for cell in table.header:
-        out.add_column(inline(cell), justify="right")
-    for row in table.rows:
-        out.add_row(*(inline(cell) for cell in row))
+    for index, cell in enumerate(table.header):
+        numeric = all(_NUMBER.fullmatch(row[index]) for row in rows if index < len(row))
+        out.add_column(inline(cell), justify="right" if numeric else "left")
+    for row in rows:
+        out.add_row(*row)
     return out
+
+
+#: a number, a signed number or a vector of them, as a table cell holds it in the terminal
+_NUMBER = re.compile(r"[-+−]?[\d.,\s\[\]()+−-]*")
