@@ -310,3 +310,15 @@ def test_terminal_tables_left_align_words_and_right_align_numbers():
 
     table = rich_table(Table(("layer", "operation"), (("1", "Conv 2 × 2"), ("10", "MaxPool"))))
     assert [c.justify for c in table.columns] == ["right", "left"]
+
+
+def test_stats_bars_fit_an_80_column_terminal_without_being_cut(tmp_path):
+    run(["check", encode("linear_regression", "medium", 4)], ["?"], tmp_path)
+    output = (
+        CliRunner()
+        .invoke(cli, ["stats", "--db", str(tmp_path / "h.db"), "--no-color"], env={"COLUMNS": "80"})
+        .output
+    )
+    assert "linear_regression" in output and "·" in output
+    assert "…" not in output
+    assert max(len(line) for line in output.splitlines()) <= 80
