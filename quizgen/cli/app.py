@@ -375,8 +375,6 @@ def paper(
         fonts=list(fonts),
         formats=formats,
     )
-    from quizgen.render import fonts as font_check
-
     blueprint_texts = [
         (f"{path.name}: {field}", text)
         for field, text in (
@@ -386,8 +384,7 @@ def paper(
             *((f"sections[{i}].title", s.title) for i, s in enumerate(loaded.sections)),
         )
     ]
-    extra_fonts = [Path(f) for f in loaded.fonts]
-    font_check.check(blueprint_texts, extra_fonts)
+    loaded = _with_installed_fonts(loaded, blueprint_texts)
     if roster is None:
         from quizgen.exam.build import build_exam
         from quizgen.publish.papers import write_exam
@@ -449,11 +446,10 @@ def _class_set(
 
     from quizgen.exam.roster import parse_shard, read_roster
     from quizgen.publish.classset import run_class_set
-    from quizgen.render import fonts as font_check
 
     students = read_roster(roster)
     names = [(f"{roster.name}: student {s.id}", s.name) for s in students]
-    font_check.check(names, [Path(f) for f in blueprint.fonts])
+    blueprint = _with_installed_fonts(blueprint, names)
     if only_ids:
         known = {s.id for s in students}
         unknown = [i for i in only_ids if i not in known]
@@ -623,6 +619,19 @@ def _console(no_color: bool):
 
     # rich honours NO_COLOR itself and drops colour when output is not a terminal
     return Console(no_color=True if no_color else None, highlight=False)
+
+
+def _with_installed_fonts(blueprint, texts):
+    """The blueprint with an installed font for each script of ``texts`` that its fonts do not
+    cover (saying which), or QuizgenError naming the texts no font on the machine covers."""
+    from quizgen.render.fonts import complete
+
+    fonts, notes = complete(texts, [Path(f) for f in blueprint.fonts])
+    for note in notes:
+        click.echo(note, err=True)
+    if [str(f) for f in fonts] == list(blueprint.fonts):
+        return blueprint
+    return blueprint.model_copy(update={"fonts": [str(f) for f in fonts]})
 
 
 def _reader(console):
