@@ -17,7 +17,7 @@ from quizgen.core.latex_check import check_text
 from quizgen.exam.blueprint import load_blueprint
 from quizgen.exam.build import build_exam
 from quizgen.exam.item_codes import encode
-from quizgen.export import html
+from quizgen.export.layout import html
 from quizgen.export.moodle import cloze_feedback
 from quizgen.render.html import render
 from quizgen.render.typst_math import to_typst

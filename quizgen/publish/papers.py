@@ -19,9 +19,10 @@ from pathlib import Path
 from quizgen.core.errors import QuizgenError, os_reason
 from quizgen.exam.banks import BankQuestion
 from quizgen.exam.blueprint import Blueprint, load_blueprint
-from quizgen.exam.build import Exam, Version, build_exam
+from quizgen.exam.build import build_exam
+from quizgen.exam.model import Exam, Version
 from quizgen.render import html as html_writer
-from quizgen.render.fonts import font_files
+from quizgen.render.fonts import complete, font_files
 
 FORMATS = ("html", "pdf")
 #: (temporary file, final name) pairs of one copy, renamed together by ``commit``
@@ -219,6 +220,24 @@ def override(
     if [str(f) for f in files] != blueprint.fonts:
         update["fonts"] = [str(f) for f in files]
     return blueprint.model_copy(update=update) if update else blueprint
+
+
+def with_installed_fonts(
+    blueprint: Blueprint, texts: Iterable[tuple[str, str]]
+) -> tuple[Blueprint, list[str]]:
+    """The blueprint with an installed font for each script of ``texts`` (``(where, text)``)
+    that its fonts do not cover, and a line saying which font each is; refused, before
+    anything is written, when no font on the machine covers a text."""
+    found, notes = complete(texts, [Path(f) for f in blueprint.fonts])
+    if [str(f) for f in found] == list(blueprint.fonts):
+        return blueprint, notes
+    return blueprint.model_copy(update={"fonts": [str(f) for f in found]}), notes
+
+
+def check_fonts(blueprint: Blueprint, source: str) -> tuple[Blueprint, list[str]]:
+    """The blueprint (file name ``source``) with the installed fonts its printed texts need,
+    as ``with_installed_fonts``."""
+    return with_installed_fonts(blueprint, blueprint.printed_texts(source))
 
 
 def make_papers(
