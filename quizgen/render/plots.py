@@ -87,7 +87,8 @@ def question_bars(
     from matplotlib.patches import Patch
 
     keys = [Patch(color=colour, label=label) for label, colour in question_legend(shown)]
-    axes.legend(handles=keys, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
+    # anchored at the right: a long legend reaches left over the labels, not off the page
+    axes.legend(handles=keys, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=3, frameon=False)
     return _svg(plt, figure)
 
 
