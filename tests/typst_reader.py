@@ -73,7 +73,7 @@ def from_latex(node: lt.Node) -> tuple | None:
             return ("op", node.body.text)
         if node.name == "mathbb":
             body = from_latex(node.body)
-            if body[0] == "atom" and len(body[1]) == 1:
+            if body[0] == "atom" and len(body[1]) == 1 and body[1].isupper():
                 return ("atom", body[1] * 2)
             return ("style", "bb", body)
         if node.name == "boxed":
@@ -241,9 +241,10 @@ class Reader:
 
 def _cells(tokens: list[str]) -> tuple:
     """The cells of one row of ``cases(...)``, split at its ``&``."""
-    cells, current = [], []
+    cells, current, depth = [], [], 0
     for token in [*tokens, "&"]:
-        if token == "&":
+        depth += {"(": 1, ")": -1}.get(token, 0)
+        if token == "&" and depth == 0:  # a nested call's "&" belongs to its own cells
             cells.append(read_tokens(current) or ("seq",))
             current = []
         else:

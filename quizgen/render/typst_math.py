@@ -307,7 +307,8 @@ def _style(node: Style) -> str:
         return f'op("{node.body.text}")'
     if node.name == "mathbb":
         letters = _emit(node.body).strip()
-        return letters * 2 if len(letters) == 1 else f"bb({letters})"
+        # Typst names the double-struck capitals AA ... ZZ; anything else is bb(...)
+        return letters * 2 if len(letters) == 1 and "A" <= letters <= "Z" else f"bb({letters})"
     if node.name == "boxed":
         return f"#box(stroke: 0.5pt, inset: 3pt, ${_emit(node.body)}$)"
     return f"{STYLES[node.name]}({_argument(node.body)})"
