@@ -132,6 +132,6 @@ def test_readme_says_medium_sigmoid_draws_integers_too():
 def test_readme_says_what_medium_stride_2_convolutions_give():
     from quizgen.core.cnn import out_size
 
-    assert out_size(16, 4, 2, 0) == 7 and out_size(16, 4, 2, 1) == 8 == out_size(16, 2, 2, 0)
+    assert out_size(32, 4, 2, 0) == 15 and out_size(32, 4, 2, 1) == 16 == out_size(32, 2, 2, 0)
     said = " ".join(README.split())
-    assert "4x4 with padding 0 gives one less than half (16 -> 7)" in said
+    assert "4x4 with padding 0 gives n/2 - 1 (32 to 15)" in said

@@ -161,6 +161,8 @@ def _versions(
     from quizgen.publish.papers import write_exam
 
     exam = build_exam(loaded, seed, versions, bank_pool)
+    for warning in exam.warnings:
+        click.echo(f"Warning: {path.name}: {warning}", err=True)
     done: list[str] = []
 
     def progress(version: str, files: list[Path]) -> None:

@@ -170,6 +170,8 @@ class Exam:
     blueprint: Blueprint
     seed: int
     versions: tuple[Version, ...]
+    #: one line per item whose topic has fewer distinct problems than the exam asks of it
+    warnings: tuple[str, ...] = ()
 
 
 def shares(total: int, count: int) -> tuple[int, ...]:
