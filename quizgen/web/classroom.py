@@ -351,8 +351,9 @@ class StudentRow:
     shown: int = 0  # parts whose solution they asked to see before answering
 
     @property
-    def accuracy(self) -> float:
-        return self.right / self.answered if self.answered else 0.0
+    def accuracy(self) -> float | None:
+        """The share right, or None for a student who never practised (shown blank, not 0 %)."""
+        return self.right / self.answered if self.answered else None
 
 
 @dataclass(frozen=True)
@@ -468,7 +469,7 @@ def class_csv(view: ClassView) -> str:
                 s.name,
                 s.answered,
                 s.right,
-                f"{s.accuracy:.2f}",
+                "" if s.accuracy is None else f"{s.accuracy:.2f}",  # blank: never practised
                 when,
                 "yes" if s.stuck else "",
                 s.top_mistake,
