@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 import pytest
@@ -34,17 +35,14 @@ def postgres_server():
     if given:
         yield given
         return
-    try:
-        started = cluster()
-        url = started.__enter__()
-    except RuntimeError as error:
-        if os.environ.get("CI") or os.environ.get("QUIZGEN_REQUIRE_POSTGRES"):
-            pytest.fail(f"CI runs the PostgreSQL tests: {error}")
-        pytest.skip(str(error))
-    try:
+    with contextlib.ExitStack() as stack:
+        try:
+            url = stack.enter_context(cluster())
+        except RuntimeError as error:
+            if os.environ.get("CI") or os.environ.get("QUIZGEN_REQUIRE_POSTGRES"):
+                pytest.fail(f"CI runs the PostgreSQL tests: {error}")
+            pytest.skip(str(error))
         yield url
-    finally:
-        started.__exit__(None, None, None)
 
 
 @pytest.fixture
