@@ -86,6 +86,8 @@ class Section(_Strict):
     title: str
     instructions: str | None = None
     shuffle: bool = True
+    #: does the answer sheet (``quizgen paper --sheet``) have boxes for this section's answers?
+    sheet: bool = True
     items: list[ItemSpec] = Field(min_length=1)
 
 

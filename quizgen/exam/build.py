@@ -278,7 +278,12 @@ def make_bank_item(
 
 
 def _section(section: Section, items: Sequence[Item | BankItem]) -> ExamSection:
-    return ExamSection(title=section.title, instructions=section.instructions, items=tuple(items))
+    return ExamSection(
+        title=section.title,
+        instructions=section.instructions,
+        items=tuple(items),
+        sheet=section.sheet,
+    )
 
 
 def _item(number: int, slot: str, spec: ItemSpec, problem: Problem) -> Item:
