@@ -4,11 +4,13 @@ Starlette's test client (the browser tests drive the same pages in Chromium)."""
 from __future__ import annotations
 
 import re
+import signal
+import urllib.request
 
 import pytest
 from click.testing import CliRunner
 from starlette.testclient import TestClient
-from web_helpers import CODE, csrf, roster, shown_problem, typed
+from web_helpers import CODE, csrf, roster, serve_command, shown_problem, start_site, typed
 
 from quizgen.cli import cli
 from quizgen.core.latex import answer_text
@@ -328,3 +330,13 @@ def test_unknown_addresses_get_the_sites_own_page_and_headers(client):
     assert response.status_code == 404 and "Not found" in response.text
     assert "default-src 'none'" in response.headers["content-security-policy"]
     assert client.post("/s/me/").status_code == 405
+
+
+def test_ctrl_c_stops_serve_quietly_with_exit_status_0(tmp_path):
+    process, base, _ = start_site(serve_command("--db", str(tmp_path / "h.db")))
+    with urllib.request.urlopen(f"{base}/", timeout=30) as page:  # serving, not starting
+        assert page.status == 200
+    process.send_signal(signal.SIGINT)
+    _, rest = process.communicate(timeout=30)
+    assert process.returncode == 0
+    assert rest.strip().splitlines() == ["quizgen stopped serving. Goodbye."]

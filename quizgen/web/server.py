@@ -84,17 +84,19 @@ def serve(
     from quizgen.web.app import create_app
 
     sock = bind(host, port)
-    port = sock.getsockname()[1]
-    base = base_url(host, port, url)
-    if classroom.is_class:
-        csv_path, html_path = write_links(classroom, base)
-        say(f"Class of {len(classroom.learners)}: private links in {csv_path} and {html_path}")
-        say(f"Teacher page: {rooms.teacher_url(base, classroom)}")
-    say(f"quizgen is serving on {base}/ (Ctrl-C stops it)")
-    app = create_app(classroom, pool)
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
     try:
+        port = sock.getsockname()[1]
+        base = base_url(host, port, url)
+        if classroom.is_class:
+            csv_path, html_path = write_links(classroom, base)
+            say(f"Class of {len(classroom.learners)}: private links in {csv_path} and {html_path}")
+            say(f"Teacher page: {rooms.teacher_url(base, classroom)}")
+        say(f"quizgen is serving on {base}/ (Ctrl-C stops it)")
+        app = create_app(classroom, pool)
+        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
         uvicorn.Server(config).run(sockets=[sock])
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM, even while starting: the promised stop
+        say("quizgen stopped serving. Goodbye.")
     finally:
         classroom.close()
         sock.close()
