@@ -13,6 +13,7 @@ from quizgen.cli.options import (
     difficulty_option,
     format_option,
     seed_option,
+    seed_or_fresh,
     user_bank_pool,
 )
 
@@ -35,7 +36,7 @@ from quizgen.cli.options import (
     show_default=True,
     help="Variants of each question (a random one is drawn per student).",
 )
-@seed_option(default=2026)
+@seed_option("Seed of the variants [default: a fresh random seed].")
 @difficulty_option("With --topic.")
 @click.option(
     "--out",
@@ -50,7 +51,7 @@ def export(
     topic_names: tuple[str, ...],
     fmt: str,
     variants: int,
-    seed: int,
+    seed: int | None,
     difficulty: str,
     out: Path | None,
     bank_dirs: tuple[Path, ...],
@@ -65,6 +66,7 @@ def export(
 
     if (blueprint is None) == (not topic_names):
         raise click.UsageError("give either a BLUEPRINT or --topic")
+    seed = seed_or_fresh(seed, "export")
     if topic_names:
         names = checked_topics(topic_names)
         exam = layout.topic_exam(names, variants, seed, difficulty)  # type: ignore[arg-type]

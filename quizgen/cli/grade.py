@@ -32,7 +32,10 @@ from quizgen.cli.terminal import counted
     help="The blueprint of papers printed with --versions, "
     "or of a Moodle/Canvas export (with --manifest: only if it moved).",
 )
-@seed_option(default=2026)
+@seed_option(
+    "With --blueprint: the seed the papers or the export were built with (their keys' rebuild "
+    "line and the export's file name say it); a manifest records its own."
+)
 @click.option(
     "--variants",
     "-n",
@@ -66,7 +69,7 @@ def grade(
     answers: Path,
     manifest: Path | None,
     blueprint: str | None,
-    seed: int,
+    seed: int | None,
     variants: int,
     version_code: str | None,
     marks_file: Path | None,
@@ -91,6 +94,10 @@ def grade(
 
     if manifest is None and blueprint is None:
         raise click.UsageError("give --manifest (a class set) or --blueprint (versions, LMS)")
+    if manifest is None and seed is None:
+        raise click.UsageError(
+            "--blueprint needs --seed: the seed the papers or the export were built with"
+        )
     kind = answer_kind(answers, source)
     if manifest is not None and kind != "long":
         raise click.UsageError(

@@ -55,6 +55,17 @@ def seed_option(help_text: str | None = None, default: int | None = None) -> Dec
     )
 
 
+def seed_or_fresh(seed: int | None, command: str) -> int:
+    """The seed given, else a fresh random one, said on stderr so the run can be repeated."""
+    if seed is not None:
+        return seed
+    from quizgen.core.seeds import fresh_seed
+
+    seed = fresh_seed()
+    click.echo(f"quizgen {command}: seed {seed} (give --seed {seed} to build the same)", err=True)
+    return seed
+
+
 def difficulty_option(help_text: str | None = None) -> Decorator:
     return click.option(
         "--difficulty", "-d", type=DIFFICULTY, default="medium", show_default=True, help=help_text

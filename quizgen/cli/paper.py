@@ -15,6 +15,7 @@ from quizgen.cli.options import (
     jobs_option,
     out_dir_option,
     seed_option,
+    seed_or_fresh,
     user_bank_pool,
 )
 from quizgen.cli.terminal import console, counted, interrupted
@@ -26,7 +27,9 @@ if TYPE_CHECKING:
 
 @click.command(epilog=BLUEPRINT_HELP)
 @click.argument("blueprint", default="midterm")
-@seed_option("Exam seed: the same seed rebuilds every file byte for byte.", 2026)
+@seed_option(
+    "Exam seed: the same seed rebuilds every file byte for byte [default: a fresh random seed]."
+)
 @click.option(
     "--versions",
     "-v",
@@ -83,7 +86,7 @@ if TYPE_CHECKING:
 )
 def paper(
     blueprint: str,
-    seed: int,
+    seed: int | None,
     versions: int,
     out_dir: Path,
     formats: tuple[str, ...],
@@ -116,6 +119,7 @@ def paper(
         )
     path = find_blueprint(blueprint)
     bank_pool = user_bank_pool(bank_dirs)
+    seed = seed_or_fresh(seed, "paper")
     loaded = override(load_blueprint(path, bank_pool), paper, engine, fonts)
     rebuild = rebuild_command(
         blueprint,
