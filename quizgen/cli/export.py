@@ -16,6 +16,7 @@ from quizgen.cli.options import (
     seed_or_fresh,
     user_bank_pool,
 )
+from quizgen.cli.terminal import fresh_seed_line
 
 
 @click.command(epilog=BLUEPRINT_HELP)
@@ -66,7 +67,7 @@ def export(
 
     if (blueprint is None) == (not topic_names):
         raise click.UsageError("give either a BLUEPRINT or --topic")
-    seed = seed_or_fresh(seed, "export")
+    seed, fresh = seed_or_fresh(seed)
     if topic_names:
         names = checked_topics(topic_names)
         exam = layout.topic_exam(names, variants, seed, difficulty)  # type: ignore[arg-type]
@@ -84,4 +85,6 @@ def export(
         atomic_write(target, lambda path: notes.extend(exporter.write(fmt, exam, path, name)))
     for note in notes:
         click.echo(f"Note: {note}", err=True)
+    if fresh:
+        fresh_seed_line("export", seed)
     click.echo(str(target))

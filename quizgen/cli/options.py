@@ -55,15 +55,14 @@ def seed_option(help_text: str | None = None, default: int | None = None) -> Dec
     )
 
 
-def seed_or_fresh(seed: int | None, command: str) -> int:
-    """The seed given, else a fresh random one, said on stderr so the run can be repeated."""
+def seed_or_fresh(seed: int | None) -> tuple[int, bool]:
+    """The seed given, else a fresh random one; and whether it is fresh (then the command says
+    it once its files are written: ``terminal.fresh_seed_line``)."""
     if seed is not None:
-        return seed
+        return seed, False
     from quizgen.core.seeds import fresh_seed
 
-    seed = fresh_seed()
-    click.echo(f"quizgen {command}: seed {seed} (give --seed {seed} to build the same)", err=True)
-    return seed
+    return fresh_seed(), True
 
 
 def difficulty_option(help_text: str | None = None) -> Decorator:

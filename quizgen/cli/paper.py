@@ -18,7 +18,7 @@ from quizgen.cli.options import (
     seed_or_fresh,
     user_bank_pool,
 )
-from quizgen.cli.terminal import console, counted, interrupted
+from quizgen.cli.terminal import console, counted, fresh_seed_line, interrupted
 
 if TYPE_CHECKING:
     from quizgen.exam.blueprint import Blueprint
@@ -119,7 +119,7 @@ def paper(
         )
     path = find_blueprint(blueprint)
     bank_pool = user_bank_pool(bank_dirs)
-    seed = seed_or_fresh(seed, "paper")
+    seed, fresh = seed_or_fresh(seed)
     loaded = override(load_blueprint(path, bank_pool), paper, engine, fonts)
     rebuild = rebuild_command(
         blueprint,
@@ -135,17 +135,19 @@ def paper(
     check_fonts(loaded, path.name)
     if roster is None:
         _versions(loaded, path, seed, versions, out_dir, formats, bank_pool, rebuild)
-        return
-    options = ClassSetOptions(
-        formats=formats,
-        jobs=jobs,
-        shard=parse_shard(shard) if shard else None,
-        resume=resume,
-        force=force,
-        bank=bank_pool,
-        rebuild=rebuild,
-    )
-    _class_set(loaded, path, seed, roster, only_ids, out_dir, options)
+    else:
+        options = ClassSetOptions(
+            formats=formats,
+            jobs=jobs,
+            shard=parse_shard(shard) if shard else None,
+            resume=resume,
+            force=force,
+            bank=bank_pool,
+            rebuild=rebuild,
+        )
+        _class_set(loaded, path, seed, roster, only_ids, out_dir, options)
+    if fresh:
+        fresh_seed_line("paper", seed)
 
 
 def _versions(
@@ -217,7 +219,7 @@ def _class_set(
             bar.stop()
             interrupted(
                 f"{counted(finished[0], 'student')} written whole",
-                " Run the same command with --resume to build the others.",
+                f" Run the same command with --seed {seed} --resume to build the others.",
             )
     rows = manifest["students"]
     click.echo(f"{counted(len(rows), 'student')}: papers and keys in {out_dir}")
