@@ -15,6 +15,7 @@ from quizgen.cli.options import (
     seed_option,
     seed_or_fresh,
     user_bank_pool,
+    variants_option,
 )
 from quizgen.cli.terminal import fresh_seed_line
 
@@ -29,14 +30,7 @@ from quizgen.cli.terminal import fresh_seed_line
     help="Export a topic instead of a blueprint, or `all`; repeat for several.",
 )
 @format_option(("moodle", "qti", "anki", "jsonl"))
-@click.option(
-    "--variants",
-    "-n",
-    type=click.IntRange(min=1),
-    default=10,
-    show_default=True,
-    help="Variants of each question (a random one is drawn per student).",
-)
+@variants_option("Variants of each question (a random one is drawn per student).")
 @seed_option("Seed of the variants [default: a fresh random seed].")
 @difficulty_option("With --topic.")
 @click.option(

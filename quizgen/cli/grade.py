@@ -13,6 +13,7 @@ from quizgen.cli.options import (
     out_dir_option,
     seed_option,
     user_bank_pool,
+    variants_option,
 )
 from quizgen.cli.terminal import counted
 
@@ -36,14 +37,7 @@ from quizgen.cli.terminal import counted
     "With --blueprint: the seed the papers or the export were built with (their keys' rebuild "
     "line and the export's file name say it); a manifest records its own."
 )
-@click.option(
-    "--variants",
-    "-n",
-    type=click.IntRange(min=1),
-    default=10,
-    show_default=True,
-    help="For Moodle or Canvas reports: the --variants given to `quizgen export`.",
-)
+@variants_option("For Moodle or Canvas reports: the --variants given to `quizgen export`.")
 @click.option("--version", "version_code", default=None, help="Canvas: the quiz's version.")
 @click.option(
     "--marks",

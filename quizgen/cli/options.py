@@ -113,6 +113,18 @@ def out_dir_option(default: Path | str) -> Decorator:
     )
 
 
+def variants_option(help_text: str) -> Decorator:
+    """``--variants N`` / ``-n N``: variants of each question in an LMS export (10)."""
+    return click.option(
+        "--variants",
+        "-n",
+        type=click.IntRange(min=1),
+        default=10,
+        show_default=True,
+        help=help_text,
+    )
+
+
 def jobs_option(help_text: str) -> Decorator:
     """``--jobs N`` / ``-j N``: worker processes, all cores when not given."""
     return click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help=help_text)
