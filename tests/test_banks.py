@@ -243,7 +243,10 @@ def test_a_selection_with_too_few_questions_is_an_error(tmp_path):
             "{kind: derive, section: 3}, marks: 5", "{kind: derive, section: 3}, marks: 5, count: 2"
         )
     )
-    with pytest.raises(QuizgenError, match=r"sections\[0\]\.items\[0\]\.bank: .* too few"):
+    with pytest.raises(
+        QuizgenError,
+        match=r"sections\[0\]\.items\[0\]\.bank: only 1 bank question has .* asks for 2",
+    ):
         build_exam(load_blueprint(path), 1, 1)
 
 
@@ -368,3 +371,79 @@ def test_bad_interchangeable_groups_are_reported(tmp_path, groups, problem):
     )
     with pytest.raises(BankError, match=problem):
         load_banks([path])
+
+
+def _asked(qid: str, answers: list[str]) -> str:
+    """What the terminal quiz prints for one bank question answered with ``answers``."""
+    (question,) = select(load_banks(), qid=qid)
+    item = make_bank_item(1, "1", question, question.marks, np.random.default_rng(3))
+    console = Console(file=io.StringIO(), width=200, no_color=True)
+    replies = iter(answers)
+    QuizSession(console, lambda prompt: next(replies), None).ask_bank(item)
+    return console.file.getvalue()
+
+
+def test_a_self_marked_derivation_shows_the_model_derivation_once():
+    output = _asked("sigmoid-derivative", ["", "0"])  # marked 0: not full marks
+    assert output.count("Model derivation") == 1
+
+
+def test_a_wrong_choice_without_a_derivation_prints_no_empty_heading():
+    (question,) = select(load_banks(), qid="sigmoid-max-slope")
+    assert not question.steps
+    item = make_bank_item(1, "1", question, question.marks, np.random.default_rng(3))
+    wrong = next(o for o in item.options if not o.correct)
+    assert "Model derivation" not in _asked("sigmoid-max-slope", [wrong.letter])
+
+
+def test_the_key_of_a_fill_question_gives_the_missing_step_not_only_its_letter(tmp_path):
+    from quizgen.render.math import inline as svg_inline
+
+    path = tmp_path / "bp.yaml"
+    path.write_text(BANK_BLUEPRINT)
+    exam = build_exam(load_blueprint(path), 8, 1)
+    version = exam.versions[0]
+    fill = next(i for i in version.items if isinstance(i, BankItem) and i.kind == "fill")
+    right = next(o for o in fill.options if o.correct)
+    key = render(exam, version, "key", "bp.yaml")
+    assert f"Answer: <strong>{right.letter}</strong>, {svg_inline(right.text)}." in key
+
+
+def test_bank_check_reports_all_problems_of_a_file_with_their_lines(tmp_path):
+    """A bad id does not hide the rest of its question, nor a duplicate id a choice's options."""
+    path = bank_file(
+        tmp_path,
+        """
+  - id: Bad_ID
+    kind: derive
+    prompt: Show it.
+    steps:
+      - {formula: '\\foo', reason: First.}
+      - {formula: 'b', reason: Then.}
+  - id: pick
+    kind: choice
+    prompt: Pick.
+    options:
+      - {text: a, why: x}
+      - {text: b, why: y}
+  - id: pick
+    kind: choice
+    prompt: Pick again.
+    options:
+      - {text: a, correct: true, why: x}
+      - {text: b, correct: true, why: y}""",
+    )
+    result = CliRunner().invoke(cli, ["bank", "check", str(path)])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "Error: mine.yaml: line 3: question Bad_ID: id: lower-case letters, digits and hyphens "
+        "only (e.g. sigmoid-derivative)",
+        "Error: mine.yaml: line 7: question Bad_ID: steps[0].formula: LaTeX: unsupported "
+        "command \\foo",
+        "Error: mine.yaml: line 13: question pick: options: exactly one option must be correct, "
+        "found 0",
+        "Error: mine.yaml: line 15: question pick: id: duplicate, first in mine.yaml",
+        "Error: mine.yaml: line 19: question pick: options: exactly one option must be correct, "
+        "found 2",
+        "5 problems found.",
+    ]

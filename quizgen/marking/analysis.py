@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from quizgen.marking.mark import PartMark
+from quizgen.topics import topic_title
 
 #: a mistake held by at least this share of the class goes on the re-teach list
 RETEACH_SHARE = 0.2
@@ -25,7 +26,11 @@ class StudentTotal:
     name: str
     mark: Fraction
     max: int
-    by_topic: dict[str, tuple[Fraction, int]]
+    by_topic: dict[str, tuple[Fraction, int]]  # (marks, of): topics, and DERIVATIONS
+
+
+#: the by-topic heading of derivation-bank questions, whose topics vary from paper to paper
+DERIVATIONS = "derivations"
 
 
 @dataclass(frozen=True)
@@ -72,7 +77,9 @@ class ClassReport:
 
 
 def totals(rows: Sequence[PartMark]) -> list[StudentTotal]:
-    """One total per student, in the order they first appear, with their per-topic scores."""
+    """One total per student, in the order they first appear, with their per-topic scores:
+    a topic's questions, and the derivation-bank questions together (their topics vary from
+    paper to paper, so one topic's maximum would not be the same for everyone)."""
     by_student: dict[str, list[PartMark]] = {}
     for row in rows:
         by_student.setdefault(row.student, []).append(row)
@@ -80,15 +87,16 @@ def totals(rows: Sequence[PartMark]) -> list[StudentTotal]:
     for student, marks in by_student.items():
         topics: dict[str, tuple[Fraction, int]] = {}
         for row in marks:
-            got, out_of = topics.get(row.topic, (Fraction(0), 0))
-            topics[row.topic] = (got + row.mark, out_of + row.max)
+            heading = DERIVATIONS if row.bank else row.topic
+            got, out_of = topics.get(heading, (Fraction(0), 0))
+            topics[heading] = (got + row.mark, out_of + row.max)
         out.append(
             StudentTotal(
                 student,
                 marks[0].name,
                 sum((r.mark for r in marks), Fraction(0)),
                 sum(r.max for r in marks),
-                dict(sorted(topics.items())),
+                dict(sorted(topics.items(), key=lambda pair: (pair[0] == DERIVATIONS, pair[0]))),
             )
         )
     return out
@@ -119,16 +127,29 @@ def slot_order(slot: str) -> tuple:
     return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in slot.split("."))
 
 
+def slot_name(slot: str) -> str:
+    """A blueprint slot in words: "1.2" is "section 1, item 2", "4.4.1" (the first question an
+    item with a count draws) "section 4, item 4 #1"; a named id stays itself."""
+    numbers = slot.split(".")
+    if len(numbers) not in (2, 3) or not all(n.isdigit() for n in numbers):
+        return slot
+    copy = f" #{numbers[2]}" if len(numbers) == 3 else ""
+    return f"section {numbers[0]}, item {numbers[1]}{copy}"
+
+
 def slot_labels(rows: Sequence[PartMark]) -> dict[str, str]:
-    """A question's name in reports: "Q3 sigmoid" when it has that number on every paper, else
-    its blueprint slot ("slot 1.2 sigmoid"), as shuffled sections number it differently."""
+    """A question's name in reports: "Q3 Sigmoid and its derivative" when it has that number
+    on every paper, else its place in the blueprint ("Section 1, item 2: ..."), as shuffled
+    sections number it differently."""
     numbers: dict[str, set[int]] = defaultdict(set)
     what = {}
     for row in rows:
         numbers[row.slot].add(row.question)
-        what[row.slot] = row.what
+        what[row.slot] = topic_title(row.what)
     return {
-        slot: f"Q{next(iter(n))} {what[slot]}" if len(n) == 1 else f"slot {slot} {what[slot]}"
+        slot: f"Q{next(iter(n))} {what[slot]}"
+        if len(n) == 1
+        else f"{slot_name(slot).capitalize()}: {what[slot]}"
         for slot, n in numbers.items()
     }
 
@@ -207,7 +228,7 @@ def analyse(rows: Sequence[PartMark]) -> ClassReport:
         if len(students) and m.students / len(students) >= RETEACH_SHARE
     ]
     reteach += [
-        f"{topic}: the class earned {accuracy:.0%} of its marks."
+        f"{topic_title(topic)}: the class earned {accuracy:.0%} of its marks."
         for topic, accuracy in topics
         if accuracy < WEAK_TOPIC
     ]

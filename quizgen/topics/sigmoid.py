@@ -35,10 +35,13 @@ class Params(ParamsModel):
 
 
 def generate(rng: np.random.Generator, difficulty: Difficulty) -> Params:
-    """Easy: an integer in [-3, 3]; medium: a half-integer in [-4, 4]; hard: one decimal in
-    [-5, 5]. Never so far out that sigma'(z) rounds to nothing at the shown precision."""
+    """Easy: an integer in [-3, 3]; medium: on the 0.5 grid in [-4, 4]; hard: one decimal in
+    [-5, 5]. Never z = 0 (sigma = 1/2 tests nothing), never so far out that sigma'(z) rounds to
+    nothing at the shown precision."""
     if difficulty == "easy":
         z = on_grid(rng, -3, 3, 1)
+        if z == 0:
+            raise Degenerate
     elif difficulty == "medium":
         z = on_grid(rng, -4, 4, 0.5)
         if z == 0:
@@ -105,22 +108,25 @@ def follow(p: Params, given: dict[str, Any]) -> dict[str, float]:
 MISCONCEPTIONS = (
     Misconception(
         "answered sigma(z) for the derivative",
-        "The derivative is sigma(z)(1 - sigma(z)), not sigma(z) itself.",
+        r"The derivative is $\sigma(z)(1 - \sigma(z))$, not $\sigma(z)$ itself.",
         lambda p: {"sigma": sigmoid(p.z), "dsigma": sigmoid(p.z)},
     ),
     Misconception(
         "forgot the factor sigma(z)",
-        "sigma'(z) = sigma(z) times (1 - sigma(z)); 1 - sigma(z) alone is only the second factor.",
+        r"$\sigma'(z) = \sigma(z)(1 - \sigma(z))$; $1 - \sigma(z)$ alone is only the second "
+        "factor.",
         lambda p: {"sigma": sigmoid(p.z), "dsigma": 1 - sigmoid(p.z)},
     ),
     Misconception(
         "dropped the minus sign in the exponent",
-        "sigma(z) = 1 / (1 + e^-z): with e^+z you computed sigma(-z) = 1 - sigma(z).",
+        r"$\sigma(z) = \frac{1}{1 + e^{-z}}$: with $e^{+z}$ you computed $\sigma(-z) = 1 - "
+        r"\sigma(z)$.",
         lambda p: {"sigma": sigmoid(-p.z), "dsigma": sigmoid_derivative(p.z)},
     ),
     Misconception(
         "used e^-z as the derivative",
-        "d/dz (1 + e^-z)^-1 = e^-z / (1 + e^-z)^2: the denominator squared is part of it.",
+        r"$\frac{d}{dz} (1 + e^{-z})^{-1} = \frac{e^{-z}}{(1 + e^{-z})^2}$: the denominator "
+        "squared is part of it.",
         lambda p: {"sigma": sigmoid(p.z), "dsigma": math.exp(-p.z)},
     ),
 )
