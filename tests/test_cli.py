@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -318,3 +319,30 @@ def test_check_names_two_mistakes_made_at_once(tmp_path):
     assert labels == {"forgot the +1", "kept the input channels after a convolution"}
     shown = CliRunner().invoke(cli, ["check", "CSM-0000007", typed, "--no-color", "--db", str(db)])
     assert "two mistakes at once" in shown.output
+
+
+def test_paper_without_seed_draws_a_fresh_one_and_says_it(tmp_path):
+    runs = [
+        CliRunner().invoke(cli, ["paper", "quiz", "-f", "html", "--out", str(tmp_path / name)])
+        for name in ("one", "two")
+    ]
+    seeds = [re.search(r"quizgen paper: seed (\d+)", r.stderr)[1] for r in runs]
+    assert seeds[0] != seeds[1]
+    for name, seed in zip(("one", "two"), seeds):
+        key = (tmp_path / name / f"quiz-{seed}-A-key.html").read_text(encoding="utf-8")
+        assert f"quizgen paper quiz --seed {seed} " in key
+
+
+def test_export_without_seed_draws_a_fresh_one_and_names_the_file_by_it(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["export", "quiz", "--format", "jsonl", "-n", "1"])
+    seed = re.search(r"quizgen export: seed (\d+)", result.stderr)[1]
+    assert result.stdout.strip() == str(Path("output") / f"quiz-{seed}.jsonl")
+
+
+def test_grade_against_a_blueprint_needs_the_papers_seed(tmp_path):
+    answers = tmp_path / "answers.csv"
+    answers.write_text("student,version,question,part,answer\nann,A,1,a,0.5\n")
+    result = CliRunner().invoke(cli, ["grade", str(answers), "--blueprint", "quiz"])
+    assert result.exit_code == 1
+    assert "--blueprint needs --seed" in result.stderr

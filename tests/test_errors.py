@@ -342,7 +342,7 @@ def test_a_reader_that_closes_the_pipe_ends_the_command_quietly():
 def test_a_folder_named_like_a_shipped_blueprint_does_not_hide_it(tmp_path, monkeypatch):
     (tmp_path / "quiz").mkdir()
     monkeypatch.chdir(tmp_path)
-    result = invoke("paper", "quiz", "--format", "html", "--out", "out")
+    result = invoke("paper", "quiz", "--seed", "2026", "--format", "html", "--out", "out")
     assert result.exit_code == 0, result.output
     assert (tmp_path / "out" / "quiz-2026-A-paper.html").is_file()
 
@@ -368,7 +368,7 @@ def _commands(path: Path, out: Path) -> dict[str, tuple[str, ...]]:
         "bank": ("bank", "check", str(path)),
         "records": ("solve", str(path)),
         "roster": ("paper", QUIZ, "--roster", str(path), "--out", str(out)),
-        "answers": ("grade", str(path), "--blueprint", "quiz", "--out", str(out)),
+        "answers": ("grade", str(path), "--blueprint", "quiz", "--seed", "7", "--out", str(out)),
     }
 
 

@@ -32,7 +32,7 @@ def roster(tmp_path_factory) -> Path:
 def command(roster: Path, out: Path, *extra: str) -> list[str]:
     return [
         sys.executable, "-m", "quizgen", "paper", "midterm", "--roster", str(roster), "--out",
-        str(out), "--engine", "typst", "--format", "pdf", "-j", "2", *extra,
+        str(out), "--seed", "2026", "--engine", "typst", "--format", "pdf", "-j", "2", *extra,
     ]  # fmt: skip
 
 

@@ -98,7 +98,17 @@ def test_answer_space_follows_the_blueprint(tmp_path, setting, expected):
     blueprint = tmp_path / "bp.yaml"
     blueprint.write_text(f"answer_space: {setting}\n" + source, encoding="utf-8")
     result = CliRunner().invoke(
-        cli, ["paper", str(blueprint), "--format", "html", "--out", str(tmp_path / "out")]
+        cli,
+        [
+            "paper",
+            str(blueprint),
+            "--seed",
+            "2026",
+            "--format",
+            "html",
+            "--out",
+            str(tmp_path / "out"),
+        ],
     )
     assert result.exit_code == 0, result.output
     rules = answer_rules((tmp_path / "out" / "bp-2026-A-paper.html").read_text())

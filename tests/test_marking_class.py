@@ -511,6 +511,8 @@ def test_malformed_answer_files_give_an_error_not_a_traceback(tmp_path, source):
                 str(answers),
                 "--blueprint",
                 "quiz",
+                "--seed",
+                "2026",
                 "--variants",
                 "2",
                 "--from",

@@ -322,3 +322,25 @@ def test_stats_bars_fit_an_80_column_terminal_without_being_cut(tmp_path):
     assert "linear_regression" in output and "·" in output
     assert "…" not in output
     assert max(len(line) for line in output.splitlines()) <= 80
+
+
+def test_a_teachers_check_writes_nothing_into_the_practice_history(tmp_path):
+    data = tmp_path / "data"
+    result = CliRunner().invoke(
+        cli, ["check", SIGMOID, "0.076", "0.070", "--no-color"], env={"XDG_DATA_HOME": str(data)}
+    )
+    assert result.exit_code == 0, result.output
+    assert "All correct." in result.output
+    assert not (data / "quizgen" / "history.sqlite3").exists()
+
+
+def test_fewer_answers_than_parts_is_an_error_and_nothing_is_recorded(tmp_path):
+    result = CliRunner().invoke(
+        cli, ["check", SIGMOID, "0.076", "--no-color", "--db", str(tmp_path / "h.db")]
+    )
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        f"Error: {SIGMOID} has 2 parts and 1 answer was given: give one answer per part, in "
+        "order (or none, to be asked)"
+    )
+    assert not (tmp_path / "h.db").exists()

@@ -4,11 +4,13 @@ Starlette's test client (the browser tests drive the same pages in Chromium)."""
 from __future__ import annotations
 
 import re
+import signal
+import urllib.request
 
 import pytest
 from click.testing import CliRunner
 from starlette.testclient import TestClient
-from web_helpers import CODE, csrf, roster, shown_problem, typed
+from web_helpers import CODE, csrf, roster, serve_command, shown_problem, start_site, typed
 
 from quizgen import topics
 from quizgen.cli import cli
@@ -729,3 +731,13 @@ def test_a_state_file_from_a_newer_quizgen_is_refused_in_one_line(tmp_path):
     with pytest.raises(QuizgenError, match="newer quizgen") as error:
         Store(path)
     assert "\n" not in str(error.value)
+
+
+def test_ctrl_c_stops_serve_quietly_with_exit_status_0(tmp_path):
+    process, base, _ = start_site(serve_command("--db", str(tmp_path / "h.db")))
+    with urllib.request.urlopen(f"{base}/", timeout=30) as page:  # serving, not starting
+        assert page.status == 200
+    process.send_signal(signal.SIGINT)
+    _, rest = process.communicate(timeout=30)
+    assert process.returncode == 0
+    assert rest.strip().splitlines() == ["quizgen stopped serving. Goodbye."]

@@ -13,8 +13,11 @@ from quizgen.cli.options import (
     difficulty_option,
     format_option,
     seed_option,
+    seed_or_fresh,
     user_bank_pool,
+    variants_option,
 )
+from quizgen.cli.terminal import fresh_seed_line
 
 
 @click.command(epilog=BLUEPRINT_HELP)
@@ -27,15 +30,8 @@ from quizgen.cli.options import (
     help="Export a topic instead of a blueprint, or `all`; repeat for several.",
 )
 @format_option(("moodle", "qti", "anki", "jsonl"))
-@click.option(
-    "--variants",
-    "-n",
-    type=click.IntRange(min=1),
-    default=10,
-    show_default=True,
-    help="Variants of each question (a random one is drawn per student).",
-)
-@seed_option(default=2026)
+@variants_option("Variants of each question (a random one is drawn per student).")
+@seed_option("Seed of the variants [default: a fresh random seed].")
 @difficulty_option("With --topic.")
 @click.option(
     "--out",
@@ -50,7 +46,7 @@ def export(
     topic_names: tuple[str, ...],
     fmt: str,
     variants: int,
-    seed: int,
+    seed: int | None,
     difficulty: str,
     out: Path | None,
     bank_dirs: tuple[Path, ...],
@@ -65,6 +61,7 @@ def export(
 
     if (blueprint is None) == (not topic_names):
         raise click.UsageError("give either a BLUEPRINT or --topic")
+    seed, fresh = seed_or_fresh(seed)
     if topic_names:
         names = checked_topics(topic_names)
         exam = layout.topic_exam(names, variants, seed, difficulty)  # type: ignore[arg-type]
@@ -84,4 +81,6 @@ def export(
         click.echo(f"Warning: {name}: {warning}", err=True)
     for note in notes:
         click.echo(f"Note: {note}", err=True)
+    if fresh:
+        fresh_seed_line("export", seed)
     click.echo(str(target))

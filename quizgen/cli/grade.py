@@ -13,6 +13,7 @@ from quizgen.cli.options import (
     out_dir_option,
     seed_option,
     user_bank_pool,
+    variants_option,
 )
 from quizgen.cli.terminal import counted
 
@@ -32,15 +33,11 @@ from quizgen.cli.terminal import counted
     help="The blueprint of papers printed with --versions, "
     "or of a Moodle/Canvas export (with --manifest: only if it moved).",
 )
-@seed_option(default=2026)
-@click.option(
-    "--variants",
-    "-n",
-    type=click.IntRange(min=1),
-    default=10,
-    show_default=True,
-    help="For Moodle or Canvas reports: the --variants given to `quizgen export`.",
+@seed_option(
+    "With --blueprint: the seed the papers or the export were built with (their keys' rebuild "
+    "line and the export's file name say it); a manifest records its own."
 )
+@variants_option("For Moodle or Canvas reports: the --variants given to `quizgen export`.")
 @click.option("--version", "version_code", default=None, help="Canvas: the quiz's version.")
 @click.option(
     "--marks",
@@ -66,7 +63,7 @@ def grade(
     answers: Path,
     manifest: Path | None,
     blueprint: str | None,
-    seed: int,
+    seed: int | None,
     variants: int,
     version_code: str | None,
     marks_file: Path | None,
@@ -91,6 +88,10 @@ def grade(
 
     if manifest is None and blueprint is None:
         raise click.UsageError("give --manifest (a class set) or --blueprint (versions, LMS)")
+    if manifest is None and seed is None:
+        raise click.UsageError(
+            "--blueprint needs --seed: the seed the papers or the export were built with"
+        )
     kind = answer_kind(answers, source)
     if manifest is not None and kind != "long":
         raise click.UsageError(

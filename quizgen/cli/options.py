@@ -55,6 +55,16 @@ def seed_option(help_text: str | None = None, default: int | None = None) -> Dec
     )
 
 
+def seed_or_fresh(seed: int | None) -> tuple[int, bool]:
+    """The seed given, else a fresh random one; and whether it is fresh (then the command says
+    it once its files are written: ``terminal.fresh_seed_line``)."""
+    if seed is not None:
+        return seed, False
+    from quizgen.core.seeds import fresh_seed
+
+    return fresh_seed(), True
+
+
 def difficulty_option(help_text: str | None = None) -> Decorator:
     return click.option(
         "--difficulty", "-d", type=DIFFICULTY, default="medium", show_default=True, help=help_text
@@ -100,6 +110,18 @@ def out_dir_option(default: Path | str) -> Decorator:
         type=click.Path(file_okay=False, path_type=Path),
         default=default,
         show_default=True,
+    )
+
+
+def variants_option(help_text: str) -> Decorator:
+    """``--variants N`` / ``-n N``: variants of each question in an LMS export (10)."""
+    return click.option(
+        "--variants",
+        "-n",
+        type=click.IntRange(min=1),
+        default=10,
+        show_default=True,
+        help=help_text,
     )
 
 

@@ -15,9 +15,10 @@ from quizgen.cli.options import (
     jobs_option,
     out_dir_option,
     seed_option,
+    seed_or_fresh,
     user_bank_pool,
 )
-from quizgen.cli.terminal import console, counted, interrupted
+from quizgen.cli.terminal import console, counted, fresh_seed_line, interrupted
 
 if TYPE_CHECKING:
     from quizgen.exam.blueprint import Blueprint
@@ -26,7 +27,9 @@ if TYPE_CHECKING:
 
 @click.command(epilog=BLUEPRINT_HELP)
 @click.argument("blueprint", default="midterm")
-@seed_option("Exam seed: the same seed rebuilds every file byte for byte.", 2026)
+@seed_option(
+    "Exam seed: the same seed rebuilds every file byte for byte [default: a fresh random seed]."
+)
 @click.option(
     "--versions",
     "-v",
@@ -94,7 +97,7 @@ if TYPE_CHECKING:
 )
 def paper(
     blueprint: str,
-    seed: int,
+    seed: int | None,
     versions: int,
     out_dir: Path,
     formats: tuple[str, ...],
@@ -131,6 +134,7 @@ def paper(
         )
     path = find_blueprint(blueprint)
     bank_pool = user_bank_pool(bank_dirs)
+    seed, fresh = seed_or_fresh(seed)
     loaded = override(load_blueprint(path, bank_pool), paper, engine, fonts)
     rebuild = rebuild_command(
         blueprint,
@@ -153,17 +157,19 @@ def paper(
         _versions(
             loaded, path, blueprint, seed, versions, out_dir, formats, bank_pool, rebuild, digits
         )
-        return
-    options = ClassSetOptions(
-        formats=formats,
-        jobs=jobs,
-        shard=parse_shard(shard) if shard else None,
-        resume=resume,
-        force=force,
-        bank=bank_pool,
-        rebuild=rebuild,
-    )
-    _class_set(loaded, path, seed, roster, only_ids, out_dir, options, sheet)
+    else:
+        options = ClassSetOptions(
+            formats=formats,
+            jobs=jobs,
+            shard=parse_shard(shard) if shard else None,
+            resume=resume,
+            force=force,
+            bank=bank_pool,
+            rebuild=rebuild,
+        )
+        _class_set(loaded, path, seed, roster, only_ids, out_dir, options, sheet)
+    if fresh:
+        fresh_seed_line("paper", seed)
 
 
 def _versions(
@@ -248,7 +254,7 @@ def _class_set(
             bar.stop()
             interrupted(
                 f"{counted(finished[0], 'student')} written whole",
-                " Run the same command with --resume to build the others.",
+                f" Run the same command with --seed {seed} --resume to build the others.",
             )
     rows = manifest["students"]
     click.echo(f"{counted(len(rows), 'student')}: papers and keys in {out_dir}")

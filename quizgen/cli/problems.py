@@ -9,7 +9,6 @@ import click
 
 from quizgen.cli.options import (
     BANK_OPTION,
-    DB_OPTION,
     NO_COLOR_OPTION,
     TOPICS_OPTION,
     any_bank_pool,
@@ -119,12 +118,16 @@ def solve(file: Path, fmt: str) -> None:
 @format_option(
     ("text", "json"),
     "json: one verdict per part (expected value, follow-through, named mistake) and the "
-    "problem's record (topic, difficulty, params, answer) for scripts; nothing is asked and no "
-    "history is written.",
+    "problem's record (topic, difficulty, params, answer) for scripts; nothing is asked.",
     "text",
 )
 @BANK_OPTION
-@DB_OPTION
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Record these answers in this practice history [default: nothing is recorded].",
+)
 @NO_COLOR_OPTION
 def check(
     code: str,
@@ -138,11 +141,12 @@ def check(
 
     Give one answer per part, in order (quote answers with spaces); without answers the parts
     are asked interactively. A derivation question's printed id (e.g. cce-gradient-order) is
-    asked interactively. Example: quizgen check SGM-3GKE1BD 0.076 0.070
+    asked interactively. Nothing goes into the practice history unless --db names one.
+    Example: quizgen check SGM-3GKE1BD 0.076 0.070
     """
     from quizgen.cli.quiz import QuizSession
     from quizgen.exam.model import BankItem
-    from quizgen.practice.checking import check_report
+    from quizgen.practice.checking import check_report, require_an_answer_per_part
     from quizgen.practice.session import item_for_code
 
     item = item_for_code(code, lambda: any_bank_pool(bank_dirs))
@@ -154,6 +158,8 @@ def check(
             )
         click.echo(json_line(check_report(code, item, answers)))
         return
+    if answers and not isinstance(item, BankItem):
+        require_an_answer_per_part(code, item, answers)
     shown = console(no_color)
     queue = list(answers)
 
@@ -165,8 +171,9 @@ def check(
         shown.print(prompt + queue[0], markup=False, highlight=False)
         return queue.pop(0)
 
-    kept = history(db)
+    kept = history(db) if db is not None else None  # a teacher's checks are not practice
     try:
         QuizSession(shown, read, kept, "check").run([item], 1)
     finally:
-        kept.close()
+        if kept is not None:
+            kept.close()

@@ -56,3 +56,8 @@ def interrupted(done: str, hint: str = "") -> NoReturn:
     """Ctrl-C or SIGTERM: say what is on disk, and how to go on; exit status 130."""
     click.echo(f"\nInterrupted: {done}.{hint}", err=True)
     sys.exit(130)
+
+
+def fresh_seed_line(command: str, seed: int) -> None:
+    """Say the fresh seed a run drew, so that the run can be repeated."""
+    click.echo(f"quizgen {command}: seed {seed} (give --seed {seed} to build the same)", err=True)

@@ -22,7 +22,7 @@ class AnswerSources:
     kind: str  # long, moodle or canvas (see answer_kind)
     manifest: Path | None = None  # a class set's manifest.json (long answers only)
     blueprint: str | None = None  # the blueprint of --versions papers or of an LMS export
-    seed: int
+    seed: int | None = None  # with a blueprint: the seed it was built with
     variants: int = 10  # the export's --variants (LMS reports)
     version_code: str | None = None  # Canvas: the quiz's version
     marks_file: Path | None = None  # long rows that replace the report's
@@ -65,7 +65,7 @@ def collect(sources: AnswerSources) -> Collected:
 
 def _from_blueprint(sources: AnswerSources) -> Collected:
     blueprint, seed, bank = sources.blueprint, sources.seed, sources.bank
-    assert blueprint is not None, "give a manifest or a blueprint"
+    assert blueprint is not None and seed is not None, "a manifest, or a blueprint and its seed"
     if sources.kind == "long":
         found = answer_files.read_long(
             sources.answers, None, lambda n: papers.versions_exam(blueprint, seed, n, bank)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from quizgen.core.errors import QuizgenError
 from quizgen.core.grading import (
     Verdict,
     distinct_misconceptions,
@@ -117,3 +118,18 @@ def check_report(code: str, problem: Any, typed: Sequence[str]) -> dict[str, Any
         "of": len(parts),
         "record": to_record(problem, solve(problem)),
     }
+
+
+def require_an_answer_per_part(code: str, problem: Any, typed: Sequence[str]) -> None:
+    """Answers given at once come one per part: fewer is a slip to point out, not a wrong part
+    to judge."""
+    from quizgen import topics
+    from quizgen.render.wording import counted
+
+    parts = len(topics.get(problem.topic).solve(problem.params).parts)
+    if len(typed) < parts:
+        given = "1 answer was" if len(typed) == 1 else f"{len(typed)} answers were"
+        raise QuizgenError(
+            f"{code} has {counted(parts, 'part')} and {given} given: give one answer per part, "
+            "in order (or none, to be asked)"
+        )

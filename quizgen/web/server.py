@@ -131,6 +131,8 @@ def serve(
         else:
             classroom.store.close()  # no connection may cross a fork: each worker opens its own
             Workers(lambda: _worker(classroom, sock, pool, base, proxy), workers, say).run()
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM: the stop the banner promised, not a failure
+        say("quizgen stopped serving. Goodbye.")
     finally:
         classroom.close()
         sock.close()
