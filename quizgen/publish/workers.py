@@ -25,6 +25,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 from quizgen.core.errors import QuizgenError
+from quizgen.publish.papers import signals_held
 
 STOPPING_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 _NO_TASK = object()  # what an idle worker has in hand
@@ -91,17 +92,20 @@ class Workers:
         process = self.context.Process(
             target=_serve, args=(self.function, self.shared, theirs), daemon=True
         )
-        # the child inherits the blocked mask, so a signal cannot reach it before it ignores
-        # them. Start the resource tracker first: starting it unblocks them in passing.
+        # Blocked here, the stopping signals are blocked in the child until it ignores them;
+        # held (by the parent's other threads, which may take them), they wait until the worker
+        # is on the list and its start-up data sent, so it is never left behind half-started.
+        # The resource tracker starts first: starting it unblocks them in passing.
         resource_tracker.ensure_running()
-        previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING_SIGNALS)
-        try:
-            process.start()
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-        theirs.close()
-        worker = _Worker(process, ours)
-        self.workers.append(worker)
+        with signals_held():
+            previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING_SIGNALS)
+            try:
+                process.start()
+                theirs.close()
+                worker = _Worker(process, ours)
+                self.workers.append(worker)
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, previous)
         return worker
 
     def _retire(self, worker: _Worker) -> None:
