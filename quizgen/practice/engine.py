@@ -15,11 +15,12 @@ from typing import Any
 from quizgen import topics
 from quizgen.core.grading import Verdict, distinct_misconceptions, distinct_pairs, judge
 from quizgen.core.model import Misconception, Part, Problem, Solution
-from quizgen.exam.build import BankItem, BankOption
 from quizgen.exam.item_codes import encode
+from quizgen.exam.model import BankItem, BankOption
 from quizgen.practice.answers import parse
 from quizgen.practice.history import Attempt, History
-from quizgen.practice.session import hint_ladder, topic_of_section
+from quizgen.practice.session import hint_ladder
+from quizgen.topics import topic_of_section
 
 NO_MORE_HINTS = "no more hints: ? shows all"
 

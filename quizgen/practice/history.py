@@ -64,7 +64,6 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "UPDATE attempts SET outcome = 'skipped' WHERE answer IS NULL",
     ),
 }
-OUTCOMES = ("answered", "skipped", "shown")
 
 
 def default_path() -> Path:

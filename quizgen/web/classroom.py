@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from quizgen.core.errors import QuizgenError
-from quizgen.exam.build import Student
+from quizgen.exam.model import Student
 from quizgen.practice.history import History
 from quizgen.publish.papers import atomic_write
 from quizgen.web.security import find_token, new_token

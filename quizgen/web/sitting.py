@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from quizgen.core.model import Difficulty, Problem
 from quizgen.exam.banks import BankQuestion
-from quizgen.exam.build import BankItem
+from quizgen.exam.model import BankItem
 from quizgen.practice.engine import BankRun, Practice, ProblemRun
 from quizgen.practice.feedback import explain
 from quizgen.practice.history import History
