@@ -53,7 +53,7 @@ def command(roster: Path, out: Path, *extra: str, formats: tuple[str, ...] = ("p
 @pytest.fixture(scope="module")
 def uninterrupted(roster, tmp_path_factory) -> dict[str, bytes]:
     out = tmp_path_factory.mktemp("whole")
-    subprocess.run(command(roster, out), check=True, capture_output=True, timeout=300)
+    subprocess.run(command(roster, out), check=True, capture_output=True, timeout=600)
     return tree(out)
 
 
@@ -97,7 +97,7 @@ def assert_every_student_whole_or_absent(out: Path) -> None:
 
 def resume(roster: Path, out: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        command(roster, out, "--resume"), capture_output=True, text=True, timeout=300
+        command(roster, out, "--resume"), capture_output=True, text=True, timeout=600
     )
 
 
