@@ -13,7 +13,10 @@ A topic module has the same shape everywhere:
 - ``MISCONCEPTIONS``: named wrong methods;
 - optionally ``table(params, answer) -> Table``: a summary table for the key (traces, shapes);
 - optionally ``follow(params, given) -> dict``: later parts computed from a student's own
-  earlier answers (``given``, by answer key), for follow-through marking.
+  earlier answers (``given``, by answer key), for follow-through marking;
+- optionally ``computation(params) -> Computation``: the worked solution as expression trees
+  over named quantities (:mod:`quizgen.core.mutation`), so that diagnosis can name single
+  edits of it that no ``MISCONCEPTIONS`` entry lists.
 
 Adding a topic is adding one module: nothing here lists them.
 """
@@ -23,6 +26,7 @@ from __future__ import annotations
 import importlib
 import json
 import pkgutil
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from types import ModuleType
@@ -30,6 +34,7 @@ from typing import Any
 
 from quizgen.core.errors import QuizgenError
 from quizgen.core.model import Difficulty, Misconception, Part, Solution, Stem
+from quizgen.core.mutation import Deferred, edit_mistakes
 from quizgen.core.params import ParamsModel, parse_params
 
 MAX_DRAWS = 10_000
@@ -126,6 +131,25 @@ class Topic:
         shaped = {k: v for k, v in given.items() if k in right and _same_shape(v, right[k])}
         return follow(params, shaped)
 
+    def edit_mistakes(
+        self,
+        params: ParamsModel,
+        solution: Solution,
+        listed: Sequence[tuple[Misconception, Mapping[str, Any]]],
+    ) -> Sequence[tuple[Misconception, Mapping[str, Any]]]:
+        """The single edits of the worked solution that give an answer of their own, as named
+        mistakes ([] for a topic that does not describe its computation), searched when first
+        used; an edit giving what a ``listed`` mistake gives is left to that one, which
+        explains it better."""
+        computation = getattr(self.module, "computation", None)
+        if computation is None:
+            return []
+        return Deferred(
+            lambda: edit_mistakes(
+                computation(params), solution.parts, solution.answer, [a for _, a in listed]
+            )
+        )
+
     def parts(self, params: ParamsModel) -> tuple[Part, ...]:
         return tuple(self.module.parts(params))
 
@@ -172,6 +196,13 @@ def topic_of_section(section: int) -> str:
     """The topic that practises a seed-guide section (section 7's is backprop; "bank" for a
     section no topic practises)."""
     return next((t.name for t in registry().values() if t.section == section), "bank")
+
+
+def topic_title(name: str) -> str:
+    """A topic as reports name it: its title ("CNN output size"), not its key; "bank" (the
+    derivation questions no topic practises) as "Derivation questions"."""
+    known = registry().get(name)
+    return known.title if known else "Derivation questions" if name == "bank" else name
 
 
 def get(name: str) -> Topic:

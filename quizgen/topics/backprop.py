@@ -23,6 +23,23 @@ from quizgen.core.draw import grid_matrix, grid_vector
 from quizgen.core.latex import dot, mat, num, paren, vec
 from quizgen.core.mathfn import logsumexp, sigmoid_array, softmax, softplus
 from quizgen.core.model import EXACT, Difficulty, Part, Precision, Stem, Step
+from quizgen.core.mutation import (
+    At,
+    C,
+    Computation,
+    Expr,
+    Fn,
+    Line,
+    MatMul,
+    Neg,
+    Outer,
+    Prod,
+    Q,
+    T,
+    add,
+    diff,
+    fields,
+)
 from quizgen.core.params import Matrix, ParamsModel, Vector
 from quizgen.topics import Degenerate
 from quizgen.topics._shared import dropped_loss_minus, switched
@@ -321,52 +338,119 @@ MISCONCEPTIONS = (
     switched(
         solve_with,
         "used z instead of the activation's derivative",
-        "delta1 multiplies by act'(z1) elementwise, not by z1 itself.",
+        r"$\delta^{(1)}$ multiplies by $\operatorname{act}'(z^{(1)})$ elementwise, not by "
+        "$z^{(1)}$ itself.",
         local="z",
     ),
     switched(
         solve_with,
         "forgot the activation's derivative",
-        "Going back through h1 = act(z1) multiplies by act'(z1) elementwise.",
+        r"Going back through $h^{(1)} = \operatorname{act}(z^{(1)})$ multiplies by "
+        r"$\operatorname{act}'(z^{(1)})$ elementwise.",
         local="none",
     ),
     switched(
         solve_with,
         "used the activation instead of its derivative",
-        "The local gradient is act'(z1) (sigma(1 - sigma), or 1 for z > 0 in ReLU), not h1.",
+        r"The local gradient is $\operatorname{act}'(z^{(1)})$ ($\sigma(1 - \sigma)$, or $1$ "
+        "for $z > 0$ in ReLU), not $h^{(1)}$.",
         local="value",
     ),
     switched(
         solve_with,
         "flipped the sign of the output error",
-        "For softmax + CCE and sigmoid + BCE, delta2 = y_hat - y, not y - y_hat.",
+        r"For softmax with CCE and sigmoid with BCE, $\delta^{(2)} = \hat{y} - y$, not $y - "
+        r"\hat{y}$.",
         sign=-1.0,
     ),
     switched(
         solve_with,
         "forgot the bias in the hidden layer",
-        "The hidden pre-activation is z1 = x W1 + b1: the bias is added before the activation.",
+        "The hidden pre-activation is $z^{(1)} = x W^{(1)} + b^{(1)}$: the bias is added "
+        "before the activation.",
         when=lambda p: any(p.b1),
         hidden_bias=False,
     ),
     switched(
         solve_with,
         "forgot the bias in the output layer",
-        "The output pre-activation is z2 = h1 W2 + b2.",
+        "The output pre-activation is $z^{(2)} = h^{(1)} W^{(2)} + b^{(2)}$.",
         when=lambda p: any(p.b2),
         output_bias=False,
     ),
     switched(
         solve_with,
         "skipped the hidden activation",
-        "h1 = act(z1): the activation is applied to z1 before it feeds the next layer.",
+        r"$h^{(1)} = \operatorname{act}(z^{(1)})$: the activation is applied to $z^{(1)}$ "
+        "before it feeds the next layer.",
         activation=False,
     ),
     dropped_loss_minus(solve),
     switched(
         solve_with,
         "transposed the weight gradients",
-        "dW = (layer input)^T delta: rows follow the inputs, columns the units (as W does).",
+        r"$\frac{\partial J}{\partial W} = (\text{layer input})^T \delta$: rows follow the "
+        "inputs, columns the units (as $W$ does).",
         transpose=True,
     ),
 )
+
+
+def computation(p: Params) -> Computation:
+    """The worked solution as data, for mistakes nobody listed (quizgen.core.mutation)."""
+    act = "relu" if p.hidden == "relu" else "sigmoid"
+    z1, h1, y_hat = Q("z1"), Q("h1"), Q("y_hat")
+    local = Fn("step", (z1,)) if p.hidden == "relu" else Prod((h1, diff(C(1), h1)))
+    output_derivative = Prod((y_hat, diff(C(1), y_hat)))  # cancelled by the loss: not there
+    return Computation(
+        inputs={k: getattr(p, k) for k in ("x", "W1", "b1", "W2", "b2", "y")},
+        lines=(
+            Line("z1", add(MatMul(Q("x"), Q("W1")), Q("b1")), 1),
+            Line("h1", Fn(act, (z1,)), 2),
+            Line("z2", add(MatMul(h1, Q("W2")), Q("b2")), 3),
+            Line("y_hat", Fn(p.output, (Q("z2"),)), 4),
+            Line("loss", _loss(p, y_hat), 5, "J"),
+            Line(
+                "delta2",
+                Prod((diff(y_hat, Q("y")),), absent=(output_derivative,)),
+                6,
+            ),
+            Line("dW2", Outer(h1, Q("delta2")), 7),
+            Line("back", MatMul(Q("delta2"), T(Q("W2"))), 8, "delta2 W2^T"),
+            Line("local", local, 8, f"{'ReLU' if p.hidden == 'relu' else 'sigma'}'(z1)"),
+            Line("delta1", Prod((Q("back", "delta2 W2^T"), Q("local", "act'(z1)"))), 8),
+            Line("dW1", Outer(Q("x"), Q("delta1")), 9),
+        ),
+        answer=fields(
+            z1="z1",
+            h1="h1",
+            z2="z2",
+            y_hat="y_hat",
+            loss="loss",
+            delta2="delta2",
+            delta1="delta1",
+            dW2="dW2",
+            db2="delta2",
+            dW1="dW1",
+            db1="delta1",
+        ),
+        neighbours={
+            "z1": ("h1",),
+            "h1": ("z1",),
+            "z2": ("y_hat",),
+            "y_hat": ("z2", "y"),
+            "y": ("y_hat",),
+            "x": ("h1",),
+            "delta1": ("delta2",),
+            "delta2": ("delta1",),
+        },
+    )
+
+
+def _loss(p: Params, y_hat: Expr) -> Expr:
+    """-log of the probability the output gives the target, as the worked solution writes it."""
+    if p.output == "softmax":
+        return Neg(Fn("log", (At(y_hat, p.y.index(1)),)))
+    if p.y[0] == 1:
+        return Neg(Fn("log", (At(y_hat, 0),)))
+    return Neg(Fn("log", (diff(C(1), At(y_hat, 0)),)))

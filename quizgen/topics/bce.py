@@ -19,6 +19,7 @@ from quizgen.core.draw import grid_vector
 from quizgen.core.latex import dot, num, paren, vec
 from quizgen.core.mathfn import sigmoid, sigmoid_derivative, softplus
 from quizgen.core.model import EXACT, Difficulty, Misconception, Part, Precision, Stem, Step
+from quizgen.core.mutation import C, Computation, Fn, Line, MatMul, Neg, Prod, Q, diff, fields
 from quizgen.core.params import ParamsModel, Vector
 from quizgen.topics import Degenerate
 from quizgen.topics._shared import dropped_loss_minus
@@ -148,26 +149,47 @@ def follow(p: Params, given: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def computation(p: Params) -> Computation:
+    """The worked solution as data, for mistakes nobody listed (quizgen.core.mutation)."""
+    y_hat = Q("y_hat")
+    target = y_hat if p.y == 1 else diff(C(1), y_hat)
+    residual = diff(y_hat, Q("y"))
+    dsigma = Prod((y_hat, diff(C(1), y_hat)))
+    return Computation(
+        inputs={"x": p.x, "w": p.w, "y": p.y},
+        lines=(
+            Line("z", MatMul(Q("w"), Q("x")), 1),
+            Line("y_hat", Fn("sigmoid", (Q("z"),)), 2),
+            Line("loss", Neg(Fn("log", (target,))), 3),
+            Line("grad", Prod((residual, Q("x")), absent=(dsigma,)), 4),
+        ),
+        answer=fields(z="z", y_hat="y_hat", loss="loss", grad="grad"),
+        neighbours={"y": ("y_hat",), "y_hat": ("y", "z"), "z": ("y_hat",)},
+    )
+
+
 MISCONCEPTIONS = (
     Misconception(
         "flipped the sign of the gradient",
-        "The gradient is (y_hat - y) x: prediction minus label, not label minus prediction.",
+        r"The gradient is $(\hat{y} - y) x$: prediction minus label, not label minus "
+        "prediction.",
         lambda p: _answer(p, sign=-1.0),
     ),
     Misconception(
         "kept the sigmoid derivative",
-        "With cross-entropy, sigma'(z) = y_hat (1 - y_hat) cancels against dl/dy_hat; "
-        "multiplying by it again gives the squared-error gradient instead.",
+        r"With cross-entropy, $\sigma'(z) = \hat{y}(1 - \hat{y})$ cancels against "
+        r"$\frac{\partial \ell}{\partial \hat{y}}$; multiplying by it again gives the "
+        "squared-error gradient instead.",
         lambda p: _answer(p, keep_dsigma=True),
     ),
     Misconception(
         "used the other class's log term",
-        "For y = 1 the loss is -log y_hat, for y = 0 it is -log(1 - y_hat).",
+        r"For $y = 1$ the loss is $-\log \hat{y}$, for $y = 0$ it is $-\log(1 - \hat{y})$.",
         _other_term,
     ),
     Misconception(
         "used log base 10",
-        "Cross-entropy uses the natural logarithm, ln.",
+        r"Cross-entropy uses the natural logarithm, $\ln$.",
         _log10,
     ),
     dropped_loss_minus(solve),

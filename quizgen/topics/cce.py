@@ -18,8 +18,9 @@ from pydantic import Field, model_validator
 from quizgen.core.latex import num, paren, vec
 from quizgen.core.mathfn import logsumexp, softmax
 from quizgen.core.model import Difficulty, Misconception, Part, Precision, Stem, Step
+from quizgen.core.mutation import At, Computation, Fn, Line, Neg, Q, diff, fields
 from quizgen.core.params import NonNegativeInt, Num, ParamsModel
-from quizgen.topics._shared import draw_logits, dropped_loss_minus, softmax_steps
+from quizgen.topics._shared import draw_logits, dropped_loss_minus, softmax_lines, softmax_steps
 
 TITLE = "Categorical cross-entropy gradient"
 CODE = "CE"
@@ -135,23 +136,41 @@ def _log10(p: Params) -> dict[str, Any]:
 MISCONCEPTIONS = (
     Misconception(
         "forgot to subtract the one-hot target",
-        "dl/dz = y_hat - y: the true class's entry is its probability minus 1.",
+        r"$\nabla_z \ell = \hat{y} - y$: the true class's entry is its probability minus $1$.",
         lambda p: _answer(p, p.target, subtract=0.0),
     ),
     Misconception(
         "flipped the sign of the gradient",
-        "The gradient is y_hat - y (prediction minus target), not y - y_hat.",
+        r"The gradient is $\hat{y} - y$ (prediction minus target), not $y - \hat{y}$.",
         lambda p: _answer(p, p.target, sign=-1.0),
     ),
     Misconception(
         "took the loss at the predicted class",
-        "The loss is -log of the probability of the true class, whichever class is likeliest.",
+        r"The loss is $-\log$ of the probability of the true class, whichever class is "
+        "likeliest.",
         _predicted_class,
     ),
     Misconception(
         "used log base 10",
-        "Cross-entropy uses the natural logarithm, ln.",
+        r"Cross-entropy uses the natural logarithm, $\ln$.",
         _log10,
     ),
     dropped_loss_minus(solve),
 )
+
+
+def computation(p: Params) -> Computation:
+    """The worked solution as data, for mistakes nobody listed (quizgen.core.mutation)."""
+    inputs, lines = softmax_lines(p.z)
+    last = lines[-1].step
+    return Computation(
+        inputs={**inputs, "z": p.z, "y": np.eye(len(p.z))[p.target]},
+        lines=(
+            *lines,
+            Line("loss", Neg(Fn("log", (At(Q("probs", "y_hat"), p.target),))), last + 1),
+            Line("grad", diff(Q("probs", "y_hat"), Q("y")), last + 2),
+        ),
+        answer=fields(probs="probs", loss="loss", grad="grad"),
+        neighbours={"y": ("probs",), "probs": ("y", "e")},
+        shown={"probs": "y_hat"},
+    )

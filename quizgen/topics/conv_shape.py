@@ -30,6 +30,7 @@ from quizgen.core.cnn import (
 )
 from quizgen.core.draw import pick
 from quizgen.core.model import EXACT, Difficulty, Part, Stem, Step, Table
+from quizgen.core.mutation import C, Computation, Div, Fn, Line, Prod, Q, Sum, add
 from quizgen.core.params import ParamsModel, PositiveInt
 from quizgen.topics import Degenerate
 from quizgen.topics._shared import switched
@@ -82,8 +83,9 @@ def _conv(rng: np.random.Generator, *, strides: list[int], paddings: str) -> dic
 
 def _downsampling_conv(rng: np.random.Generator) -> dict[str, Any]:
     """Medium's convolution: stride 1 (3x3 or 5x5, valid or same), or stride 2 with an even
-    filter (2x2, or 4x4 with padding 0 or 1), which halves an even size exactly; an odd
-    filter at stride 2 always leaves a remainder on an even input."""
+    filter, which divides an even size exactly: 2x2 (padding 0) and 4x4 with padding 1 halve
+    it, 4x4 with padding 0 gives one less than half; an odd filter at stride 2 always leaves a
+    remainder on an even input."""
     if pick(rng, [1, 2]) == 1:
         return _conv(rng, strides=[1], paddings="same")
     f = pick(rng, [2, 4])
@@ -225,31 +227,34 @@ MISCONCEPTIONS = (
     switched(
         solve_with,
         "forgot the +1",
-        "The output size is floor((n + 2p - f)/s) + 1: the +1 counts the first position.",
+        r"The output size is $\left\lfloor \frac{n + 2p - f}{s} \right\rfloor + 1$: the $+1$ "
+        "counts the first position.",
         plus_one=False,
     ),
     switched(
         solve_with,
         "rounded up instead of down",
-        "A filter that would hang over the edge is not applied: use floor, not ceil.",
+        r"A filter that would hang over the edge is not applied: round down ($\lfloor x "
+        r"\rfloor$), not up ($\lceil x \rceil$).",
         ceil=True,
     ),
     switched(
         solve_with,
         "added the padding once",
-        "Padding is added on both sides, so the input grows by 2p, not p.",
+        "Padding is added on both sides, so the input grows by $2p$, not $p$.",
         padding=1,
     ),
     switched(
         solve_with,
         "ignored the stride",
-        "With stride s the filter moves s positions at a time: divide (n + 2p - f) by s.",
+        "With stride $s$ the filter moves $s$ positions at a time: divide $n + 2p - f$ by $s$.",
         stride=False,
     ),
     switched(
         solve_with,
         "forgot the padding",
-        "Padding p adds p rows and columns on each side: the size is (n + 2p - f)/s + 1.",
+        r"Padding $p$ adds $p$ rows and columns on each side: the size is $\left\lfloor "
+        r"\frac{n + 2p - f}{s} \right\rfloor + 1$.",
         padding=0,
     ),
     switched(
@@ -259,3 +264,37 @@ MISCONCEPTIONS = (
         keep_channels=True,
     ),
 )
+
+
+def computation(p: Params) -> Computation:
+    """The worked solution as data, for mistakes nobody listed (quizgen.core.mutation): per
+    layer, both spatial sizes n = floor((n + 2p - f) / s) + 1 at once (a student applies the
+    formula the same way to height and width), and the channels."""
+    inputs: dict[str, Any] = {"n0": list(p.input[:2]), "c0": p.input[2]}
+    lines = []
+    for i, layer in enumerate(p.layers, start=1):
+        inputs |= {f"f{i}": layer.f, f"s{i}": layer.s, f"p{i}": layer.p}
+        inner = Sum(
+            (
+                (1, Q(f"n{i - 1}", "n")),
+                (1, Prod((C(2), Q(f"p{i}", "p")))),
+                (-1, Q(f"f{i}", "f")),
+            )
+        )
+        size = add(Fn("floor", (Div(inner, Q(f"s{i}", "s")),)), C(1))
+        lines.append(Line(f"n{i}", size, i, f"n_out (layer {i})"))
+        if isinstance(layer, Conv):
+            inputs[f"k{i}"] = layer.filters
+            lines.append(Line(f"c{i}", Q(f"k{i}", "K"), i, f"channels (layer {i})"))
+        else:
+            lines.append(Line(f"c{i}", Q(f"c{i - 1}", "C"), i, f"channels (layer {i})"))
+    count = len(p.layers)
+
+    def shapes(env: Any) -> dict[str, Any]:
+        out = [[*env[f"n{i}"].tolist(), float(env[f"c{i}"])] for i in range(1, count + 1)]
+        if any(v < 1 or v != round(v) for shape in out for v in shape):
+            raise ValueError("no layer can have that shape")
+        return {"shapes": [[round(v) for v in shape] for shape in out]}
+
+    neighbours = {f"k{i}": (f"c{i - 1}",) for i in range(1, count + 1)}
+    return Computation(inputs, tuple(lines), shapes, neighbours)

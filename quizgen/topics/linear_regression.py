@@ -18,6 +18,7 @@ from pydantic import Field, model_validator
 from quizgen.core.draw import grid_matrix, grid_vector, pick
 from quizgen.core.latex import dot, mat, num, paren, vec
 from quizgen.core.model import EXACT, Difficulty, Part, Precision, Stem, Step
+from quizgen.core.mutation import C, Computation, Div, Fn, Line, MatMul, Prod, Q, T, diff, fields
 from quizgen.core.params import Matrix, Num, ParamsModel, Vector
 from quizgen.topics import Degenerate
 from quizgen.topics._shared import switched
@@ -193,32 +194,54 @@ MISCONCEPTIONS = (
     switched(
         solve_with,
         "forgot the 1/N",
-        "The cost averages over the N examples, so its gradient carries the factor 1/N.",
+        "The cost averages over the $N$ examples, so its gradient carries the factor "
+        r"$\frac{1}{N}$.",
         scale=False,
     ),
     switched(
         solve_with,
         "took the error as y - y_hat",
-        "With e = y_hat - y the gradient is (1/N) X^T e; using y - y_hat flips its sign.",
+        r"With $e = \hat{y} - y$ the gradient is $\frac{1}{N} X^T e$; using $y - \hat{y}$ "
+        "flips its sign.",
         flip=True,
     ),
     switched(
         solve_with,
         "added the gradient",
-        "Gradient descent steps against the gradient: w - eta grad, not w + eta grad.",
+        r"Gradient descent steps against the gradient: $w - \eta \nabla_w J$, not $w + \eta "
+        r"\nabla_w J$.",
         ascend=True,
     ),
     switched(
         solve_with,
         "left out the 1/2 in the cost",
-        "J = 1/(2N) sum e^2: the 1/2 is there so that it cancels the 2 from differentiating.",
+        r"$J = \frac{1}{2N} \sum_i e_i^2$: the $\frac{1}{2}$ is there so that it cancels the "
+        "$2$ from differentiating.",
         half=False,
     ),
     switched(
         solve_with,
         "ignored the learning rate",
-        "The step is scaled by eta: w_new = w - eta * gradient.",
+        r"The step is scaled by $\eta$: $w_{new} = w - \eta \nabla_w J$.",
         when=lambda p: p.eta != 1,
         use_eta=False,
     ),
 )
+
+
+def computation(p: Params) -> Computation:
+    """The worked solution as data, for mistakes nobody listed (quizgen.core.mutation)."""
+    error, n = Q("error", "e"), Q("n", "N")
+    return Computation(
+        inputs={"X": p.X, "y": p.y, "w": p.w, "eta": p.eta, "n": len(p.y)},
+        lines=(
+            Line("y_hat", MatMul(Q("X"), Q("w")), 1),
+            Line("error", diff(Q("y_hat"), Q("y")), 2, "e"),
+            Line("cost", Div(Fn("sum", (Prod((error, error)),)), Prod((C(2), n))), 3, "J"),
+            Line("grad", Div(MatMul(T(Q("X")), error), n), 4, "grad J"),
+            Line("w_new", diff(Q("w"), Prod((Q("eta"), Q("grad", "grad J")))), 5, "w"),
+        ),
+        answer=fields(y_hat="y_hat", error="error", cost="cost", grad="grad", w_new="w_new"),
+        neighbours={"y": ("y_hat",), "y_hat": ("y",)},
+        shown={"n": "N", "eta": "eta"},
+    )

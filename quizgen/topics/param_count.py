@@ -29,6 +29,7 @@ from quizgen.core.cnn import (
 )
 from quizgen.core.draw import pick
 from quizgen.core.model import EXACT, Difficulty, Part, Stem, Step, Table
+from quizgen.core.mutation import C, Computation, Expr, Line, Prod, Q, add
 from quizgen.core.params import ParamsModel, PositiveInt
 from quizgen.topics import Degenerate
 from quizgen.topics._shared import switched
@@ -215,27 +216,30 @@ MISCONCEPTIONS = (
     switched(
         solve_with,
         "forgot the biases",
-        "Each output unit or filter with a bias adds one parameter: n_out(n_in + 1) for dense.",
+        "Each output unit or filter with a bias adds one parameter: $n_{out}(n_{in} + 1)$ "
+        "for dense.",
         bias=False,
     ),
     switched(
         solve_with,
         "forgot the input channels",
-        "A conv filter spans all input channels: f x f x c_in weights per filter.",
+        r"A conv filter spans all input channels: $f \times f \times c_{in}$ weights per "
+        "filter.",
         when=_has(Conv),
         channels=False,
     ),
     switched(
         solve_with,
         "used f instead of f x f",
-        "A conv filter is f x f in space, so it has f^2 c_in weights, not f c_in.",
+        r"A conv filter is $f \times f$ in space, so it has $f^2 c_{in}$ weights, not $f "
+        "c_{in}$.",
         when=_has(Conv),
         square=False,
     ),
     switched(
         solve_with,
         "counted one bias per layer",
-        "Every unit (or filter) has its own bias: a dense layer adds n_out biases, not 1.",
+        "Every unit (or filter) has its own bias: a dense layer adds $n_{out}$ biases, not $1$.",
         when=lambda p: any(getattr(x, "bias", False) for x in p.layers),
         one_bias=True,
     ),
@@ -249,8 +253,52 @@ MISCONCEPTIONS = (
     switched(
         solve_with,
         "flattened without the channels",
-        "Flattening H x W x C gives H W C inputs to the next dense layer, not H W.",
+        r"Flattening $H \times W \times C$ gives $H W C$ inputs to the next dense layer, not "
+        "$H W$.",
         when=_has(Flatten),
         flat_channels=False,
     ),
 )
+
+
+def computation(p: Params) -> Computation:
+    """The worked solution as data, for mistakes nobody listed (quizgen.core.mutation): each
+    layer's count from the shape it receives, the flattened size, and the total."""
+    inputs: dict[str, Any] = {}
+    lines: list[Line] = []
+    shape, width = list(p.input), "n0"
+    inputs["n0"] = shape[0]
+    for i, layer in enumerate(p.layers, start=1):
+        count: Expr = C(0)
+        if isinstance(layer, Dense):
+            inputs[f"units{i}"] = layer.units
+            units = Q(f"units{i}", "units")
+            weights = Prod((Q(width, "n_in"), units))
+            count = add(weights, units) if layer.bias else weights
+        elif isinstance(layer, Conv):
+            inputs |= {f"f{i}": layer.f, f"c{i}": shape[2], f"k{i}": layer.filters}
+            kernel = Q(f"f{i}", "f")
+            weights = Prod((kernel, kernel, Q(f"c{i}", "C_in"), Q(f"k{i}", "K")))
+            count = add(weights, Q(f"k{i}", "K")) if layer.bias else weights
+        elif isinstance(layer, Flatten):
+            inputs |= {f"h{i}": shape[0], f"w{i}": shape[1], f"c{i}": shape[2]}
+            size = Prod((Q(f"h{i}", "H"), Q(f"w{i}", "W"), Q(f"c{i}", "C")))
+            lines.append(Line(f"flat{i}", size, i, "flattened size"))
+        lines.append(Line(f"count{i}", count, i, f"parameters of layer {i}"))
+        shape = next_shape(shape, layer)
+        width = f"flat{i}" if isinstance(layer, Flatten) else f"n{i}"
+        inputs[f"n{i}"] = shape[0]
+    total = add(*(Q(f"count{i}", f"P{i}") for i in range(1, len(p.layers) + 1)))
+    lines.append(Line("total", total, len(p.layers) + 1, "total"))
+    return Computation(inputs, tuple(lines), _counts(len(p.layers)))
+
+
+def _counts(layers: int) -> Any:
+    def read(env: Any) -> dict[str, Any]:
+        counts = [float(env[f"count{i}"]) for i in range(1, layers + 1)]
+        total = float(env["total"])
+        if any(v < 0 or v != round(v) for v in [*counts, total]):
+            raise ValueError("a count is a whole number")
+        return {"per_layer": [round(v) for v in counts], "total": round(total)}
+
+    return read

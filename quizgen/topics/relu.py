@@ -15,6 +15,7 @@ from pydantic import model_validator
 from quizgen.core.draw import grid_vector, on_grid
 from quizgen.core.latex import paren, vec
 from quizgen.core.model import EXACT, Difficulty, Part, Stem, Step
+from quizgen.core.mutation import Computation, Fn, Line, Prod, Q, fields
 from quizgen.core.params import ParamsModel, Vector
 from quizgen.topics import Degenerate
 from quizgen.topics._shared import switched
@@ -130,26 +131,42 @@ MISCONCEPTIONS = (
     switched(
         solve_with,
         "took ReLU'(0) as 1",
-        "ReLU is not differentiable at 0; the convention is ReLU'(0) = 0.",
+        r"ReLU is not differentiable at $0$; the convention is $\text{ReLU}'(0) = 0$.",
         when=lambda p: 0 in p.z,
         at_zero=1,
     ),
     switched(
         solve_with,
         "used ReLU(z) as its derivative",
-        "ReLU'(z) is 1 for z > 0 and 0 otherwise, not the value max(0, z).",
+        r"$\text{ReLU}'(z)$ is $1$ for $z > 0$ and $0$ otherwise, not the value $\max(0, z)$.",
         slope=_value_as_slope,
     ),
     switched(
         solve_with,
         "forgot the gradient from above",
-        "delta = dJ/dh * ReLU'(z): the local derivative multiplies the incoming gradient.",
+        r"$\delta = \frac{\partial J}{\partial h} \odot \text{ReLU}'(z)$: the local "
+        "derivative multiplies the incoming gradient.",
         upstream=False,
     ),
     switched(
         solve_with,
         "gave negative inputs a slope of -1",
-        "ReLU is flat (slope 0) for z < 0; a slope of -1 belongs to |z|.",
+        "ReLU is flat (slope $0$) for $z < 0$; a slope of $-1$ belongs to $|z|$.",
         slope=_abs_slope,
     ),
 )
+
+
+def computation(p: Params) -> Computation:
+    """The worked solution as data, for mistakes nobody listed (quizgen.core.mutation)."""
+    return Computation(
+        inputs={"z": p.z, "upstream": p.upstream},
+        lines=(
+            Line("relu", Fn("relu", (Q("z"),)), 1, "ReLU(z)"),
+            Line("drelu", Fn("step", (Q("z"),)), 2, "ReLU'(z)"),
+            Line("delta", Prod((Q("upstream", "dJ/dh"), Q("drelu", "ReLU'(z)"))), 3, "delta"),
+        ),
+        answer=fields(relu="relu", drelu="drelu", delta="delta"),
+        neighbours={"drelu": ("relu",), "upstream": ("relu",)},
+        shown={"upstream": "dJ/dh"},
+    )

@@ -21,6 +21,7 @@ from quizgen.core.draw import on_grid
 from quizgen.core.latex import exp_value, num
 from quizgen.core.mathfn import sigmoid, sigmoid_derivative
 from quizgen.core.model import Difficulty, Misconception, Part, Precision, Stem, Step
+from quizgen.core.mutation import C, Computation, Div, Fn, Line, Neg, Prod, Q, add, diff, fields
 from quizgen.core.params import Num, ParamsModel
 from quizgen.topics import Degenerate
 
@@ -105,25 +106,42 @@ def follow(p: Params, given: dict[str, Any]) -> dict[str, float]:
     return {"dsigma": s * (1 - s)}
 
 
+def computation(p: Params) -> Computation:
+    """The worked solution as data, for mistakes nobody listed (quizgen.core.mutation)."""
+    sigma = Q("sigma", "sigma(z)")
+    return Computation(
+        inputs={"z": p.z},
+        lines=(
+            Line("sigma", Div(C(1), add(C(1), Fn("exp", (Neg(Q("z")),)))), 1, "sigma(z)"),
+            Line("dsigma", Prod((sigma, diff(C(1), sigma))), 2, "sigma'(z)"),
+        ),
+        answer=fields(sigma="sigma", dsigma="dsigma"),
+        neighbours={"sigma": ("z",)},
+    )
+
+
 MISCONCEPTIONS = (
     Misconception(
         "answered sigma(z) for the derivative",
-        "The derivative is sigma(z)(1 - sigma(z)), not sigma(z) itself.",
+        r"The derivative is $\sigma(z)(1 - \sigma(z))$, not $\sigma(z)$ itself.",
         lambda p: {"sigma": sigmoid(p.z), "dsigma": sigmoid(p.z)},
     ),
     Misconception(
         "forgot the factor sigma(z)",
-        "sigma'(z) = sigma(z) times (1 - sigma(z)); 1 - sigma(z) alone is only the second factor.",
+        r"$\sigma'(z) = \sigma(z)(1 - \sigma(z))$; $1 - \sigma(z)$ alone is only the second "
+        "factor.",
         lambda p: {"sigma": sigmoid(p.z), "dsigma": 1 - sigmoid(p.z)},
     ),
     Misconception(
         "dropped the minus sign in the exponent",
-        "sigma(z) = 1 / (1 + e^-z): with e^+z you computed sigma(-z) = 1 - sigma(z).",
+        r"$\sigma(z) = \frac{1}{1 + e^{-z}}$: with $e^{+z}$ you computed $\sigma(-z) = 1 - "
+        r"\sigma(z)$.",
         lambda p: {"sigma": sigmoid(-p.z), "dsigma": sigmoid_derivative(p.z)},
     ),
     Misconception(
         "used e^-z as the derivative",
-        "d/dz (1 + e^-z)^-1 = e^-z / (1 + e^-z)^2: the denominator squared is part of it.",
+        r"$\frac{d}{dz} (1 + e^{-z})^{-1} = \frac{e^{-z}}{(1 + e^{-z})^2}$: the denominator "
+        "squared is part of it.",
         lambda p: {"sigma": sigmoid(p.z), "dsigma": math.exp(-p.z)},
     ),
 )
