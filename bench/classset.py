@@ -118,13 +118,14 @@ def engine_alone(engine: str, folder: Path, size: int) -> tuple[float, int]:
 def math_share(size: int, folder: Path) -> float:
     """Share of a -j 1 HTML + PDF run spent converting LaTeX to SVG (in this process)."""
     os.environ["QUIZGEN_CACHE_DIR"] = str(folder / "cache-share")
+    from quizgen.core import resources
     from quizgen.exam.blueprint import load_blueprint
     from quizgen.exam.roster import read_roster
     from quizgen.publish.classset import ClassSetOptions, run_class_set
     from quizgen.render import math
 
     math.svg.cache_clear()  # earlier measurements in this process filled the caches
-    math.cache_dir.cache_clear()
+    resources.cache_folder.cache_clear()
     spent = [0.0]
     convert = math._convert
 

@@ -147,6 +147,33 @@ def test_bank_errors_name_the_file_the_question_and_the_field(tmp_path, question
     assert any(p.startswith("mine.yaml: ") and message in p for p in found), found
 
 
+@pytest.fixture
+def bank_cache(tmp_path, monkeypatch):
+    """An empty user cache of this test's own."""
+    from quizgen.core import resources
+
+    monkeypatch.setenv("QUIZGEN_CACHE_DIR", str(tmp_path / "cache"))
+    resources.cache_folder.cache_clear()
+    yield
+    resources.cache_folder.cache_clear()
+
+
+def test_banks_once_validated_come_from_the_cache(tmp_path, monkeypatch, bank_cache):
+    from quizgen.exam import banks
+
+    path = bank_file(tmp_path, GOOD_DERIVE)
+    first = load_banks([path])
+    monkeypatch.setattr(banks, "_validated", lambda files: pytest.fail("validated again"))
+    assert load_banks([path]) == first
+
+
+def test_a_changed_bank_file_is_validated_again_never_taken_from_the_cache(tmp_path, bank_cache):
+    path = bank_file(tmp_path, GOOD_DERIVE)
+    load_banks([path])
+    bank_file(tmp_path, GOOD_DERIVE.replace("marks: 2", "marks: -2"))
+    assert any("marks" in p for p in problems(path))
+
+
 def test_bank_check_reports_every_problem_and_fails(tmp_path):
     path = bank_file(
         tmp_path,

@@ -135,3 +135,40 @@ def test_a_font_that_does_not_exist_is_one_line(tmp_path):
     )
     assert result.exit_code == 1
     assert "nope.ttf: no such font file or folder" in result.stderr
+
+
+@pytest.fixture
+def font_cache(tmp_path, monkeypatch):
+    """An empty user cache of this test's own, and no font remembered in memory."""
+    from quizgen.render import fonts
+
+    monkeypatch.setenv("QUIZGEN_CACHE_DIR", str(tmp_path / "cache"))
+    fonts.cache_folder.cache_clear()
+    fonts._font.cache_clear()
+    yield
+    fonts.cache_folder.cache_clear()
+    fonts._font.cache_clear()
+
+
+def test_a_fonts_coverage_comes_from_the_cache_once_read(tmp_path, monkeypatch, font_cache):
+    from quizgen.render import fonts
+
+    font = tmp_path / "Text.ttf"
+    font.write_bytes(fonts.builtin().read_bytes())
+    first = fonts._font(font)
+    fonts._font.cache_clear()
+    monkeypatch.setattr(fonts, "_read_font", lambda path: pytest.fail("read again"))
+    assert fonts._font(font) == first
+
+
+def test_a_changed_font_file_is_read_again_never_taken_from_the_cache(tmp_path, font_cache):
+    from quizgen.render import fonts, html
+
+    font = tmp_path / "Text.ttf"
+    font.write_bytes(fonts.builtin().read_bytes())
+    text_font = fonts._font(font)
+    font.write_bytes(html.math_font_path().read_bytes())  # same name, another font
+    fonts._font.cache_clear()
+    math_font = fonts._font(font)
+    assert "DejaVu" in text_font[1] and "STIX" in math_font[1]
+    assert text_font[0] != math_font[0]

@@ -20,7 +20,11 @@ with a bad or duplicate id is still checked for everything else.
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
 from collections.abc import Iterable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -29,14 +33,17 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from quizgen.core import latex, latex_check, record_files
 from quizgen.core.errors import QuizgenError
 from quizgen.core.latex import segments
 from quizgen.core.latex_check import check, check_text
 from quizgen.core.params import field_path
 from quizgen.core.record_files import node_line, parse_yaml, read_text
 from quizgen.core.resources import BANKS as BUILTIN
+from quizgen.core.resources import cache_folder
 
 KINDS = ("derive", "order", "fill", "choice")
+CACHE_FORMAT = 1  # bump when BankQuestion's fields change
 
 
 class _Strict(BaseModel):
@@ -309,10 +316,46 @@ def _check_question(q: BankQuestion, problems: list[str]) -> None:
 
 
 def load_banks(folders: Iterable[Path] = (BUILTIN,)) -> list[BankQuestion]:
-    """Every question in the bank files under ``folders``; BankError lists all problems."""
+    """Every question in the bank files under ``folders``; BankError lists all problems.
+    Validated once per content: banks that passed are kept in the user's cache under a hash
+    of their files (names and bytes) and of the code that checks them, so a changed file or
+    checker is always validated again."""
+    files = _files(folders)
+    cached = _cached_path(files)
+    if cached is not None:
+        try:
+            return pickle.loads(cached.read_bytes())
+        except Exception:  # not cached yet, or unreadable: validate the files themselves
+            pass
+    questions = _validated(files)
+    if cached is not None:
+        temporary = cached.with_name(f"{cached.name}.{os.getpid()}.part")
+        with suppress(OSError):  # a cache that cannot be written is only slower
+            temporary.write_bytes(pickle.dumps(questions))
+            os.replace(temporary, cached)
+    return questions
+
+
+def _cached_path(files: Sequence[Path]) -> Path | None:
+    folder = cache_folder(f"banks-{CACHE_FORMAT}")
+    if folder is None:
+        return None
+    digest = hashlib.sha256()
+    try:
+        for module in (__file__, latex_check.__file__, latex.__file__, record_files.__file__):
+            digest.update(Path(module).read_bytes())
+        for path in files:
+            content = path.read_bytes()
+            digest.update(f"\0{path.name}\0{len(content)}\0".encode() + content)
+    except OSError:
+        return None  # validation names the file that cannot be read
+    return folder / f"{digest.hexdigest()}.pickle"
+
+
+def _validated(files: Sequence[Path]) -> list[BankQuestion]:
     problems: list[str] = []
     raw: list[tuple[Path, int, list[tuple[Any, Any, str | None]]]] = []
-    for path in _files(folders):
+    for path in files:
         read = _read(path, problems)
         if read is not None:
             raw.append((path, *read))

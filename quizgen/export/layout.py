@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from html import escape as _escape
 from typing import Any
 
@@ -71,8 +72,10 @@ def escape(text: str) -> str:
     return _escape(text, quote=False)
 
 
+@lru_cache(maxsize=4096)
 def html(text: str) -> str:
-    """Text with $math$ as HTML for an LMS: text escaped, math in \\( \\) for MathJax."""
+    """Text with $math$ as HTML for an LMS: text escaped, math in \\( \\) for MathJax.
+    Remembered: the same stems and mistakes' explanations come back in every variant."""
     return "".join(
         f"\\({escape(piece)}\\)" if is_math else escape(piece) for is_math, piece in segments(text)
     )

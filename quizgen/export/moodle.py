@@ -69,7 +69,11 @@ def _answer(
     _text(answer, "feedback", feedback, format="html")
 
 
-_CLOZE_SPECIAL = {"~": "&#126;", "}": "&#125;", "{": "&#123;", "#": "&#35;", "\\": "&#92;"}
+#: ``&`` first (Moodle decodes entities), then the characters its cloze parser reads as syntax;
+#: one ``str.translate`` pass, not a join over characters (a tenth of an export's time)
+_CLOZE_SPECIAL = str.maketrans(
+    {"&": "&amp;", "~": "&#126;", "}": "&#125;", "{": "&#123;", "#": "&#35;", "\\": "&#92;"}
+)
 
 
 def cloze_feedback(html_text: str) -> str:
@@ -80,8 +84,7 @@ def cloze_feedback(html_text: str) -> str:
     >>> cloze_feedback("a &lt; b ~ {c} #1 \\(x\\)")
     'a &amp;lt; b &#126; &#123;c&#125; &#35;1 &#92;(x&#92;)'
     """
-    text = html_text.replace("&", "&amp;")
-    return "".join(_CLOZE_SPECIAL.get(ch, ch) for ch in text)
+    return html_text.translate(_CLOZE_SPECIAL)
 
 
 def _cloze(entry: Entry, known: Sequence[tuple[str, str, dict]], weight: int) -> str:

@@ -9,9 +9,10 @@ page count, so that on a duplex printer each starts on a front page.
 Interruptions: workers write each student's files under temporary names; the main process
 renames them into place together and appends the student's manifest row to a journal
 (``manifest.journal.jsonl``), flushed to disk, before it takes the next. Ctrl-C or SIGTERM
-terminates the workers at once. ``--resume`` then trusts the journal (and a finished manifest):
-students whose files match their recorded SHA-256 are kept, the others are built, and the
-result is byte for byte the run that was never interrupted.
+reach the main process alone (workers ignore them), which kills its workers at once
+(``publish.workers``) and removes their half-written files. ``--resume`` then trusts the
+journal (and a finished manifest): students whose files match their recorded SHA-256 are kept,
+the others are built, and the result is byte for byte the run that was never interrupted.
 """
 
 from __future__ import annotations
@@ -20,11 +21,10 @@ import csv
 import hashlib
 import io
 import json
-import multiprocessing
 import os
 import shlex
-import signal
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,8 +44,10 @@ from quizgen.publish.papers import (
     prepare_out_dir,
     rebuild_command,
     stage_copy,
+    staging_name,
     with_installed_fonts,
 )
+from quizgen.publish.workers import Workers
 
 WORKER_TASKS = 40
 MANIFEST_FIELDS = (
@@ -75,18 +77,6 @@ class ClassSet:
     bank: tuple[BankQuestion, ...] | None
 
 
-_JOB: ClassSet | None = None
-
-
-def _init_worker(job: ClassSet) -> None:
-    global _JOB
-    _JOB = job
-    # Ctrl-C reaches the whole process group: the main process alone decides what stops
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if "pdf" in job.formats and job.blueprint.engine == "weasyprint":
-        import weasyprint  # noqa: F401 - load once per worker, not once per student
-
-
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -98,11 +88,9 @@ def _pages(path: Path) -> int:
         return len(pdf.pages)
 
 
-def render_student(student: Student, job: ClassSet | None = None) -> tuple[dict[str, Any], Staged]:
+def render_student(student: Student, job: ClassSet) -> tuple[dict[str, Any], Staged]:
     """Write one student's paper and key under temporary names; return their manifest row and
     the files to rename into place (``papers.commit``)."""
-    job = job or _JOB
-    assert job is not None
     exam = build_for_student(job.blueprint, job.seed, student, job.bank)
     version = exam.versions[0]
     rebuild = f"{job.rebuild} --only {shlex.quote(student.id)}"
@@ -127,24 +115,31 @@ def render_student(student: Student, job: ClassSet | None = None) -> tuple[dict[
     return row, staged
 
 
-def _rendered(
-    students: Sequence[Student], job: ClassSet, workers: int
-) -> Iterator[tuple[dict[str, Any], Staged]]:
-    """(manifest row, staged files) for each student, in roster order.
-
-    Workers are spawned, not forked: a forked child can inherit a lock held by a thread of the
-    parent (Typst's compiler runs threads) and hang. Each worker is replaced after
-    WORKER_TASKS students, which keeps memory flat however long the roster, whatever the
-    libraries cache between documents. Leaving the ``with`` block early (Ctrl-C, SIGTERM, an
-    error) terminates the workers at once instead of waiting for their students.
-    """
+@contextmanager
+def _rendering(
+    job: ClassSet, workers: int
+) -> Iterator[Callable[[Sequence[Student]], Iterator[tuple[dict[str, Any], Staged]]]]:
+    """A function giving (manifest row, staged files) for each student, in the order they are
+    done, from ``workers`` processes. Each process is replaced after WORKER_TASKS students,
+    which keeps memory flat however long the roster. Leaving the block early (Ctrl-C, SIGTERM,
+    an error) kills the workers at once, and removes what they had half-written."""
     if workers == 1:
-        for student in students:
-            yield render_student(student, job)
+        yield lambda students: (render_student(student, job) for student in students)
         return
-    context = multiprocessing.get_context("spawn")
-    with context.Pool(workers, _init_worker, (job,), maxtasksperchild=WORKER_TASKS) as pool:
-        yield from pool.imap(render_student, students, chunksize=1)
+    with Workers(render_student, job, workers, WORKER_TASKS) as pool:
+        try:
+            yield lambda students: (result for _, result in pool.results(students))
+        finally:
+            pool.stop()
+            for student in pool.in_hand():
+                _discard_student(student, job)
+
+
+def _discard_student(student: Student, job: ClassSet) -> None:
+    """Remove the temporary files of a student whose worker was stopped half-way."""
+    for kind in ("paper", "key"):
+        for fmt in job.formats:
+            staging_name(job.out_dir / f"{student.id}-{kind}.{fmt}").unlink(missing_ok=True)
 
 
 def manifest_name(shard: tuple[int, int] | None) -> str:
@@ -290,14 +285,15 @@ def run_class_set(
     progress(0, len(chosen) - len(todo))
     journal = _Journal(out_dir / f"{name}.journal.jsonl", job, list(done.values()))
     try:
-        for count, (row, staged) in enumerate(_rendered(todo, job, workers), start=1):
-            try:
-                commit(staged)
-            finally:
-                discard(staged)
-            journal.append(row)
-            rows[row["id"]] = row
-            progress(count, len(chosen) - len(todo))
+        with _rendering(job, workers) as rendered:
+            for count, (row, staged) in enumerate(rendered(todo), start=1):
+                try:
+                    commit(staged)
+                finally:
+                    discard(staged)
+                journal.append(row)
+                rows[row["id"]] = row
+                progress(count, len(chosen) - len(todo))
     finally:
         journal.close()
     ordered = [rows[s.id] for s in chosen]

@@ -13,14 +13,21 @@ naming the student and the script, never a blank on the paper.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import shutil
 import subprocess
 import unicodedata
 from collections.abc import Iterable, Sequence
+from contextlib import suppress
 from functools import cache
 from pathlib import Path
 
 from quizgen.core.errors import QuizgenError
+from quizgen.core.resources import cache_folder, package_folder
+
+CACHE_FORMAT = 1  # bump when what is kept of a font changes
 
 FONT_SUFFIXES = (".ttf", ".otf", ".ttc", ".otc")
 #: scripts whose letters are named differently in Unicode's character names
@@ -43,14 +50,36 @@ def font_files(given: Iterable[str | Path]) -> tuple[Path, ...]:
 
 def builtin() -> Path:
     """DejaVu Sans, shipped with ziafont (a dependency)."""
-    import ziafont
-
-    return Path(ziafont.__file__).resolve().parent / "fonts" / "DejaVuSans.ttf"
+    return package_folder("ziafont") / "fonts" / "DejaVuSans.ttf"
 
 
 @cache
 def _font(path: Path) -> tuple[frozenset[int], str]:
-    """(code points, family name) of a font file; a collection's first font."""
+    """(code points, family name) of a font file; a collection's first font. Kept in the user's
+    cache by the file's SHA-256: reading a font's tables costs a quarter of a second on every
+    run (fontTools' import), hashing it a few milliseconds."""
+    try:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as exc:
+        raise QuizgenError(f"{path}: cannot read the font file ({exc.strerror})") from None
+    folder = cache_folder(f"fonts-{CACHE_FORMAT}")
+    cached = folder / f"{digest}.json" if folder else None
+    try:
+        entry = json.loads(cached.read_text(encoding="utf-8")) if cached else None
+        return frozenset(entry["code_points"]), entry["family"]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # not cached yet, or unreadable: read the font itself
+    code_points, family = _read_font(path)
+    if cached:
+        entry = {"family": family, "code_points": sorted(code_points)}
+        temporary = cached.with_name(f"{cached.name}.{os.getpid()}.part")
+        with suppress(OSError):  # a cache that cannot be written is only slower
+            temporary.write_text(json.dumps(entry), encoding="utf-8")
+            os.replace(temporary, cached)
+    return code_points, family
+
+
+def _read_font(path: Path) -> tuple[frozenset[int], str]:
     from fontTools.ttLib import TTCollection, TTFont
 
     try:

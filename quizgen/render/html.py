@@ -14,6 +14,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from quizgen.core.latex import answer_text
+from quizgen.core.resources import package_folder
 from quizgen.exam.model import Exam, Version
 from quizgen.render import TEMPLATES, math, partial, wording
 
@@ -59,16 +60,12 @@ MATH_FONT_NAME = "STIXTwoMath-Regular.ttf"
 def math_font_path() -> Path:
     """The math font for MathML, shipped with ziamath (a dependency): browsers differ in the
     math fonts they have, so the HTML brings its own."""
-    import ziamath
-
-    return Path(ziamath.__file__).resolve().parent / "fonts" / MATH_FONT_NAME
+    return package_folder("ziamath") / "fonts" / MATH_FONT_NAME
 
 
 def font_path() -> Path:
     """The text font, shipped with ziafont (a dependency), so papers look the same anywhere."""
-    import ziafont
-
-    return Path(ziafont.__file__).resolve().parent / "fonts" / FONT_NAME
+    return package_folder("ziafont") / "fonts" / FONT_NAME
 
 
 def render(exam: Exam, version: Version, kind: Kind, rebuild: str, math_as: MathAs = "svg") -> str:

@@ -22,6 +22,7 @@ from markupsafe import Markup, escape
 
 from quizgen.core.errors import QuizgenError
 from quizgen.core.latex import segments
+from quizgen.core.resources import cache_folder
 
 FONT_PX = 16.0
 CACHE_FORMAT = 3  # bump when the SVG pre- or post-processing in _convert changes
@@ -43,24 +44,9 @@ def _ziamath():
     return ziamath
 
 
-@cache
 def cache_dir() -> Path | None:
     """Where converted formulas are kept between runs and processes (None: nowhere)."""
-    setting = os.environ.get("QUIZGEN_CACHE_DIR")
-    if setting == "off":
-        return None
-    if setting:
-        folder = Path(setting)
-    else:
-        from platformdirs import user_cache_path
-
-        folder = user_cache_path("quizgen")
-    folder = folder / f"math-{version('ziamath')}-{CACHE_FORMAT}"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    return folder
+    return cache_folder(f"math-{version('ziamath')}-{CACHE_FORMAT}")
 
 
 @lru_cache(maxsize=MEMORY_CACHE)
