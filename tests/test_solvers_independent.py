@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from quizgen.exam.problems import make_problem, solve
+from quizgen.topics import registry
 
 seeds = st.integers(min_value=0, max_value=2**32 - 1)
 difficulties = st.sampled_from(["easy", "medium", "hard"])
@@ -210,3 +211,22 @@ def test_param_counts_match_real_weight_arrays(seed, difficulty):
             shape = [int(np.prod(shape))]
         counts.append(sum(a.size for a in arrays))
     assert answer == {"per_layer": counts, "total": sum(counts)}
+
+
+#: Each topic's independent check: a topic without one fails the test below.
+INDEPENDENT_CHECKS = {
+    "perceptron": test_perceptron_trace_follows_the_update_rule,
+    "linear_regression": test_linear_regression_gradient_matches_finite_differences,
+    "sigmoid": test_sigmoid_derivative_matches_finite_differences,
+    "bce": test_bce_gradient_matches_finite_differences,
+    "softmax": test_softmax_jacobian_matches_finite_differences,
+    "cce": test_cce_gradient_matches_finite_differences,
+    "backprop": test_backprop_gradients_match_finite_differences,
+    "relu": test_relu_delta_matches_finite_differences_away_from_the_kink,
+    "conv_shape": test_conv_shapes_match_a_sliding_window_count,
+    "param_count": test_param_counts_match_real_weight_arrays,
+}
+
+
+def test_every_topic_has_an_independent_check():
+    assert sorted(set(registry()) - set(INDEPENDENT_CHECKS)) == []

@@ -151,11 +151,16 @@ def topics() -> None:
     """List the topics with their seed-guide section and a one-line description."""
     from quizgen.topics import registry
 
-    rows = [(t.name, f"§{t.section}", t.title, t.description) for t in registry().values()]
-    width = max(len(r[0]) for r in rows)
-    click.echo(f"{'topic':<{width}}  sec  difficulties        description")
-    for name, section, _title, description in rows:
-        click.echo(f"{name:<{width}}  {section:<3}  easy, medium, hard  {description}")
+    rows = [(t.name, f"§{t.section} {t.section_title}", t.description) for t in registry().values()]
+    name_width, section_width = (max(len(r[i]) for r in rows) for i in (0, 1))
+    click.echo(
+        f"{'topic':<{name_width}}  {'guide section':<{section_width}}  difficulties        "
+        "description"
+    )
+    for name, section, description in rows:
+        click.echo(
+            f"{name:<{name_width}}  {section:<{section_width}}  easy, medium, hard  {description}"
+        )
 
 
 def _json_line(record: dict[str, Any]) -> str:

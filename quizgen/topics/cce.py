@@ -24,6 +24,7 @@ from quizgen.topics._shared import draw_logits, dropped_loss_minus, softmax_step
 TITLE = "Categorical cross-entropy gradient"
 CODE = "CE"
 SECTION = 6
+SECTION_TITLE = "Categorical cross-entropy gradient"
 DESCRIPTION = "softmax + CCE: loss -log y_hat_c and gradient dl/dz = y_hat - y (one-hot y)"
 
 DECIMALS = 4
