@@ -8,9 +8,10 @@ perceptron traces against a float re-run of the update rule.
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import numpy as np
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from quizgen.exam.problems import make_problem, solve
@@ -213,6 +214,71 @@ def test_param_counts_match_real_weight_arrays(seed, difficulty):
     assert answer == {"per_layer": counts, "total": sum(counts)}
 
 
+def quadratic_loss(p, w) -> float:
+    return sum(a * (wi - c) ** 2 for a, wi, c in zip(p.a, w, p.c)) / 2
+
+
+def optimizer_by_recurrence(p, gradient_at):
+    """The method's recurrence written out coordinate by coordinate: in exact fractions for the
+    momentum methods (every number is rational), in fractions up to the root for the others."""
+    frac = Fraction
+    n, lr = len(p.w0), frac(p.lr)
+    w = [frac(v) for v in p.w0]
+    first, second = [frac(0)] * n, [frac(0)] * n
+    trace = []
+    for t in range(p.steps):
+        if p.method in ("momentum", "nesterov"):
+            mu = frac(p.mu)
+            scale = 1 - mu if p.convention == "ema" else frac(1)
+            at = [wi - lr * mu * vi for wi, vi in zip(w, first)] if p.method == "nesterov" else w
+            g = gradient_at(t, at)
+            first = [mu * vi + scale * gi for vi, gi in zip(first, g)]
+            w = [wi - lr * vi for wi, vi in zip(w, first)]
+            trace.append({"lookahead": at, "grads": g, "v": first, "w": w})
+            continue
+        g, eps = gradient_at(t, w), frac(p.eps)
+        row = {"grads": g}
+        if p.method == "adam":
+            b1, b2 = frac(p.beta1), frac(p.beta2)
+            first = [b1 * m + (1 - b1) * gi for m, gi in zip(first, g)]
+            second = [b2 * v + (1 - b2) * gi * gi for v, gi in zip(second, g)]
+            m_hat = [m / (1 - b1 ** (t + 1)) for m in first]
+            s_hat = [v / (1 - b2 ** (t + 1)) for v in second]
+            row |= {"m": first, "s": second, "m_hat": m_hat, "s_hat": s_hat}
+            step = [m / (math.sqrt(v) + eps) for m, v in zip(m_hat, s_hat)]
+        else:
+            if p.method == "adagrad":
+                second = [v + gi * gi for v, gi in zip(second, g)]
+            else:
+                rho = frac(p.rho)
+                second = [rho * v + (1 - rho) * gi * gi for v, gi in zip(second, g)]
+            row["s"] = second
+            step = [gi / (math.sqrt(v) + eps) for gi, v in zip(g, second)]
+        w = [frac(wi - lr * si) for wi, si in zip(w, step)]
+        trace.append(row | {"w": w})
+    return trace
+
+
+@given(seeds, difficulties)
+@settings(max_examples=60)
+def test_optimizer_steps_follow_each_methods_recurrence(seed, difficulty):
+    p, answer = drawn("optimizer", seed, difficulty)
+
+    def gradient_at(t, w):
+        if p.grads is not None:
+            return [Fraction(g) for g in p.grads[t]]
+        numeric = numeric_grad(lambda v: quadratic_loss(p, v), [float(v) for v in w])
+        exact = [Fraction(a) * (wi - Fraction(c)) for a, wi, c in zip(p.a, w, p.c)]
+        assert close(numeric, [float(g) for g in exact])
+        return exact
+
+    trace = optimizer_by_recurrence(p, gradient_at)
+    for key in answer:
+        if key != "w_final":
+            assert close(answer[key], [[float(v) for v in row[key]] for row in trace], 1e-9), key
+    assert answer["w_final"] == answer["w"][-1]
+
+
 #: Each topic's independent check: a topic without one fails the test below.
 INDEPENDENT_CHECKS = {
     "perceptron": test_perceptron_trace_follows_the_update_rule,
@@ -225,6 +291,7 @@ INDEPENDENT_CHECKS = {
     "relu": test_relu_delta_matches_finite_differences_away_from_the_kink,
     "conv_shape": test_conv_shapes_match_a_sliding_window_count,
     "param_count": test_param_counts_match_real_weight_arrays,
+    "optimizer": test_optimizer_steps_follow_each_methods_recurrence,
 }
 
 
