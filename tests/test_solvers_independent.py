@@ -7,6 +7,7 @@ perceptron traces against a float re-run of the update rule.
 
 from __future__ import annotations
 
+import itertools
 import math
 from fractions import Fraction
 
@@ -279,6 +280,32 @@ def test_optimizer_steps_follow_each_methods_recurrence(seed, difficulty):
     assert answer["w_final"] == answer["w"][-1]
 
 
+@given(seeds, difficulties)
+@settings(max_examples=60)
+def test_regularization_matches_finite_differences_and_every_dropout_mask(seed, difficulty):
+    p, answer = drawn("regularization", seed, difficulty)
+    w = np.array(p.w, float)
+
+    def penalty(v):
+        weights = v[1:]
+        return p.lam * (weights @ weights / 2 if p.penalty == "l2" else np.abs(weights).sum())
+
+    assert math.isclose(answer["penalty"], penalty(w), abs_tol=1e-12)
+    assert math.isclose(answer["total_loss"], p.loss + penalty(w), abs_tol=1e-12)
+    # |w_j| has no derivative at 0: there the stated subgradient, sign(0) = 0
+    slope = np.where(w == 0, 0.0, numeric_grad(penalty, w))
+    assert close(answer["total_grad"], np.array(p.grad) + slope)
+    assert close(answer["w_new"], w - p.lr * (np.array(p.grad) + slope))
+    keep = 1 - p.p
+    assert close(answer["dropped"], [ai / keep if m else 0.0 for ai, m in zip(p.a, p.mask)])
+    # the expectation over every mask, weighted by its probability
+    expected = np.zeros(len(p.a))
+    for mask in itertools.product((0, 1), repeat=len(p.a)):
+        chance = math.prod(keep if m else p.p for m in mask)
+        expected += chance * np.array(p.a) * np.array(mask) / keep
+    assert close(answer["expected"], expected) and close(answer["test"], expected)
+
+
 #: Each topic's independent check: a topic without one fails the test below.
 INDEPENDENT_CHECKS = {
     "perceptron": test_perceptron_trace_follows_the_update_rule,
@@ -292,6 +319,7 @@ INDEPENDENT_CHECKS = {
     "conv_shape": test_conv_shapes_match_a_sliding_window_count,
     "param_count": test_param_counts_match_real_weight_arrays,
     "optimizer": test_optimizer_steps_follow_each_methods_recurrence,
+    "regularization": test_regularization_matches_finite_differences_and_every_dropout_mask,
 }
 
 
