@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import statistics
 from fractions import Fraction
 
 import numpy as np
@@ -306,6 +307,37 @@ def test_regularization_matches_finite_differences_and_every_dropout_mask(seed, 
     assert close(answer["expected"], expected) and close(answer["test"], expected)
 
 
+@given(seeds, difficulties)
+@settings(max_examples=60)
+def test_batchnorm_statistics_and_gradients_match_an_independent_computation(seed, difficulty):
+    p, answer = drawn("batchnorm", seed, difficulty)
+    columns = [[Fraction(v) for v in column] for column in zip(*p.X)]
+    assert answer["mean"] == [float(statistics.mean(c)) for c in columns]
+    assert close(answer["var"], [float(statistics.pvariance(c)) for c in columns], 1e-12)
+
+    def forward(gamma, beta):
+        return [
+            [
+                g * (v - statistics.fmean(c)) / math.sqrt(statistics.pvariance(c) + p.eps) + b
+                for v, c, g, b in zip(row, zip(*p.X), gamma, beta)
+            ]
+            for row in p.X
+        ]
+
+    assert close(answer["y"], forward(p.gamma, p.beta))
+    if p.upstream is None:
+        return
+    upstream = np.array(p.upstream, float)
+    beta = np.array(p.beta, float)
+    gamma = np.array(p.gamma, float)
+    assert close(
+        answer["dgamma"], numeric_grad(lambda g: (upstream * forward(g, beta)).sum(), gamma)
+    )
+    assert close(
+        answer["dbeta"], numeric_grad(lambda b: (upstream * forward(gamma, b)).sum(), beta)
+    )
+
+
 #: Each topic's independent check: a topic without one fails the test below.
 INDEPENDENT_CHECKS = {
     "perceptron": test_perceptron_trace_follows_the_update_rule,
@@ -320,6 +352,7 @@ INDEPENDENT_CHECKS = {
     "param_count": test_param_counts_match_real_weight_arrays,
     "optimizer": test_optimizer_steps_follow_each_methods_recurrence,
     "regularization": test_regularization_matches_finite_differences_and_every_dropout_mask,
+    "batchnorm": test_batchnorm_statistics_and_gradients_match_an_independent_computation,
 }
 
 
