@@ -338,6 +338,46 @@ def test_batchnorm_statistics_and_gradients_match_an_independent_computation(see
     )
 
 
+def rnn_states(p, Wx, Wh, bump=None):
+    """Hidden states unit by unit with math.tanh; ``bump`` = (t, v) adds v to step t's
+    pre-activation (to differentiate with respect to it)."""
+    states = [list(p.h0)]
+    for t, x in enumerate(p.xs):
+        previous = states[-1]
+        pre = [
+            sum(xi * Wx[i][j] for i, xi in enumerate(x))
+            + sum(hi * Wh[i][j] for i, hi in enumerate(previous))
+            + p.b[j]
+            + (bump[1][j] if bump and bump[0] == t else 0.0)
+            for j in range(len(p.h0))
+        ]
+        states.append([math.tanh(v) for v in pre])
+    return states[1:]
+
+
+def rnn_loss(p, Wx, Wh, bump=None):
+    last = rnn_states(p, Wx, Wh, bump)[-1]
+    y = [sum(h * row[k] for h, row in zip(last, p.Wy)) + p.by[k] for k in range(len(p.by))]
+    return sum((v - t) ** 2 for v, t in zip(y, p.target)) / 2
+
+
+@given(seeds, difficulties)
+@settings(max_examples=60)
+def test_rnn_states_and_bptt_match_finite_differences(seed, difficulty):
+    p, answer = drawn("rnn", seed, difficulty)
+    Wx, Wh = np.array(p.Wx, float), np.array(p.Wh, float)
+    assert close(answer["h"], rnn_states(p, Wx, Wh), 1e-12)
+    assert close(answer["y"], np.array(answer["h"]) @ np.array(p.Wy) + np.array(p.by), 1e-12)
+    if p.target is None:
+        return
+    assert math.isclose(answer["loss"], rnn_loss(p, Wx, Wh), rel_tol=1e-12)
+    assert close(answer["dWh"], numeric_grad(lambda m: rnn_loss(p, Wx, m), Wh))
+    assert close(answer["dWx"], numeric_grad(lambda m: rnn_loss(p, m, Wh), Wx))
+    for t, delta in enumerate(answer["delta"]):
+        zero = np.zeros(len(p.h0))
+        assert close(delta, numeric_grad(lambda v, t=t: rnn_loss(p, Wx, Wh, (t, v)), zero))
+
+
 #: Each topic's independent check: a topic without one fails the test below.
 INDEPENDENT_CHECKS = {
     "perceptron": test_perceptron_trace_follows_the_update_rule,
@@ -353,6 +393,7 @@ INDEPENDENT_CHECKS = {
     "optimizer": test_optimizer_steps_follow_each_methods_recurrence,
     "regularization": test_regularization_matches_finite_differences_and_every_dropout_mask,
     "batchnorm": test_batchnorm_statistics_and_gradients_match_an_independent_computation,
+    "rnn": test_rnn_states_and_bptt_match_finite_differences,
 }
 
 
