@@ -378,6 +378,25 @@ def test_rnn_states_and_bptt_match_finite_differences(seed, difficulty):
         assert close(delta, numeric_grad(lambda v, t=t: rnn_loss(p, Wx, Wh, (t, v)), zero))
 
 
+@given(seeds, difficulties)
+@settings(max_examples=60)
+def test_attention_matches_a_token_by_token_computation_with_the_mask_by_brute_force(
+    seed, difficulty
+):
+    p, answer = drawn("attention", seed, difficulty)
+    n, d_k = len(p.Q), len(p.Q[0])
+    scores = [[sum(a * b for a, b in zip(q, k)) / math.sqrt(d_k) for k in p.K] for q in p.Q]
+    assert close(answer["scores"], scores, 1e-12)
+    for i in range(n):
+        seen = [j for j in range(n) if not (p.causal and j > i)]
+        total = sum(math.exp(scores[i][j]) for j in seen)
+        weights = [math.exp(scores[i][j]) / total if j in seen else 0.0 for j in range(n)]
+        assert close(answer["weights"][i], weights, 1e-12)
+        assert all(answer["weights"][i][j] == 0 for j in range(n) if j not in seen)
+        output = [sum(w * v[c] for w, v in zip(weights, p.V)) for c in range(len(p.V[0]))]
+        assert close(answer["output"][i], output, 1e-12)
+
+
 #: Each topic's independent check: a topic without one fails the test below.
 INDEPENDENT_CHECKS = {
     "perceptron": test_perceptron_trace_follows_the_update_rule,
@@ -394,6 +413,7 @@ INDEPENDENT_CHECKS = {
     "regularization": test_regularization_matches_finite_differences_and_every_dropout_mask,
     "batchnorm": test_batchnorm_statistics_and_gradients_match_an_independent_computation,
     "rnn": test_rnn_states_and_bptt_match_finite_differences,
+    "attention": test_attention_matches_a_token_by_token_computation_with_the_mask_by_brute_force,
 }
 
 
