@@ -21,6 +21,12 @@ from quizgen.topics import registry
 
 EXAMS = Path(__file__).resolve().parent.parent / "banks" / "exams"
 MIDTERM = EXAMS / "midterm.yaml"
+BANK_BY_TOPIC = """title: T
+sections:
+  - title: S
+    items:
+      - {bank: {topic: rnn, kind: derive}, marks: 4}
+"""
 QUIZ = EXAMS / "quiz.yaml"
 
 
@@ -74,6 +80,24 @@ def test_shipped_blueprints_load_and_the_midterm_covers_the_seed_guides_ten_sect
     topics = {item.topic for section in midterm.sections for item in section.items if item.topic}
     assert topics == {t.name for t in registry().values() if t.section <= 10}
     assert any(item.bank for section in midterm.sections for item in section.items)
+
+
+def test_the_final_covers_every_topic_of_the_guide():
+    final = load_blueprint(EXAMS / "final.yaml")
+    topics = {item.topic for section in final.sections for item in section.items if item.topic}
+    assert topics == set(registry())
+
+
+def test_a_bank_item_may_name_its_topic_instead_of_a_section(tmp_path):
+    path = write(tmp_path, BANK_BY_TOPIC)
+    exam = build_exam(load_blueprint(path), 1, 1)
+    (item,) = exam.versions[0].items
+    assert item.bank.section == registry()["rnn"].section
+
+
+def test_a_bank_item_for_an_unknown_topic_is_an_error(tmp_path):
+    with pytest.raises(QuizgenError, match='unknown topic "rnm"'):
+        load_blueprint(write(tmp_path, BANK_BY_TOPIC.replace("rnn", "rnm")))
 
 
 def test_versions_share_no_problem_and_ask_the_same_kinds_of_question():

@@ -41,9 +41,25 @@ class BankSelector(_Strict):
     """Which bank questions an item may draw: every criterion given must match."""
 
     section: int | None = None
+    topic: str | None = None
     kind: Literal["derive", "order", "fill", "choice"] | None = None
     tag: str | None = None
     id: str | None = None
+
+    @model_validator(mode="after")
+    def _one_section(self) -> BankSelector:
+        if self.section is not None and self.topic is not None:
+            raise ValueError("give section or topic, not both")
+        if self.topic is not None:
+            try:
+                topics.get(self.topic)
+            except QuizgenError as exc:
+                raise ValueError(str(exc)) from None
+        return self
+
+    def wanted_section(self) -> int | None:
+        """The guide section asked for: given by number, or as the topic's."""
+        return topics.get(self.topic).section if self.topic is not None else self.section
 
 
 class ItemSpec(_Strict):
@@ -200,7 +216,7 @@ def _bank_shortfalls(
             selector = spec.bank
             matching = select(
                 bank if bank is not None else builtin_banks(),
-                section=selector.section,
+                section=selector.wanted_section(),
                 kind=selector.kind,
                 tag=selector.tag,
                 qid=selector.id,

@@ -320,7 +320,11 @@ def _draw_bank(
     selector = spec.bank
     assert selector is not None
     matching = select(
-        pool, section=selector.section, kind=selector.kind, tag=selector.tag, qid=selector.id
+        pool,
+        section=selector.wanted_section(),
+        kind=selector.kind,
+        tag=selector.tag,
+        qid=selector.id,
     )
     fresh = [q for q in matching if q.id not in in_version]
     if not fresh:

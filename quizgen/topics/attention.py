@@ -15,7 +15,7 @@ import numpy as np
 from pydantic import model_validator
 
 from quizgen.core.draw import grid_matrix, pick
-from quizgen.core.latex import dot, mat, num, vec
+from quizgen.core.latex import dot, mat, num, paren, vec
 from quizgen.core.model import Difficulty, Part, Precision, Stem, Step
 from quizgen.core.params import Matrix, ParamsModel
 from quizgen.topics import Degenerate
@@ -166,7 +166,7 @@ def steps(p: Params, answer: dict[str, Any]) -> list[Step]:
         kept = row[: i + 1] if p.causal else row
         exps = [math.exp(v - max(kept)) for v in kept]
         lines += [
-            rf"e^{{s_{i + 1} - {num(max(kept), d)}}} = {vec(exps, d)}, \quad "
+            rf"e^{{s_{i + 1} - {paren(max(kept), d)}}} = {vec(exps, d)}, \quad "
             rf"\text{{sum}} = {num(sum(exps), d)}",
             rf"a_{i + 1} = {vec(exps, d)} / {num(sum(exps), d)} = {vec(weights, d)}",
         ]

@@ -361,19 +361,41 @@ def steps(p: Params, answer: dict[str, Any]) -> list[Step]:
                 formula = rf"\rho s_{t} + (1 - \rho) g_{k}^2"
                 substituted = rf"{num(rho)} \cdot {s_before} + {num(1 - rho)} \cdot {g}^2"
             lines.append(_vector_step(f"s_{k}", formula, substituted, answer["s"][t]))
-            lines.append(
-                _vector_step(
-                    f"w_{k}",
-                    rf"w_{t} - \eta \, g_{k} / (\sqrt{{s_{k}}} + \epsilon)",
-                    rf"{vec(before, d)} - {num(p.lr)} \cdot {g} / "
-                    rf"(\sqrt{{{vec(answer['s'][t], d)}}} + {num(p.eps or 0)})",
-                    answer["w"][t],
-                )
-            )
+            lines += _adaptive_update(p, answer, t, before, (f"g_{k}", f"s_{k}"), ("grads", "s"))
         else:
             lines += _adam_lines(p, answer, t, before)
         out.append(Step(f"Step {k}", tuple(lines)))
     return out
+
+
+def _adaptive_update(
+    p: Params,
+    answer: dict[str, Any],
+    t: int,
+    before: list[float],
+    symbols: tuple[str, str],
+    keys: tuple[str, str],
+) -> list[str]:
+    """The step eta * top / (sqrt(bottom) + eps) worked out, then the weights it moves: two
+    lines, so that neither runs off a printed page."""
+    d, k = DECIMALS, t + 1
+    top, bottom = symbols
+    change = np.subtract(before, answer["w"][t])
+    return [
+        _vector_step(
+            rf"\Delta_{k}",
+            rf"\eta \, {top} / (\sqrt{{{bottom}}} + \epsilon)",
+            rf"{num(p.lr)} \cdot {vec(answer[keys[0]][t], d)} / "
+            rf"(\sqrt{{{vec(answer[keys[1]][t], d)}}} + {num(p.eps or 0)})",
+            change.tolist(),
+        ),
+        _vector_step(
+            f"w_{k}",
+            rf"w_{t} - \Delta_{k}",
+            rf"{vec(before, d)} - {vec(change, d)}",
+            answer["w"][t],
+        ),
+    ]
 
 
 def _adam_lines(p: Params, answer: dict[str, Any], t: int, before: list[float]) -> list[str]:
@@ -411,12 +433,8 @@ def _adam_lines(p: Params, answer: dict[str, Any], t: int, before: list[float]) 
             rf"{s} / {num(1 - b2**k, 6)}",
             answer["s_hat"][t],
         ),
-        _vector_step(
-            f"w_{k}",
-            rf"w_{t} - \eta \, \hat{{m}}_{k} / (\sqrt{{\hat{{s}}_{k}}} + \epsilon)",
-            rf"{vec(before, d)} - {num(p.lr)} \cdot {vec(answer['m_hat'][t], d)} / "
-            rf"(\sqrt{{{vec(answer['s_hat'][t], d)}}} + {num(p.eps or 0)})",
-            answer["w"][t],
+        *_adaptive_update(
+            p, answer, t, before, (rf"\hat{{m}}_{k}", rf"\hat{{s}}_{k}"), ("m_hat", "s_hat")
         ),
     ]
 
