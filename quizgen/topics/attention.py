@@ -183,6 +183,21 @@ def steps(p: Params, answer: dict[str, Any]) -> list[Step]:
     return out
 
 
+def follow(p: Params, given: dict[str, Any]) -> dict[str, Any]:
+    """The weights from the student's scores (masked as the stem says), the output from their
+    weights."""
+    right = solve(p)
+    logits = np.array(given.get("scores", right["scores"]), float)
+    if p.causal:
+        logits[np.triu_indices(len(p.Q), k=1)] = -np.inf
+    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+    weights = np.array(given.get("weights", right["weights"]), float)
+    return {
+        "weights": (shifted / shifted.sum(axis=1, keepdims=True)).tolist(),
+        "output": (weights @ np.array(p.V, float)).tolist(),
+    }
+
+
 MISCONCEPTIONS = (
     switched(
         solve_with,

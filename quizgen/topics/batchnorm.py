@@ -210,6 +210,25 @@ def steps(p: Params, answer: dict[str, Any]) -> list[Step]:
     return out
 
 
+def follow(p: Params, given: dict[str, Any]) -> dict[str, Any]:
+    """Each later quantity from the student's own earlier ones: variances from their means,
+    x_hat from their means and variances, y and the gradients from their x_hat."""
+    right = solve(p)
+    X = np.array(p.X, float)
+    mean = np.array(given.get("mean", right["mean"]), float)
+    var = np.array(given.get("var", right["var"]), float)
+    x_hat = np.array(given.get("x_hat", right["x_hat"]), float)
+    out: dict[str, Any] = {
+        "var": ((X - mean) ** 2).mean(axis=0).tolist(),
+        "y": (np.array(p.gamma, float) * x_hat + np.array(p.beta, float)).tolist(),
+    }
+    if (var + p.eps > 0).all():
+        out["x_hat"] = ((X - mean) / np.sqrt(var + p.eps)).tolist()
+    if p.upstream is not None:
+        out["dgamma"] = (np.array(p.upstream, float) * x_hat).sum(axis=0).tolist()
+    return out
+
+
 def _varies(p: Params, axis: int) -> bool:
     """Does every feature (axis 0) or every example (axis 1) take more than one value?"""
     return bool(np.var(np.array(p.X, float), axis=axis).min() > 0)

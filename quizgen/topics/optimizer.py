@@ -439,6 +439,49 @@ def _adam_lines(p: Params, answer: dict[str, Any], t: int, before: list[float]) 
     ]
 
 
+def follow(p: Params, given: dict[str, Any]) -> dict[str, Any]:
+    """Each step's quantities from the student's own: every row from their previous row (their
+    weights, velocities, moments) and from their earlier quantities of the same step."""
+    right = solve(p)
+
+    def use(key: str) -> np.ndarray:
+        return np.array(given.get(key, right[key]), float)
+
+    def before(key: str) -> np.ndarray:
+        """The rows of ``key`` shifted down a step: row t holds step t's starting value."""
+        start = np.array(p.w0, float) if key == "w" else np.zeros(len(p.w0))
+        return np.vstack([start, use(key)[:-1]])
+
+    out: dict[str, np.ndarray] = {}
+    grads = use("grads")
+    if p.grads is None:
+        point = use("lookahead") if p.method == "nesterov" else before("w")
+        out["grads"] = np.array(p.a, float) * (point - np.array(p.c, float))
+    if p.method in ("momentum", "nesterov"):
+        mu = p.mu or 0
+        if p.method == "nesterov":
+            out["lookahead"] = before("w") - p.lr * mu * before("v")
+        out["v"] = mu * before("v") + ((1 - mu) if p.convention == "ema" else 1) * grads
+        out["w"] = before("w") - p.lr * use("v")
+        return {key: value.tolist() for key, value in out.items()}
+    eps = p.eps or 0
+    if p.method == "adam":
+        b1, b2 = p.beta1 or 0, p.beta2 or 0
+        t = np.arange(1, p.steps + 1)[:, None]
+        out["m"] = b1 * before("m") + (1 - b1) * grads
+        out["s"] = b2 * before("s") + (1 - b2) * grads**2
+        out["m_hat"] = use("m") / (1 - b1**t)
+        out["s_hat"] = use("s") / (1 - b2**t)
+        top, bottom = use("m_hat"), use("s_hat")
+    else:
+        rho = 1.0 if p.method == "adagrad" else (p.rho or 0)
+        out["s"] = rho * before("s") + (1 if p.method == "adagrad" else 1 - rho) * grads**2
+        top, bottom = grads, use("s")
+    if (bottom >= 0).all():
+        out["w"] = before("w") - p.lr * top / (np.sqrt(bottom) + eps)
+    return {key: value.tolist() for key, value in out.items()}
+
+
 def _momentum(p: Params) -> bool:
     return p.method in ("momentum", "nesterov")
 

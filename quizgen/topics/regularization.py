@@ -229,6 +229,17 @@ def steps(p: Params, answer: dict[str, Any]) -> list[Step]:
     ]
 
 
+def follow(p: Params, given: dict[str, Any]) -> dict[str, Any]:
+    """The regularized loss from the student's penalty, the update from their gradient."""
+    right = solve(p)
+    penalty = given.get("penalty", right["penalty"])
+    grad = np.array(given.get("total_grad", right["total_grad"]), float)
+    return {
+        "total_loss": p.loss + penalty,
+        "w_new": (np.array(p.w, float) - p.lr * grad).tolist(),
+    }
+
+
 MISCONCEPTIONS = (
     switched(
         solve_with,

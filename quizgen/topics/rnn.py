@@ -115,8 +115,9 @@ def solve_with(p: Params, **switches: Any) -> dict[str, Any]:
 def generate(rng: np.random.Generator, difficulty: Difficulty) -> Params:
     """Easy: two steps of one input, h_0 = 0. Medium: three steps of two inputs, h_0 = 0.
     Hard: two steps of one input from a non-zero h_0, with a target on the last output.
-    Two hidden units, one output, weights on a 0.5 grid; no pre-activation beyond 2.5 (tanh
-    would saturate and tanh' vanish) and, at hard, every path of the error carries some."""
+    Two hidden units, both reaching the one output, weights on a 0.5 grid; no pre-activation
+    beyond 2.5 (tanh would saturate and tanh' vanish) and, at hard, every path of the error
+    carries some."""
     steps, d = {"easy": (2, 1), "medium": (3, 2), "hard": (2, 1)}[difficulty]
     hard = difficulty == "hard"
     p = Params(
@@ -133,10 +134,10 @@ def generate(rng: np.random.Generator, difficulty: Difficulty) -> Params:
     pre = np.arctanh(np.array(solve(p)["h"]))
     if np.abs(pre).max() > 2.5 or not np.abs(a["Wh"]).sum() or 0 in a["xs"]:
         raise Degenerate
-    if hard:
-        answer = solve(p)
-        if 0 in p.h0 or np.abs(answer["delta"]).min() < 0.01 or np.abs(a["Wy"]).min() == 0:
-            raise Degenerate
+    if np.abs(a["Wy"]).min() == 0:
+        raise Degenerate  # a hidden unit that does not reach the output
+    if hard and (0 in p.h0 or np.abs(solve(p)["delta"]).min() < 0.01):
+        raise Degenerate
     return p
 
 
@@ -231,6 +232,31 @@ def steps(p: Params, answer: dict[str, Any]) -> list[Step]:
             (rf"\frac{{\partial L}}{{\partial W_h}} = {terms} = {mat(answer['dWh'], d)}",),
         ),
     ]
+
+
+def follow(p: Params, given: dict[str, Any]) -> dict[str, Any]:
+    """Outputs from the student's hidden states, the loss from their outputs, the errors from
+    their states and outputs, and dL/dW_h from their states and errors."""
+    right = solve(p)
+    a = _arrays(p)
+    h = np.array(given.get("h", right["h"]), float)
+    y = np.array(given.get("y", right["y"]), float)
+    out: dict[str, Any] = {"y": (h @ a["Wy"] + a["by"]).tolist()}
+    if p.target is None:
+        return out
+    error = y[-1] - np.array(p.target, float)
+    delta = np.zeros_like(h)
+    upstream = error @ a["Wy"].T
+    for t in reversed(range(len(h))):
+        delta[t] = upstream * (1 - h[t] ** 2)
+        upstream = delta[t] @ a["Wh"].T
+    given_delta = np.array(given.get("delta", right["delta"]), float)
+    previous = np.vstack([a["h0"], h[:-1]])
+    return out | {
+        "loss": float(error @ error) / 2,
+        "delta": delta.tolist(),
+        "dWh": sum(np.outer(previous[t], given_delta[t]) for t in range(len(h))).tolist(),
+    }
 
 
 def _has_target(p: Params) -> bool:
