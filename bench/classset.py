@@ -120,7 +120,7 @@ def math_share(size: int, folder: Path) -> float:
     os.environ["QUIZGEN_CACHE_DIR"] = str(folder / "cache-share")
     from quizgen.exam.blueprint import load_blueprint
     from quizgen.exam.roster import read_roster
-    from quizgen.publish.classset import run_class_set
+    from quizgen.publish.classset import ClassSetOptions, run_class_set
     from quizgen.render import math
 
     math.svg.cache_clear()  # earlier measurements in this process filled the caches
@@ -138,8 +138,9 @@ def math_share(size: int, folder: Path) -> float:
     math._convert = timed
     students = read_roster(roster(folder, size))
     started = time.perf_counter()
+    options = ClassSetOptions(formats=("html", "pdf"), jobs=1)
     run_class_set(
-        load_blueprint(BLUEPRINT), BLUEPRINT, 7, students, folder / "share", ("html", "pdf"), jobs=1
+        load_blueprint(BLUEPRINT), BLUEPRINT, 7, students, folder / "share", options=options
     )
     return spent[0] / (time.perf_counter() - started)
 

@@ -15,7 +15,7 @@ from quizgen.core.errors import QuizgenError
 from quizgen.exam.blueprint import load_blueprint
 from quizgen.exam.build import Student
 from quizgen.exam.roster import in_shard, parse_shard, read_roster
-from quizgen.publish.classset import run_class_set
+from quizgen.publish.classset import ClassSetOptions, run_class_set
 from quizgen.publish.papers import atomic_write
 
 QUIZ = Path(__file__).resolve().parent.parent / "banks" / "exams" / "quiz.yaml"
@@ -24,7 +24,9 @@ STUDENTS = [Student(f"s{i:03d}", f"Student {i}") for i in range(1, 7)]
 
 def run(out: Path, students=STUDENTS, **options):
     options.setdefault("formats", ["html"])
-    return run_class_set(load_blueprint(QUIZ), QUIZ, 11, students, out, **options)
+    return run_class_set(
+        load_blueprint(QUIZ), QUIZ, 11, students, out, options=ClassSetOptions(**options)
+    )
 
 
 def files(out: Path) -> dict[str, bytes]:

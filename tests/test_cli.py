@@ -30,12 +30,12 @@ def write(tmp_path: Path, name: str, text: str) -> str:
 def test_topics_lists_every_registered_topic_with_difficulties():
     result = run("topics")
     assert result.exit_code == 0
-    assert len(result.output.strip().splitlines()) == len(registry()) + 1
+    assert len(result.output.strip().splitlines()) == len(registry()) + 2  # header and rule
     assert "conv_shape" in result.output and "easy, medium, hard" in result.output
 
 
 def test_topics_shows_the_guide_section_of_each():
-    lines = run("topics").output.splitlines()[1:]
+    lines = run("topics").output.splitlines()[2:]
     for line, topic in zip(lines, registry().values(), strict=True):
         assert f"§{topic.section} {topic.section_title}" in line
 

@@ -14,7 +14,7 @@ from quizgen.exam.banks import load_banks
 from quizgen.exam.blueprint import load_blueprint
 from quizgen.exam.build import Item, Student, build_exam
 from quizgen.exam.problems import generate, solve
-from quizgen.publish.classset import run_class_set
+from quizgen.publish.classset import ClassSetOptions, run_class_set
 from quizgen.publish.papers import make_papers, override
 from quizgen.render.typst_math import UnsupportedLatex, to_typst
 from quizgen.render.typst_pdf import escape, source, write_pdf
@@ -156,7 +156,8 @@ def test_hostile_blueprint_text_stays_text_in_typst(tmp_path):
 def test_class_sets_use_the_typst_engine(tmp_path):
     blueprint = override(load_blueprint(QUIZ), None, "typst")
     students = [Student(f"s{i}", f"Student {i}") for i in range(3)]
-    manifest = run_class_set(blueprint, QUIZ, 4, students, tmp_path, ["pdf"], jobs=2)
+    options = ClassSetOptions(formats=["pdf"], jobs=2)
+    manifest = run_class_set(blueprint, QUIZ, 4, students, tmp_path, options=options)
     merged = PdfReader(tmp_path / manifest["merged_papers"])
     assert len(merged.pages) == sum(
         r["paper_pages"] + r["paper_pages"] % 2 for r in manifest["students"]

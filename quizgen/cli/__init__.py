@@ -1,6 +1,10 @@
 """Floor 6, the terminal face: the click commands, the terminal quiz and stats. Input and
-output only: what is right, what to ask and what to store live in the floors below."""
+output only: what is right, what to ask and what to store live in the floors below.
 
-from quizgen.cli.app import cli, main
+``root`` holds the group and its error handling, ``options`` the options commands share, and
+one module per command or family (``problems``, ``paper``, ``bank``, ``export``, ``practice``,
+``serve``, ``grade``), imported only when its command runs."""
+
+from quizgen.cli.root import cli, main
 
 __all__ = ["cli", "main"]

@@ -1,5 +1,5 @@
 """``python -m quizgen.cli``: the same command line as ``quizgen``."""
 
-from quizgen.cli.app import main
+from quizgen.cli.root import main
 
 main()

@@ -138,6 +138,17 @@ class Blueprint(_Strict):
     def total_marks(self) -> int:
         return sum(i.marks * i.count for s in self.sections for i in s.items)
 
+    def printed_texts(self, source: str) -> list[tuple[str, str]]:
+        """Every text of the blueprint's own that a paper prints, as ``(where, text)`` for
+        the font check (``where`` names the file ``source`` and the field)."""
+        fields = [
+            ("title", self.title),
+            ("course", self.course or ""),
+            *((f"instructions[{i}]", t) for i, t in enumerate(self.instructions)),
+            *((f"sections[{i}].title", s.title) for i, s in enumerate(self.sections)),
+        ]
+        return [(f"{source}: {field}", text) for field, text in fields]
+
 
 def _line(node: yaml.Node | None, loc: tuple[str | int, ...]) -> int | None:
     """The line of the YAML node at ``loc`` (or of its nearest existing parent)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from quizgen.core.errors import QuizgenError
@@ -52,6 +53,18 @@ def read_roster(path: Path) -> list[Student]:
     if not students:
         raise QuizgenError(f"{path.name}: no students")
     return students
+
+
+def select(students: Sequence[Student], only_ids: Sequence[str], source: str) -> list[Student]:
+    """The students named in ``only_ids`` (all of them when none is named), in roster order;
+    an id the roster (file name ``source``) lacks is an error."""
+    if not only_ids:
+        return list(students)
+    known = {s.id for s in students}
+    unknown = [i for i in only_ids if i not in known]
+    if unknown:
+        raise QuizgenError(f"--only: {', '.join(unknown)} not in {source}")
+    return [s for s in students if s.id in only_ids]
 
 
 def parse_shard(text: str) -> tuple[int, int]:

@@ -218,3 +218,25 @@ def analyse(rows: Sequence[PartMark]) -> ClassReport:
         tuple(mistakes),
         tuple(reteach),
     )
+
+
+@dataclass(frozen=True)
+class ClassSummary:
+    """The figures ``grade`` ends with: how many were marked, their mean, what is left."""
+
+    students: int
+    mean: float
+    out_of: int
+    mistakes: int
+    to_mark: int  # derivations a marker has still to mark by hand
+
+
+def summary(rows: Sequence[PartMark], report: ClassReport) -> ClassSummary:
+    marks = [float(s.mark) for s in report.students]
+    return ClassSummary(
+        students=len(marks),
+        mean=sum(marks) / max(len(marks), 1),
+        out_of=report.max,
+        mistakes=len(report.mistakes),
+        to_mark=sum(1 for r in rows if r.verdict == "to mark"),
+    )

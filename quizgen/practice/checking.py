@@ -85,3 +85,25 @@ def check_typed(problem: Any, typed: Sequence[str]) -> list[PartCheck]:
         given[part.key] = value
         checks.append(PartCheck(part, text, expected, verdict))
     return checks
+
+
+def check_report(code: str, problem: Any, typed: Sequence[str]) -> dict[str, Any]:
+    """``check --format json``'s record: the problem behind ``code`` and one verdict per part,
+    each with its expected value as a paper shows it."""
+    from quizgen.core.latex import answer_text
+
+    parts = []
+    for check in check_typed(problem, typed):
+        record = check.record()
+        record["expected_shown"] = answer_text(check.expected, check.part.precision)
+        parts.append(record)
+    right = sum(p["verdict"] in ("correct", "follow-through") for p in parts)
+    return {
+        "code": code,
+        "topic": problem.topic,
+        "difficulty": problem.difficulty,
+        "seed": problem.seed,
+        "parts": parts,
+        "right": right,
+        "of": len(parts),
+    }

@@ -3,7 +3,7 @@ adaptively), which derivation questions (never one twice), and the hints, a rung
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from quizgen import topics
@@ -11,6 +11,7 @@ from quizgen.core.model import Difficulty, Problem
 from quizgen.core.seeds import child_seed, rng_for
 from quizgen.exam.banks import BankQuestion
 from quizgen.exam.build import BankItem, make_bank_item
+from quizgen.exam.item_codes import decode
 from quizgen.exam.problems import make_problem
 from quizgen.practice import adaptive
 from quizgen.practice.history import History
@@ -88,6 +89,17 @@ def bank_item_for(code: str, pool: Sequence[BankQuestion]) -> BankItem | None:
         return None
     shuffle = rng_for(child_seed(0, "check", question.id))
     return make_bank_item(1, question.id, question, question.marks, shuffle)
+
+
+def item_for_code(code: str, pool: Callable[[], Sequence[BankQuestion]]) -> Problem | BankItem:
+    """What a printed code stands for: a derivation question's id from the bank questions
+    ``pool()`` gives (asked for only when the code looks like an id), else an item code's
+    problem; an unknown code is a QuizgenError saying why."""
+    bank_item = bank_item_for(code, pool()) if looks_like_bank_id(code) else None
+    if bank_item is not None:
+        return bank_item
+    topic, difficulty, seed = decode(code)
+    return make_problem(topic, seed, difficulty)
 
 
 def hint_ladder(solution: Any) -> Iterator[str]:

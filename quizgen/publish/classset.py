@@ -34,7 +34,7 @@ from quizgen.core.seeds import child_seed
 from quizgen.exam.banks import BankQuestion
 from quizgen.exam.blueprint import Blueprint
 from quizgen.exam.build import Student, build_for_student
-from quizgen.exam.roster import in_shard
+from quizgen.exam.roster import in_shard, read_roster, select
 from quizgen.publish.papers import (
     Staged,
     atomic_write,
@@ -44,6 +44,7 @@ from quizgen.publish.papers import (
     rebuild_command,
     stage_copy,
 )
+from quizgen.render import fonts
 
 WORKER_TASKS = 40
 MANIFEST_FIELDS = (
@@ -216,29 +217,47 @@ class _Journal:
         self.file.close()
 
 
+def class_roster(roster: Path, only_ids: Sequence[str], blueprint: Blueprint) -> list[Student]:
+    """The students of a roster file to build papers for (``--only``'s, else all), refused
+    before anything is written when no font prints a name."""
+    students = read_roster(roster)
+    names = [(f"{roster.name}: student {s.id}", s.name) for s in students]
+    fonts.check(names, [Path(f) for f in blueprint.fonts])
+    return select(students, only_ids, roster.name)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClassSetOptions:
+    """How ``run_class_set`` builds a roster's papers (``paper --roster``'s options)."""
+
+    formats: Sequence[str] = ("pdf",)
+    jobs: int | None = None  # worker processes (all cores when None)
+    shard: tuple[int, int] | None = None  # only slice K of N (see roster.in_shard)
+    resume: bool = False  # keep students whose files match the journal or manifest
+    force: bool = False  # overwrite papers already there
+    bank: Sequence[BankQuestion] | None = None
+    #: the command the keys print, without ``--only`` (default: from the blueprint's name and
+    #: the exam's settings)
+    rebuild: str | None = None
+
+
 def run_class_set(
     blueprint: Blueprint,
     blueprint_path: Path,
     seed: int,
     students: Sequence[Student],
     out_dir: Path,
-    formats: Sequence[str] = ("pdf",),
-    jobs: int | None = None,
-    shard: tuple[int, int] | None = None,
-    resume: bool = False,
-    force: bool = False,
-    bank: Sequence[BankQuestion] | None = None,
+    *,
+    options: ClassSetOptions,
     progress: Callable[[int, int], None] = lambda done, total: None,
-    rebuild: str | None = None,
 ) -> dict[str, Any]:
-    """Render the roster (or one shard of it); write the manifest and the merged print files.
-    ``rebuild`` is the command the keys print, without ``--only`` (default: from the
-    blueprint's name and the exam's settings)."""
+    """Render the roster (or one shard of it); write the manifest and the merged print files."""
+    shard, jobs, resume, force = options.shard, options.jobs, options.resume, options.force
     chosen = [s for s in students if shard is None or in_shard(s.id, shard)]
-    formats = tuple(f for f in ("html", "pdf") if f in formats)
+    formats = tuple(f for f in ("html", "pdf") if f in options.formats)
     job = ClassSet(
         blueprint=blueprint,
-        rebuild=rebuild
+        rebuild=options.rebuild
         or rebuild_command(
             blueprint_path.name, seed, blueprint.engine, roster="ROSTER", formats=formats
         ),
@@ -246,7 +265,7 @@ def run_class_set(
         seed=seed,
         out_dir=out_dir,
         formats=formats,
-        bank=tuple(bank) if bank is not None else None,
+        bank=tuple(options.bank) if options.bank is not None else None,
     )
     name = manifest_name(shard)
     previous = _previous(out_dir, name, job) if resume else {}

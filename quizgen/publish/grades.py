@@ -15,9 +15,13 @@ import multiprocessing
 import os
 import re
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from quizgen.marking.analysis import ClassSummary, analyse, summary
+from quizgen.marking.inputs import Collected
+from quizgen.marking.mark import mark_paper
 from quizgen.publish.papers import atomic_write, output_folder, prepare_out_dir, staging_name
 from quizgen.render import report as report_html
 from quizgen.render.report import marks_text
@@ -80,6 +84,31 @@ def by_student_csv(report: Any, versions: dict[str, str]) -> str:
         line += [marks_text(s.by_topic[t][0]) if t in s.by_topic else "" for t in topics]
         lines.append(line)
     return _csv(lines)
+
+
+@dataclass(frozen=True)
+class Graded:
+    written: list[Path]
+    summary: ClassSummary
+
+
+def grade_class(
+    collected: Collected,
+    out_dir: Path,
+    formats: Sequence[str] = FORMATS,
+    progress: Callable[[int, int], None] = lambda done, total: None,
+    jobs: int | None = None,
+) -> Graded:
+    """Mark every student's answers as their paper's key says and write the results."""
+    found = collected.submissions
+    rows = [r for sid, p in found.papers.items() for r in mark_paper(p, found.answers[sid])]
+    report = analyse(rows)
+    versions = {sid: p.version for sid, p in found.papers.items()}
+    workers = jobs or os.cpu_count() or 1
+    written = write_results(
+        rows, report, versions, collected.title, collected.seed, out_dir, formats, progress, workers
+    )
+    return Graded(written, summary(rows, report))
 
 
 def write_results(

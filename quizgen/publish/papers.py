@@ -21,7 +21,7 @@ from quizgen.exam.banks import BankQuestion
 from quizgen.exam.blueprint import Blueprint, load_blueprint
 from quizgen.exam.build import Exam, Version, build_exam
 from quizgen.render import html as html_writer
-from quizgen.render.fonts import font_files
+from quizgen.render.fonts import check, font_files
 
 FORMATS = ("html", "pdf")
 #: (temporary file, final name) pairs of one copy, renamed together by ``commit``
@@ -219,6 +219,12 @@ def override(
     if [str(f) for f in files] != blueprint.fonts:
         update["fonts"] = [str(f) for f in files]
     return blueprint.model_copy(update=update) if update else blueprint
+
+
+def check_fonts(blueprint: Blueprint, source: str) -> None:
+    """Refuse, before anything is written, a blueprint (file name ``source``) with printed
+    texts that no font covers."""
+    check(blueprint.printed_texts(source), [Path(f) for f in blueprint.fonts])
 
 
 def make_papers(

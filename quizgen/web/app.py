@@ -31,6 +31,7 @@ from quizgen import topics
 from quizgen.core.errors import QuizgenError
 from quizgen.core.model import DIFFICULTIES
 from quizgen.exam.banks import BankQuestion
+from quizgen.exam.build import BankItem
 from quizgen.practice.answers import read_order
 from quizgen.practice.engine import BankRun, ProblemRun
 from quizgen.practice.feedback import explain, rounding
@@ -349,19 +350,14 @@ def _history_charts(history) -> dict[str, Markup]:
 async def item(request: Request) -> Response:
     """The problem behind a printed item code (or a derivation question's printed id): a plain
     form that posts back here, one field per part named after the record's answer keys."""
-    from quizgen.exam.item_codes import decode
-    from quizgen.exam.problems import make_problem
-    from quizgen.practice.session import bank_item_for
+    from quizgen.practice.session import item_for_code
 
     site = _site(request)
     code = request.path_params["code"]
-    bank_item = bank_item_for(code, site.pool)
-    if bank_item is None:
-        try:
-            topic_name, difficulty, seed = decode(code)
-        except QuizgenError as error:
-            return site.message(404, "Unknown item code", str(error))
-        problem = make_problem(topic_name, seed, difficulty)
+    try:
+        found = item_for_code(code, lambda: site.pool)
+    except QuizgenError as error:
+        return site.message(404, "Unknown item code", str(error))
     fields = None
     if request.method == "POST":
         fields = await _form(request, f"item:{code}")
@@ -370,8 +366,9 @@ async def item(request: Request) -> Response:
         if not site.rate.allow(f"item:{request.client.host if request.client else ''}"):
             return _slow_down(site)
     csrf = site.forms.issue(f"item:{code}")
-    if bank_item is not None:
-        return _bank_item_page(site, code, bank_item, fields, csrf)
+    if isinstance(found, BankItem):
+        return _bank_item_page(site, code, found, fields, csrf)
+    problem = found
     topic = topics.get(problem.topic)
     solution = topic.solve(problem.params)
     checks = None

@@ -1,0 +1,222 @@
+"""``quizgen paper``: a blueprint's versions, or a paper per student of a roster."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from quizgen.cli.options import (
+    BANK_OPTION,
+    BLUEPRINT_HELP,
+    formats_option,
+    jobs_option,
+    out_dir_option,
+    seed_option,
+    user_bank_pool,
+)
+from quizgen.cli.terminal import console, counted, interrupted
+
+if TYPE_CHECKING:
+    from quizgen.exam.blueprint import Blueprint
+    from quizgen.publish.classset import ClassSetOptions
+
+
+@click.command(epilog=BLUEPRINT_HELP)
+@click.argument("blueprint", default="midterm")
+@seed_option("Exam seed: the same seed rebuilds every file byte for byte.", 2026)
+@click.option(
+    "--versions",
+    "-v",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Versions with different numbers (A, B, C, ...).",
+)
+@out_dir_option("output")
+@formats_option("Repeat for several.")
+@click.option(
+    "--paper",
+    type=click.Choice(["A4", "Letter"]),
+    default=None,
+    help="Page size [default: the blueprint's, else A4].",
+)
+@BANK_OPTION
+@click.option(
+    "--roster",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="CSV with id and name columns: one paper per student.",
+)
+@click.option(
+    "--only",
+    "only_ids",
+    multiple=True,
+    help="With --roster: just these student ids (repeat for several).",
+)
+@jobs_option("With --roster: parallel workers [default: all cores].")
+@click.option(
+    "--shard",
+    default=None,
+    help="With --roster: render only slice K of N, e.g. 2/8 (by a hash of the id).",
+)
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="With --roster: skip students whose files are complete and match the manifest.",
+)
+@click.option("--force", is_flag=True, help="With --roster: overwrite existing papers.")
+@click.option(
+    "--engine",
+    type=click.Choice(["typst", "weasyprint"]),
+    default=None,
+    help="What typesets the PDFs [default: the blueprint's, else typst].",
+)
+@click.option(
+    "--font",
+    "fonts",
+    multiple=True,
+    help="A font file or folder for names and titles in scripts the shipped fonts lack "
+    "(e.g. Noto Sans CJK); repeat for several.",
+)
+def paper(
+    blueprint: str,
+    seed: int,
+    versions: int,
+    out_dir: Path,
+    formats: tuple[str, ...],
+    paper: str | None,
+    bank_dirs: tuple[Path, ...],
+    roster: Path | None,
+    only_ids: tuple[str, ...],
+    jobs: int | None,
+    shard: str | None,
+    resume: bool,
+    force: bool,
+    engine: str | None,
+    fonts: tuple[str, ...],
+) -> None:
+    """Print-ready exam papers and answer keys from a BLUEPRINT (YAML), HTML and PDF.
+
+    Examples: quizgen paper midterm --seed 2026 --versions 4;
+    quizgen paper banks/exams/midterm.yaml --roster students.csv -j 2 --out class
+    """
+    from quizgen.exam.blueprint import find_blueprint, load_blueprint
+    from quizgen.exam.roster import parse_shard
+    from quizgen.publish.classset import ClassSetOptions
+    from quizgen.publish.papers import check_fonts, override, rebuild_command
+
+    if roster is None and (only_ids or shard or resume or force or jobs):
+        raise click.UsageError("--only, --jobs, --shard, --resume and --force need --roster")
+    if roster is not None and versions != 1:
+        raise click.UsageError(
+            "--versions and --roster do not go together: every student gets a version of their own"
+        )
+    path = find_blueprint(blueprint)
+    bank_pool = user_bank_pool(bank_dirs)
+    loaded = override(load_blueprint(path, bank_pool), paper, engine, fonts)
+    rebuild = rebuild_command(
+        blueprint,
+        seed,
+        loaded.engine,
+        versions=versions,
+        roster=str(roster) if roster else None,
+        paper=paper,
+        banks=[str(b) for b in bank_dirs],
+        fonts=list(fonts),
+        formats=formats,
+    )
+    check_fonts(loaded, path.name)
+    if roster is None:
+        _versions(loaded, path, seed, versions, out_dir, formats, bank_pool, rebuild)
+        return
+    options = ClassSetOptions(
+        formats=formats,
+        jobs=jobs,
+        shard=parse_shard(shard) if shard else None,
+        resume=resume,
+        force=force,
+        bank=bank_pool,
+        rebuild=rebuild,
+    )
+    _class_set(loaded, path, seed, roster, only_ids, out_dir, options)
+
+
+def _versions(
+    loaded: Blueprint,
+    path: Path,
+    seed: int,
+    versions: int,
+    out_dir: Path,
+    formats: tuple[str, ...],
+    bank_pool: list | None,
+    rebuild: str,
+) -> None:
+    """``paper --versions N``: each version's paper and key, named as they are written."""
+    from quizgen.exam.build import build_exam
+    from quizgen.publish.papers import write_exam
+
+    exam = build_exam(loaded, seed, versions, bank_pool)
+    done: list[str] = []
+
+    def progress(version: str, files: list[Path]) -> None:
+        done.append(version)
+        click.echo(f"  wrote version {version}", err=True)
+        for file in files:
+            click.echo(str(file))
+
+    try:
+        write_exam(exam, path.name, out_dir, formats, progress, rebuild)
+    except KeyboardInterrupt:
+        interrupted(f"{counted(len(done), 'version')} written whole ({', '.join(done)})")
+
+
+def _class_set(
+    loaded: Blueprint,
+    path: Path,
+    seed: int,
+    roster: Path,
+    only_ids: tuple[str, ...],
+    out_dir: Path,
+    options: ClassSetOptions,
+) -> None:
+    """``paper --roster``: every student's paper and key, with a progress bar."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from quizgen.publish.classset import class_roster, run_class_set
+
+    students = class_roster(roster, only_ids, loaded)
+    shown = console(False)
+    shown.file = sys.stderr
+    finished = [0]
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=shown,
+        disable=not shown.is_terminal,
+    ) as bar:
+        task = bar.add_task("papers", total=None)
+
+        def progress(done: int, skipped: int) -> None:
+            finished[0] = done + skipped
+            bar.update(task, completed=done + skipped, total=len(students))
+
+        try:
+            manifest = run_class_set(
+                loaded, path, seed, students, out_dir, options=options, progress=progress
+            )
+        except KeyboardInterrupt:
+            bar.stop()
+            interrupted(
+                f"{counted(finished[0], 'student')} written whole",
+                " Run the same command with --resume to build the others.",
+            )
+    rows = manifest["students"]
+    click.echo(f"{counted(len(rows), 'student')}: papers and keys in {out_dir}")
+    for key in ("merged_papers", "merged_keys"):
+        if key in manifest:
+            click.echo(f"  {out_dir / manifest[key]}")

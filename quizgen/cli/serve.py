@@ -1,0 +1,68 @@
+"""``quizgen serve``: practice in the browser, for one learner or a class."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from quizgen.cli.options import BANK_OPTION, DB_OPTION, any_bank_pool
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="0: any free."
+)
+@DB_OPTION
+@BANK_OPTION
+@click.option(
+    "--class",
+    "roster",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="A roster CSV (id, name): a private link per student and a teacher page.",
+)
+@click.option(
+    "--class-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="With --class: where links and histories live [default: ROSTER-practice beside it].",
+)
+@click.option(
+    "--open-to-anyone",
+    is_flag=True,
+    help="Allow a --host other than this machine without --class: anyone who can reach it "
+    "practises as you.",
+)
+@click.option("--url", default=None, help="The address students use, for links [default: host].")
+def serve(
+    host: str,
+    port: int,
+    db: Path | None,
+    bank_dirs: tuple[Path, ...],
+    roster: Path | None,
+    class_dir: Path | None,
+    open_to_anyone: bool,
+    url: str | None,
+) -> None:
+    """Practise in the browser: the quiz's problems, grading, hints and history as a local site.
+
+    Examples: quizgen serve; quizgen serve --class roster.csv --host 0.0.0.0
+    """
+    from quizgen.web import classroom as rooms
+    from quizgen.web.server import check_host
+    from quizgen.web.server import serve as run_site
+
+    check_host(host, roster is not None, open_to_anyone)
+    if roster is not None:
+        from quizgen.exam.roster import read_roster
+
+        folder = class_dir or roster.with_name(f"{roster.stem}-practice")
+        room = rooms.open_class(read_roster(roster), folder)
+    else:
+        from quizgen.practice.history import default_path
+
+        room = rooms.solo(db or default_path())
+    pool = any_bank_pool(bank_dirs)
+    run_site(room, host, port, pool, url, lambda line: click.echo(line, err=True))
