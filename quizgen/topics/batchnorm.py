@@ -99,6 +99,8 @@ def generate(rng: np.random.Generator, difficulty: Difficulty) -> Params:
     m = 4 if difficulty == "medium" else 3
     n = 2
     X = grid_matrix(rng, m, n, -2, 3, 1)
+    gamma: list[int | float]
+    beta: list[int | float]
     if difficulty == "easy":
         gamma, beta = [pick(rng, (1, 2)) for _ in range(n)], [0] * n
     else:

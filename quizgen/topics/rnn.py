@@ -97,8 +97,8 @@ def _answer(
     out |= {
         "loss": float(error @ error) / 2,
         "delta": delta.tolist(),
-        "dWh": sum(np.outer(inputs[t], delta[t]) for t in range(steps)).tolist(),
-        "dWx": sum(np.outer(a["xs"][t], delta[t]) for t in range(steps)).tolist(),
+        "dWh": (inputs.T @ delta).tolist(),  # the sum over steps of h_{t-1}^T delta_t
+        "dWx": (a["xs"].T @ delta).tolist(),
     }
     return out
 
@@ -255,7 +255,7 @@ def follow(p: Params, given: dict[str, Any]) -> dict[str, Any]:
     return out | {
         "loss": float(error @ error) / 2,
         "delta": delta.tolist(),
-        "dWh": sum(np.outer(previous[t], given_delta[t]) for t in range(len(h))).tolist(),
+        "dWh": (previous.T @ given_delta).tolist(),
     }
 
 
