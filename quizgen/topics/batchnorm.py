@@ -123,9 +123,10 @@ def parts(p: Params) -> list[Part]:
         Part("y", r"outputs $y = \gamma \hat{x} + \beta$", rounded, "matrix"),
     ]
     if p.upstream is not None:
+        # dgamma last: it depends on every earlier part (a choice form offers its mistakes)
         asked += [
-            Part("dgamma", r"$\partial L / \partial \gamma$", rounded, "vector"),
             Part("dbeta", r"$\partial L / \partial \beta$", rounded, "vector"),
+            Part("dgamma", r"$\partial L / \partial \gamma$", rounded, "vector"),
         ]
     return asked
 
@@ -193,10 +194,11 @@ def steps(p: Params, answer: dict[str, Any]) -> list[Step]:
         x_columns = list(zip(*answer["x_hat"]))
         out.append(
             Step(
+                r"$\partial L / \partial \beta_j = \sum_i \frac{\partial L}{\partial y_{ij}}$, "
                 r"$\partial L / \partial \gamma_j = \sum_i \frac{\partial L}{\partial y_{ij}} "
-                r"\hat{x}_{ij}$, $\partial L / \partial \beta_j = \sum_i "
-                r"\frac{\partial L}{\partial y_{ij}}$",
+                r"\hat{x}_{ij}$",
                 (
+                    rf"\frac{{\partial L}}{{\partial \beta}} = {vec(answer['dbeta'], d)}",
                     *tuple(
                         rf"\frac{{\partial L}}{{\partial \gamma_{j + 1}}} = "
                         + " + ".join(rf"{paren(g)} \cdot {paren(x, d)}" for g, x in zip(gc, xc))
@@ -205,7 +207,6 @@ def steps(p: Params, answer: dict[str, Any]) -> list[Step]:
                             zip(g_columns, x_columns, answer["dgamma"])
                         )
                     ),
-                    rf"\frac{{\partial L}}{{\partial \beta}} = {vec(answer['dbeta'], d)}",
                 ),
             )
         )

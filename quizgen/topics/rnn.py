@@ -68,19 +68,21 @@ def _answer(
     p: Params,
     *,
     recurrent: bool = True,
+    activation: bool = True,
     tanh_prime: bool = True,
     previous_state: bool = True,
     earlier_steps: bool = True,
 ) -> dict[str, Any]:
     """Forward pass, and BPTT when there is a target. The keywords are the mistakes:
-    ``recurrent`` False leaves h_{t-1} W_h out, ``tanh_prime`` False forgets 1 - h_t^2,
+    ``recurrent`` False leaves h_{t-1} W_h out, ``activation`` False skips the tanh (h_t = a_t
+    and tanh' = 1), ``tanh_prime`` False forgets 1 - h_t^2,
     ``previous_state`` False writes h_t^T delta_t for h_{t-1}^T delta_t, ``earlier_steps`` False
     stops the error at the last step."""
     a = _arrays(p)
     states = [a["h0"]]
     for x in a["xs"]:
         pre = x @ a["Wx"] + (states[-1] @ a["Wh"] if recurrent else 0.0) + a["b"]
-        states.append(np.tanh(pre))
+        states.append(np.tanh(pre) if activation else pre)
     h = np.array(states[1:])
     y = h @ a["Wy"] + a["by"]
     out: dict[str, Any] = {"h": h.tolist(), "y": y.tolist()}
@@ -91,7 +93,7 @@ def _answer(
     delta = np.zeros_like(h)
     upstream = error @ a["Wy"].T
     for t in reversed(range(steps)):
-        delta[t] = upstream * ((1 - h[t] ** 2) if tanh_prime else 1.0)
+        delta[t] = upstream * ((1 - h[t] ** 2) if tanh_prime and activation else 1.0)
         upstream = delta[t] @ a["Wh"].T if earlier_steps else 0 * upstream
     inputs = h if not previous_state else np.array(states[:-1])
     out |= {
@@ -116,8 +118,8 @@ def generate(rng: np.random.Generator, difficulty: Difficulty) -> Params:
     """Easy: two steps of one input, h_0 = 0. Medium: three steps of two inputs, h_0 = 0.
     Hard: two steps of one input from a non-zero h_0, with a target on the last output.
     Two hidden units, both reaching the one output, weights on a 0.5 grid; no pre-activation
-    beyond 2.5 (tanh would saturate and tanh' vanish) and, at hard, every path of the error
-    carries some."""
+    beyond 2.5 (tanh would saturate and tanh' vanish); outputs that show the forward mistakes
+    and, at hard, every path of the error carries some."""
     steps, d = {"easy": (2, 1), "medium": (3, 2), "hard": (2, 1)}[difficulty]
     hard = difficulty == "hard"
     p = Params(
@@ -136,6 +138,10 @@ def generate(rng: np.random.Generator, difficulty: Difficulty) -> Params:
         raise Degenerate
     if np.abs(a["Wy"]).min() == 0:
         raise Degenerate  # a hidden unit that does not reach the output
+    y = np.array(solve(p)["y"])
+    for mistake in ({"recurrent": False}, {"activation": False}):
+        if np.abs(np.array(_answer(p, **mistake)["y"]) - y).max() < 0.01:
+            raise Degenerate  # outputs that do not show a forward mistake
     if hard and (0 in p.h0 or np.abs(solve(p)["delta"]).min() < 0.01):
         raise Degenerate
     return p
@@ -270,6 +276,12 @@ MISCONCEPTIONS = (
         "Each step adds h_{t-1} W_h: the state carries the earlier inputs forward.",
         when=lambda p: bool(np.any(p.h0)) or len(p.xs) > 1,
         recurrent=False,
+    ),
+    switched(
+        solve_with,
+        "skipped the tanh",
+        "h_t = tanh(a_t): the pre-activation a_t goes through tanh before it is the state.",
+        activation=False,
     ),
     switched(
         solve_with,
