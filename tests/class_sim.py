@@ -12,7 +12,7 @@ import numpy as np
 from quizgen import topics
 from quizgen.core.grading import agrees, distinct_misconceptions
 from quizgen.core.latex import answer_text
-from quizgen.exam.build import BankItem, Item
+from quizgen.exam.model import BankItem, Item
 from quizgen.marking.mark import parts_of
 from quizgen.marking.papers import Paper
 

@@ -17,7 +17,8 @@ from quizgen.cli.quiz import QuizSession
 from quizgen.core.errors import QuizgenError
 from quizgen.exam.banks import BUILTIN, KINDS, BankError, load_banks, select
 from quizgen.exam.blueprint import load_blueprint
-from quizgen.exam.build import BankItem, build_exam, make_bank_item
+from quizgen.exam.build import build_exam, make_bank_item
+from quizgen.exam.model import BankItem
 from quizgen.practice.session import bank_questions
 from quizgen.render.html import render
 from quizgen.topics import registry

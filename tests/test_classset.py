@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from quizgen.cli import cli
 from quizgen.core.errors import QuizgenError
 from quizgen.exam.blueprint import load_blueprint
-from quizgen.exam.build import Student
+from quizgen.exam.model import Student
 from quizgen.exam.roster import in_shard, parse_shard, read_roster
 from quizgen.publish.classset import ClassSetOptions, run_class_set
 from quizgen.publish.papers import atomic_write

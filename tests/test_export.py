@@ -16,9 +16,10 @@ from quizgen.cli import cli
 from quizgen.core.grading import agrees
 from quizgen.core.record_files import read_records
 from quizgen.exam.blueprint import load_blueprint
-from quizgen.exam.build import Item
+from quizgen.exam.model import Item
 from quizgen.exam.problems import RecordError, solve_records
-from quizgen.export import blueprint_exam, entries, slots, topic_exam, write
+from quizgen.export import write
+from quizgen.export.layout import blueprint_exam, entries, slots, topic_exam
 
 EXAMS = Path(__file__).resolve().parent.parent / "banks" / "exams"
 QUIZ = EXAMS / "quiz.yaml"

@@ -23,8 +23,9 @@ import pytest
 
 from quizgen.core.resources import shipped_blueprints
 from quizgen.exam.blueprint import Blueprint, ItemSpec, Section, load_blueprint
-from quizgen.exam.build import BankItem, Exam, Item
-from quizgen.export import blueprint_exam, entries, html, mistakes, slots, write, wrong_values
+from quizgen.exam.model import BankItem, Exam, Item
+from quizgen.export import write
+from quizgen.export.layout import blueprint_exam, entries, html, mistakes, slots, wrong_values
 from quizgen.export.moodle import whole_weights
 from quizgen.export.qti import entry_points, quiz_title
 from quizgen.topics import registry

@@ -12,8 +12,9 @@ from pypdf import PdfReader
 from quizgen.cli import cli
 from quizgen.core.errors import QuizgenError
 from quizgen.exam.blueprint import load_blueprint
-from quizgen.exam.build import Item, build_exam
+from quizgen.exam.build import build_exam
 from quizgen.exam.item_codes import decode
+from quizgen.exam.model import Item
 from quizgen.exam.problems import make_problem
 from quizgen.publish.papers import make_papers
 from quizgen.render.html import render

@@ -12,7 +12,8 @@ from pypdf import PdfReader
 from quizgen.core.model import DIFFICULTIES
 from quizgen.exam.banks import load_banks
 from quizgen.exam.blueprint import load_blueprint
-from quizgen.exam.build import Item, Student, build_exam
+from quizgen.exam.build import build_exam
+from quizgen.exam.model import Item, Student
 from quizgen.exam.problems import generate, solve
 from quizgen.publish.classset import ClassSetOptions, run_class_set
 from quizgen.publish.papers import make_papers, override

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from starlette.testclient import TestClient
 from web_helpers import CODE, csrf, roster, shown_problem, typed
 
+from quizgen import topics
 from quizgen.cli import cli
 from quizgen.core.latex import answer_text
 from quizgen.exam.item_codes import encode
@@ -90,19 +91,17 @@ def test_no_answer_reaches_the_page_before_it_is_answered(client, room):
             assert answer_text(solution.answer[part.key], part.precision) not in page, part.key
 
 
-def test_the_item_page_shows_no_answer_until_posted(client):
+def test_the_item_page_shows_no_answer_until_posted(client, room):
     problem = make_problem("cce", 7, "hard")
     code = encode("cce", "hard", 7)
-    from quizgen import topics
-
     solution = topics.get("cce").solve(problem.params)
-    page = client.get(f"/item/{code}").text
+    page = client.get(f"/t/{room.teacher_token}/item/{code}").text
     fields = re.findall(r'<input type="text" id="[^"]+" name="([^"]+)"', page)
     assert fields == [p.key for p in solution.parts]  # named after the record's answer keys
     for part in solution.parts:
         assert answer_text(solution.answer[part.key], part.precision) not in page
     data = {"csrf": csrf(page)} | {p.key: typed(solution, p.key) for p in solution.parts}
-    after = client.post(f"/item/{code}", data=data).text
+    after = client.post(f"/t/{room.teacher_token}/item/{code}", data=data).text
     assert after.count("✓ Correct.") == len(solution.parts)
 
 
@@ -152,7 +151,9 @@ def test_links_are_compared_in_constant_time(monkeypatch):
 
 
 def test_answers_are_rate_limited(room):
-    client = TestClient(create_app(room, rate=RateLimit(per_second=0.01, burst=3)))
+    client = TestClient(
+        create_app(room, rate=RateLimit(per_second=0.01, burst=3)), base_url="http://127.0.0.1"
+    )
     base = link(room, "ann")
     start(client, base, count=30)
     statuses = []
@@ -177,10 +178,17 @@ def test_names_and_text_are_escaped(client, room):
     assert EVIL not in client.get(f"{link(room, 'cy')}/").text
 
 
-def test_only_the_packages_own_files_are_served(client):
-    assert client.get("/static/site.css").status_code == 200
-    assert client.get("/static/STIXTwoMath-Regular.ttf").status_code == 200
+def test_only_the_packages_own_files_are_served(client, room):
+    sheet = re.search(
+        r'href="(/static/site\.[0-9a-f]+\.css)"', client.get(link(room, "ann") + "/").text
+    )
+    css = client.get(sheet.group(1))
+    assert css.status_code == 200
+    font = re.search(r'url\("(/static/STIXTwoMath-Regular\.[0-9a-f]+\.ttf)"\)', css.text).group(1)
+    assert client.get(font).status_code == 200
     for path in (
+        "/static/site.css",
+        "/static/STIXTwoMath-Regular.ttf",
         "/static/../../pyproject.toml",
         "/static/%2e%2e/pyproject.toml",
         "/static/links.json",
@@ -212,7 +220,7 @@ def test_the_teacher_sees_accuracy_mistakes_and_a_csv(client, room):
         answer(client, base, "sigma", wrong)
     teacher = f"/t/{room.teacher_token}"
     page = client.get(f"{teacher}/").text
-    assert "sigmoid" in page
+    assert topics.get("sigmoid").title in page
     table = client.get(f"{teacher}/class.csv")
     assert table.headers["content-type"].startswith("text/csv")
     rows = table.text.splitlines()
@@ -239,7 +247,7 @@ def test_a_bad_blueprint_assigned_is_said_on_the_teacher_page(client, room):
     teacher = f"/t/{room.teacher_token}"
     page = client.get(f"{teacher}/").text
     response = client.post(f"{teacher}/assign", data={"csrf": csrf(page), "blueprint": "nope"})
-    assert "cannot read" in response.text
+    assert "nope: not a blueprint here" in response.text
     assert room.assignments == []
 
 
@@ -247,7 +255,7 @@ def test_derivation_questions_of_every_kind_can_be_answered(room):
     from quizgen.exam.banks import builtin_banks
 
     unlimited = RateLimit(per_second=1000, burst=1000)  # this test answers faster than anyone
-    client = TestClient(create_app(room, builtin_banks(), unlimited))
+    client = TestClient(create_app(room, builtin_banks(), unlimited), base_url="http://127.0.0.1")
     base = link(room, "ann")
     page = client.get(f"{base}/").text
     client.post(f"{base}/start", data={"csrf": csrf(page), "count": "30", "kind": "derivations"})
@@ -289,7 +297,7 @@ def test_loopback_only_unless_a_class_or_said_open():
 
 
 def test_solo_site_opens_on_the_learners_page(tmp_path):
-    client = TestClient(create_app(rooms.solo(tmp_path / "h.sqlite")))
+    client = TestClient(create_app(rooms.solo(tmp_path / "h.sqlite")), base_url="http://127.0.0.1")
     response = client.get("/", follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == "/s/me/"
 
@@ -297,32 +305,30 @@ def test_solo_site_opens_on_the_learners_page(tmp_path):
 def test_a_derivation_questions_printed_id_opens_it(room):
     from quizgen.exam.banks import builtin_banks
 
-    client = TestClient(create_app(room, builtin_banks()))
+    client = TestClient(create_app(room, builtin_banks()), base_url="http://127.0.0.1")
     question = next(q for q in builtin_banks() if q.kind == "order")
-    page = client.get(f"/item/{question.id}").text
+    page = client.get(f"/t/{room.teacher_token}/item/{question.id}").text
     assert 'name="order"' in page
     n = len(question.steps)
     after = client.post(
-        f"/item/{question.id}",
+        f"/t/{room.teacher_token}/item/{question.id}",
         data={"csrf": csrf(page), "order": " ".join(map(str, range(n, 0, -1)))},
     ).text
     assert "Model derivation" in after
 
 
-def test_an_unreadable_item_code_says_what_is_wrong(client):
-    response = client.get("/item/XX-123")
+def test_an_unreadable_item_code_says_what_is_wrong(client, room):
+    response = client.get(f"/t/{room.teacher_token}/item/XX-123")
     assert response.status_code == 404 and "not an item code" in response.text
 
 
-def test_the_item_page_says_each_parts_verdict_in_a_word(client):
-    from quizgen import topics
-
+def test_the_item_page_says_each_parts_verdict_in_a_word(client, room):
     problem = make_problem("sigmoid", 11, "medium")
     solution = topics.get("sigmoid").solve(problem.params)
     code = encode("sigmoid", "medium", 11)
-    page = client.get(f"/item/{code}").text
+    page = client.get(f"/t/{room.teacher_token}/item/{code}").text
     data = {"csrf": csrf(page), "sigma": typed(solution, "sigma"), "dsigma": "banana"}
-    after = client.post(f"/item/{code}", data=data).text
+    after = client.post(f"/t/{room.teacher_token}/item/{code}", data=data).text
     verdicts = re.findall(r'data-part="([^"]+)" data-verdict="([^"]+)"', after)
     assert verdicts == [("sigma", "correct"), ("dsigma", "unreadable")]
 
@@ -339,3 +345,383 @@ def test_unknown_addresses_get_the_sites_own_page_and_headers(client):
     assert response.status_code == 404 and "Not found" in response.text
     assert "default-src 'none'" in response.headers["content-security-policy"]
     assert client.post("/s/me/").status_code == 405
+
+
+# -- the class's promises (issue 27) ------------------------------------------------------------
+
+
+def teacher_of(room) -> str:
+    return f"/t/{room.teacher_token}"
+
+
+def history_rows(room, sid: str) -> list[tuple]:
+    learner = next(v for v in room.learners.values() if v.id == sid)
+    return list(learner.history.db.execute("SELECT code, part, answer, outcome FROM attempts"))
+
+
+def act_on(client, base: str, action: str, **fields):
+    page = client.get(f"{base}/practice").text
+    key = re.search(r'name="part" value="([^"]+)"', page)
+    data = {"csrf": csrf(page), "part": key.group(1) if key else "", **fields}
+    return client.post(f"{base}/{action}", data=data, follow_redirects=False)
+
+
+def test_in_a_class_a_bare_item_code_gives_no_answer(client):
+    code = encode("backprop", "hard", 3)
+    page = client.get(f"/item/{code}")
+    assert page.status_code == 404 and "your private link" in page.text
+    posted = client.post(f"/item/{code}", data={"csrf": "x"})
+    assert posted.status_code == 404 and "the answer is" not in posted.text
+
+
+def test_an_item_code_from_a_students_link_is_practised_and_recorded(client, room):
+    base, code = link(room, "ann"), encode("sigmoid", "medium", 11)
+    page = client.get(f"{base}/item/{code}").text
+    client.post(f"{base}/item/{code}", data={"csrf": csrf(page)})
+    practice = client.get(f"{base}/practice").text
+    assert CODE.search(practice).group(1) == code
+    _, solution = shown_problem(practice)
+    assert typed(solution, "sigma") not in practice
+    act_on(client, base, "show")
+    assert [(c, o) for c, _, _, o in history_rows(room, "ann")] == [(code, "shown")] * 2
+
+
+def test_a_shown_solution_is_recorded_and_the_teacher_sees_it(client, room):
+    base = link(room, "bo")
+    start(client, base)
+    act_on(client, base, "show")
+    assert [o for *_, o in history_rows(room, "bo")] == ["shown", "shown"]
+    rows = client.get(f"{teacher_of(room)}/class.csv").text.splitlines()
+    header, bo = rows[0].split(","), rows[2].split(",")
+    assert bo[header.index("solutions_shown")] == "2"
+
+
+def test_a_chunked_body_is_cut_at_64_kb_as_it_arrives():
+    """A body with no Content-Length (chunked) is counted chunk by chunk: the site stops
+    reading and answers 413 soon after 64 KB, not after the 1.6 MB the client would send."""
+    import asyncio
+
+    from quizgen.web.guards import MAX_BODY, Guards
+
+    read, statuses = [], []
+
+    async def route(scope, receive, send):
+        raise AssertionError("the route ran")
+
+    async def chunks():
+        read.append(8192)
+        return {"type": "http.request", "body": b"x" * 8192, "more_body": len(read) < 200}
+
+    async def send(message):
+        if message["type"] == "http.response.start":
+            statuses.append(message["status"])
+
+    headers = [(b"host", b"127.0.0.1"), (b"transfer-encoding", b"chunked")]
+    scope = {"type": "http", "method": "POST", "path": "/s/x/start", "headers": headers}
+    asyncio.run(Guards(route, [])(scope, chunks, send))
+    assert statuses == [413] and sum(read) <= MAX_BODY + 8192
+
+
+def test_multipart_forms_are_refused(client, room):
+    response = client.post(f"{link(room, 'ann')}/start", files={"f": ("a.txt", b"x")})
+    assert response.status_code == 415
+
+
+def assign(client, room, blueprint: str = "quiz", seed: str = "5"):
+    page = client.get(f"{teacher_of(room)}/").text
+    data = {"csrf": csrf(page), "blueprint": blueprint, "seed": seed}
+    return client.post(f"{teacher_of(room)}/assign", data=data)
+
+
+def start_assigned(client, base: str):
+    home = client.get(f"{base}/").text
+    action = re.search(r'action="([^"]*/assigned/[^"]+)"', home).group(1)
+    return client.post(action, data={"csrf": csrf(home)})
+
+
+def test_an_assigned_set_is_resumed_never_drawn_again(client, room):
+    assign(client, room)
+    base = link(room, "ann")
+    start_assigned(client, base)
+    first = CODE.search(client.get(f"{base}/practice").text).group(1)
+    act_on(client, base, "show")
+    act_on(client, base, "next")
+    rows = len(history_rows(room, "ann"))
+    start(client, base)  # some practice of their own in between
+    start_assigned(client, base)
+    page = client.get(f"{base}/practice").text
+    assert "problem 2 of" in page and CODE.search(page).group(1) != first
+    assert len(history_rows(room, "ann")) == rows  # nothing drawn or answered again
+
+
+def test_a_problem_of_an_unfinished_set_does_not_open_on_its_own(client, room):
+    assign(client, room)
+    base = link(room, "ann")
+    start_assigned(client, base)
+    code = CODE.search(client.get(f"{base}/practice").text).group(1)
+    page = client.get(f"{base}/item/{code}").text
+    home = client.post(f"{base}/item/{code}", data={"csrf": csrf(page)}).text
+    assert "answer it there" in home
+    assert CODE.search(client.get(f"{base}/practice").text).group(1) == code  # still the set
+    assert history_rows(room, "ann") == []
+
+
+def test_the_teacher_page_says_first_answers_count(client, room):
+    assign(client, room)
+    start_assigned(client, link(room, "ann"))
+    page = client.get(f"{teacher_of(room)}/").text
+    assert "first answers are the ones counted" in page
+    assert "problem 1 of" in page and "not started" in page
+
+
+def test_skip_or_show_with_nothing_answered_is_not_all_correct(client, room):
+    base = link(room, "ann")
+    for action in ("skip", "show"):
+        start(client, base)
+        act_on(client, base, action)
+        page = client.get(f"{base}/practice").text
+        assert "All correct." not in page and "Worked solution" in page
+
+
+def test_history_charts_are_drawn_off_the_event_loop_and_once(client, room, monkeypatch):
+    import threading
+
+    from quizgen.web import charts
+
+    threads = []
+    real = charts.accuracy_over_time
+    monkeypatch.setattr(
+        charts,
+        "accuracy_over_time",
+        lambda series: threads.append(threading.current_thread()) or real(series),
+    )
+    base = link(room, "ann")
+    start(client, base)
+    act_on(client, base, "show")
+    for _ in range(3):
+        assert "Accuracy per topic over time" in client.get(f"{base}/history").text
+    assert len(threads) == 1 and threads[0] is not threading.main_thread()
+
+
+def test_the_listening_socket_is_tcp_so_every_connection_gets_nodelay():
+    import asyncio
+    import socket
+
+    from quizgen.web.server import bind
+
+    async def accepted_nodelay() -> int:
+        sock = bind("127.0.0.1", 0)
+        seen = asyncio.get_running_loop().create_future()
+
+        class Probe(asyncio.Protocol):
+            def connection_made(self, transport):
+                raw = transport.get_extra_info("socket")
+                seen.set_result(raw.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+
+        server = await asyncio.get_running_loop().create_server(Probe, sock=sock)
+        _, writer = await asyncio.open_connection(*sock.getsockname())
+        value = await asyncio.wait_for(seen, 5)
+        writer.close()
+        server.close()
+        return value
+
+    assert asyncio.run(accepted_nodelay()) != 0
+
+
+def test_a_request_for_another_host_name_is_refused(client, room):
+    for host in ("evil.example", "evil.example:8000", "127.0.0.1.evil.example"):
+        response = client.get(f"{link(room, 'ann')}/", headers={"Host": host})
+        assert response.status_code == 400, host
+    for host in ("localhost:8000", "127.0.0.1", "[::1]:8000"):
+        assert client.get("/", headers={"Host": host}).status_code == 200, host
+
+
+def test_the_site_answers_to_its_url_and_the_address_it_listens_on(room):
+    app = create_app(room, base="http://class.example:8123", listening="192.168.1.5")
+    client = TestClient(app, base_url="http://127.0.0.1")
+    for host in ("class.example:8123", "192.168.1.5:8123", "CLASS.example"):
+        assert client.get("/", headers={"Host": host}).status_code == 200, host
+    assert client.get("/", headers={"Host": "192.168.1.6"}).status_code == 400
+
+
+def test_printed_links_come_from_the_sites_address_never_the_host_header(room):
+    app = create_app(room, base="http://class.example:8123")
+    client = TestClient(app, base_url="http://class.example:8123")
+    page = client.get(f"{teacher_of(room)}/links", headers={"Host": "localhost"}).text
+    assert "http://class.example:8123/s/" in page and "localhost" not in page
+
+
+def test_forwarded_headers_are_believed_only_behind_a_named_proxy(monkeypatch, room):
+    import uvicorn
+
+    from quizgen.web import server
+
+    configs = []
+    monkeypatch.setattr(uvicorn.Server, "run", lambda self, sockets: configs.append(self.config))
+    for proxy in (None, "10.0.0.2"):
+        server.serve(room, "127.0.0.1", 0, (), None, lambda _line: None, proxy)
+        room.lock = None  # serve closed the class; the next run only needs the object
+    assert configs[0].proxy_headers is False
+    assert configs[1].proxy_headers is True and configs[1].forwarded_allow_ips == "10.0.0.2"
+
+
+def test_fonts_have_hashed_names_long_caching_and_swap(client, room):
+    page = client.get(f"{link(room, 'ann')}/").text
+    css = client.get(re.search(r'href="(/static/site[^"]+)"', page).group(1))
+    assert css.text.count("font-display: swap") == 2
+    for url in re.findall(r'url\("([^"]+)"\)', css.text):
+        response = client.get(url)
+        assert re.search(r"\.[0-9a-f]{10}\.ttf$", url)
+        assert "immutable" in response.headers["cache-control"]
+        assert "max-age=31536000" in response.headers["cache-control"]
+
+
+def test_histories_are_the_teachers_alone(client, room):
+    base = link(room, "ann")
+    start(client, base)
+    act_on(client, base, "show")
+    folder = room.folder
+    for path in (folder, folder / "history"):
+        assert path.stat().st_mode & 0o777 == 0o700, path
+    for path in (folder / "history" / "ann.sqlite", folder / "site.sqlite", folder / "form-secret"):
+        assert path.stat().st_mode & 0o777 == 0o600, path
+
+
+def test_a_client_that_goes_away_is_logged_in_one_line(caplog):
+    import asyncio
+
+    from quizgen.web.guards import Guards
+
+    async def never(scope, receive, send):
+        raise AssertionError("the route ran without a body")
+
+    async def gone():
+        return {"type": "http.disconnect"}
+
+    scope = {"type": "http", "method": "POST", "path": "/s/x/answer", "headers": []}
+    asyncio.run(Guards(never, [])(scope | {"headers": [(b"host", b"localhost")]}, gone, None))
+    assert len(caplog.records) == 1 and "went away" in caplog.records[0].getMessage()
+    assert caplog.records[0].exc_info is None
+
+
+def test_the_favicon_is_the_sites_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200 and response.headers["content-type"] == "image/svg+xml"
+
+
+def test_topic_titles_not_keys_on_the_teacher_and_summary_pages(client, room):
+    base = link(room, "ann")
+    start(client, base, topic="linear_regression")
+    act_on(client, base, "show")
+    act_on(client, base, "next")
+    title = topics.get("linear_regression").title
+    for page in (client.get(f"{base}/practice").text, client.get(f"{teacher_of(room)}/").text):
+        assert title in page and "linear_regression" not in page
+
+
+def test_a_format_notice_keeps_what_was_typed(client, room):
+    base = link(room, "ann")
+    start(client, base)
+    act_on(client, base, "answer", sigma="0.5.5 oops")
+    page = client.get(f"{base}/practice").text
+    assert "not counted" in page and 'value="0.5.5 oops"' in page
+
+
+def test_the_blueprint_field_says_nothing_about_other_files(client, room, tmp_path):
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("title: x\n", encoding="utf-8")
+    said = []
+    for name in (str(secret), str(tmp_path / "absent.yaml"), "../roster.csv"):
+        page = assign(client, room, name).text
+        said.append(re.search(r'<p class="notice">[^:]*: ([^<]*)</p>', page).group(1))
+    assert said[0] == said[1] == said[2] and "not a blueprint here" in said[0]
+    assert room.assignments == []
+
+
+def test_an_assigned_blueprint_is_copied_into_the_class_folder(client, room):
+    from quizgen.exam.blueprint import shipped_blueprints
+
+    own = room.folder / "mine.yaml"
+    own.write_bytes(shipped_blueprints()["quiz"].read_bytes())
+    assign(client, room, "mine.yaml")
+    own.unlink()  # moved away after assigning
+    start_assigned(client, link(room, "ann"))
+    assert CODE.search(client.get(f"{link(room, 'ann')}/practice").text)
+    assert (room.folder / room.assignments[0].blueprint).is_file()
+
+
+def test_rate_limits_are_per_link_not_per_address(room):
+    client = TestClient(
+        create_app(room, rate=RateLimit(per_second=0.01, burst=2)), base_url="http://127.0.0.1"
+    )
+    ann, bo = link(room, "ann"), link(room, "bo")
+    for base in (ann, bo):
+        start(client, base, count=5)
+    statuses = [act_on(client, ann, "hint").status_code for _ in range(3)]
+    assert statuses == [303, 303, 429]
+    assert act_on(client, bo, "hint").status_code == 303  # the same address, another link
+
+
+def test_a_reopened_class_carries_on_where_the_student_was(room, tmp_path):
+    """What the restart test over a real server checks, in-process: a new app on the folder
+    accepts the old page's form, with the hints and typed text still on the page."""
+    client = TestClient(create_app(room), base_url="http://127.0.0.1")
+    base = link(room, "ann")
+    start(client, base)
+    act_on(client, base, "hint")
+    act_on(client, base, "answer", sigma="0.5.5")
+    old = client.get(f"{base}/practice").text
+    room.close()
+    again = rooms.open_class(read_roster(tmp_path / "roster.csv"), tmp_path / "practice")
+    try:
+        client = TestClient(create_app(again), base_url="http://127.0.0.1")
+        page = client.get(f"{base}/practice").text
+        assert CODE.search(page).group(1) == CODE.search(old).group(1)
+        assert page.count('class="hint"') == 1 and 'value="0.5.5"' in page
+        _, solution = shown_problem(old)
+        data = {"csrf": csrf(old), "part": "sigma", "sigma": typed(solution, "sigma")}
+        response = client.post(f"{base}/answer", data=data, follow_redirects=False)
+        assert response.status_code == 303
+        assert "Correct." in client.get(f"{base}/practice").text
+    finally:
+        again.close()
+
+
+def test_a_second_open_of_a_class_folder_is_refused_by_name(room, tmp_path):
+    from quizgen.core.errors import QuizgenError
+
+    room.claim("process 4242, http://127.0.0.1:8000/")
+    with pytest.raises(QuizgenError, match=r"in use by another quizgen serve.*process 4242"):
+        rooms.open_class(read_roster(tmp_path / "roster.csv"), tmp_path / "practice")
+
+
+def test_an_adaptive_sitting_reopens_on_the_problem_it_drew(room, tmp_path):
+    client = TestClient(create_app(room), base_url="http://127.0.0.1")
+    base = link(room, "ann")
+    page = client.get(f"{base}/").text
+    client.post(f"{base}/start", data={"csrf": csrf(page), "adaptive": "on", "count": "5"})
+    act_on(client, base, "show")
+    act_on(client, base, "next")  # drawn after the history changed
+    before = CODE.search(client.get(f"{base}/practice").text).group(1)
+    room.close()
+    again = rooms.open_class(read_roster(tmp_path / "roster.csv"), tmp_path / "practice")
+    try:
+        client = TestClient(create_app(again), base_url="http://127.0.0.1")
+        page = client.get(f"{base}/practice").text
+        assert CODE.search(page).group(1) == before and "problem 2 of 5" in page
+    finally:
+        again.close()
+
+
+def test_a_state_file_from_a_newer_quizgen_is_refused_in_one_line(tmp_path):
+    import sqlite3
+
+    from quizgen.core.errors import QuizgenError
+    from quizgen.web.store import Store
+
+    path = tmp_path / "site.sqlite"
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA user_version = 99")
+    with pytest.raises(QuizgenError, match="newer quizgen") as error:
+        Store(path)
+    assert "\n" not in str(error.value)

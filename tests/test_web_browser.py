@@ -139,12 +139,12 @@ def test_the_hint_ladder_gives_one_rung_at_a_time(site, page):
     assert page.locator(".steps").count() == 0  # no worked solution yet
 
 
-def test_an_item_code_opens_its_problem(site, page, tmp_path):
-    base, _, _, _ = site
+def test_an_item_code_opens_its_problem_on_the_teachers_link(site, page, tmp_path):
+    _, _, teacher, _ = site
     from quizgen.exam.item_codes import encode
 
     code = encode("softmax", "medium", 4242)
-    page.goto(f"{base}/item/{code}")
+    page.goto(f"{teacher}item/{code}")
     _, solution = shown_problem(page.content())
     for part in solution.parts:
         page.fill(f"input[name={part.key}]", typed(solution, part.key))
@@ -174,3 +174,90 @@ def test_the_teacher_page(site, page, tmp_path):
     page.goto(teacher + "links")
     assert page.locator(".links svg").count() == 3
     assert CODE.pattern  # the helper module loads
+
+
+def violations(page) -> list[str]:
+    """axe-core's violations on the page (the copy bundled by axe-playwright-python)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{v['id']}: {[n['target'] for n in v['nodes']]}" for v in results.response["violations"]
+    ]
+
+
+def test_axe_finds_no_violation_on_any_page(site, browser):
+    from quizgen.exam.item_codes import encode
+
+    _, links, teacher, _ = site
+    context = browser.new_context(bypass_csp=True)  # axe is injected as a script
+    page = context.new_page()
+    found = {}
+
+    def check(name: str) -> None:
+        found[name] = violations(page)
+
+    code = encode("sigmoid", "medium", 7)
+    begin(page, links["cy"], "sigmoid")
+    check("learner practice")
+    _, solution = shown_problem(page.content())
+    answer(page, "0.5.5")
+    check("format notice")
+    answer(page, typed(solution, "sigma"))
+    check("feedback")
+    submit(page, "button:has-text('Show the solution')")
+    check("worked solution")
+    submit(page, "button:has-text('Next problem')")
+    check("done")
+    page.goto(links["cy"])
+    check("home")
+    page.goto(links["cy"] + "history")
+    check("history")
+    page.goto(f"{links['cy']}item/{code}")
+    check("item from a link")
+    page.goto(f"{teacher}item/{code}")
+    check("teacher's item")
+    page.fill("input[name=sigma]", "1")
+    submit(page, "button:has-text('Check')")
+    check("teacher's item checked")
+    page.goto(teacher)
+    check("teacher")
+    page.goto(teacher + "links")
+    check("links")
+    page.goto(links["cy"])
+    page.check("input[value=derivations]")
+    page.fill("input[name=count]", "3")
+    submit(page, "button:has-text('Start')")
+    check("derivation question")
+    page.goto(links["cy"].rstrip("/")[:-3] + "zzz/")
+    check("not found")
+    context.close()
+    assert {name: v for name, v in found.items() if v} == {}
+
+
+def test_every_answer_box_names_its_maths_in_text(site, page):
+    _, links, _, _ = site
+    begin(page, links["cy"], "softmax")
+    name = page.locator("form.answer input[type=text]").get_attribute("aria-label")
+    assert name.startswith("(a) ") and name.endswith(" =")
+    assert re.search(r"[\w\u0370-\u03ff]", name[4:-2].split("(to")[0]), name  # the symbol itself
+
+
+def test_a_whole_session_by_keyboard_alone(site, page):
+    _, links, _, _ = site
+    begin(page, links["ann"], "relu", count=1)
+    _, solution = shown_problem(page.content())
+    for part in solution.parts:  # the answer box has the focus; Enter checks it
+        with page.expect_navigation():
+            page.keyboard.type(typed(solution, part.key))
+            page.keyboard.press("Enter")
+    assert page.get_by_text("All correct.", exact=True).is_visible()
+    for _ in range(30):  # Tab to "Next problem", then Enter
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent") == "Next problem":
+            break
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"  # the focus is visible
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.locator("h1:has-text('Done')").is_visible()

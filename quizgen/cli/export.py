@@ -60,20 +60,21 @@ def export(
     Example: quizgen export banks/exams/quiz.yaml --format moodle --variants 20
     """
     from quizgen import export as exporter
+    from quizgen.export import layout
     from quizgen.publish.papers import atomic_write, output_folder
 
     if (blueprint is None) == (not topic_names):
         raise click.UsageError("give either a BLUEPRINT or --topic")
     if topic_names:
         names = checked_topics(topic_names)
-        exam = exporter.topic_exam(names, variants, seed, difficulty)  # type: ignore[arg-type]
+        exam = layout.topic_exam(names, variants, seed, difficulty)  # type: ignore[arg-type]
         name = names[0] if len(names) == 1 else "all" if "all" in topic_names else "topics"
     else:
         from quizgen.exam.blueprint import find_blueprint, load_blueprint
 
         path = find_blueprint(blueprint)  # type: ignore[arg-type]
         bank_pool = user_bank_pool(bank_dirs)
-        exam = exporter.blueprint_exam(load_blueprint(path, bank_pool), variants, seed, bank_pool)
+        exam = layout.blueprint_exam(load_blueprint(path, bank_pool), variants, seed, bank_pool)
         name = path.stem
     target = out or Path("output") / f"{name}-{seed}{exporter.SUFFIX[fmt]}"
     notes: list[str] = []

@@ -52,13 +52,12 @@ def quiz(
 
     At each prompt: an answer, or h (hint), s (skip), ? (solution), q (quit).
     """
-    import secrets
-
     from quizgen.cli.quiz import QuizSession
+    from quizgen.core.seeds import fresh_seed
     from quizgen.practice.session import bank_questions, quiz_problems
 
     names = checked_topics(topic_names)  # an unknown topic is an error before anything is asked
-    seed = secrets.randbelow(2**32) if seed is None else seed
+    seed = fresh_seed() if seed is None else seed
     shown = console(no_color)
     kept = history(db)
     try:

@@ -54,13 +54,12 @@ def generate(
 
     Example: quizgen generate --topic conv_shape --count 5 --seed 7
     """
-    import secrets
-
+    from quizgen.core.seeds import fresh_seed
     from quizgen.exam import problems
 
     names = checked_topics(topic_names)
     if seed is None:
-        seed = secrets.randbelow(2**32)
+        seed = fresh_seed()
         if fmt == "jsonl":  # the records carry their own seeds; this one redraws the whole set
             click.echo(f"quizgen generate: seed {seed}", err=True)
     drawn = list(problems.generate(names, count, seed, difficulty))  # type: ignore[arg-type]
@@ -137,7 +136,7 @@ def check(
     asked interactively. Example: quizgen check SGM-3GKE1BD 0.076 0.070
     """
     from quizgen.cli.quiz import QuizSession
-    from quizgen.exam.build import BankItem
+    from quizgen.exam.model import BankItem
     from quizgen.practice.checking import check_report
     from quizgen.practice.session import item_for_code
 

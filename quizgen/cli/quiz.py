@@ -15,8 +15,8 @@ from rich.console import Console
 from rich.table import Table as RichTable
 
 from quizgen.core.grading import Verdict
-from quizgen.core.model import Part, Problem, Table
-from quizgen.exam.build import BankItem
+from quizgen.core.model import Part, Problem, Table, part_letter
+from quizgen.exam.model import BankItem
 from quizgen.practice.answers import AnswerFormatError, read_order
 from quizgen.practice.engine import Practice, Summary
 from quizgen.practice.feedback import explain, rounding
@@ -82,7 +82,7 @@ class QuizSession:
             self.console.print(rich_table(stem.table))
         self.say(f"({HELP})", "dim")
         while (part := run.part) is not None:
-            letter = "abcdefghijklmnopqrstuvwxyz"[run.index]
+            letter = part_letter(run.index)
             text = self.read(f"({letter}) {inline(part.label)}{rounding(part)} = ")
             command = text.strip().lower()
             if command == "q":

@@ -36,6 +36,21 @@ from quizgen.cli.options import BANK_OPTION, DB_OPTION, any_bank_pool
     "practises as you.",
 )
 @click.option("--url", default=None, help="The address students use, for links [default: host].")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Processes serving the site together (a class's state is in its folder, not in any "
+    "of them).",
+)
+@click.option(
+    "--proxy",
+    default=None,
+    metavar="ADDRESS",
+    help="The address of a reverse proxy in front of the site: only its X-Forwarded-* "
+    "headers are believed (none are without it).",
+)
 def serve(
     host: str,
     port: int,
@@ -45,6 +60,8 @@ def serve(
     class_dir: Path | None,
     open_to_anyone: bool,
     url: str | None,
+    proxy: str | None,
+    workers: int,
 ) -> None:
     """Practise in the browser: the quiz's problems, grading, hints and history as a local site.
 
@@ -65,4 +82,4 @@ def serve(
 
         room = rooms.solo(db or default_path())
     pool = any_bank_pool(bank_dirs)
-    run_site(room, host, port, pool, url, lambda line: click.echo(line, err=True))
+    run_site(room, host, port, pool, url, lambda line: click.echo(line, err=True), proxy, workers)

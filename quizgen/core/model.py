@@ -119,3 +119,11 @@ class Problem:
     params: Any
     seed: int | None = None
     difficulty: Difficulty | None = None
+
+
+PART_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def part_letter(index: int) -> str:
+    """A part's letter on papers, screens and marks: a, b, c, ... (then p27, p28, ...)."""
+    return PART_LETTERS[index] if index < len(PART_LETTERS) else f"p{index + 1}"

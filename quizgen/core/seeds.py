@@ -8,10 +8,16 @@ unlike Python's ``hash()``, is the same in every process and on every machine.
 from __future__ import annotations
 
 import hashlib
+import secrets
 
 import numpy as np
 
 SEED_BITS = 32
+
+
+def fresh_seed() -> int:
+    """A new random seed, for runs not given one (printed, so that they can be repeated)."""
+    return secrets.randbelow(2**SEED_BITS)
 
 
 def _key_int(key: str | int) -> int:

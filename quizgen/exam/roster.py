@@ -14,7 +14,7 @@ from pathlib import Path
 
 from quizgen.core.errors import QuizgenError
 from quizgen.core.record_files import read_text
-from quizgen.exam.build import Student
+from quizgen.exam.model import Student
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from quizgen.exam.build import BankItem, Exam
+from quizgen.exam.model import BankItem, Exam
 from quizgen.exam.problems import to_record
-from quizgen.export import slots
+from quizgen.export.layout import slots
 
 
 def write_jsonl(exam: Exam, target: Path) -> list[str]:

@@ -16,8 +16,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from pathlib import Path
 
-from quizgen.exam.build import BankItem, Exam, Item, shares
-from quizgen.export import (
+from quizgen.exam.model import BankItem, Exam, Item, shares
+from quizgen.export.layout import (
     Entry,
     derivation_html,
     entries,

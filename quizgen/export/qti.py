@@ -18,8 +18,8 @@ import zipfile
 from pathlib import Path
 
 from quizgen.core.latex import fixed
-from quizgen.exam.build import BankItem, Exam, Item, Version, shares
-from quizgen.export import (
+from quizgen.exam.model import BankItem, Exam, Item, Version, shares
+from quizgen.export.layout import (
     Entry,
     derivation_html,
     entries,

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from quizgen.core.errors import QuizgenError
 from quizgen.core.record_files import read_text
-from quizgen.exam.build import BankItem, Exam, Item
+from quizgen.exam.model import BankItem, Exam, Item
 from quizgen.marking.mark import Answer, parts_of, unreadable
 from quizgen.marking.papers import Paper, Question, version_paper
 
@@ -194,7 +194,7 @@ def _numbers(text: str) -> list[float]:
 
 def _entry_texts(item: Item, values: dict[int, str]) -> dict[str, str]:
     """Typed numbers, one per entry of the item in export order, as one text per part."""
-    from quizgen.export import entries
+    from quizgen.export.layout import entries
 
     by_part: dict[str, list[tuple[tuple[int, ...], str]]] = {}
     for k, entry in enumerate(entries(item)):
@@ -260,7 +260,7 @@ def _moodle_subanswers(text: str) -> dict[int, str]:
 
 def _moodle_right(item: Question) -> str:
     """What Moodle's "Right answer" column shows for a variant, compared loosely."""
-    from quizgen.export import entries, number
+    from quizgen.export.layout import entries, number
 
     if isinstance(item, BankItem):
         return (
@@ -280,7 +280,7 @@ def _moodle_right(item: Question) -> str:
 
 def _variant(items: Sequence[Question], right: str, question: str = "") -> Question | None:
     """The variant whose right answer the report shows (numbers compared at their tolerance)."""
-    from quizgen.export import entries
+    from quizgen.export.layout import entries
 
     shown = _numbers(right)
     for item in items:
@@ -306,7 +306,7 @@ def _prompt(item: Question) -> str:
 
 def read_moodle(path: Path, exam: Exam) -> Submissions:
     """Moodle's Responses report for a quiz built from ``exam``'s export."""
-    from quizgen.export import slots
+    from quizgen.export.layout import slots
 
     rows = rows_of(path)
     name = path.name
@@ -399,8 +399,8 @@ CANVAS_FIXED = (
 
 def canvas_questions(item: Question) -> list[tuple[Question, int | None, str]]:
     """The Canvas questions one item became in the QTI export: (item, entry, question text)."""
-    from quizgen.export import entries, order_html, stem_html
-    from quizgen.export import html as to_html
+    from quizgen.export.layout import entries, order_html, stem_html
+    from quizgen.export.layout import html as to_html
 
     if isinstance(item, BankItem):
         if item.kind == "order":

@@ -17,14 +17,12 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from quizgen.core.latex import answer_text
-from quizgen.core.model import Solution, Step
-from quizgen.exam.build import BankItem, Item
+from quizgen.core.model import Solution, Step, part_letter
+from quizgen.exam.model import BankItem, Item
 from quizgen.marking.papers import Paper, describe
 from quizgen.practice.answers import read_order
 from quizgen.practice.checking import check_typed
-from quizgen.practice.session import topic_of_section
-
-LETTERS = "abcdefghijklmnopqrstuvwxyz"
+from quizgen.topics import topic_of_section
 
 
 @dataclass(frozen=True)
@@ -66,15 +64,11 @@ class PartMark:
         return self.mark < self.max
 
 
-def part_name(index: int) -> str:
-    return LETTERS[index] if index < len(LETTERS) else f"p{index + 1}"
-
-
 def parts_of(item: Item | BankItem) -> list[str]:
     """The part names a marker may write for a question: a, b, ... for a worked problem with
     several parts; "a" alone otherwise (a blank part means "a" too)."""
     if isinstance(item, Item) and not item.choices:
-        return [part_name(i) for i in range(len(item.solution.parts))]
+        return [part_letter(i) for i in range(len(item.solution.parts))]
     return ["a"]
 
 

@@ -19,7 +19,8 @@ from quizgen.core.errors import QuizgenError
 from quizgen.core.record_files import read_text
 from quizgen.exam.banks import BankQuestion
 from quizgen.exam.blueprint import Blueprint, find_blueprint, load_blueprint
-from quizgen.exam.build import BankItem, Exam, Item, Student, build_exam, build_for_student
+from quizgen.exam.build import build_exam, build_for_student
+from quizgen.exam.model import BankItem, Exam, Item, Student
 
 Question = Item | BankItem
 
@@ -93,7 +94,7 @@ def variants_exam(
     blueprint: str, seed: int, variants: int, bank: Sequence[BankQuestion] | None
 ) -> Exam:
     """The variants ``quizgen export --variants`` wrote for Moodle or Canvas."""
-    from quizgen.export import blueprint_exam
+    from quizgen.export.layout import blueprint_exam
 
     return blueprint_exam(load_blueprint(find_blueprint(blueprint), bank), variants, seed, bank)
 

@@ -15,11 +15,12 @@ from typing import Any
 from quizgen import topics
 from quizgen.core.grading import Verdict, distinct_misconceptions, distinct_pairs, judge
 from quizgen.core.model import Misconception, Part, Problem, Solution
-from quizgen.exam.build import BankItem, BankOption
 from quizgen.exam.item_codes import encode
+from quizgen.exam.model import BankItem, BankOption
 from quizgen.practice.answers import parse
 from quizgen.practice.history import Attempt, History
-from quizgen.practice.session import hint_ladder, topic_of_section
+from quizgen.practice.session import hint_ladder
+from quizgen.topics import topic_of_section
 
 NO_MORE_HINTS = "no more hints: ? shows all"
 
@@ -50,6 +51,11 @@ class Practice:
         self.history = history
         self.session = history.start_session(mode) if history else 0
         self.summary = Summary()
+
+    def attach(self, history: History | None, session: int) -> None:
+        """Record from now on in ``session`` of ``history`` (a session carried on after its
+        answers so far were replayed without recording them)."""
+        self.history, self.session = history, session
 
     def start(self, problem: Problem) -> ProblemRun:
         return ProblemRun(self, problem)
@@ -105,8 +111,10 @@ class ProblemRun:
 
     @property
     def all_right(self) -> bool:
-        """Every part right against the key (follow-through credit is not that)."""
-        return all(v.correct and not v.follow_through for v in self.verdicts)
+        """Every part answered and right against the key (follow-through credit is not that;
+        a skipped or shown part is not answered)."""
+        answered = len(self.verdicts) == len(self.solution.parts)
+        return answered and all(v.correct and not v.follow_through for v in self.verdicts)
 
     def hint(self) -> str:
         """The next rung of the hint ladder (counted for the part being answered)."""

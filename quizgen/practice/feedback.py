@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from quizgen.core.grading import Verdict
 from quizgen.core.latex import answer_text
 from quizgen.core.model import Part
+from quizgen.render import wording
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,4 @@ def explain(part: Part, verdict: Verdict, index: int, repeated: bool = False) ->
 
 def rounding(part: Part) -> str:
     """How to round, as a prompt says it: " (to 3 decimal places)", or nothing if exact."""
-    places = part.precision.decimals
-    if part.precision.exact:
-        return ""
-    return f" (to {places} decimal place{'s' if places != 1 else ''})"
+    return wording.rounding(part.precision)

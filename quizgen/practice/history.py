@@ -64,7 +64,6 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "UPDATE attempts SET outcome = 'skipped' WHERE answer IS NULL",
     ),
 }
-OUTCOMES = ("answered", "skipped", "shown")
 
 
 def default_path() -> Path:
@@ -258,5 +257,9 @@ class History:
             )
         ]
 
-    def count(self) -> int:
-        return int(self.db.execute("SELECT COUNT(*) FROM attempts").fetchone()[0])
+    def count(self, outcome: str | None = None) -> int:
+        """Attempts recorded (of one outcome: answered, skipped or shown)."""
+        if outcome is None:
+            return int(self.db.execute("SELECT COUNT(*) FROM attempts").fetchone()[0])
+        query = "SELECT COUNT(*) FROM attempts WHERE outcome = ?"
+        return int(self.db.execute(query, (outcome,)).fetchone()[0])

@@ -10,8 +10,9 @@ from quizgen import topics
 from quizgen.core.model import Difficulty, Problem
 from quizgen.core.seeds import child_seed, rng_for
 from quizgen.exam.banks import BankQuestion
-from quizgen.exam.build import BankItem, make_bank_item
+from quizgen.exam.build import make_bank_item
 from quizgen.exam.item_codes import decode
+from quizgen.exam.model import BankItem
 from quizgen.exam.problems import make_problem
 from quizgen.practice import adaptive
 from quizgen.practice.history import History
@@ -44,16 +45,12 @@ def practice_set(blueprint: str, seed: int, student_id: str, name: str) -> list[
     """A student's own copy of a blueprint set as practice (their student seed, as a class
     set's paper would have it), in paper order."""
     from quizgen.exam.blueprint import find_blueprint, load_blueprint
-    from quizgen.exam.build import Item, Student, build_for_student
+    from quizgen.exam.build import build_for_student
+    from quizgen.exam.model import Item, Student
 
     loaded = load_blueprint(find_blueprint(blueprint))
     exam = build_for_student(loaded, seed, Student(student_id, name))
     return [i.problem if isinstance(i, Item) else i for i in exam.versions[0].items]
-
-
-def topic_of_section(section: int) -> str:
-    """The topic that practises a seed-guide section (section 7's is backprop)."""
-    return next((t.name for t in topics.registry().values() if t.section == section), "bank")
 
 
 def bank_questions(

@@ -33,7 +33,8 @@ from quizgen.core.errors import QuizgenError
 from quizgen.core.seeds import child_seed
 from quizgen.exam.banks import BankQuestion
 from quizgen.exam.blueprint import Blueprint
-from quizgen.exam.build import Student, build_for_student
+from quizgen.exam.build import build_for_student
+from quizgen.exam.model import Student
 from quizgen.exam.roster import in_shard, read_roster, select
 from quizgen.publish.papers import (
     Staged,

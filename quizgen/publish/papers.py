@@ -19,7 +19,8 @@ from pathlib import Path
 from quizgen.core.errors import QuizgenError, os_reason
 from quizgen.exam.banks import BankQuestion
 from quizgen.exam.blueprint import Blueprint, load_blueprint
-from quizgen.exam.build import Exam, Version, build_exam
+from quizgen.exam.build import build_exam
+from quizgen.exam.model import Exam, Version
 from quizgen.render import html as html_writer
 from quizgen.render.fonts import check, font_files
 

@@ -10,7 +10,7 @@ from quizgen.core.resources import TEMPLATES
 def partial(item: Any, folder: str, suffix: str) -> str:
     """The template for one item: ``bank/<kind>`` for a bank question, else
     ``problems/<topic>`` when the topic has its own, else ``problems/_default``."""
-    from quizgen.exam.build import BankItem
+    from quizgen.exam.model import BankItem
 
     if isinstance(item, BankItem):
         return f"{folder}bank/{item.kind}{suffix}"

@@ -14,21 +14,13 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from quizgen.core.latex import answer_text
-from quizgen.core.model import RELATIVE_TOLERANCE, Precision
-from quizgen.exam.build import Exam, Version
-from quizgen.render import TEMPLATES, math, partial
+from quizgen.exam.model import Exam, Version
+from quizgen.render import TEMPLATES, math, partial, wording
 
 FONT_NAME = "DejaVuSans.ttf"
 
 Kind = Literal["paper", "key"]
 MathAs = Literal["svg", "mathml"]
-RELATIVE_PERCENT = f"{100 * RELATIVE_TOLERANCE:g} %"
-
-
-def tolerance_text(precision: Precision) -> str:
-    if precision.exact:
-        return "(exact)"
-    return f"(± {10.0**-precision.decimals:.{precision.decimals}f} or {RELATIVE_PERCENT})"
 
 
 def css_string(text: str) -> Markup:
@@ -54,11 +46,10 @@ def environment(math_as: MathAs = "svg") -> Environment:
         inline=math.inline if svg else math.inline_mathml,
         display=lambda latex: (math.svg if svg else math.mathml)(latex, display=True),
         answer=answer_text,
-        tolerance=tolerance_text,
         css_string=css_string,
     )
     env.globals["partial"] = lambda item: partial(item, "", ".html")
-    env.globals["relative_percent"] = RELATIVE_PERCENT
+    wording.register(env)
     return env
 
 

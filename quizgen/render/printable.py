@@ -9,9 +9,7 @@ passes can be printed by ``paper`` (HTML and WeasyPrint through ziamath, Typst),
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-
-from quizgen.core.errors import QuizgenError
+from collections.abc import Callable, Sequence
 
 #: (where, LaTeX): where names the file, the question and the field
 Formula = tuple[str, str]
@@ -69,10 +67,3 @@ def _typst_compile_problems(converted: Sequence[tuple[Formula, str]]) -> list[st
         if error is not None:
             found.append(f"{where}: ${latex}$ cannot be typeset for Typst: {error}")
     return found
-
-
-def require_printable(formulas: Iterable[Formula]) -> None:
-    """Raise a QuizgenError listing every formula that cannot be printed."""
-    found = problems(list(formulas))
-    if found:
-        raise QuizgenError("\n".join(found))

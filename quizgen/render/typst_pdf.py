@@ -19,9 +19,8 @@ from markupsafe import Markup
 
 from quizgen.core.errors import QuizgenError
 from quizgen.core.latex import answer_text, segments
-from quizgen.exam.build import Exam, Version
-from quizgen.render import TEMPLATES, partial
-from quizgen.render.html import RELATIVE_PERCENT, tolerance_text
+from quizgen.exam.model import Exam, Version
+from quizgen.render import TEMPLATES, partial, wording
 from quizgen.render.typst_math import to_typst
 
 FIXED_DATE = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
@@ -86,12 +85,11 @@ def environment() -> Environment:
         inline=inline,
         display=display,
         answer=lambda value, precision: escape(answer_text(value, precision)),
-        tolerance=lambda precision: escape(tolerance_text(precision)),
         typst_string=string,
         string=lambda value: str(value),
     )
     env.globals["partial"] = lambda item: partial(item, "typst/", ".typ")
-    env.globals["relative_percent"] = escape(RELATIVE_PERCENT)
+    wording.register(env)
     return env
 
 

@@ -170,6 +170,12 @@ def by_code(code: str) -> Topic | None:
     return next((t for t in registry().values() if t.code == code.upper()), None)
 
 
+def topic_of_section(section: int) -> str:
+    """The topic that practises a seed-guide section (section 7's is backprop; "bank" for a
+    section no topic practises)."""
+    return next((t.name for t in registry().values() if t.section == section), "bank")
+
+
 def get(name: str) -> Topic:
     """The topic called ``name``, or an error that lists the known ones."""
     topics = registry()

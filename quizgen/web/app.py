@@ -4,41 +4,46 @@ Every page is rendered on the server (MathML for maths, SVG for charts; no scrip
 nothing reaches the browser that the page does not show: a problem's answers only after they
 have been given. Learners are found by the private token in their links, compared in constant
 time; every POST carries a form token bound to whom the page was for; answers and hints are
-rate-limited per learner (per address for ``/item``).
+rate-limited per link (never per address: a classroom behind one NAT is one address). In a
+class nothing a student can reach shows an answer without an attempt in their history.
 """
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Awaitable, Callable, Sequence
-from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 from markupsafe import Markup
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import (
-    FileResponse,
-    HTMLResponse,
-    PlainTextResponse,
-    RedirectResponse,
-    Response,
-)
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from quizgen import topics
 from quizgen.core.errors import QuizgenError
-from quizgen.core.model import DIFFICULTIES
+from quizgen.core.model import DIFFICULTIES, Part, part_letter
+from quizgen.core.seeds import fresh_seed
 from quizgen.exam.banks import BankQuestion
-from quizgen.exam.build import BankItem
-from quizgen.practice.answers import read_order
+from quizgen.exam.model import BankItem
 from quizgen.practice.engine import BankRun, ProblemRun
 from quizgen.practice.feedback import explain, rounding
-from quizgen.practice.session import practice_set
+from quizgen.web import assets, charts
 from quizgen.web import classroom as rooms
+from quizgen.web.assets import FOREVER
+from quizgen.web.guards import Guards
 from quizgen.web.security import FormTokens, RateLimit
-from quizgen.web.sitting import Settings, assigned, start
+from quizgen.web.sitting import (
+    PRACTICE,
+    Settings,
+    Sitting,
+    begin,
+    item_codes,
+    practice_spec,
+    restore,
+)
 
 MAX_COUNT = 30
 SECURITY_HEADERS = {
@@ -52,39 +57,42 @@ SECURITY_HEADERS = {
 }
 
 
-def static_files() -> dict[str, Path]:
-    """The only files the site serves: its stylesheet and the two fonts, from the package."""
-    from quizgen.core.resources import TEMPLATES
-    from quizgen.render.html import font_path, math_font_path
-
-    return {
-        "site.css": TEMPLATES / "web" / "site.css",
-        "DejaVuSans.ttf": font_path(),
-        "STIXTwoMath-Regular.ttf": math_font_path(),
-    }
-
-
 class Site:
-    """What the routes share: the classroom, the form tokens, the rate limit, the templates."""
+    """What the routes share: the classroom, the form tokens, the rate limit, the templates,
+    the address links are built from, and what is cached (sittings, charts; each checked
+    against the store or the history, so another process's writes are never missed)."""
 
     def __init__(
-        self, classroom: rooms.Classroom, pool: Sequence[BankQuestion], rate: RateLimit
+        self,
+        classroom: rooms.Classroom,
+        pool: Sequence[BankQuestion],
+        rate: RateLimit,
+        base: str,
     ) -> None:
         from quizgen.render.html import environment
 
         self.classroom = classroom
+        self.store = classroom.store
         self.pool = list(pool)
         self.rate = rate
-        self.forms = FormTokens()
-        self.files = static_files()
+        self.base = base.rstrip("/")
+        self.forms = FormTokens(classroom.secret)
+        self.files = assets.build()
+        self.by_name = {a.name: a for a in self.files.values()}
         self.env = environment("mathml").overlay()
         self.env.globals.update(
             topics=topics.registry(),
+            topic_title=topic_title,
             difficulties=DIFFICULTIES,
             rounding=rounding,
+            spoken=spoken,
             explain=explain,
             is_class=classroom.is_class,
+            stylesheet=f"/static/{self.files['site.css'].name}",
+            icon=f"/static/{self.files['icon.svg'].name}",
         )
+        self._sittings: dict[tuple[str, str], tuple[int, Sitting]] = {}
+        self._charts: dict[str, tuple[int, dict[str, Markup]]] = {}
 
     def page(self, name: str, status: int = 200, **context: Any) -> HTMLResponse:
         html = self.env.get_template(f"web/{name}.html").render(**context)
@@ -92,6 +100,67 @@ class Site:
 
     def message(self, status: int, title: str, text: str) -> HTMLResponse:
         return self.page("message", status, title=title, text=text)
+
+    def sitting(self, learner: rooms.Learner, slot: str | None = None) -> Sitting | None:
+        """The learner's current sitting (or that of ``slot``), as the store has it now."""
+        store = self.store
+        saved = store.current(learner.id) if slot is None else store.sitting(learner.id, slot)
+        if saved is None:
+            return None
+        key = (learner.id, saved.slot)
+        cached = self._sittings.get(key)
+        if cached is not None and cached[0] == saved.revision:
+            return cached[1]
+        sitting = restore(saved.state, learner.history, self.pool)
+        self._sittings[key] = (saved.revision, sitting)
+        return sitting
+
+    def keep(self, learner: rooms.Learner, sitting: Sitting) -> None:
+        """Store the sitting (it becomes the learner's current one)."""
+        slot = sitting.spec.get("slot", PRACTICE)
+        revision = self.store.save(learner.id, slot, sitting.state())
+        self._sittings[(learner.id, slot)] = (revision, sitting)
+
+    async def charts(self, learner: rooms.Learner) -> dict[str, Markup]:
+        """The history page's charts, drawn off the event loop and again only when the
+        history has grown."""
+        history = learner.history
+        count = history.count()
+        cached = self._charts.get(learner.id)
+        if cached is not None and cached[0] == count:
+            return cached[1]
+        series: dict[str, list[tuple[str, float]]] = {}
+        for topic, day, n, right in history.topic_by_day():
+            series.setdefault(topic_title(topic), []).append((day, right / n))
+        mistakes = history.misconceptions(limit=8)
+        drawn = await run_in_threadpool(_draw_charts, series, mistakes)
+        self._charts[learner.id] = (count, drawn)
+        return drawn
+
+
+def _draw_charts(
+    series: dict[str, list[tuple[str, float]]], mistakes: list[tuple[str, str, int]]
+) -> dict[str, Markup]:
+    return {
+        "over_time": charts.accuracy_over_time(series),
+        "mistakes": charts.bars(
+            [label for _, label, _ in mistakes], [n for *_, n in mistakes], "times"
+        ),
+    }
+
+
+def spoken(part: Part, index: int) -> str:
+    """An answer box's accessible name with its maths in text (a screen reader may skip the
+    MathML of a label): "(a) σ(z) (to 4 decimal places) =" rather than "(a) (to 4 ...) ="."""
+    from quizgen.render.unicode_math import inline
+
+    return f"({part_letter(index)}) {inline(part.label)}{rounding(part)} ="
+
+
+def topic_title(name: str) -> str:
+    """A topic's title for pages (``linear_regression`` is "Linear regression")."""
+    known = topics.registry().get(name)
+    return known.title if known is not None else name.replace("_", " ").capitalize()
 
 
 def _site(request: Request) -> Site:
@@ -102,10 +171,16 @@ def _go(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303, headers=SECURITY_HEADERS)
 
 
-async def _form(request: Request, scope: str) -> dict[str, str] | None:
-    """The posted form if its token is good for ``scope``, else None."""
+async def _fields(request: Request) -> tuple[dict[str, str], list[str]]:
+    """The posted form's text fields, and the topics ticked."""
     form = await request.form()
     fields = {k: v for k, v in form.items() if isinstance(v, str)}
+    return fields, [v for v in form.getlist("topic") if isinstance(v, str)]
+
+
+async def _form(request: Request, scope: str) -> dict[str, str] | None:
+    """The posted form if its token is good for ``scope``, else None."""
+    fields, _ = await _fields(request)
     return fields if _site(request).forms.valid(fields.get("csrf"), scope) else None
 
 
@@ -179,14 +254,19 @@ async def index(request: Request) -> Response:
 
 @for_learner
 async def home(request: Request, site: Site, learner: rooms.Learner) -> Response:
+    sets = []  # each assigned set with where the learner is in it (None: not started)
+    for assignment in site.classroom.assignments:
+        saved = site.store.sitting(learner.id, assignment.id)
+        sets.append((assignment, saved.state if saved else None))
     return site.page(
         "home",
         learner=learner,
         base=_base(learner),
         csrf=site.forms.issue(learner.token),
-        assignments=site.classroom.assignments,
-        sitting=learner.sitting,
+        assignments=sets,
+        sitting=site.sitting(learner),
         has_bank=bool(site.pool),
+        notice=request.query_params.get("notice", ""),
     )
 
 
@@ -207,33 +287,98 @@ def _settings(fields: dict[str, str], form_topics: list[str]) -> Settings:
 
 
 @for_learner
-async def begin(request: Request, site: Site, learner: rooms.Learner) -> Response:
-    form = await request.form()
-    fields = {k: v for k, v in form.items() if isinstance(v, str)}
+async def begin_practice(request: Request, site: Site, learner: rooms.Learner) -> Response:
+    fields, ticked = await _fields(request)
     if not site.forms.valid(fields.get("csrf"), learner.token):
         return _forbidden(site)
-    settings = _settings(fields, [v for v in form.getlist("topic") if isinstance(v, str)])
-    seed = secrets.randbelow(2**32)
-    learner.sitting = start(learner.history, settings, seed, site.pool)
+    spec = practice_spec(_settings(fields, ticked), fresh_seed())
+    site.keep(learner, begin(spec, learner.history, site.pool))
     return _go(f"{_base(learner)}/practice")
 
 
 @for_learner
 async def begin_assigned(request: Request, site: Site, learner: rooms.Learner) -> Response:
+    """An assigned set: drawn once per student, then only resumed (never drawn again), so each
+    problem is answered once and its first answers are the ones counted."""
     if await _form(request, learner.token) is None:
         return _forbidden(site)
-    wanted = request.path_params["assignment"]
-    assignment = next((a for a in site.classroom.assignments if a.id == wanted), None)
+    classroom = site.classroom
+    assignment = classroom.assignment(request.path_params["assignment"])
     if assignment is None:
         return _not_found(site)
-    items = practice_set(assignment.blueprint, assignment.seed, learner.id, learner.name)
-    learner.sitting = assigned(learner.history, assignment.title, items)
+    if site.store.sitting(learner.id, assignment.id) is not None:
+        site.store.make_current(learner.id, assignment.id)
+        return _go(f"{_base(learner)}/practice")
+    try:
+        sitting = begin(_assigned_spec(classroom, assignment, learner), learner.history, site.pool)
+    except QuizgenError as error:
+        return site.message(500, "This set cannot be opened", f"Tell your teacher: {error}")
+    site.keep(learner, sitting)
+    return _go(f"{_base(learner)}/practice")
+
+
+def _assigned_spec(
+    classroom: rooms.Classroom, assignment: rooms.Assignment, learner: rooms.Learner
+) -> dict[str, Any]:
+    return {
+        "kind": "assigned",
+        "slot": assignment.id,
+        "title": assignment.title,
+        "blueprint": classroom.blueprint_path(assignment),
+        "seed": assignment.seed,
+        "student": learner.id,
+        "name": learner.name,
+    }
+
+
+def _set_holding(site: Site, learner: rooms.Learner, code: str) -> rooms.Assignment | None:
+    """The assigned set, not yet over, that holds the problem ``code`` stands for: it is
+    answered there, once, and not first practised on its own."""
+    for assignment in site.classroom.assignments:
+        saved = site.store.sitting(learner.id, assignment.id)
+        if saved is not None and saved.state["over"]:
+            continue
+        spec = _assigned_spec(site.classroom, assignment, learner)
+        try:
+            if code in item_codes(spec, site.pool):
+                return assignment
+        except QuizgenError:
+            continue  # a set that cannot be drawn holds nothing
+    return None
+
+
+@for_learner
+async def item_for_learner(request: Request, site: Site, learner: rooms.Learner) -> Response:
+    """A code from a paper, practised as a sitting of its own: answered part by part and
+    recorded in the learner's history like any practice (never a page of answers)."""
+    code = request.path_params.get("code", "")
+    if request.method == "GET":
+        return site.page(
+            "item_open",
+            learner=learner,
+            base=_base(learner),
+            code=code,
+            csrf=site.forms.issue(learner.token),
+        )
+    fields = await _form(request, learner.token)
+    if fields is None:
+        return _forbidden(site)
+    code = (fields.get("code") or code).strip()
+    held = _set_holding(site, learner, code)
+    if held is not None:
+        notice = f"{code} is in the set {held.title!r}: answer it there, where it counts once"
+        return _go(f"{_base(learner)}/?notice={quote(notice)}")
+    try:
+        sitting = begin({"kind": "item", "code": code}, learner.history, site.pool)
+    except QuizgenError as error:
+        return _go(f"{_base(learner)}/?notice={quote(str(error).splitlines()[0])}")
+    site.keep(learner, sitting)
     return _go(f"{_base(learner)}/practice")
 
 
 @for_learner
 async def practice(request: Request, site: Site, learner: rooms.Learner) -> Response:
-    sitting = learner.sitting
+    sitting = site.sitting(learner)
     if sitting is None:
         return _go(f"{_base(learner)}/")
     run = sitting.run
@@ -247,6 +392,7 @@ async def practice(request: Request, site: Site, learner: rooms.Learner) -> Resp
         problem=run if isinstance(run, ProblemRun) else None,
         bank=run if isinstance(run, BankRun) else None,
         summary=sitting.practice.summary,
+        assigned=sitting.spec.get("kind") == "assigned",
     )
 
 
@@ -256,66 +402,22 @@ async def act(request: Request, site: Site, learner: rooms.Learner) -> Response:
     fields = await _form(request, learner.token)
     if fields is None:
         return _forbidden(site)
-    if not site.rate.allow(learner.token):
-        return _slow_down(site)
-    sitting = learner.sitting
-    here = f"{_base(learner)}/practice"
-    if sitting is None:
-        return _go(f"{_base(learner)}/")
-    action = request.path_params["action"]
-    run = sitting.run
-    if action == "next":
-        if sitting.problem_done:
-            sitting.advance()
-        return _go(here)
-    if isinstance(run, ProblemRun) and not run.done:
-        part = run.part
-        assert part is not None
-        if fields.get("part") != part.key:  # a page from before: that part is answered
-            return _go(here)
-        if action == "answer":
-            sitting.answer(fields.get(part.key, ""))
-        elif action == "hint":
-            sitting.hint()
-        elif action in ("skip", "show"):
-            sitting.give_up("skipped" if action == "skip" else "shown")
-    elif isinstance(run, BankRun) and sitting.bank_result is None:
-        _bank_action(sitting, run, action, fields)
-    return _go(here)
-
-
-def _bank_action(sitting, run: BankRun, action: str, fields: dict[str, str]) -> None:
-    item = run.item
-    if action == "order":
-        numbers = read_order(fields.get("order", ""), len(item.order))
-        if numbers is None:
-            sitting.notice = f"type each number 1-{len(item.order)} once, in order (not counted)"
-            return
-        sitting.notice = ""
-        sitting.order(numbers)
-    elif action == "choose":
-        letter = fields.get("letter", "").strip().upper()
-        if letter not in [o.letter for o in item.options]:
-            sitting.notice = "choose one of the options (not counted)"
-            return
-        sitting.notice = ""
-        sitting.choose(letter)
-    elif action == "reveal":
-        sitting.revealed = True
-    elif action == "marks" and sitting.revealed:
-        text = fields.get("marks", "")
-        if not text.isdigit() or int(text) > run.total_marks:
-            sitting.notice = f"give a whole number from 0 to {run.total_marks}"
-            return
-        sitting.notice = ""
-        sitting.self_mark(int(text))
+    with site.store.writing():  # one request of this class at a time, in every process
+        if not site.rate.allow(site.store, learner.token):
+            return _slow_down(site)
+        sitting = site.sitting(learner)
+        if sitting is None:
+            return _go(f"{_base(learner)}/")
+        if sitting.apply(request.path_params["action"], fields):
+            site.keep(learner, sitting)
+    return _go(f"{_base(learner)}/practice")
 
 
 @for_learner
 async def history_page(request: Request, site: Site, learner: rooms.Learner) -> Response:
     history = learner.history
     stats = history.topic_stats()
-    charts = _history_charts(history) if stats else {}
+    charts = await site.charts(learner) if stats else {}
     return site.page(
         "history",
         learner=learner,
@@ -327,32 +429,33 @@ async def history_page(request: Request, site: Site, learner: rooms.Learner) -> 
     )
 
 
-def _history_charts(history) -> dict[str, Markup]:
-    from quizgen.render import plots
-
-    series: dict[str, list[tuple[str, float]]] = {}
-    for topic, day, n, right in history.topic_by_day():
-        series.setdefault(topic, []).append((day, right / n))
-    mistakes = history.misconceptions(limit=8)
-    return {
-        "over_time": plots.accuracy_over_time(series),
-        "mistakes": plots.horizontal(
-            [label for _, label, _ in mistakes], [n for _, _, n in mistakes], "times", False
-        )
-        if mistakes
-        else Markup(""),
-    }
-
-
 # -- /item/CODE: the problem behind a printed code ----------------------------------------------
 
 
 async def item(request: Request) -> Response:
-    """The problem behind a printed item code (or a derivation question's printed id): a plain
-    form that posts back here, one field per part named after the record's answer keys."""
+    """The problem behind a printed code, on a one-learner site. In a class it opens from a
+    student's own link (recorded) or the teacher's (``/t/TOKEN/item/CODE``), never for anyone."""
+    site = _site(request)
+    if site.classroom.is_class:
+        return site.message(
+            404,
+            "Open it from your own page",
+            "In a class, a code from a paper opens from your private link: go to your "
+            "practice page and type the code there.",
+        )
+    return await _item_page(request, site, "/item", rooms.SOLO)
+
+
+@for_teacher
+async def item_for_teacher(request: Request, site: Site, base: str) -> Response:
+    return await _item_page(request, site, f"{base}/item", request.path_params["token"])
+
+
+async def _item_page(request: Request, site: Site, prefix: str, who: str) -> Response:
+    """A form of every part at once that posts back here (not recorded: for the teacher, or
+    the one learner of a solo site, who checks a paper's answers)."""
     from quizgen.practice.session import item_for_code
 
-    site = _site(request)
     code = request.path_params["code"]
     try:
         found = item_for_code(code, lambda: site.pool)
@@ -363,11 +466,12 @@ async def item(request: Request) -> Response:
         fields = await _form(request, f"item:{code}")
         if fields is None:
             return _forbidden(site)
-        if not site.rate.allow(f"item:{request.client.host if request.client else ''}"):
+        if not site.rate.allow(site.store, f"item:{who}"):
             return _slow_down(site)
     csrf = site.forms.issue(f"item:{code}")
+    action = f"{prefix}/{code}"
     if isinstance(found, BankItem):
-        return _bank_item_page(site, code, found, fields, csrf)
+        return _bank_item_page(site, code, found, fields, csrf, action)
     problem = found
     topic = topics.get(problem.topic)
     solution = topic.solve(problem.params)
@@ -385,24 +489,22 @@ async def item(request: Request) -> Response:
         solution=solution,
         checks=checks,
         csrf=csrf,
+        action=action,
     )
 
 
-def _bank_item_page(site: Site, code: str, item, fields: dict[str, str] | None, csrf: str):
+def _bank_item_page(
+    site: Site, code: str, item: BankItem, fields: dict[str, str] | None, csrf: str, action: str
+) -> Response:
     """A derivation question by its id: answered once, judged by the engine, not recorded."""
     from quizgen.practice.engine import Practice
-    from quizgen.web.sitting import Sitting
 
     sitting = Sitting(Practice(None), iter([item]), 1, "Item")
     sitting.advance()
-    run = sitting.run
-    assert isinstance(run, BankRun)
     if fields is not None:
-        action = (
-            "reveal" if item.kind == "derive" else "order" if item.kind == "order" else "choose"
-        )
-        _bank_action(sitting, run, action, fields)
-    return site.page("item_bank", code=code, item=item, sitting=sitting, csrf=csrf)
+        kind = "reveal" if item.kind == "derive" else "order" if item.kind == "order" else "choose"
+        sitting.apply(kind, fields)
+    return site.page("item_bank", code=code, item=item, sitting=sitting, csrf=csrf, action=action)
 
 
 # -- the teacher's pages ------------------------------------------------------------------------
@@ -412,13 +514,13 @@ def _bank_item_page(site: Site, code: str, item, fields: dict[str, str] | None, 
 async def teacher(request: Request, site: Site, base: str) -> Response:
     from quizgen.exam.blueprint import shipped_blueprints
 
-    view = rooms.class_view(site.classroom)
+    classroom = site.classroom
     return site.page(
         "teacher",
-        view=view,
+        view=rooms.class_view(classroom),
         base=base,
         csrf=site.forms.issue("teacher"),
-        assignments=site.classroom.assignments,
+        sets=rooms.set_progress(classroom),
         shipped=sorted(shipped_blueprints()),
         notice=request.query_params.get("notice", ""),
     )
@@ -436,72 +538,65 @@ async def teacher_assign(request: Request, site: Site, base: str) -> Response:
     fields = await _form(request, "teacher")
     if fields is None:
         return _forbidden(site)
-    from quizgen.exam.blueprint import find_blueprint, load_blueprint
-
-    name = fields.get("blueprint", "").strip()
     try:
-        seed = int(fields.get("seed") or secrets.randbelow(2**32))
-        blueprint = load_blueprint(find_blueprint(name))
+        seed = int(fields.get("seed") or fresh_seed())
+        site.classroom.add_assignment(
+            fields.get("title", "").strip(), fields.get("blueprint", "").strip(), seed
+        )
     except (QuizgenError, ValueError) as error:
-        from urllib.parse import quote
-
         return _go(f"{base}/?notice={quote(str(error).splitlines()[0])}")
-    site.classroom.add_assignment(fields.get("title") or blueprint.title, name, seed)
     return _go(f"{base}/")
 
 
 @for_teacher
 async def teacher_links(request: Request, site: Site, base: str) -> Response:
-    rows = rooms.link_cards(site.classroom, str(request.base_url))
-    return site.page("links", rows=rows)
+    return site.page("links", rows=rooms.link_cards(site.classroom, site.base))
 
 
 async def static(request: Request) -> Response:
     site = _site(request)
-    path = site.files.get(request.path_params["name"])
-    if path is None:
+    asset = site.by_name.get(request.path_params["name"])
+    if asset is None:
         return _not_found(site)
-    return FileResponse(path, headers={"X-Content-Type-Options": "nosniff"})
+    headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": FOREVER}
+    return Response(asset.body, media_type=asset.media_type, headers=headers)
 
 
-MAX_BODY = 64 * 1024  # a form of answers is a few hundred bytes
-
-
-class BodyLimit:
-    """Refuse request bodies larger than MAX_BODY before reading them (413)."""
-
-    def __init__(self, app) -> None:
-        self.app = app
-
-    async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] == "http":
-            length = dict(scope.get("headers") or []).get(b"content-length", b"0")
-            if not length.isdigit() or int(length) > MAX_BODY:
-                response = PlainTextResponse("Request too large.", status_code=413)
-                await response(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
+async def favicon(request: Request) -> Response:
+    """Browsers ask for /favicon.ico whatever the page says: the site's icon, kept a day."""
+    asset = _site(request).files["icon.svg"]
+    headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": "public, max-age=86400"}
+    return Response(asset.body, media_type=asset.media_type, headers=headers)
 
 
 def create_app(
     classroom: rooms.Classroom,
     pool: Sequence[BankQuestion] = (),
     rate: RateLimit | None = None,
+    base: str = "http://127.0.0.1:8000",
+    listening: str = "127.0.0.1",
 ) -> Starlette:
+    """The site for ``classroom``; ``base`` is the address its links are built from. It
+    answers only to this machine's loopback names, the host of ``base`` and the address it
+    listens on (``listening``), so a page on any other name (DNS rebinding) gets nothing."""
     routes = [
         Route("/", index),
+        Route("/favicon.ico", favicon),
         Route("/static/{name}", static),
         Route("/s/{token}/", home),
-        Route("/s/{token}/start", begin, methods=["POST"]),
+        Route("/s/{token}/start", begin_practice, methods=["POST"]),
         Route("/s/{token}/assigned/{assignment}", begin_assigned, methods=["POST"]),
         Route("/s/{token}/practice", practice),
         Route("/s/{token}/history", history_page),
+        Route("/s/{token}/item", item_for_learner, methods=["POST"]),
+        Route("/s/{token}/item/{code}", item_for_learner, methods=["GET", "POST"]),
         Route("/s/{token}/{action:str}", act, methods=["POST"]),
         Route("/item/{code}", item, methods=["GET", "POST"]),
         Route("/t/{token}/", teacher),
         Route("/t/{token}/class.csv", teacher_csv),
         Route("/t/{token}/assign", teacher_assign, methods=["POST"]),
         Route("/t/{token}/links", teacher_links),
+        Route("/t/{token}/item/{code}", item_for_teacher, methods=["GET", "POST"]),
     ]
 
     async def unknown(request: Request, _error: Exception) -> Response:
@@ -512,8 +607,8 @@ def create_app(
 
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(BodyLimit)],
+        middleware=[Middleware(Guards, hosts=[urlsplit(base).hostname or "", listening])],
         exception_handlers={404: unknown, 405: wrong_method},
     )
-    app.state.site = Site(classroom, pool, rate or RateLimit())
+    app.state.site = Site(classroom, pool, rate or RateLimit(), base)
     return app

@@ -1,31 +1,37 @@
 """Who may use the site and what each may see: one learner on this machine, or a class whose
 students each hold a private link, with the teacher's own link to the class's results.
 
-Class data lives in one folder: ``links.json`` (the secrets, kept so links survive a restart),
-``links.csv`` and ``links.html`` (a printable sheet with a QR code per student),
-``assignments.json`` and one history database per student (``history/ID.sqlite``), so one
-student's attempts cannot reach another's pages.
+Class data lives in one folder, readable by its owner only (0700, files 0600): ``links.json``
+(the secrets, kept so links survive a restart), ``links.csv`` and ``links.html`` (a printable
+sheet with a QR code per student), ``form-secret`` (the key of the form tokens, so a form from
+before a restart is still good), ``assignments.json`` with a copy of each assigned blueprint in
+``blueprints/``, ``site.sqlite`` (what is on each student's screen, see ``store``) and one
+history database per student (``history/ID.sqlite``), so one student's attempts cannot reach
+another's pages.
 """
 
 from __future__ import annotations
 
 import csv
+import fcntl
 import io
 import json
 import os
+import secrets
+import shutil
 import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from quizgen.core.errors import QuizgenError
-from quizgen.exam.build import Student
+from quizgen.exam.model import Student
 from quizgen.practice.history import History
 from quizgen.publish.papers import atomic_write
 from quizgen.web.security import find_token, new_token
-from quizgen.web.sitting import Sitting
+from quizgen.web.store import Store
 
 if TYPE_CHECKING:
     from markupsafe import Markup
@@ -43,12 +49,13 @@ class Learner:
     token: str
     history_path: Path
     _history: History | None = None
-    sitting: Sitting | None = None
 
     @property
     def history(self) -> History:
         if self._history is None:
             self._history = History(self.history_path)
+            if self.id != SOLO:
+                self.history_path.chmod(0o600)  # its -wal and -shm files take the same mode
         return self._history
 
     def close(self) -> None:
@@ -63,16 +70,19 @@ class Assignment:
 
     id: str
     title: str
-    blueprint: str  # as the teacher gave it: a path or a shipped name
+    blueprint: str  # a shipped name, or its copy in the class folder (relative to it)
     seed: int
 
 
 @dataclass
 class Classroom:
     learners: dict[str, Learner]  # by token
+    store: Store
+    secret: bytes  # the form tokens' key
     teacher_token: str | None = None
     folder: Path | None = None
     assignments: list[Assignment] = field(default_factory=list)
+    lock: IO[str] | None = None  # held while the class is open: one server per folder
 
     @property
     def is_class(self) -> bool:
@@ -92,29 +102,138 @@ class Classroom:
     def close(self) -> None:
         for learner in self.learners.values():
             learner.close()
+        self.store.close()
+        if self.lock is not None:
+            self.lock.close()
+            self.lock = None
+
+    def claim(self, who: str) -> None:
+        """Say in the lock file who holds the folder (a second server names it)."""
+        if self.lock is not None:
+            self.lock.seek(0)
+            self.lock.truncate()
+            self.lock.write(who + "\n")
+            self.lock.flush()
+
+    def assignment(self, wanted: str) -> Assignment | None:
+        return next((a for a in self.assignments if a.id == wanted), None)
+
+    def blueprint_path(self, assignment: Assignment) -> str:
+        """Where an assignment's blueprint is read from: a shipped name, or its copy here."""
+        from quizgen.exam.blueprint import shipped_blueprints
+
+        if assignment.blueprint in shipped_blueprints() or self.folder is None:
+            return assignment.blueprint
+        return str(self.folder / assignment.blueprint)
 
     def add_assignment(self, title: str, blueprint: str, seed: int) -> Assignment:
-        assignment = Assignment(f"a{len(self.assignments) + 1}", title, blueprint, seed)
+        """Assign a blueprint (a shipped name, or a file in the class folder, copied so that
+        moving or editing the file later changes nothing for the students)."""
+        from quizgen.exam.blueprint import load_blueprint, shipped_blueprints
+
+        number = f"a{len(self.assignments) + 1}"
+        shipped = shipped_blueprints()
+        if blueprint.removesuffix(".yaml") in shipped:
+            name = blueprint.removesuffix(".yaml")
+            loaded = load_blueprint(shipped[name])
+        else:
+            source = self._inside(blueprint)
+            loaded = load_blueprint(source)
+            name = f"blueprints/{number}-{source.name}"
+            assert self.folder is not None
+            (self.folder / "blueprints").mkdir(mode=0o700, exist_ok=True)
+            copy = self.folder / name
+            atomic_write(copy, lambda temporary: shutil.copyfile(source, temporary))
+        assignment = Assignment(number, title or loaded.title, name, seed)
         self.assignments.append(assignment)
         if self.folder is not None:
             data = [a.__dict__ for a in self.assignments]
             _write(self.folder / "assignments.json", json.dumps(data, indent=1) + "\n")
         return assignment
 
+    def _inside(self, given: str) -> Path:
+        """A blueprint file in the class folder; anything else is refused with the same words
+        whether or not it exists, so the field says nothing about the server's other files."""
+        from quizgen.exam.blueprint import shipped_blueprints
+
+        folder = self.folder.resolve() if self.folder else None
+        path = (folder / given).resolve() if folder else None
+        if folder is None or path is None or not path.is_relative_to(folder) or not path.is_file():
+            names = ", ".join(sorted(shipped_blueprints()))
+            where = f" or a .yaml file in the class folder {self.folder}" if self.folder else ""
+            raise QuizgenError(
+                f"{given}: not a blueprint here (give a shipped name: {names}{where})"
+            )
+        return path
+
 
 def solo(db: Path) -> Classroom:
-    """One learner on this machine, with the terminal quiz's history database."""
-    return Classroom({SOLO: Learner(SOLO, "you", SOLO, db)})
+    """One learner on this machine, with the terminal quiz's history database; the site's
+    state beside it."""
+    state = db.with_name(f"{db.stem}-web.sqlite")
+    secret = form_secret(db.with_name(f"{db.stem}-web.key"))
+    return Classroom({SOLO: Learner(SOLO, "you", SOLO, db)}, Store(state), secret)
+
+
+def form_secret(path: Path) -> bytes:
+    """The form tokens' key, drawn once and kept (0600), so forms outlive a restart."""
+    try:
+        return bytes.fromhex(path.read_text(encoding="ascii").strip())
+    except FileNotFoundError:
+        pass
+    except (OSError, ValueError) as error:
+        raise QuizgenError(f"{path}: cannot read the form key ({error})") from None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_bytes(32)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process drew it first: use theirs
+        return form_secret(path)
+    with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+        handle.write(key.hex() + "\n")
+    return key
 
 
 def _write(path: Path, text: str) -> None:
     atomic_write(path, lambda temporary: temporary.write_text(text, encoding="utf-8"))
 
 
+LOCK = "serve.lock"
+
+
+def _hold(folder: Path) -> IO[str]:
+    """The class folder's lock, taken before any of its files is read or written: a second
+    server on it is refused, naming the first. The lock goes with the process however it ends
+    (even ``kill -9``)."""
+    handle = open(folder / LOCK, "a+", encoding="utf-8")  # noqa: SIM115 - held while open
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        who = handle.read().strip() or "another process"
+        handle.close()
+        raise QuizgenError(
+            f"{folder}: this class folder is in use by another quizgen serve ({who}); stop it "
+            "first, or give another --class-dir"
+        ) from None
+    return handle
+
+
 def open_class(roster: Sequence[Student], folder: Path) -> Classroom:
-    """The class's links (made once, kept in ``links.json``) and each student's history."""
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "history").mkdir(exist_ok=True)
+    """The class's links (made once, kept in ``links.json``) and each student's history, the
+    folder locked for this process until ``close``."""
+    for place in (folder, folder / "history"):
+        place.mkdir(mode=0o700, parents=True, exist_ok=True)
+        place.chmod(0o700)  # the students' links and answers: the teacher's alone
+    lock = _hold(folder)
+    try:
+        return _open(roster, folder, lock)
+    except BaseException:
+        lock.close()
+        raise
+
+
+def _open(roster: Sequence[Student], folder: Path, lock: IO[str]) -> Classroom:
     links = folder / "links.json"
     try:
         saved: dict[str, Any] = json.loads(links.read_text(encoding="utf-8"))
@@ -136,7 +255,10 @@ def open_class(roster: Sequence[Student], folder: Path) -> Classroom:
     if (folder / "assignments.json").exists():
         data = json.loads((folder / "assignments.json").read_text(encoding="utf-8"))
         assignments = [Assignment(**a) for a in data]
-    return Classroom(learners, teacher, folder, assignments)
+    secret = form_secret(folder / "form-secret")
+    return Classroom(
+        learners, Store(folder / "site.sqlite"), secret, teacher, folder, assignments, lock
+    )
 
 
 def student_url(base: str, learner: Learner) -> str:
@@ -189,6 +311,7 @@ class StudentRow:
     top_mistake: str
     stuck: bool
     by_topic: dict[str, tuple[int, int]]
+    shown: int = 0  # parts whose solution they asked to see before answering
 
     @property
     def accuracy(self) -> float:
@@ -211,7 +334,7 @@ def class_view(classroom: Classroom) -> ClassView:
     holders: dict[tuple[str, str], set[str]] = {}
     for learner in classroom.learners.values():
         if not learner.history_path.exists():
-            rows.append(StudentRow(learner.id, learner.name, 0, 0, None, "", False, {}))
+            rows.append(StudentRow(learner.id, learner.name, 0, 0, None, "", False, {}, 0))
             continue
         history = learner.history
         stats = history.topic_stats()
@@ -234,6 +357,7 @@ def class_view(classroom: Classroom) -> ClassView:
                 seen[0][1] if seen else "",
                 stuck,
                 {s.topic: (s.attempts, s.correct) for s in stats},
+                history.count("shown"),
             )
         )
     return ClassView(
@@ -246,12 +370,53 @@ def class_view(classroom: Classroom) -> ClassView:
     )
 
 
+@dataclass(frozen=True)
+class SetRow:
+    """One student's progress through an assigned set (their first and only attempt)."""
+
+    name: str
+    started: bool
+    problem: int  # problems reached (all of them once it is over)
+    total: int
+    over: bool
+    right: int
+    asked: int
+
+
+def set_progress(classroom: Classroom) -> list[tuple[Assignment, list[SetRow]]]:
+    """Each assigned set with every student's progress through it, from the store."""
+    progress = []
+    for assignment in classroom.assignments:
+        saved = classroom.store.in_slot(assignment.id)
+        rows = []
+        for learner in classroom.learners.values():
+            state = saved.get(learner.id)
+            if state is None:
+                rows.append(SetRow(learner.name, False, 0, 0, False, 0, 0))
+                continue
+            scores = state["scores"].values()
+            rows.append(
+                SetRow(
+                    learner.name,
+                    True,
+                    state["number"],
+                    state["total"],
+                    state["over"],
+                    sum(right for right, _ in scores),
+                    sum(asked for _, asked in scores),
+                )
+            )
+        progress.append((assignment, rows))
+    return progress
+
+
 def class_csv(view: ClassView) -> str:
     topics = [t for t, _, _ in view.topics]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(
         ["id", "name", "answered", "right", "accuracy", "last_active", "stuck", "top_mistake"]
+        + ["solutions_shown"]
         + [f"{t} accuracy" for t in topics]
     )
     for s in view.students:
@@ -270,6 +435,7 @@ def class_csv(view: ClassView) -> str:
                 when,
                 "yes" if s.stuck else "",
                 s.top_mistake,
+                s.shown,
                 *by_topic,
             ]
         )

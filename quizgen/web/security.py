@@ -7,9 +7,12 @@ import hashlib
 import hmac
 import ipaddress
 import secrets
-import threading
-import time
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from quizgen.web.store import Store
 
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
 
@@ -41,11 +44,12 @@ def find_token(given: str, known: Iterable[tuple[str, str]]) -> str | None:
 
 class FormTokens:
     """Tokens for the site's forms: ``nonce.mac`` where the MAC binds the nonce to whom the page
-    was for, under a secret drawn when the site starts. A form posted from another site cannot
+    was for, under the class's secret (kept in its folder, so a form from before a restart is
+    still good, and every worker accepts every other's). A form posted from another site cannot
     carry one (it cannot read our pages), and one learner's token is no good on another's."""
 
-    def __init__(self, secret: bytes | None = None) -> None:
-        self.secret = secret or secrets.token_bytes(32)
+    def __init__(self, secret: bytes) -> None:
+        self.secret = secret
 
     def _mac(self, nonce: str, scope: str) -> str:
         message = f"{scope}\x00{nonce}".encode()
@@ -62,22 +66,14 @@ class FormTokens:
         return hmac.compare_digest(mac.encode(), self._mac(nonce, scope).encode())
 
 
+@dataclass(frozen=True)
 class RateLimit:
-    """A token bucket per key: ``burst`` attempts at once, refilled at ``per_second``."""
+    """A token bucket per key (a link): ``burst`` attempts at once, refilled at
+    ``per_second``. The buckets live in the store, so every process shares them and a restart
+    does not refill them."""
 
-    def __init__(self, per_second: float = 4.0, burst: int = 20) -> None:
-        self.per_second = per_second
-        self.burst = burst
-        self._buckets: dict[str, tuple[float, float]] = {}
-        self._lock = threading.Lock()
+    per_second: float = 4.0
+    burst: int = 20
 
-    def allow(self, key: str) -> bool:
-        now = time.monotonic()
-        with self._lock:
-            tokens, last = self._buckets.get(key, (float(self.burst), now))
-            tokens = min(float(self.burst), tokens + (now - last) * self.per_second)
-            if tokens < 1:
-                self._buckets[key] = (tokens, now)
-                return False
-            self._buckets[key] = (tokens - 1, now)
-            return True
+    def allow(self, store: Store, key: str) -> bool:
+        return store.take(key, self.per_second, self.burst)

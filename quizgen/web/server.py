@@ -3,6 +3,9 @@ uvicorn."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import socket
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -24,8 +27,11 @@ def check_host(host: str, is_class: bool, open_to_anyone: bool) -> None:
 
 
 def bind(host: str, port: int) -> socket.socket:
+    """A listening socket made as TCP, so that asyncio sets TCP_NODELAY on every connection
+    (a plain stream socket leaves Nagle on: about 40 ms added to replies on a kept-alive
+    connection)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
@@ -58,17 +64,27 @@ def write_links(classroom: rooms.Classroom, base: str) -> tuple[Path, Path]:
 
     assert classroom.folder is not None
     csv_path = classroom.folder / "links.csv"
-    csv_path.write_text(rooms.links_csv(classroom, base), encoding="utf-8")
+    _write(csv_path, rooms.links_csv(classroom, base))
     env = environment("mathml")
     page = env.get_template("web/links.html").render(
         rows=rooms.link_cards(classroom, base),
         inline_css=Markup((TEMPLATES / "web" / "site.css").read_text(encoding="utf-8")),
     )
     html_path = classroom.folder / "links.html"
-    html_path.write_text(page, encoding="utf-8")
-    for path in (csv_path, html_path):
-        path.chmod(0o600)  # the links are the students' keys
+    _write(html_path, page)
     return csv_path, html_path
+
+
+def _write(path: Path, text: str) -> None:
+    """Whole or not at all, and 0600 from the start: the links are the students' keys."""
+    from quizgen.publish.papers import atomic_write
+
+    def private(temporary: Path) -> None:
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+
+    atomic_write(path, private)
 
 
 def serve(
@@ -78,23 +94,126 @@ def serve(
     pool: Sequence[BankQuestion],
     url: str | None,
     say: Callable[[str], None],
+    proxy: str | None = None,
+    workers: int = 1,
+) -> None:
+    """Serve until stopped. ``proxy``: the address of a reverse proxy whose X-Forwarded-*
+    headers are believed (without it, no forwarded header is). ``workers``: processes sharing
+    the listening socket and the class's files (each keeps nothing another could need)."""
+    sock = bind(host, port)
+    port = sock.getsockname()[1]
+    base = base_url(host, port, url)
+    classroom.claim(f"process {os.getpid()}, {base}/")
+    if classroom.is_class:
+        csv_path, html_path = write_links(classroom, base)
+        say(f"Class of {len(classroom.learners)}: private links in {csv_path} and {html_path}")
+        say(f"Teacher page: {rooms.teacher_url(base, classroom)}")
+    if workers > 1:
+        say(f"{workers} worker processes")
+    say(f"quizgen is serving on {base}/ (Ctrl-C stops it)")
+    try:
+        if workers == 1:
+            _run(classroom, sock, pool, base, proxy)
+        else:
+            classroom.store.close()  # no SQLite connection may cross a fork: each opens its own
+            Workers(lambda: _worker(classroom, sock, pool, base, proxy), workers, say).run()
+    finally:
+        classroom.close()
+        sock.close()
+
+
+def _run(
+    classroom: rooms.Classroom,
+    sock: socket.socket,
+    pool: Sequence[BankQuestion],
+    base: str,
+    proxy: str | None,
 ) -> None:
     import uvicorn
 
     from quizgen.web.app import create_app
 
-    sock = bind(host, port)
-    port = sock.getsockname()[1]
-    base = base_url(host, port, url)
-    if classroom.is_class:
-        csv_path, html_path = write_links(classroom, base)
-        say(f"Class of {len(classroom.learners)}: private links in {csv_path} and {html_path}")
-        say(f"Teacher page: {rooms.teacher_url(base, classroom)}")
-    say(f"quizgen is serving on {base}/ (Ctrl-C stops it)")
-    app = create_app(classroom, pool)
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
-    try:
-        uvicorn.Server(config).run(sockets=[sock])
-    finally:
-        classroom.close()
-        sock.close()
+    app = create_app(classroom, pool, base=base, listening=sock.getsockname()[0])
+    config = uvicorn.Config(
+        app,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        proxy_headers=proxy is not None,
+        forwarded_allow_ips=proxy or "",
+    )
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def _worker(
+    classroom: rooms.Classroom,
+    sock: socket.socket,
+    pool: Sequence[BankQuestion],
+    base: str,
+    proxy: str | None,
+) -> None:
+    """One worker process: its own connection to the class's state, then the site."""
+    from quizgen.web.store import Store
+
+    classroom.store = Store(classroom.store.path)
+    _run(classroom, sock, pool, base, proxy)
+
+
+class Workers:
+    """Worker processes forked from this one, all accepting on the same socket. One that dies
+    (even by SIGKILL) is replaced; its students' next requests go to the others meanwhile, and
+    lose nothing, since every request's state is in the class's files. Ctrl-C or SIGTERM stops
+    them all."""
+
+    def __init__(self, work: Callable[[], None], count: int, say: Callable[[str], None]) -> None:
+        self.work = work
+        self.count = count
+        self.say = say
+        self.children: set[int] = set()
+        self.stopping = False
+
+    def _spawn(self) -> None:
+        pid = os.fork()
+        if pid == 0:
+            code = 0
+            try:
+                for sig in (signal.SIGINT, signal.SIGTERM):
+                    signal.signal(sig, signal.SIG_DFL)
+                self.work()
+            except BaseException as error:
+                self.say(f"worker {os.getpid()} stopped: {error}")
+                code = 1
+            finally:
+                os._exit(code)
+        self.children.add(pid)
+
+    def _stop(self, _number: int, _frame: object) -> None:
+        self.stopping = True
+        for pid in self.children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+
+    def run(self) -> None:
+        previous = {sig: signal.signal(sig, self._stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            for _ in range(self.count):
+                self._spawn()
+            while self.children:
+                try:
+                    pid, status = os.wait()
+                except ChildProcessError:
+                    break
+                except InterruptedError:
+                    continue
+                self.children.discard(pid)
+                code = os.waitstatus_to_exitcode(status)
+                if self.stopping:
+                    continue
+                if code >= 0:  # it stopped by itself: an error it said, not a kill
+                    self._stop(0, None)
+                    continue
+                self.say(f"worker {pid} was killed (signal {-code}); starting another")
+                self._spawn()
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)

@@ -15,8 +15,8 @@ from class_sim import long_csv, one_part_mistakes, sit
 from click.testing import CliRunner
 
 from quizgen.cli import cli
-from quizgen.exam.build import BankItem, Item
-from quizgen.export import entries, number, slots
+from quizgen.exam.model import BankItem, Item
+from quizgen.export.layout import entries, number, slots
 from quizgen.marking.analysis import analyse
 from quizgen.marking.answer_files import read_canvas, read_long, read_moodle
 from quizgen.marking.mark import mark_paper

@@ -1,0 +1,127 @@
+"""`quizgen serve` as a process: killed with SIGKILL mid-problem and started again, the
+student carries on where they were with the form already on their screen; a second server on
+the same class folder is refused by name before it changes anything."""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import pytest
+from web_helpers import roster, serve_command, shown_problem, start_site, typed
+
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+@pytest.fixture
+def class_args(tmp_path):
+    path = roster(tmp_path, [("ann", "Ann"), ("bo", "Bo")])
+    return ["--class", str(path), "--class-dir", str(tmp_path / "practice")], tmp_path / "practice"
+
+
+def student_link(folder, sid: str) -> str:
+    with (folder / "links.csv").open(encoding="utf-8") as handle:
+        return next(row["link"] for row in csv.DictReader(handle) if row["id"] == sid)
+
+
+def stored(folder, sid: str) -> list[tuple]:
+    with sqlite3.connect(folder / "history" / f"{sid}.sqlite") as db:
+        return list(db.execute("SELECT part, answer, outcome FROM attempts ORDER BY id"))
+
+
+def test_after_kill_9_the_old_form_is_accepted_and_nothing_is_lost(class_args):
+    import httpx2 as httpx
+
+    args, folder = class_args
+    server, _, _ = start_site(serve_command(*args))
+    try:
+        ann = student_link(folder, "ann")
+        client = httpx.Client(timeout=30)
+        home = client.get(ann).text
+        data = {"csrf": CSRF.search(home)[1], "topic": "sigmoid", "count": "2"}
+        client.post(f"{ann}start", data=data)
+        page = client.get(f"{ann}practice").text
+        _, solution = shown_problem(page)
+        answer = {"csrf": CSRF.search(page)[1], "part": "sigma", "sigma": typed(solution, "sigma")}
+        client.post(f"{ann}answer", data=answer)
+        page = client.get(f"{ann}practice").text
+        client.post(f"{ann}hint", data={"csrf": CSRF.search(page)[1], "part": "dsigma"})
+        old = client.get(f"{ann}practice").text  # on the screen when the server dies
+    finally:
+        server.send_signal(signal.SIGKILL)
+        server.wait(10)
+    server, base, _ = start_site(serve_command(*args))  # another free port: the same links
+    ann = student_link(folder, "ann")
+    assert ann.startswith(base)
+    try:
+        client = httpx.Client(timeout=30)
+        again = client.get(f"{ann}practice").text
+        assert again.count('class="hint"') == 1 and "Correct." in again
+        data = {"csrf": CSRF.search(old)[1], "part": "dsigma", "dsigma": typed(solution, "dsigma")}
+        response = client.post(f"{ann}answer", data=data)
+        assert response.status_code == 303
+        assert "All correct." in client.get(f"{ann}practice").text
+    finally:
+        server.terminate()
+        server.wait(10)
+    assert [(p, o) for p, _, o in stored(folder, "ann")] == [
+        ("sigma", "answered"),
+        ("dsigma", "answered"),
+    ]
+
+
+def test_a_second_server_on_a_class_folder_is_refused_by_name(class_args):
+    args, folder = class_args
+    server, base, _ = start_site(serve_command(*args))
+    try:
+        links = (folder / "links.csv").read_bytes()
+        second = subprocess.run(serve_command(*args), capture_output=True, text=True, timeout=60)
+        assert second.returncode == 1
+        assert f"in use by another quizgen serve (process {server.pid}, {base}/)" in second.stderr
+        assert "Traceback" not in second.stderr
+        assert (folder / "links.csv").read_bytes() == links  # nothing rewritten
+    finally:
+        server.terminate()
+        server.wait(10)
+    assert not os.path.exists(folder / "links.csv.tmp")
+
+
+def test_workers_share_a_class_and_one_killed_loses_nothing(class_args):
+    import httpx2 as httpx
+
+    args, folder = class_args
+    server, _, lines = start_site(serve_command(*args, "--workers", "2"))
+    try:
+        assert any("2 worker processes" in line for line in lines)
+        ann = student_link(folder, "ann")
+        home = httpx.Client(timeout=30).get(ann).text
+        httpx.Client(timeout=30).post(
+            f"{ann}start", data={"csrf": CSRF.search(home)[1], "topic": "relu", "count": "30"}
+        )
+        answered = 0
+        for number in range(12):
+            if number == 5:  # one worker killed part-way: the other serves, a new one starts
+                children = (
+                    Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+                )
+                os.kill(int(children[0]), signal.SIGKILL)
+            client = httpx.Client(timeout=30)  # a new connection each time: any worker
+            page = client.get(f"{ann}practice").text
+            key = re.search(r'name="part" value="([^"]+)"', page)
+            if key is None:
+                client.post(f"{ann}next", data={"csrf": CSRF.search(page)[1]})
+                continue
+            _, solution = shown_problem(page)
+            data = {"csrf": CSRF.search(page)[1], "part": key[1], key[1]: typed(solution, key[1])}
+            assert client.post(f"{ann}answer", data=data).status_code == 303
+            answered += 1
+    finally:
+        server.terminate()
+        server.wait(20)
+    assert len(stored(folder, "ann")) == answered > 0
+    assert server.returncode == 0
