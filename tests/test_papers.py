@@ -96,6 +96,18 @@ def test_a_bank_item_may_name_its_topic_instead_of_a_section(tmp_path):
     assert item.bank.section == registry()["rnn"].section
 
 
+def test_a_bank_item_may_draw_from_a_range_of_sections(tmp_path):
+    text = BANK_BY_TOPIC.replace("topic: rnn", "sections: [11, 15]")
+    exam = build_exam(load_blueprint(write(tmp_path, text)), 1, 6)
+    assert {v.items[0].bank.section for v in exam.versions} <= set(range(11, 16))
+
+
+def test_the_midterm_draws_its_derivations_from_the_seed_guides_sections():
+    exam = build_exam(load_blueprint(MIDTERM), 2026, 4)
+    bank = [i for v in exam.versions for i in v.items if not isinstance(i, Item)]
+    assert bank and all(i.bank.section <= 10 for i in bank)
+
+
 def test_a_bank_item_for_an_unknown_topic_is_an_error(tmp_path):
     with pytest.raises(QuizgenError, match='unknown topic "rnm"'):
         load_blueprint(write(tmp_path, BANK_BY_TOPIC.replace("rnn", "rnm")))

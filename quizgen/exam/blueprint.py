@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -42,14 +42,18 @@ class BankSelector(_Strict):
 
     section: int | None = None
     topic: str | None = None
+    #: a range of sections, first and last included: [1, 10] is the seed guide's
+    sections: tuple[PositiveInt, PositiveInt] | None = None
     kind: Literal["derive", "order", "fill", "choice"] | None = None
     tag: str | None = None
     id: str | None = None
 
     @model_validator(mode="after")
     def _one_section(self) -> BankSelector:
-        if self.section is not None and self.topic is not None:
-            raise ValueError("give section or topic, not both")
+        if sum(v is not None for v in (self.section, self.topic, self.sections)) > 1:
+            raise ValueError("give one of section, topic and sections")
+        if self.sections is not None and self.sections[0] > self.sections[1]:
+            raise ValueError("sections: the first section comes before the last")
         if self.topic is not None:
             try:
                 topics.get(self.topic)
@@ -57,9 +61,16 @@ class BankSelector(_Strict):
                 raise ValueError(str(exc)) from None
         return self
 
-    def wanted_section(self) -> int | None:
-        """The guide section asked for: given by number, or as the topic's."""
-        return topics.get(self.topic).section if self.topic is not None else self.section
+    def matching(self, pool: Iterable[BankQuestion]) -> list[BankQuestion]:
+        """The questions of ``pool`` that meet every criterion, in the pool's order."""
+        from quizgen.exam.banks import select
+
+        section = topics.get(self.topic).section if self.topic is not None else self.section
+        found = select(pool, section=section, kind=self.kind, tag=self.tag, qid=self.id)
+        if self.sections is None:
+            return found
+        first, last = self.sections
+        return [q for q in found if first <= q.section <= last]
 
 
 class ItemSpec(_Strict):
@@ -217,7 +228,7 @@ def _bank_shortfalls(
     blueprint: Blueprint, bank: Sequence[BankQuestion] | None
 ) -> list[tuple[tuple[str | int, ...], str]]:
     """(place, message) for each bank item that matches fewer questions than its count."""
-    from quizgen.exam.banks import builtin_banks, select
+    from quizgen.exam.banks import builtin_banks
 
     found = []
     for s_index, section in enumerate(blueprint.sections):
@@ -225,13 +236,7 @@ def _bank_shortfalls(
             if spec.bank is None:
                 continue
             selector = spec.bank
-            matching = select(
-                bank if bank is not None else builtin_banks(),
-                section=selector.wanted_section(),
-                kind=selector.kind,
-                tag=selector.tag,
-                qid=selector.id,
-            )
+            matching = selector.matching(bank if bank is not None else builtin_banks())
             if len(matching) < spec.count:
                 criteria = selector.model_dump(exclude_none=True)
                 found.append(
