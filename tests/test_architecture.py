@@ -19,6 +19,7 @@ FLOORS = {
     "practice": 5,
     "publish": 5,
     "marking": 5,
+    "scan": 5,
     "cli": 6,
     "web": 6,
 }

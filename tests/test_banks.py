@@ -263,7 +263,10 @@ def test_a_selection_with_too_few_questions_is_an_error(tmp_path):
             "{kind: derive, section: 3}, marks: 5", "{kind: derive, section: 3}, marks: 5, count: 2"
         )
     )
-    with pytest.raises(QuizgenError, match=r"sections\[0\]\.items\[0\]\.bank: .* too few"):
+    with pytest.raises(
+        QuizgenError,
+        match=r"sections\[0\]\.items\[0\]\.bank: only 1 bank question has .* asks for 2",
+    ):
         build_exam(load_blueprint(path), 1, 1)
 
 
@@ -388,3 +391,43 @@ def test_bad_interchangeable_groups_are_reported(tmp_path, groups, problem):
     )
     with pytest.raises(BankError, match=problem):
         load_banks([path])
+
+
+def test_bank_check_reports_all_problems_of_a_file_with_their_lines(tmp_path):
+    """A bad id does not hide the rest of its question, nor a duplicate id a choice's options."""
+    path = bank_file(
+        tmp_path,
+        """
+  - id: Bad_ID
+    kind: derive
+    prompt: Show it.
+    steps:
+      - {formula: '\\foo', reason: First.}
+      - {formula: 'b', reason: Then.}
+  - id: pick
+    kind: choice
+    prompt: Pick.
+    options:
+      - {text: a, why: x}
+      - {text: b, why: y}
+  - id: pick
+    kind: choice
+    prompt: Pick again.
+    options:
+      - {text: a, correct: true, why: x}
+      - {text: b, correct: true, why: y}""",
+    )
+    result = CliRunner().invoke(cli, ["bank", "check", str(path)])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "Error: mine.yaml: line 3: question Bad_ID: id: lower-case letters, digits and hyphens "
+        "only (e.g. sigmoid-derivative)",
+        "Error: mine.yaml: line 7: question Bad_ID: steps[0].formula: LaTeX: unsupported "
+        "command \\foo",
+        "Error: mine.yaml: line 13: question pick: options: exactly one option must be correct, "
+        "found 0",
+        "Error: mine.yaml: line 15: question pick: id: duplicate, first in mine.yaml",
+        "Error: mine.yaml: line 19: question pick: options: exactly one option must be correct, "
+        "found 2",
+        "5 problems found.",
+    ]

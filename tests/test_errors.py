@@ -22,8 +22,18 @@ def invoke(*args: str, input: str | None = None):
     return CliRunner().invoke(cli, list(args), input=input)
 
 
+def assert_no_crash(result) -> None:
+    """No exception escaped, and none was turned into the internal-error message either: the
+    message that says "this is a bug" is a failure, whatever the exit status."""
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
+        result.exception
+    )
+    assert "this is a bug" not in result.output, result.output
+
+
 def assert_one_line_error(result) -> None:
     assert result.exit_code == 1, result.output
+    assert_no_crash(result)
     assert not isinstance(result.exception, Exception) or isinstance(
         result.exception, SystemExit
     ), repr(result.exception)
@@ -132,7 +142,7 @@ def test_a_formula_that_cannot_be_typeset_is_caught_by_bank_check(tmp_path):
     )
     result = invoke("bank", "check", str(bank))
     assert result.exit_code == 1
-    assert "mine.yaml: question towers: steps[0].formula: LaTeX: double superscript" in (
+    assert "mine.yaml: line 7: question towers: steps[0].formula: LaTeX: double superscript" in (
         result.stderr
     )
     blueprint = tmp_path / "bp.yaml"
@@ -180,8 +190,10 @@ def test_debug_shows_the_traceback_of_an_internal_error(monkeypatch):
 
     monkeypatch.setattr(quizgen.topics, "registry", broken)
     result = invoke("topics")
-    assert_one_line_error(result)
+    assert result.exit_code == 1 and "Traceback" not in result.output
     assert "internal error (ZeroDivisionError: boom)" in result.stderr
+    with pytest.raises(AssertionError):  # and the checks below count it as a crash
+        assert_no_crash(result)
     result = invoke("--debug", "topics")
     assert isinstance(result.exception, ZeroDivisionError)
     os.environ.pop("QUIZGEN_DEBUG", None)
@@ -193,16 +205,27 @@ FUZZ = settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 yaml_ish = st.text(
-    alphabet=st.sampled_from(list("abcdeitlmrsxyz:-[]{}'\"#&*!|>%@ \n\t0123456789,.$\\^_")),
+    alphabet=st.sampled_from(
+        [
+            *list("abcdeitlmrsxyz:-[]{}'\"#&*!|>%@ \n\t0123456789,.$\\^_"),
+            "\x00",
+            "\x07",
+            "é",
+            "\ufffe",
+        ]
+    ),
     max_size=120,
+)
+#: what a file may hold besides text: NUL bytes, Latin-1, a binary file's first bytes
+raw_bytes = st.one_of(
+    st.binary(max_size=40),
+    st.sampled_from([b"%PDF-1.7\n", b"\x89PNG\r\n", b"PK\x03\x04", b"\xff\xfeh\x00", b"caf\xe9"]),
 )
 
 
 def _no_traceback(result, out: Path) -> None:
     assert result.exit_code in (0, 1), result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
-        result.exception
-    )
+    assert_no_crash(result)
     if result.exit_code == 1:
         assert not out.exists() or written(out) == []
 
@@ -224,7 +247,7 @@ def test_malformed_banks_never_crash(tmp_path_factory, text):
     path = tmp_path_factory.mktemp("bank") / "bank.yaml"
     path.write_text("section: 3\nquestions:\n" + text)
     result = invoke("bank", "check", str(path))
-    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert_no_crash(result)
     assert result.exit_code in (0, 1)
 
 
@@ -234,8 +257,32 @@ def test_malformed_records_never_crash(tmp_path_factory, text, suffix):
     path = tmp_path_factory.mktemp("rec") / f"records{suffix}"
     path.write_text(text)
     result = invoke("solve", str(path))
-    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert_no_crash(result)
     assert result.exit_code in (0, 1)
+
+
+@FUZZ
+@given(
+    head=raw_bytes, tail=raw_bytes, kind=st.sampled_from(["blueprint", "bank", "records", "roster"])
+)
+def test_files_that_are_not_text_never_crash(tmp_path_factory, head, tail, kind):
+    folder = tmp_path_factory.mktemp("bytes")
+    out = folder / "out"
+    starts = {
+        "blueprint": b"title: T\n",
+        "bank": b"section: 3\n",
+        "records": b"",
+        "roster": b"id,name\n",
+    }
+    path = folder / ("given.csv" if kind == "roster" else "given.yaml")
+    path.write_bytes(head + starts[kind] + tail)
+    command = {
+        "blueprint": ("paper", str(path), "--format", "html", "--out", str(out)),
+        "bank": ("bank", "check", str(path)),
+        "records": ("solve", str(path)),
+        "roster": ("paper", str(folder / "missing.yaml"), "--roster", str(path), "--out", str(out)),
+    }[kind]
+    _no_traceback(invoke(*command), out)
 
 
 @FUZZ
@@ -262,9 +309,7 @@ def test_malformed_rosters_never_crash(tmp_path_factory, rows, header):
 def test_malformed_item_codes_and_answers_never_crash(tmp_path_factory, code, answers):
     db = tmp_path_factory.mktemp("db") / "h.db"
     result = invoke("check", code, *answers, "--db", str(db), "--no-color")
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
-        result.exception
-    )
+    assert_no_crash(result)
     assert result.exit_code in (0, 1)
 
 
@@ -276,9 +321,7 @@ def test_typed_quiz_answers_never_crash(tmp_path_factory, answers):
         "quiz", "--count", "1", "--seed", "3", "--db", str(db), "--no-color",
         input="\n".join(answers) + "\n",
     )  # fmt: skip
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
-        result.exception
-    )
+    assert_no_crash(result)
     assert result.exit_code == 0
 
 
@@ -303,3 +346,60 @@ def test_a_folder_named_like_a_shipped_blueprint_does_not_hide_it(tmp_path, monk
     result = invoke("paper", "quiz", "--format", "html", "--out", "out")
     assert result.exit_code == 0, result.output
     assert (tmp_path / "out" / "quiz-2026-A-paper.html").is_file()
+
+
+# Files that are not UTF-8 text: each told in its own words, never "this is a bug".
+
+NOT_TEXT = {
+    "a NUL byte": (b"title: T\x00\n", "line 1: holds a NUL byte"),
+    "a control character": (
+        b"title: T\nsections: \x07\n",
+        "line 2: holds control character U+0007",
+    ),
+    "Latin-1 text": (b"title: caf\xe9\n", "line 1: byte 0xE9 is not UTF-8 text"),
+    "UTF-16 text": ("title: T\n".encode("utf-16"), "is UTF-16 text; save it as UTF-8"),
+    "a PDF": (b"%PDF-1.7\n%\xe2\xe3\n", "is a PDF document, not a text file"),
+    "a spreadsheet": (b"PK\x03\x04\x14\x00", "is a ZIP archive (an .xlsx spreadsheet"),
+}
+
+
+def _commands(path: Path, out: Path) -> dict[str, tuple[str, ...]]:
+    return {
+        "blueprint": ("paper", str(path), "--format", "html", "--out", str(out)),
+        "bank": ("bank", "check", str(path)),
+        "records": ("solve", str(path)),
+        "roster": ("paper", QUIZ, "--roster", str(path), "--out", str(out)),
+        "answers": ("grade", str(path), "--blueprint", "quiz", "--out", str(out)),
+    }
+
+
+@pytest.mark.parametrize("what", list(NOT_TEXT))
+@pytest.mark.parametrize("given", ["blueprint", "bank", "records", "roster", "answers"])
+def test_a_file_that_is_not_utf8_text_is_named_in_one_line(tmp_path, what, given):
+    data, message = NOT_TEXT[what]
+    path = tmp_path / ("given.csv" if given in ("roster", "answers") else "given.yaml")
+    path.write_bytes(data)
+    out = tmp_path / "out"
+    result = invoke(*_commands(path, out)[given])
+    assert result.exit_code == 1
+    assert_no_crash(result)
+    assert f"given.{path.suffix[1:]}: {message}" in result.stderr.splitlines()[0]
+    assert not out.exists()
+
+
+def test_schema_errors_and_bank_shortfalls_come_in_one_run_in_words(tmp_path):
+    blueprint = tmp_path / "bp.yaml"
+    blueprint.write_text(
+        "title: T\npaper: A5\nsections:\n  - title: S\n    items:\n"
+        "      - {topic: sigmoidd, marks: 2}\n"
+        "      - {bank: {section: 12, kind: derive}, marks: 3}\n"
+    )
+    result = invoke("paper", str(blueprint), "--out", str(tmp_path / "out"))
+    assert_one_line_error(result)
+    lines = result.stderr.strip().splitlines()
+    assert [line.split(": ")[2] for line in lines] == ["line 2", "line 6", "line 7"]
+    assert lines[2].endswith(
+        "sections[0].items[1].bank: no bank question has section 12 and kind derive; this "
+        "item asks for 1 (the banks have sections 1 to 10)"
+    )
+    assert "{" not in result.stderr

@@ -26,7 +26,7 @@ from quizgen.exam.blueprint import Blueprint, ItemSpec, Section, load_blueprint
 from quizgen.exam.model import BankItem, Exam, Item
 from quizgen.export import write
 from quizgen.export.layout import blueprint_exam, entries, html, mistakes, slots, wrong_values
-from quizgen.export.moodle import whole_weights
+from quizgen.export.moodle import mark_scale, whole_weights
 from quizgen.export.qti import entry_points, quiz_title
 from quizgen.topics import registry
 
@@ -123,13 +123,15 @@ def moodle_questions(exam: Exam, tmp_path: Path) -> dict[str, dict]:
     return {q["name"]: q for q in questions}
 
 
-def check_moodle_item(q: dict, item: Item | BankItem) -> None:
+def check_moodle_item(q: dict, item: Item | BankItem, scale: int) -> None:
+    """The question as Moodle stored it, its marks ``scale`` times the blueprint's."""
+    marks = item.marks * scale
     if isinstance(item, BankItem):
         assert q["qtype"] == ("essay" if item.kind == "derive" else "multichoice")
-        assert int(q["defaultmark"]) == item.marks
+        assert int(q["defaultmark"]) == marks
         return
     if item.choices:
-        assert q["qtype"] == "multichoice" and int(q["defaultmark"]) == item.marks
+        assert q["qtype"] == "multichoice" and int(q["defaultmark"]) == marks
         by_text = {a["answer"]: a for a in q["answers"]}
         for choice in item.choices:
             answer = by_text[html(choice.text)]
@@ -140,13 +142,13 @@ def check_moodle_item(q: dict, item: Item | BankItem) -> None:
         return
     found, known = entries(item), mistakes(item)
     if len(found) == 1:
-        assert q["qtype"] == "numerical" and int(q["defaultmark"]) == item.marks
+        assert q["qtype"] == "numerical" and int(q["defaultmark"]) == marks
         answers = [q["answers"]]
     else:
         assert q["qtype"] == "multianswer"
-        assert int(q["defaultmark"]) == item.marks  # Moodle's mark: the sum of the weights
+        assert int(q["defaultmark"]) == marks  # Moodle's mark: the sum of the weights
         weights = [int(sub["mark"]) for sub in q["subquestions"]]
-        assert weights == whole_weights(item) and sum(weights) == item.marks
+        assert weights == whole_weights(item, scale) and sum(weights) == marks
         answers = [sub["answers"] for sub in q["subquestions"]]
     assert len(answers) == len(found)
     for entry, given in zip(found, answers, strict=True):
@@ -170,10 +172,22 @@ def test_moodle_imports_what_the_blueprint_says(name, tmp_path):
         for variant, item in enumerate(slot.items, start=1):
             expected[f"{slot.title} variant {variant} ({item.code})"] = item
     assert set(imported) == set(expected)
+    scale = mark_scale(exam)
     for title, item in expected.items():
-        check_moodle_item(imported[title], item)
+        check_moodle_item(imported[title], item, scale)
     per_version = sum(slot.items[0].marks for slot in slots(exam))
     assert per_version == exam.blueprint.total_marks
+
+
+@pytest.mark.parametrize("name", ["quiz", "midterm"])
+def test_every_cloze_box_of_the_shipped_blueprints_carries_a_weight(name, tmp_path):
+    """As Moodle's own importer reads them: no box a student fills for nothing."""
+    imported = moodle_questions(EXAMS[name](), tmp_path)
+    cloze = [q for q in imported.values() if q["qtype"] == "multianswer"]
+    assert cloze
+    for q in cloze:
+        weights = [int(sub["mark"]) for sub in q["subquestions"]]
+        assert min(weights) >= 1, (q["name"], weights)
 
 
 # Canvas ------------------------------------------------------------------------------------

@@ -595,3 +595,35 @@ def test_flawed_questions_are_flagged():
     assert flaws["1"] == flaws["2"] == ()
     assert "negative discrimination" in flaws["3"][0]
     assert flaws["4"] == ("nobody earned a mark",)
+
+
+@pytest.fixture(scope="module")
+def one_of_six(tmp_path_factory):
+    """A mid-term class set of six whose answers file holds rows for the first student only."""
+    folder = tmp_path_factory.mktemp("one-of-six")
+    path = manifest(folder, 6)
+    class_set = from_manifest(path, None, None)
+    written = sit([class_set.papers["s000"]], np.random.default_rng(5), 0.3)
+    answers = folder / "answers.csv"
+    answers.write_text(long_csv(written), encoding="utf-8")
+    out = folder / "grades"
+    run = ["grade", str(answers), "--manifest", str(path), "--format", "html", "--out", str(out)]
+    result = CliRunner().invoke(cli, run)
+    assert result.exit_code == 0, result.output
+    return result, out
+
+
+def test_grade_names_the_students_with_no_rows_at_all(one_of_six):
+    result, _ = one_of_six
+    assert (
+        "5 of 6 students have no rows at all in answers.csv (s001, s002, s003, s004, s005)"
+        in result.stderr
+    )
+
+
+def test_marks_by_student_topic_maxima_add_up_to_the_paper_total(one_of_six):
+    _, out = one_of_six
+    with open(out / "marks-by-student.csv", encoding="utf-8") as handle:
+        header, *lines = list(csv.reader(handle))
+    maxima = [int(h.rsplit("(of ", 1)[1].rstrip(")")) for h in header if "(of " in h]
+    assert {int(line[header.index("max")]) for line in lines} == {sum(maxima)}

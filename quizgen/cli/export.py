@@ -80,6 +80,8 @@ def export(
     notes: list[str] = []
     with output_folder(target.parent):
         atomic_write(target, lambda path: notes.extend(exporter.write(fmt, exam, path, name)))
+    for warning in exam.warnings:
+        click.echo(f"Warning: {name}: {warning}", err=True)
     for note in notes:
         click.echo(f"Note: {note}", err=True)
     click.echo(str(target))

@@ -81,6 +81,17 @@ if TYPE_CHECKING:
     help="A font file or folder for names and titles in scripts the shipped fonts lack "
     "(e.g. Noto Sans CJK); repeat for several.",
 )
+@click.option(
+    "--sheet",
+    is_flag=True,
+    help="Answer sheets for scanning too (ID-sheet.pdf) and sheet-layout.json; see quizgen scan.",
+)
+@click.option(
+    "--id-digits",
+    type=click.IntRange(1, 16),
+    default=None,
+    help="With --sheet and --versions: digits of the student-id grid [default: 8].",
+)
 def paper(
     blueprint: str,
     seed: int,
@@ -97,6 +108,8 @@ def paper(
     force: bool,
     engine: str | None,
     fonts: tuple[str, ...],
+    sheet: bool,
+    id_digits: int | None,
 ) -> None:
     """Print-ready exam papers and answer keys from a BLUEPRINT (YAML), HTML and PDF.
 
@@ -108,6 +121,8 @@ def paper(
     from quizgen.publish.classset import ClassSetOptions
     from quizgen.publish.papers import check_fonts, override, rebuild_command
 
+    if id_digits is not None and (roster is not None or not sheet):
+        raise click.UsageError("--id-digits goes with --sheet and --versions")
     if roster is None and (only_ids or shard or resume or force or jobs):
         raise click.UsageError("--only, --jobs, --shard, --resume and --force need --roster")
     if roster is not None and versions != 1:
@@ -130,7 +145,12 @@ def paper(
     )
     check_fonts(loaded, path.name)
     if roster is None:
-        _versions(loaded, path, seed, versions, out_dir, formats, bank_pool, rebuild)
+        from quizgen.publish.sheets import DEFAULT_ID_DIGITS
+
+        digits = (id_digits or DEFAULT_ID_DIGITS) if sheet else None
+        _versions(
+            loaded, path, blueprint, seed, versions, out_dir, formats, bank_pool, rebuild, digits
+        )
         return
     options = ClassSetOptions(
         formats=formats,
@@ -141,24 +161,30 @@ def paper(
         bank=bank_pool,
         rebuild=rebuild,
     )
-    _class_set(loaded, path, seed, roster, only_ids, out_dir, options)
+    _class_set(loaded, path, seed, roster, only_ids, out_dir, options, sheet)
 
 
 def _versions(
     loaded: Blueprint,
     path: Path,
+    blueprint: str,
     seed: int,
     versions: int,
     out_dir: Path,
     formats: tuple[str, ...],
     bank_pool: list | None,
     rebuild: str,
+    sheet_id_digits: int | None,
 ) -> None:
-    """``paper --versions N``: each version's paper and key, named as they are written."""
+    """``paper --versions N``: each version's paper and key, named as they are written, then
+    with ``--sheet`` the answer sheets (a student-id grid of ``sheet_id_digits`` digits)."""
     from quizgen.exam.build import build_exam
     from quizgen.publish.papers import write_exam
+    from quizgen.publish.sheets import write_version_sheets
 
     exam = build_exam(loaded, seed, versions, bank_pool)
+    for warning in exam.warnings:
+        click.echo(f"Warning: {path.name}: {warning}", err=True)
     done: list[str] = []
 
     def progress(version: str, files: list[Path]) -> None:
@@ -169,6 +195,9 @@ def _versions(
 
     try:
         write_exam(exam, path.name, out_dir, formats, progress, rebuild)
+        if sheet_id_digits:
+            for file in write_version_sheets(exam, blueprint, out_dir, sheet_id_digits):
+                click.echo(str(file))
     except KeyboardInterrupt:
         interrupted(f"{counted(len(done), 'version')} written whole ({', '.join(done)})")
 
@@ -181,8 +210,10 @@ def _class_set(
     only_ids: tuple[str, ...],
     out_dir: Path,
     options: ClassSetOptions,
+    sheet: bool = False,
 ) -> None:
-    """``paper --roster``: every student's paper and key, with a progress bar."""
+    """``paper --roster``: every student's paper and key, with a progress bar; with ``sheet``
+    their answer sheets too."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     from quizgen.publish.classset import class_roster, run_class_set
@@ -217,6 +248,13 @@ def _class_set(
             )
     rows = manifest["students"]
     click.echo(f"{counted(len(rows), 'student')}: papers and keys in {out_dir}")
+    if sheet:
+        from quizgen.publish.sheets import write_roster_sheets
+
+        for file in write_roster_sheets(
+            loaded, path.name, seed, students, out_dir, manifest, options.bank
+        ):
+            click.echo(f"  {file}")
     for key in ("merged_papers", "merged_keys"):
         if key in manifest:
             click.echo(f"  {out_dir / manifest[key]}")

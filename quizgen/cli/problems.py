@@ -114,8 +114,9 @@ def solve(file: Path, fmt: str) -> None:
 @click.argument("answers", nargs=-1)
 @format_option(
     ("text", "json"),
-    "json: one verdict per part (expected value, follow-through, named mistake) for "
-    "scripts; nothing is asked and no history is written.",
+    "json: one verdict per part (expected value, follow-through, named mistake) and the "
+    "problem's record (topic, difficulty, params, answer) for scripts; nothing is asked and no "
+    "history is written.",
     "text",
 )
 @BANK_OPTION

@@ -33,6 +33,7 @@ COMMANDS = {
     "stats": "practice",
     "serve": "serve",
     "grade": "grade",
+    "scan": "scan",
 }
 
 

@@ -15,13 +15,14 @@ topic's) or, for a section no topic practises, by its number::
 ``order`` asks for the steps' order (Parsons), ``fill`` blanks one step (``blank``, 1-based)
 among ``distractors``; both may take their steps ``from`` a derive question. ``choice`` has
 ``options``, each with ``correct`` and ``why``; exactly one is correct. Errors name the file,
-the question id and the field; ``quizgen bank check`` lists them all.
+the line, the question id and the field; ``quizgen bank check`` lists them all: a question
+with a bad or duplicate id is still checked for everything else.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -34,6 +35,7 @@ from quizgen.core.errors import QuizgenError
 from quizgen.core.latex import segments
 from quizgen.core.latex_check import check, check_text
 from quizgen.core.params import field_path
+from quizgen.core.record_files import node_line, parse_yaml, read_text
 from quizgen.core.resources import BANKS as BUILTIN
 
 KINDS = ("derive", "order", "fill", "choice")
@@ -129,6 +131,15 @@ class BankQuestion:
     section: int
     source: str
     steps: tuple[BankStep, ...] = ()
+    node: yaml.Node | None = field(default=None, compare=False, repr=False)  # for lines
+    shown_id: str | None = None  # the id as written, where it is malformed
+
+    def where(self, *loc: str | int) -> str:
+        """``file: line N: question ID[: field]``, the line being the field's own."""
+        line = node_line(self.node, loc) if self.node is not None else None
+        place = f"{self.source}: line {line}" if line else self.source
+        named = self.shown_id or self.id
+        return f"{place}: question {named}" + (f": {field_path(loc)}" if loc else "")
 
     @property
     def id(self) -> str:
@@ -155,26 +166,25 @@ class BankQuestion:
                 groups[number - 1] = min(group) - 1
         return tuple(groups)
 
-    def texts(self) -> list[tuple[str, str]]:
+    def texts(self) -> list[tuple[tuple[str | int, ...], str]]:
         """(field, text with $math$) for every text field the question prints."""
         question = self.question
-        fields = [("prompt", question.prompt)]
-        fields += [(f"steps[{i}].reason", step.reason) for i, step in enumerate(self.steps)]
+        fields: list[tuple[tuple[str | int, ...], str]] = [(("prompt",), question.prompt)]
+        fields += [(("steps", i, "reason"), step.reason) for i, step in enumerate(self.steps)]
         for i, option in enumerate(getattr(question, "options", ())):
-            fields += [(f"options[{i}].text", option.text), (f"options[{i}].why", option.why)]
+            fields += [(("options", i, "text"), option.text), (("options", i, "why"), option.why)]
         return fields
 
     def formulas(self) -> list[tuple[str, str]]:
-        """(where, LaTeX) for every formula the question prints, where naming file, question
-        and field, as error messages do."""
-        where = f"{self.source}: question {self.id}"
-        found = [(f"{where}: steps[{i}].formula", s.formula) for i, s in enumerate(self.steps)]
+        """(where, LaTeX) for every formula the question prints, where naming file, line,
+        question and field, as error messages do."""
+        found = [(self.where("steps", i, "formula"), s.formula) for i, s in enumerate(self.steps)]
         found += [
-            (f"{where}: distractors[{i}]", d)
+            (self.where("distractors", i), d)
             for i, d in enumerate(getattr(self.question, "distractors", ()))
         ]
-        for field, text in self.texts():
-            found += [(f"{where}: {field}", piece) for is_math, piece in segments(text) if is_math]
+        for loc, text in self.texts():
+            found += [(self.where(*loc), piece) for is_math, piece in segments(text) if is_math]
         return found
 
 
@@ -200,136 +210,167 @@ def _files(folders: Iterable[Path]) -> list[Path]:
     return files
 
 
-def _errors(exc: ValidationError, prefix: str) -> list[str]:
+def _errors(exc: ValidationError, name: str, node: Any, question: str = "") -> list[str]:
+    """One line per validation error: file, line, the question (if any) and the field."""
     out = []
     for error in exc.errors():
-        where = field_path([p for p in error["loc"] if p not in KINDS])
+        loc = [p for p in error["loc"] if p not in KINDS]
+        line = node_line(node, loc)
+        where = f"{name}: line {line}: {question}" if line else f"{name}: {question}"
         message = str(error["msg"]).removeprefix("Value error, ")
-        out.append(f"{prefix}{where}: {message}" if where else f"{prefix}{message}")
+        if error["type"] == "string_pattern_mismatch" and loc[-1:] == ["id"]:
+            message = "lower-case letters, digits and hyphens only (e.g. sigmoid-derivative)"
+        out.append(f"{where}{field_path(loc)}: {message}" if loc else f"{where}{message}")
     return out
 
 
-def _read(path: Path, problems: list[str]) -> tuple[int, list[Any]] | None:
-    """(section, questions) of a bank file; its problems are added to ``problems``."""
+#: stands in for a malformed id, so that the rest of the question is still checked
+_STAND_IN_ID = "malformed-id"
+
+
+def _read(path: Path, problems: list[str]) -> tuple[int, list[tuple[Any, Any, str | None]]] | None:
+    """(section, [(question, its YAML node, its malformed id)]) of a bank file; its problems
+    are added to ``problems``. A question whose only fault is its id is checked further (under
+    a stand-in id) but not kept."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data, root = parse_yaml(path.name, read_text(path))
+    except QuizgenError as exc:
+        problems.append(str(exc).replace("malformed YAML", "malformed or unsafe YAML"))
+        return None
+    try:
         bank = BankFile.model_validate(data)
-        section = bank.home()
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark else ""
-        problem = getattr(exc, "problem", None) or exc
-        problems.append(f"{path.name}: {where}malformed or unsafe YAML: {problem}")
-        return None
     except ValidationError as exc:
-        problems += _errors(exc, f"{path.name}: ")
+        problems += _errors(exc, path.name, root)
         return None
+    try:
+        section = bank.home()
     except ValueError as exc:
         problems.append(f"{path.name}: {exc}")
         return None
-    except OSError as exc:
-        problems.append(f"{path}: cannot read: {exc.strerror}")
-        return None
     questions = []
     for index, raw in enumerate(bank.questions):
+        node = _child(root, "questions", index)
         name = raw.get("id") if isinstance(raw.get("id"), str) else f"questions[{index}]"
         try:
-            questions.append(QUESTION.validate_python(raw))
+            questions.append((QUESTION.validate_python(raw), node, None))
+            continue
         except ValidationError as exc:
-            problems += _errors(exc, f"{path.name}: question {name}: ")
+            problems += _errors(exc, path.name, node, f"question {name}: ")
+            only_id = all(tuple(e["loc"])[-1:] == ("id",) for e in exc.errors())
+        if only_id:
+            try:
+                stand_in = QUESTION.validate_python({**raw, "id": _STAND_IN_ID})
+            except ValidationError:
+                continue
+            questions.append((stand_in, node, str(name)))
     return section, questions
 
 
+def _child(node: Any, *loc: str | int) -> Any:
+    """The YAML node at ``loc`` under ``node``, if there is one."""
+    for key in loc:
+        if isinstance(node, yaml.MappingNode):
+            node = next((v for k, v in node.value if k.value == key), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            node = node.value[key]
+        else:
+            return None
+    return node
+
+
 def _check_question(q: BankQuestion, problems: list[str]) -> None:
-    where = f"{q.source}: question {q.id}"
     question = q.question
     for i, step in enumerate(q.steps):
         problem = check(step.formula)
         if problem:
-            problems.append(f"{where}: steps[{i}].formula: LaTeX: {problem}")
+            problems.append(f"{q.where('steps', i, 'formula')}: LaTeX: {problem}")
     if isinstance(question, Choice):
         right = sum(o.correct for o in question.options)
         if right != 1:
-            problems.append(f"{where}: options: exactly one option must be correct, found {right}")
+            problems.append(
+                f"{q.where('options')}: exactly one option must be correct, found {right}"
+            )
     if isinstance(question, Order):
         seen: set[int] = set()
         for i, group in enumerate(question.interchangeable):
             run = sorted(group)
             if len(run) < 2 or run != list(range(run[0], run[0] + len(run))):
                 problems.append(
-                    f"{where}: interchangeable[{i}]: give two or more consecutive step numbers"
+                    f"{q.where('interchangeable', i)}: give two or more consecutive step numbers"
                 )
             elif run[0] < 1 or run[-1] > len(q.steps):
                 problems.append(
-                    f"{where}: interchangeable[{i}]: steps are numbered 1 to {len(q.steps)}"
+                    f"{q.where('interchangeable', i)}: steps are numbered 1 to {len(q.steps)}"
                 )
             elif seen & set(run):
-                problems.append(f"{where}: interchangeable[{i}]: overlaps another group")
+                problems.append(f"{q.where('interchangeable', i)}: overlaps another group")
             seen |= set(run)
     if isinstance(question, Fill):
         if question.blank > len(q.steps):
             problems.append(
-                f"{where}: blank: step {question.blank} does not exist ({len(q.steps)} steps)"
+                f"{q.where('blank')}: step {question.blank} does not exist ({len(q.steps)} steps)"
             )
         for i, distractor in enumerate(question.distractors):
             problem = check(distractor)
             if problem:
-                problems.append(f"{where}: distractors[{i}]: LaTeX: {problem}")
+                problems.append(f"{q.where('distractors', i)}: LaTeX: {problem}")
             if (
                 q.steps
                 and question.blank <= len(q.steps)
                 and (distractor.strip() == q.steps[question.blank - 1].formula.strip())
             ):
-                problems.append(f"{where}: distractors[{i}]: is the right step itself")
+                problems.append(f"{q.where('distractors', i)}: is the right step itself")
     if isinstance(question, Derive) and question.marks is not None:
         total = sum(s.marks for s in question.steps)
         if total != question.marks:
             problems.append(
-                f"{where}: marks: {question.marks}, but the steps' marks add up to {total}"
+                f"{q.where('marks')}: {question.marks}, but the steps' marks add up to {total}"
             )
-    for field, text in q.texts():
+    for loc, text in q.texts():
         problem = check_text(text)
         if problem:
-            problems.append(f"{where}: {field}: LaTeX: {problem}")
+            problems.append(f"{q.where(*loc)}: LaTeX: {problem}")
 
 
 def load_banks(folders: Iterable[Path] = (BUILTIN,)) -> list[BankQuestion]:
     """Every question in the bank files under ``folders``; BankError lists all problems."""
     problems: list[str] = []
-    raw: list[tuple[Path, int, list[Any]]] = []
+    raw: list[tuple[Path, int, list[tuple[Any, Any, str | None]]]] = []
     for path in _files(folders):
         read = _read(path, problems)
         if read is not None:
             raw.append((path, *read))
-    derivations = {q.id: q.steps for _, _, qs in raw for q in qs if isinstance(q, Derive)}
+    derivations = {
+        q.id: q.steps for _, _, qs in raw for q, _, bad in qs if not bad and isinstance(q, Derive)
+    }
     questions, seen = [], {}
     for path, section, file_questions in raw:
-        for q in file_questions:
-            if q.id in seen:
-                problems.append(
-                    f"{path.name}: question {q.id}: id: duplicate, first in {seen[q.id]}"
-                )
-                continue
-            seen[q.id] = path.name
+        for q, node, bad_id in file_questions:
+            whole = bad_id is None
+            bare = BankQuestion(q, section, path.name, (), node, bad_id)
+            if whole and q.id in seen:
+                problems.append(f"{bare.where('id')}: duplicate, first in {seen[q.id]}")
+                whole = False  # checked for everything else, not kept
+            elif whole:
+                seen[q.id] = path.name
             steps: Sequence[BankStep] = getattr(q, "steps", None) or ()
             source = getattr(q, "from_", None)
             if isinstance(q, (Order, Fill)):
                 if bool(q.steps) == bool(source):
                     problems.append(
-                        f"{path.name}: question {q.id}: steps: give either steps or "
+                        f"{bare.where('steps')}: give either steps or "
                         "from (the id of a derive question)"
                     )
                     continue
                 if source:
                     if source not in derivations:
-                        problems.append(
-                            f'{path.name}: question {q.id}: from: no derive question "{source}"'
-                        )
+                        problems.append(f'{bare.where("from")}: no derive question "{source}"')
                         continue
                     steps = derivations[source]
-            question = BankQuestion(q, section, path.name, tuple(steps))
+            question = BankQuestion(q, section, path.name, tuple(steps), node, bad_id)
             _check_question(question, problems)
-            questions.append(question)
+            if whole:
+                questions.append(question)
     if problems:
         raise BankError(problems, questions)
     return questions

@@ -9,12 +9,13 @@ match too few bank questions are found on load, not half-way through writing pap
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import os
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -27,6 +28,7 @@ from pydantic import (
 from quizgen import topics
 from quizgen.core.errors import QuizgenError
 from quizgen.core.params import PositiveInt, field_path
+from quizgen.core.record_files import node_line, parse_yaml, read_text
 from quizgen.core.resources import shipped_blueprints
 
 if TYPE_CHECKING:
@@ -72,6 +74,11 @@ class BankSelector(_Strict):
         first, last = self.sections
         return [q for q in found if first <= q.section <= last]
 
+    def describe(self) -> str:
+        """The criteria in words: ``section 12 and kind derive``."""
+        given = self.model_dump(exclude_none=True)
+        return " and ".join(f"{key} {value}" for key, value in given.items()) or "any question"
+
 
 class ItemSpec(_Strict):
     """``count`` problems of one topic at one difficulty, or ``count`` questions drawn from the
@@ -106,6 +113,8 @@ class Section(_Strict):
     title: str
     instructions: str | None = None
     shuffle: bool = True
+    #: does the answer sheet (``quizgen paper --sheet``) have boxes for this section's answers?
+    sheet: bool = True
     items: list[ItemSpec] = Field(min_length=1)
 
 
@@ -161,22 +170,6 @@ class Blueprint(_Strict):
         return [(f"{source}: {field}", text) for field, text in fields]
 
 
-def _line(node: yaml.Node | None, loc: tuple[str | int, ...]) -> int | None:
-    """The line of the YAML node at ``loc`` (or of its nearest existing parent)."""
-    line = node.start_mark.line + 1 if node is not None else None
-    for key in loc:
-        if isinstance(node, yaml.MappingNode):
-            node = next((v for k, v in node.value if k.value == key), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
-            node = node.value[key]
-        else:
-            node = None
-        if node is None:
-            break
-        line = node.start_mark.line + 1
-    return line
-
-
 def find_blueprint(given: str | Path) -> Path:
     """A blueprint file as given, or, when no such file exists, the shipped blueprint of that
     name (``midterm``, ``quiz``), so that an installed quizgen works from any folder."""
@@ -190,63 +183,90 @@ def load_blueprint(path: Path, bank: Sequence[BankQuestion] | None = None) -> Bl
     """Read and validate a blueprint, or raise a QuizgenError naming file, line and field of
     every problem. Bank items are checked against ``bank`` (default: the built-in banks)."""
     name = path.name
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = yaml.safe_load(text)
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except OSError as exc:
+    if not path.exists():
         shipped = ", ".join(shipped_blueprints())
-        raise QuizgenError(
-            f"{path}: cannot read: {exc.strerror} (shipped blueprints: {shipped})"
-        ) from None
-    except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else "?"
-        raise QuizgenError(f"{name}: line {line}: malformed YAML: {exc.problem}") from None
+        missing = os.strerror(errno.ENOENT)
+        raise QuizgenError(f"{path}: cannot read: {missing} (shipped blueprints: {shipped})")
+    data, root = parse_yaml(name, read_text(path))
     if not isinstance(data, dict):
         raise QuizgenError(f"{name}: a blueprint is a mapping with title and sections")
+    problems: list[tuple[tuple[str | int, ...], str]] = []
     try:
-        blueprint = Blueprint.model_validate(data)
+        blueprint: Blueprint | None = Blueprint.model_validate(data)
     except ValidationError as exc:
-        problems = []
+        blueprint = None
         for error in exc.errors():
             loc = tuple(error["loc"])
             message = str(error["msg"]).removeprefix("Value error, ")
             if error["type"] == "extra_forbidden":
                 message = f"unknown key (a typo?); allowed here: {_allowed(loc)}"
-            problems.append(f"{name}: line {_line(root, loc)}: {field_path(loc)}: {message}")
-        raise QuizgenError("\n".join(problems)) from None
-    problems = [
-        f"{name}: line {_line(root, loc)}: {field_path(loc)}: {message}"
-        for loc, message in _bank_shortfalls(blueprint, bank)
-    ]
+            problems.append((loc, message))
+    problems += _bank_shortfalls(_valid_items(data), bank)
     if problems:
-        raise QuizgenError("\n".join(problems))
+        lines = sorted((node_line(root, loc) or 0, n) for n, (loc, _) in enumerate(problems))
+        raise QuizgenError(
+            "\n".join(
+                f"{name}: line {line}: {field_path(problems[n][0])}: {problems[n][1]}"
+                for line, n in lines
+            )
+        )
+    assert blueprint is not None
     return blueprint
 
 
+def _valid_items(data: dict[str, Any]) -> list[tuple[int, int, ItemSpec]]:
+    """(section, item, spec) of every item that is valid by itself, so that a blueprint with
+    schema errors still has its bank items checked in the same run."""
+    found = []
+    sections = data.get("sections")
+    for s_index, section in enumerate(sections if isinstance(sections, list) else []):
+        items = section.get("items") if isinstance(section, dict) else None
+        for i_index, raw in enumerate(items if isinstance(items, list) else []):
+            try:
+                found.append((s_index, i_index, ItemSpec.model_validate(raw)))
+            except ValidationError:
+                continue
+    return found
+
+
 def _bank_shortfalls(
-    blueprint: Blueprint, bank: Sequence[BankQuestion] | None
+    items: Sequence[tuple[int, int, ItemSpec]], bank: Sequence[BankQuestion] | None
 ) -> list[tuple[tuple[str | int, ...], str]]:
     """(place, message) for each bank item that matches fewer questions than its count."""
     from quizgen.exam.banks import builtin_banks
 
+    pool = bank if bank is not None else builtin_banks()
     found = []
-    for s_index, section in enumerate(blueprint.sections):
-        for i_index, spec in enumerate(section.items):
-            if spec.bank is None:
-                continue
-            selector = spec.bank
-            matching = selector.matching(bank if bank is not None else builtin_banks())
-            if len(matching) < spec.count:
-                criteria = selector.model_dump(exclude_none=True)
-                found.append(
-                    (
-                        ("sections", s_index, "items", i_index, "bank"),
-                        f"{criteria} matches {len(matching)} bank question(s), "
-                        f"too few for count {spec.count}",
-                    )
+    for s_index, i_index, spec in items:
+        selector = spec.bank
+        if selector is None:
+            continue
+        matching = selector.matching(pool)
+        if len(matching) < spec.count:
+            found.append(
+                (
+                    ("sections", s_index, "items", i_index, "bank"),
+                    shortfall(selector, len(matching), spec.count, pool),
                 )
+            )
     return found
+
+
+def shortfall(
+    selector: BankSelector, matching: int, count: int, pool: Sequence[BankQuestion]
+) -> str:
+    """Why a bank item cannot be filled, in words, with the sections the banks do have."""
+    if matching == 0:
+        have = "no bank question has"
+    else:
+        have = f"only {matching} bank question{' has' if matching == 1 else 's have'}"
+    text = f"{have} {selector.describe()}; this item asks for {count}"
+    sections = sorted({q.section for q in pool})
+    if selector.section is not None and sections and selector.section not in sections:
+        contiguous = sections == list(range(sections[0], sections[-1] + 1))
+        listed = f"{sections[0]} to {sections[-1]}" if contiguous else ", ".join(map(str, sections))
+        text += f" (the banks have sections {listed})"
+    return text
 
 
 def _allowed(loc: tuple[str | int, ...]) -> str:

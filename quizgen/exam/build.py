@@ -3,13 +3,17 @@
 Seeds: version v's problem in slot ``s`` (the item's ``id``, else ``section.item.copy``) comes
 from ``child_seed(exam seed, "version", v, s)``, a student's from ``child_seed(exam seed,
 "student", student id, s)``, so editing one slot leaves the others' numbers alone. No problem
-appears twice in an exam, across all of its versions.
+appears twice in an exam, across all of its versions, while the topic's pool at that difficulty
+allows it: a draw that repeats an earlier one is redrawn, in order, from (slot seed, k). When
+the pool runs out (sigmoid at easy has six values of z), the least-used problems repeat and the
+exam's ``warnings`` say which item, how many distinct problems exist and how many were asked.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -21,7 +25,7 @@ from quizgen.core.model import Problem, Solution
 from quizgen.core.seeds import child_seed, rng_for
 from quizgen.exam.banks import BankQuestion, Fill, builtin_banks
 from quizgen.exam.banks import Choice as BankChoice
-from quizgen.exam.blueprint import Blueprint, ItemSpec, Section
+from quizgen.exam.blueprint import Blueprint, ItemSpec, Section, shortfall
 from quizgen.exam.item_codes import ALPHABET, encode
 from quizgen.exam.model import (
     BankItem,
@@ -56,13 +60,63 @@ def build_exam(
     if versions < 1:
         raise QuizgenError("--versions must be at least 1")
     pool = _pool(blueprint, bank)
-    seen: set[str] = set()
+    seen = Draws()
     used: dict[str, int] = {}
     built = tuple(
         _version(blueprint, (seed, "version", v), version_code(v), None, seen, pool, used)
         for v in range(versions)
     )
-    return Exam(blueprint=blueprint, seed=seed, versions=built)
+    warnings = seen.warnings(blueprint, f"{versions} version(s)")
+    return Exam(blueprint=blueprint, seed=seed, versions=built, warnings=warnings)
+
+
+#: draws made to count a topic's distinct problems at a difficulty when an exam runs out
+CENSUS_DRAWS = 2000
+
+
+def distinct_problems(topic: str, difficulty: str) -> int:
+    """How many distinct problems a topic draws at a difficulty, counted over CENSUS_DRAWS
+    draws (asked only of pools small enough to run out, which that many draws exhaust)."""
+    return len(
+        {
+            fingerprint(make_problem(topic, child_seed(0, "census", topic, k), difficulty))  # type: ignore[arg-type]
+            for k in range(CENSUS_DRAWS)
+        }
+    )
+
+
+@dataclass
+class Draws:
+    """What an exam has drawn so far: how often each problem, how many of each (topic,
+    difficulty), and which of those had to repeat one."""
+
+    uses: Counter[str] = field(default_factory=Counter)
+    asked: Counter[tuple[str, str]] = field(default_factory=Counter)
+    repeated: set[tuple[str, str]] = field(default_factory=set)
+
+    def add(self, problem: Problem, difficulty: str) -> None:
+        kind = (problem.topic, difficulty)
+        self.asked[kind] += 1
+        if self.uses[fingerprint(problem)]:
+            self.repeated.add(kind)
+        self.uses[fingerprint(problem)] += 1
+
+    def warnings(self, blueprint: Blueprint, over: str) -> tuple[str, ...]:
+        """One line per (topic, difficulty) whose draws had to repeat: where in the
+        blueprint, how many distinct problems exist and how many were asked for."""
+        places: dict[tuple[str, str], list[str]] = {}
+        for s_index, section in enumerate(blueprint.sections):
+            for i_index, spec in enumerate(section.items):
+                if spec.topic is not None:
+                    where = f"sections[{s_index}].items[{i_index}]"
+                    places.setdefault((spec.topic, spec.difficulty), []).append(where)
+        return tuple(
+            f"{', '.join(places[kind])} ({kind[0]}, {kind[1]}): only "
+            f"{distinct_problems(*kind)} distinct problems exist and {self.asked[kind]} were "
+            f"asked for over {over}, so some repeat"
+            for kind in places
+            if kind in self.repeated
+        )
 
 
 def build_for_student(
@@ -72,7 +126,8 @@ def build_for_student(
     rebuilt by itself and does not change when the roster is reordered, split or extended."""
     pool = _pool(blueprint, bank)
     key: SeedKey = (seed, "student", student.id)
-    version = _version(blueprint, key, student_code(seed, student.id), student, set(), pool, {})
+    code = student_code(seed, student.id)
+    version = _version(blueprint, key, code, student, Draws(), pool, {})
     return Exam(blueprint=blueprint, seed=seed, versions=(version,))
 
 
@@ -93,25 +148,29 @@ def _slots(section_index: int, item_index: int, spec: ItemSpec) -> list[str]:
     return [base if spec.count == 1 else f"{base}.{k + 1}" for k in range(spec.count)]
 
 
-def _draw(spec: ItemSpec, key: SeedKey, slot: str, seen: set[str]) -> Problem:
+def _draw(spec: ItemSpec, key: SeedKey, slot: str, seen: Draws) -> Problem:
     """The slot's problem: a new one (not yet in the exam), and for a multiple-choice item one
     with at least GOOD_CHOICES options, else the one with the most options among the redraws
-    (a question with a single option is no question)."""
+    (a question with a single option is no question). When every redraw repeats (a small
+    pool, used up), the least-used of them, so that repeats spread evenly."""
     best: tuple[int, Problem] | None = None
+    least: tuple[int, Problem] | None = None
     for redraw in range(MAX_REDRAWS + 1):
         extra = (redraw,) if redraw else ()
         problem = make_problem(spec.topic, child_seed(*key, slot, *extra), spec.difficulty)
-        if fingerprint(problem) in seen:
+        uses = seen.uses[fingerprint(problem)]
+        if uses:
+            if least is None or uses < least[0]:
+                least = (uses, problem)
             continue
         options = _option_count(problem) if spec.form == "choice" else GOOD_CHOICES
         if best is None or options > best[0]:
             best = (options, problem)
         if options >= GOOD_CHOICES:
             break
-    if best is None:  # every redraw repeats: tiny problem spaces only
-        best = (0, make_problem(spec.topic, child_seed(*key, slot), spec.difficulty))
-    seen.add(fingerprint(best[1]))
-    return best[1]
+    chosen = best[1] if best is not None else least[1]  # type: ignore[index]
+    seen.add(chosen, spec.difficulty)
+    return chosen
 
 
 def _option_count(problem: Problem) -> int:
@@ -124,7 +183,7 @@ def _version(
     key: SeedKey,
     code: str,
     student: Student | None,
-    seen: set[str],
+    seen: Draws,
     pool: Sequence[BankQuestion],
     used: dict[str, int],
 ) -> Version:
@@ -169,11 +228,7 @@ def _draw_bank(
     matching = selector.matching(pool)
     fresh = [q for q in matching if q.id not in in_version]
     if not fresh:
-        criteria = selector.model_dump(exclude_none=True)
-        raise QuizgenError(
-            f"{where}.bank: {criteria} matches {len(matching)} bank question(s), "
-            "too few for this item's count"
-        )
+        raise QuizgenError(f"{where}.bank: {shortfall(selector, len(matching), spec.count, pool)}")
     rng = rng_for(child_seed(*key, slot, "bank"))
     ranked = sorted(
         zip(rng.random(len(fresh)), fresh, strict=True),
@@ -221,7 +276,12 @@ def make_bank_item(
 
 
 def _section(section: Section, items: Sequence[Item | BankItem]) -> ExamSection:
-    return ExamSection(title=section.title, instructions=section.instructions, items=tuple(items))
+    return ExamSection(
+        title=section.title,
+        instructions=section.instructions,
+        items=tuple(items),
+        sheet=section.sheet,
+    )
 
 
 def _item(number: int, slot: str, spec: ItemSpec, problem: Problem) -> Item:

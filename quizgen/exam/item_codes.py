@@ -1,12 +1,18 @@
 """Item codes: a few characters printed beside a question that regenerate exactly that problem.
 
-``SGM-3GKE1BD`` is topic code ``SG`` (sigmoid), difficulty ``M`` (medium) and the problem's
-32-bit seed in Crockford base 32 (no I, L, O or U, so it reads back from paper without doubt).
+``SGM-3GKE1BD-SE`` is topic code ``SG`` (sigmoid), difficulty ``M`` (medium), the problem's
+32-bit seed in Crockford base 32 (no I, L, O or U, so it reads back from paper without doubt)
+and two check characters. The check is a Reed-Solomon code over GF(32) on every character of
+the code: any single wrong character and any swap of two characters is caught, and a single
+wrong character can be put right, so a typo is refused with "did you mean ...?" instead of
+silently naming another problem.
+
+Codes printed before the check existed (``SGM-3GKE1BD``, no second dash) still decode, unchecked.
 
 >>> code = encode("sigmoid", "medium", 3778479469)
 >>> code, decode(code)
-('SGM-3GKE1BD', ('sigmoid', 'medium', 3778479469))
->>> decode("sgm-3gke1bd") == decode(code)  # case and look-alike letters are forgiven
+('SGM-3GKE1BD-SE', ('sigmoid', 'medium', 3778479469))
+>>> decode("sgm-3gke1bd-se") == decode(code) == decode("SGM-3GKE1BD")  # case, old codes
 True
 """
 
@@ -18,7 +24,56 @@ from quizgen.core.model import DIFFICULTIES, Difficulty
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 LENGTH = 7  # 7 x 5 bits >= 32 bits
+CHECK_LENGTH = 2
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"  # the head (topic and difficulty) is plain letters
 _LOOKALIKES = str.maketrans({"I": "1", "L": "1", "O": "0"})
+_EXAMPLE = "expected e.g. SGM-3GKE1BD-SE (topic, difficulty E/M/H, seven characters, two checks)"
+
+
+def _gf_tables() -> tuple[list[int], list[int]]:
+    """Powers and logarithms of GF(32) = GF(2)[x] / (x^5 + x^2 + 1), generator x."""
+    powers, logs, value = [0] * 62, [0] * 32, 1
+    for exponent in range(31):
+        powers[exponent] = powers[exponent + 31] = value
+        logs[value] = exponent
+        value <<= 1
+        if value & 32:
+            value ^= 0b100101
+    return powers, logs
+
+
+_POW, _LOG = _gf_tables()
+
+
+def _times_power(value: int, exponent: int) -> int:
+    """value * x**exponent in GF(32)."""
+    return 0 if value == 0 else _POW[(_LOG[value] + exponent) % 31]
+
+
+def _syndromes(values: list[int]) -> tuple[int, int]:
+    """(sum v_i x^i, sum v_i x^2i): both zero exactly for a valid code."""
+    first = second = 0
+    for i, value in enumerate(values):
+        first ^= _times_power(value, i)
+        second ^= _times_power(value, 2 * i)
+    return first, second
+
+
+def _check_values(values: list[int]) -> tuple[int, int]:
+    """The two check values that, appended to ``values``, make both syndromes zero."""
+    p, q = len(values), len(values) + 1
+    a, b = _syndromes(values)
+    det_log = _LOG[_POW[p] ^ _POW[q]] + p + q  # x^(p+q) (x^p + x^q), never zero as p != q
+    first = _times_power(_times_power(a, 2 * q) ^ _times_power(b, q), -det_log)
+    second = _times_power(_times_power(a, 2 * p) ^ _times_power(b, p), -det_log)
+    return first, second
+
+
+def _values(head: str, body: str) -> list[int] | None:
+    """The code's characters as GF(32) values, or None if one is out of place."""
+    if not all(ch in LETTERS for ch in head) or not all(ch in ALPHABET for ch in body):
+        return None
+    return [LETTERS.index(ch) for ch in head] + [ALPHABET.index(ch) for ch in body]
 
 
 def encode(topic: str, difficulty: Difficulty, seed: int) -> str:
@@ -26,27 +81,83 @@ def encode(topic: str, difficulty: Difficulty, seed: int) -> str:
     for _ in range(LENGTH):
         seed, digit = divmod(seed, 32)
         digits.append(ALPHABET[digit])
-    return f"{topics.get(topic).code}{difficulty[0].upper()}-{''.join(reversed(digits))}"
+    head = f"{topics.get(topic).code}{difficulty[0].upper()}"
+    body = "".join(reversed(digits))
+    values = _values(head, body)
+    assert values is not None
+    check = "".join(ALPHABET[v] for v in _check_values(values))
+    return f"{head}-{body}-{check}"
 
 
 def decode(code: str) -> tuple[str, Difficulty, int]:
-    """(topic, difficulty, seed) of an item code, or a QuizgenError saying what is wrong."""
-    text = code.strip().upper()
+    """(topic, difficulty, seed) of an item code, or a QuizgenError saying what is wrong (with
+    the code meant, when one character changed or two neighbours swapped make it valid)."""
+    text = "".join(code.split()).upper()
     head, _, tail = text.partition("-")
+    checked = "-" in tail or len(tail) == LENGTH + CHECK_LENGTH
+    body = tail.replace("-", "").translate(_LOOKALIKES)
+    if checked and len(head) == 3 and len(body) == LENGTH + CHECK_LENGTH:
+        if not _valid(head, body):
+            raise QuizgenError(_typo_message(code, head, body))
+        body = body[:LENGTH]
+    decoded = _parse(head, body)
+    if decoded is None or (checked and len(body) != LENGTH):
+        raise QuizgenError(f'"{code}" is not an item code: {_EXAMPLE}')
+    return decoded
+
+
+def _parse(head: str, body: str) -> tuple[str, Difficulty, int] | None:
     topic = topics.by_code(head[:2])
     difficulty = next((d for d in DIFFICULTIES if d[0].upper() == head[2:]), None)
-    tail = tail.translate(_LOOKALIKES)
-    if (
-        topic is None
-        or difficulty is None
-        or len(tail) != LENGTH
-        or not all(ch in ALPHABET for ch in tail)
-    ):
-        raise QuizgenError(
-            f'"{code}" is not an item code: expected e.g. SGM-3GKE1BD (topic, difficulty '
-            "E/M/H, then seven characters)"
-        )
+    if topic is None or difficulty is None or len(body) != LENGTH:
+        return None
+    if not all(ch in ALPHABET for ch in body):
+        return None
     seed = 0
-    for ch in tail:
+    for ch in body:
         seed = seed * 32 + ALPHABET.index(ch)
     return topic.name, difficulty, seed
+
+
+def _valid(head: str, body: str) -> bool:
+    values = _values(head, body)
+    return values is not None and _syndromes(values) == (0, 0)
+
+
+def _typo_message(code: str, head: str, body: str) -> str:
+    meant = suggestions(head + body)
+    hint = f"; did you mean {' or '.join(meant)}?" if meant else f"; {_EXAMPLE}"
+    return f'"{code}" is not a valid item code: a character is wrong (the check fails){hint}'
+
+
+def suggestions(characters: str) -> list[str]:
+    """The valid codes one change away from ``characters`` (head and body run together): two
+    neighbours swapped, or one character replaced (the check makes that one unique: the
+    syndromes give its place and its error)."""
+    found: list[str] = []
+
+    def consider(candidate: str) -> None:
+        head, body = candidate[:3], candidate[3:]
+        if _valid(head, body) and _parse(head, body[:LENGTH]) is not None:
+            shown = f"{head}-{body[:LENGTH]}-{body[LENGTH:]}"
+            if shown not in found:
+                found.append(shown)
+
+    for i in range(len(characters) - 1):
+        consider(characters[:i] + characters[i + 1] + characters[i] + characters[i + 2 :])
+    values = _values(characters[:3], characters[3:])
+    if values is None:  # a character out of place: try every one in its place
+        for i, ch in enumerate(characters):
+            if ch not in (LETTERS if i < 3 else ALPHABET):
+                for other in LETTERS if i < 3 else ALPHABET:
+                    consider(characters[:i] + other + characters[i + 1 :])
+        return found
+    first, second = _syndromes(values)
+    if first and second:
+        place = (_LOG[second] - _LOG[first]) % 31
+        if place < len(values):
+            value = values[place] ^ _times_power(first, -place)
+            shown = LETTERS if place < 3 else ALPHABET
+            if value < len(shown):
+                consider(characters[:place] + shown[value] + characters[place + 1 :])
+    return found

@@ -137,6 +137,7 @@ class ExamSection:
     title: str
     instructions: str | None
     items: tuple[Item | BankItem, ...]
+    sheet: bool = True  # answered on the answer sheet too (paper --sheet)
 
 
 @dataclass(frozen=True)
@@ -163,6 +164,8 @@ class Exam:
     blueprint: Blueprint
     seed: int
     versions: tuple[Version, ...]
+    #: one line per item whose topic has fewer distinct problems than the exam asks of it
+    warnings: tuple[str, ...] = ()
 
 
 def shares(total: int, count: int) -> tuple[int, ...]:

@@ -1,7 +1,7 @@
 """Problems from seeds, records in and out: the library behind ``generate`` and ``solve``.
 
 A record is the public JSON form of a problem (see README, "Problem records"): ``schema``,
-``topic``, ``seed``, ``difficulty``, ``params`` and ``answer``.
+``topic``, ``seed``, ``difficulty``, ``code``, ``params`` and ``answer``.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from quizgen.core.errors import QuizgenError
 from quizgen.core.model import Difficulty, Problem, Solution
 from quizgen.core.params import plain
 from quizgen.core.seeds import child_seed, rng_for
+from quizgen.exam import item_codes
 
 SCHEMA = "quizgen.problem/1"
 #: Redraws tried before a repeated problem is let through (only tiny problem spaces run out).
@@ -53,6 +54,17 @@ def fingerprint(problem: Problem) -> str:
     return problem.topic + json.dumps(problem.params.to_record(), sort_keys=True)
 
 
+def item_code(problem: Problem) -> str | None:
+    """The item code that regenerates ``problem``, or None when none does: no seed or
+    difficulty, or params that are not what the seed draws (a hand-written record)."""
+    seed, difficulty = problem.seed, problem.difficulty
+    if seed is None or difficulty is None or not 0 <= seed < 32**item_codes.LENGTH:
+        return None
+    if fingerprint(make_problem(problem.topic, seed, difficulty)) != fingerprint(problem):
+        return None
+    return item_codes.encode(problem.topic, difficulty, seed)
+
+
 def solve(problem: Problem) -> Solution:
     return topics.get(problem.topic).solve(problem.params)
 
@@ -64,6 +76,9 @@ def to_record(problem: Problem, solution: Solution) -> dict[str, Any]:
         record["seed"] = problem.seed
     if problem.difficulty is not None:
         record["difficulty"] = problem.difficulty
+    code = item_code(problem)
+    if code is not None:
+        record["code"] = code
     record["params"] = problem.params.to_record()
     record["answer"] = plain(dict(solution.answer))
     return record
@@ -79,8 +94,14 @@ class Solved:
     solution: Solution
 
     def output_record(self) -> dict[str, Any]:
-        """The input record with its answer filled in (other fields kept as they were)."""
+        """The input record with its answer and item code filled in (other fields kept as
+        they were; a ``code`` that does not regenerate these params is dropped)."""
         record = {"schema": SCHEMA, **self.record}
+        code = item_code(self.problem)
+        if code is None:
+            record.pop("code", None)
+        else:
+            record["code"] = code
         record["answer"] = plain(dict(self.solution.answer))
         return record
 

@@ -4,10 +4,16 @@ multiple choice whose wrong options explain the mistake behind them, one categor
 Math is written in ``\\( \\)`` and ``\\[ \\]``, which Moodle's MathJax filter typesets.
 
 Moodle gives a cloze question the sum of its sub-question weights as its mark (it ignores
-``<defaultgrade>``), so the weights are whole marks that add up to the blueprint's: each part's
-marks as the key shows them, shared over the part's numbers. Cloze feedback goes through
-Moodle's parser, which ends it at ``~`` or ``}``, then decodes HTML entities and unescapes only
-``\\}`` and ``\\#``: it is written as HTML whose special characters are numeric entities.
+``<defaultgrade>``), and the weights are whole numbers (``{2:NUMERICAL:...}``): each part's
+marks as the key shows them, shared over the part's numbers. When a part has more numbers than
+marks, a box would carry no weight (a box filled for nothing), so every question's mark is
+multiplied by one whole factor, the smallest that gives every box a weight of one or more
+(:func:`mark_scale`): the questions keep the blueprint's proportions, and the quiz's
+"Maximum grade" set to the blueprint's total brings the marks back exactly.
+
+Cloze feedback goes through Moodle's parser, which ends it at ``~`` or ``}``, then decodes
+HTML entities and unescapes only ``\\}`` and ``\\#``: it is written as HTML whose special
+characters are numeric entities.
 """
 
 from __future__ import annotations
@@ -87,19 +93,37 @@ def _cloze(entry: Entry, known: Sequence[tuple[str, str, dict]], weight: int) ->
     return f"{{{weight}:NUMERICAL:" + "~".join(options) + "}"
 
 
-def whole_weights(item: Item) -> list[int]:
-    """Each number's cloze weight: the part's marks (as the key shows them) shared in whole
-    marks over the part's numbers; they add up to the item's marks."""
+def whole_weights(item: Item, scale: int = 1) -> list[int]:
+    """Each number's cloze weight: the part's marks (as the key shows them) times ``scale``,
+    shared in whole marks over the part's numbers; they add up to the item's marks times
+    ``scale``."""
     found = entries(item)
     weights: list[int] = []
     for part, marks in zip(item.solution.parts, item.part_marks, strict=True):
-        weights += shares(marks, sum(e.part is part for e in found))
+        weights += shares(marks * scale, sum(e.part is part for e in found))
     return weights
 
 
-def _generated(quiz: ET.Element, item: Item, name: str) -> bool:
-    """Write the item; True when some of its numbers carry no marks (more numbers than
-    marks: Moodle's weights are whole numbers)."""
+def mark_scale(exam: Exam) -> int:
+    """The smallest whole factor of every question's marks that gives every cloze box a
+    weight of one or more (1 when the marks already do; a part the key gives no marks has
+    none to share whatever the factor)."""
+    scale = 1
+    for slot in slots(exam):
+        for item in slot.items:
+            if isinstance(item, BankItem) or item.choices or len(entries(item)) < 2:
+                continue
+            found = entries(item)
+            for part, marks in zip(item.solution.parts, item.part_marks, strict=True):
+                boxes = sum(e.part is part for e in found)
+                if marks:
+                    scale = max(scale, -(-boxes // marks))
+    return scale
+
+
+def _generated(quiz: ET.Element, item: Item, name: str, scale: int) -> bool:
+    """Write the item, its marks times ``scale``; True when some of its numbers carry no
+    weight (a part the key gives no marks)."""
     feedback = solution_html(item)
     if item.choices:
         question = _question(
@@ -108,7 +132,7 @@ def _generated(quiz: ET.Element, item: Item, name: str) -> bool:
             name,
             stem_html(item) + f"<p>Which is {html(item.asked.label)}?</p>",
             feedback,
-            item.marks,
+            item.marks * scale,
         )
         ET.SubElement(question, "single").text = "true"
         ET.SubElement(question, "shuffleanswers").text = "1"
@@ -131,34 +155,34 @@ def _generated(quiz: ET.Element, item: Item, name: str) -> bool:
             name,
             stem_html(item) + f"<p>{html(entry.part.label)} = ?</p>",
             feedback,
-            item.marks,
+            item.marks * scale,
         )
         _answer(question, 100, number(entry.value), "Correct.", entry.tolerance)
         for value, why in wrong_values(entry, known):
             _answer(question, 0, number(value), html(why), entry.tolerance)
         _answer(question, 0, "*", f"The answer is {entry.shown}.", 0)
         return False
-    weights = whole_weights(item)
+    weights = whole_weights(item, scale)
     blanks = "".join(
         f"<p>{html(e.label)} = {_cloze(e, known, w)}</p>"
         for e, w in zip(found, weights, strict=True)
     )
-    _question(quiz, "cloze", name, stem_html(item) + blanks, feedback, item.marks)
+    _question(quiz, "cloze", name, stem_html(item) + blanks, feedback, item.marks * scale)
     return 0 in weights
 
 
-def _bank(quiz: ET.Element, item: BankItem, name: str) -> None:
+def _bank(quiz: ET.Element, item: BankItem, name: str, scale: int) -> None:
     prompt = f"<p>{html(item.bank.question.prompt)}</p>"
     feedback = derivation_html(item)
     if item.kind == "derive":
-        question = _question(quiz, "essay", name, prompt, feedback, item.marks)
+        question = _question(quiz, "essay", name, prompt, feedback, item.marks * scale)
         ET.SubElement(question, "responseformat").text = "editor"
         _text(
             question,
             "graderinfo",
             feedback
             + "<p>Marks per step: "
-            + ", ".join(str(s.marks) for s in item.bank.steps)
+            + ", ".join(str(s.marks * scale) for s in item.bank.steps)
             + "</p>",
             format="html",
         )
@@ -170,7 +194,7 @@ def _bank(quiz: ET.Element, item: BankItem, name: str) -> None:
             name,
             order_html(item),
             feedback,
-            item.marks,
+            item.marks * scale,
         )
         ET.SubElement(question, "single").text = "true"
         ET.SubElement(question, "shuffleanswers").text = "1"
@@ -193,7 +217,7 @@ def _bank(quiz: ET.Element, item: BankItem, name: str) -> None:
             else feedback.replace(item.bank.steps[item.bank.question.blank - 1].formula, "?")
         ),
         feedback,
-        item.marks,
+        item.marks * scale,
     )
     ET.SubElement(question, "single").text = "true"
     ET.SubElement(question, "shuffleanswers").text = "1"
@@ -226,25 +250,34 @@ def write_moodle(exam: Exam, target: Path) -> list[str]:
     quiz = ET.Element("quiz")
     notes = []
     unweighted: list[str] = []
+    scale = mark_scale(exam)
     for slot in slots(exam):
         category = ET.SubElement(quiz, "question", type="category")
         _text(category, "category", f"$course$/top/quizgen/{exam.blueprint.title}/{slot.title}")
         for variant, item in enumerate(slot.items, start=1):
             name = f"{slot.title} variant {variant} ({item.code})"
             if isinstance(item, BankItem):
-                _bank(quiz, item, name)
-            elif _generated(quiz, item, name) and slot.title not in unweighted:
+                _bank(quiz, item, name, scale)
+            elif _generated(quiz, item, name, scale) and slot.title not in unweighted:
                 unweighted.append(slot.title)
         if isinstance(slot.items[0], BankItem) and slot.items[0].kind == "order":
             notes.append(
                 f"{slot.title}: ordering exported as multiple choice among orders "
                 "(Moodle's ordering type is not on every site)"
             )
+    if scale > 1:
+        total = exam.blueprint.total_marks
+        notes.append(
+            f"every question's marks are multiplied by {scale} (the quiz totals "
+            f"{total * scale} for the paper's {total}) so that every cloze box carries a whole "
+            "weight, as Moodle's weights are whole marks: set the quiz's Maximum grade to "
+            f"{total} and Moodle scales the marks back exactly"
+        )
     if unweighted:
         notes.append(
-            f"{len(unweighted)} cloze slot(s) ({', '.join(unweighted)}) ask for more numbers "
-            "than they have marks: Moodle's weights are whole marks, so some boxes carry none "
-            "(give those items more marks in the blueprint to weight every box)"
+            f"{len(unweighted)} cloze slot(s) ({', '.join(unweighted)}) have parts the key "
+            "gives no marks, so their boxes carry none (give those items more marks in the "
+            "blueprint to weight every box)"
         )
     ET.indent(quiz)
     data = ET.tostring(quiz, encoding="unicode", xml_declaration=False)

@@ -25,7 +25,11 @@ class StudentTotal:
     name: str
     mark: Fraction
     max: int
-    by_topic: dict[str, tuple[Fraction, int]]
+    by_topic: dict[str, tuple[Fraction, int]]  # (marks, of): topics, and DERIVATIONS
+
+
+#: the by-topic heading of derivation-bank questions, whose topics vary from paper to paper
+DERIVATIONS = "derivations"
 
 
 @dataclass(frozen=True)
@@ -72,7 +76,9 @@ class ClassReport:
 
 
 def totals(rows: Sequence[PartMark]) -> list[StudentTotal]:
-    """One total per student, in the order they first appear, with their per-topic scores."""
+    """One total per student, in the order they first appear, with their per-topic scores:
+    a topic's questions, and the derivation-bank questions together (their topics vary from
+    paper to paper, so one topic's maximum would not be the same for everyone)."""
     by_student: dict[str, list[PartMark]] = {}
     for row in rows:
         by_student.setdefault(row.student, []).append(row)
@@ -80,15 +86,16 @@ def totals(rows: Sequence[PartMark]) -> list[StudentTotal]:
     for student, marks in by_student.items():
         topics: dict[str, tuple[Fraction, int]] = {}
         for row in marks:
-            got, out_of = topics.get(row.topic, (Fraction(0), 0))
-            topics[row.topic] = (got + row.mark, out_of + row.max)
+            heading = DERIVATIONS if row.bank else row.topic
+            got, out_of = topics.get(heading, (Fraction(0), 0))
+            topics[heading] = (got + row.mark, out_of + row.max)
         out.append(
             StudentTotal(
                 student,
                 marks[0].name,
                 sum((r.mark for r in marks), Fraction(0)),
                 sum(r.max for r in marks),
-                dict(sorted(topics.items())),
+                dict(sorted(topics.items(), key=lambda pair: (pair[0] == DERIVATIONS, pair[0]))),
             )
         )
     return out

@@ -42,6 +42,24 @@ class Submissions:
     answers: dict[str, Answers] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
+    def without_rows(self) -> list[str]:
+        """The students whose papers are known but who have not one answer in the file."""
+        return [sid for sid in self.papers if not self.answers.get(sid)]
+
+
+def absent_note(found: Submissions, file_name: str, shown: int = 5) -> list[str]:
+    """A note naming the students with not one row in the file (they are marked 0), if any."""
+    absent = found.without_rows()
+    if not absent:
+        return []
+    names = ", ".join(absent[:shown]) + (
+        f" and {len(absent) - shown} more" if absent[shown:] else ""
+    )
+    return [
+        f"{len(absent)} of {len(found.papers)} students have no rows at all in {file_name} "
+        f"({names}): marked 0 on every question"
+    ]
+
 
 def sniff(header: Sequence[str]) -> str:
     """Which report a CSV header belongs to: long, moodle or canvas."""

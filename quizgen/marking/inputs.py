@@ -58,6 +58,8 @@ def collect(sources: AnswerSources) -> Collected:
         extra = answer_files.read_long(sources.marks_file, found.papers, None)
         for sid, given in extra.answers.items():
             found.answers[sid] = {**found.answers[sid], **given}
+    submissions = collected.submissions
+    submissions.notes += answer_files.absent_note(submissions, sources.answers.name)
     return collected
 
 

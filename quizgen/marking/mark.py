@@ -58,6 +58,7 @@ class PartMark:
     explanation: str = ""
     expected: str = ""
     fix: Step | None = None  # the worked step that gives this part's answer
+    bank: bool = False  # a derivation-bank question (its topic differs from paper to paper)
 
     @property
     def lost(self) -> bool:
@@ -96,6 +97,7 @@ def _row(paper: Paper, item: Item | BankItem, part: str, **fields) -> PartMark:
         slot=item.slot,
         what=describe(item),
         topic=topic,
+        bank=isinstance(item, BankItem),
         **fields,
     )
 

@@ -89,8 +89,10 @@ def check_typed(problem: Any, typed: Sequence[str]) -> list[PartCheck]:
 
 def check_report(code: str, problem: Any, typed: Sequence[str]) -> dict[str, Any]:
     """``check --format json``'s record: the problem behind ``code`` and one verdict per part,
-    each with its expected value as a paper shows it."""
+    each with its expected value as a paper shows it, and the problem's own record (topic,
+    difficulty, params, answer, code) for scripts that recompute a key from a paper."""
     from quizgen.core.latex import answer_text
+    from quizgen.exam.problems import solve, to_record
 
     parts = []
     for check in check_typed(problem, typed):
@@ -106,4 +108,5 @@ def check_report(code: str, problem: Any, typed: Sequence[str]) -> dict[str, Any
         "parts": parts,
         "right": right,
         "of": len(parts),
+        "record": to_record(problem, solve(problem)),
     }

@@ -73,7 +73,8 @@ def marks_csv(rows: Sequence[Any]) -> str:
 
 
 def by_student_csv(report: Any, versions: dict[str, str]) -> str:
-    topics = sorted({t for s in report.students for t in s.by_topic})
+    """One line per student: total, and marks per heading of ``by_topic`` (in its order)."""
+    topics = list(dict.fromkeys(t for s in report.students for t in s.by_topic))
     out_of = {t: max(s.by_topic[t][1] for s in report.students if t in s.by_topic) for t in topics}
     header = ["student", "name", "version", "total", "max", "percent"]
     header += [f"{t} (of {out_of[t]})" for t in topics]

@@ -109,12 +109,12 @@ def source(exam: Exam, version: Version, kind: Kind, rebuild: str) -> str:
             kind=kind,
             footer=footer,
             page_size=Typst('"a4"' if exam.blueprint.paper == "A4" else '"us-letter"'),
-            text_fonts=_text_fonts(exam.blueprint.fonts),
+            text_fonts=text_fonts(exam.blueprint.fonts),
         )
     )
 
 
-def _text_fonts(extra: list[str]) -> Typst:
+def text_fonts(extra: list[str]) -> Typst:
     """The text font, then fallbacks for scripts it lacks: DejaVu Sans and the --font ones."""
     from quizgen.render.fonts import family
 

@@ -36,10 +36,13 @@ class Params(ParamsModel):
 
 
 def generate(rng: np.random.Generator, difficulty: Difficulty) -> Params:
-    """Easy: an integer in [-3, 3]; medium: a half-integer in [-4, 4]; hard: one decimal in
-    [-5, 5]. Never so far out that sigma'(z) rounds to nothing at the shown precision."""
+    """Easy: an integer in [-3, 3]; medium: on the 0.5 grid in [-4, 4]; hard: one decimal in
+    [-5, 5]. Never z = 0 (sigma = 1/2 tests nothing), never so far out that sigma'(z) rounds to
+    nothing at the shown precision."""
     if difficulty == "easy":
         z = on_grid(rng, -3, 3, 1)
+        if z == 0:
+            raise Degenerate
     elif difficulty == "medium":
         z = on_grid(rng, -4, 4, 0.5)
         if z == 0:

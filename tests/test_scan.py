@@ -1,0 +1,282 @@
+"""Paper exams read back: sheets printed by ``paper --sheet`` are filled by a simulated class
+(marks drawn onto the real rendered sheets), degraded as scanners and phones degrade them,
+scanned and marked: the marks equal the simulated truth, the review queue holds exactly the
+ambiguous marks planted, and blank and foreign pages are reported while the rest is read."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import sheet_sim as sim
+from class_sim import sit
+from click.testing import CliRunner
+from PIL import Image
+
+from quizgen.cli import cli
+from quizgen.marking.answer_files import read_long
+from quizgen.marking.mark import mark_paper
+from quizgen.marking.papers import version_paper, versions_exam
+
+SEED = 31
+BLUEPRINT = """\
+title: Sheet test
+sections:
+  - title: Worked
+    items:
+      - {topic: sigmoid, difficulty: medium, marks: 4}
+      - {topic: perceptron, difficulty: medium, marks: 4}
+      - {topic: conv_shape, difficulty: medium, marks: 4}
+      - {topic: cce, difficulty: medium, marks: 2, form: choice}
+  - title: Derivations
+    items:
+      - {bank: {kind: order}, marks: 4}
+      - {bank: {kind: derive}, marks: 3}
+      - {bank: {kind: fill}, marks: 2}
+"""
+STUDENTS = {"A": ["20260001", "20260002"], "B": ["20260003", "20260004"]}
+DPI = 150
+DEGRADATIONS = [
+    sim.Degradation(),
+    sim.Degradation(angle=4.0, noise=8, shadow=0.35),
+    sim.Degradation(angle=-2.5, upside_down=True, blur=0.9, jpeg=30),
+    sim.Degradation(angle=1.0, cover_corner=2, salt=0.002, scale=0.98, perspective=0.01),
+    sim.Degradation(upside_down=True, scale=1.02, noise=5, jpeg=60, cover_corner=1),
+]
+
+
+@pytest.fixture(scope="module")
+def scanned(tmp_path_factory):
+    """Sheets printed, filled, degraded, scanned; the truth of what was written."""
+    root = tmp_path_factory.mktemp("sheets")
+    (root / "small.yaml").write_text(BLUEPRINT, encoding="utf-8")
+    out = root / "printed"
+    runner = CliRunner()
+    result = runner.invoke(
+        cli,
+        [
+            "paper",
+            str(root / "small.yaml"),
+            "--seed",
+            str(SEED),
+            "--versions",
+            "2",
+            "--sheet",
+            "--format",
+            "pdf",
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    _, layouts = sim.page_layouts(out / "sheet-layout.json")
+    exam = versions_exam(str(root / "small.yaml"), SEED, 2, None)
+    papers = [version_paper(exam, code, sid, sid) for code, ids in STUDENTS.items() for sid in ids]
+    rng = np.random.default_rng(5)
+    answered = sit(papers, rng, mistake_rate=0.4)
+    rows = {(s, q, p): t for s, q, p, t in answered.rows}
+    truth: dict[tuple[str, str, str], str] = {}  # (student, question, part) -> written
+    planted: set[tuple[str, int, str]] = set()
+    scans = root / "scans"
+    scans.mkdir()
+    images = []
+    for paper in papers:
+        pages = layouts[paper.version]
+        rasters = sim.rasterise(out / f"small-{SEED}-{paper.version}-sheet.pdf", DPI)
+        for page, raster in zip(pages, rasters):
+            marks, written = sim.page_marks(page, paper.student, rows, rng)
+            for f in page["fields"]:
+                if f["label"] not in written:
+                    continue
+                key = (paper.student, str(f["question"]), f["part"])
+                text = written[f["label"]]
+                if text is None or truth.get(key) == "unwritable":
+                    truth[key] = "unwritable"
+                else:
+                    truth[key] = f"{truth[key]}|{text}" if key in truth else text
+            sim.draw(raster, marks, DPI, rng)
+            images.append((paper, page, raster))
+    # planted: a faint stray mark in one student's first grid, two letters in another's choice
+    paper, page, raster = images[0]
+    grid = next(f for f in page["fields"] if f["kind"] == "number")
+    column = sim.field_boxes(page, grid)
+    empty = next(b for b in column[max(column)].values() if b["symbol"] == "7")
+    sim.draw(raster, [sim.Mark(empty, "faint")], DPI, rng)
+    planted.add((f"v:{paper.version}:{paper.student}", page["page"], grid["label"]))
+    paper, page, raster = next(i for i in images if i[0].student == "20260004")
+    choice = next(f for f in page["fields"] if f["kind"] == "choice")
+    boxes = [b for c in sim.field_boxes(page, choice).values() for b in c.values()]
+    sim.draw(raster, [sim.Mark(b, "fill") for b in boxes[:2]], DPI, rng)
+    planted.add((f"v:{paper.version}:{paper.student}", page["page"], choice["label"]))
+    # a cancelled wrong letter beside the right one: read as the right one, not queued
+    paper, page, raster = next(i for i in images if i[0].student == "20260002")
+    choice = next(f for f in page["fields"] if f["kind"] == "choice")
+    right = truth[(paper.student, str(choice["question"]), choice["part"])]
+    wrong = next(
+        b
+        for c in sim.field_boxes(page, choice).values()
+        for b in c.values()
+        if b["symbol"] != right
+    )
+    sim.draw(raster, [sim.Mark(wrong, "cancel")], DPI, rng)
+    pdf_pages = []
+    for index, (_, _, raster) in enumerate(images):
+        degraded = sim.degrade(raster, DEGRADATIONS[index % len(DEGRADATIONS)], rng)
+        if index % 2:
+            pdf_pages.append(Image.fromarray(degraded))
+        else:
+            suffix = ".jpg" if index % 4 == 0 else ".png"
+            Image.fromarray(degraded).save(scans / f"page-{index:02d}{suffix}")
+    # the odd pages as one multi-page PDF, shuffled, with a blank page and one scanned twice
+    blank = Image.fromarray(np.full_like(images[0][2], 250))
+    order = [pdf_pages[i] for i in np.random.default_rng(1).permutation(len(pdf_pages))]
+    batch = [order[0], blank, *order[1:], order[0]]
+    batch[0].save(scans / "feeder.pdf", save_all=True, append_images=batch[1:], resolution=DPI)
+    # a page of another exam: the same blueprint with another seed
+    other = root / "other"
+    result = runner.invoke(
+        cli,
+        [
+            "paper",
+            str(root / "small.yaml"),
+            "--seed",
+            "99",
+            "--sheet",
+            "--format",
+            "pdf",
+            "--out",
+            str(other),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    foreign = sim.rasterise(other / "small-99-A-sheet.pdf", DPI)[0]
+    Image.fromarray(foreign).save(scans / "zz-foreign.png")
+    result = runner.invoke(
+        cli, ["scan", str(scans), "--manifest", str(out), "--out", str(root / "read"), "-j", "2"]
+    )
+    assert result.exit_code == 0, result.output
+    return root, out, papers, truth, planted, result, answered
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_every_answer_read_is_what_the_student_wrote(scanned):
+    root, _, _, truth, *_ = scanned
+    queued = {(r["student"], r["question"], r["part"]) for r in read_csv(root / "read/review.csv")}
+    rows = read_csv(root / "read/answers.csv") + read_csv(root / "read/marks.csv")
+    read = {(r["student"], r["question"], r["part"]): r["answer"] for r in rows}
+    for key, text in truth.items():
+        if key in queued or text == "unwritable":
+            continue
+        got = read.get(key)
+        assert got is not None, f"{key} not read"
+        if "|" in text or text.replace(".", "").replace("-", "").isdigit():
+            numbers = [float(t) for t in text.split("|")]
+            assert np.allclose(
+                np.ravel(json.loads(got) if got.startswith("[") else [float(got)]), numbers
+            ), key
+        else:
+            assert got == text, key
+
+
+def test_the_review_queue_holds_exactly_the_planted_marks(scanned):
+    root, _, _, _, planted, *_ = scanned
+    queue = read_csv(root / "read/review.csv")
+    fields = {(r["sheet"], int(r["page"]), r["field"]) for r in queue if r["field"] != "page"}
+    assert fields == planted
+
+
+def test_blank_and_foreign_pages_are_reported_and_the_rest_read(scanned):
+    root, _, papers, _, _, result, _ = scanned
+    report = read_csv(root / "read/scan-report.csv")
+    status = {(r["file"], r["page"]): r["status"] for r in report}
+    assert status[("feeder.pdf", "2")] == "a blank page"
+    assert status[("zz-foreign.png", "1")].startswith("refused: a sheet of another exam")
+    assert "zz-foreign.png page 1" in result.output
+    read = [r for r in report if r["status"] == "read"]
+    assert len(read) == len(report) - 2
+    assert {r["student"] for r in read} == {p.student for p in papers}
+
+
+def marks_by_part(answers: Path, marks: Path | None, exam_of) -> dict:
+    found = read_long(answers, None, exam_of)
+    if marks is not None:
+        extra = read_long(marks, found.papers, None)
+        for sid, given in extra.answers.items():
+            found.answers[sid] = {**found.answers[sid], **given}
+    return {
+        (m.student, m.question, m.part): m.mark
+        for sid, paper in found.papers.items()
+        for m in mark_paper(paper, found.answers[sid])
+    }
+
+
+def test_marks_from_the_scans_equal_marks_from_what_was_written(scanned):
+    root, _, papers, truth, _, _, answered = scanned
+    queued = {(r["student"], r["question"], r["part"]) for r in read_csv(root / "read/review.csv")}
+    left_out = queued | {k for k, t in truth.items() if t == "unwritable"}
+    version = {p.student: p.version for p in papers}
+    lines = ["student,version,question,part,answer"]
+    for student, question, part, text in answered.rows:
+        if (student, str(question), part) not in left_out:
+            quoted = text.replace('"', '""')
+            lines.append(f'{student},{version[student]},{question},{part},"{quoted}"')
+    typed = root / "typed.csv"
+    typed.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    def exam_of(n):
+        return versions_exam(str(root / "small.yaml"), SEED, n, None)
+
+    expected = marks_by_part(typed, None, exam_of)
+    read = marks_by_part(root / "read/answers.csv", root / "read/marks.csv", exam_of)
+    assert read == expected
+    assert sum(expected.values()) > 0
+
+
+def test_review_answers_are_kept_beside_the_scans_and_applied_on_later_runs(scanned, tmp_path):
+    root, out, *_ = scanned
+    scans = tmp_path / "scans"
+    shutil.copytree(root / "scans", scans)
+    queue = [r for r in read_csv(root / "read/review.csv") if r["field"] != "page"]
+    replies = "".join(f"{'B' if r['field'] == r['question'] else '0.25'}\n" for r in queue)
+    run = ["scan", str(scans), "--manifest", str(out), "-j", "1", "--out"]
+    result = CliRunner().invoke(cli, [*run, str(tmp_path / "one"), "--review"], input=replies)
+    assert result.exit_code == 0, result.output
+    kept = read_csv(scans / "corrections.csv")
+    assert len(kept) == len(queue)
+    result = CliRunner().invoke(cli, [*run, str(tmp_path / "two")])
+    assert result.exit_code == 0, result.output
+    assert "0 field(s) to review" in result.output
+    again = (tmp_path / "two/answers.csv").read_text(encoding="utf-8")
+    assert again == (tmp_path / "one/answers.csv").read_text(encoding="utf-8")
+    settled = {(r["student"], r["question"]) for r in queue}
+    rows = {(r["student"], r["question"]) for r in read_csv(tmp_path / "two/answers.csv")}
+    assert settled <= rows
+
+
+def test_grade_waits_while_fields_are_queued(scanned, tmp_path):
+    root, out, *_ = scanned
+    result = CliRunner().invoke(
+        cli,
+        [
+            "scan",
+            str(root / "scans"),
+            "--manifest",
+            str(out),
+            "-j",
+            "1",
+            "--grade",
+            "--out",
+            str(tmp_path / "read"),
+        ],
+    )
+    assert result.exit_code == 1
+    assert "Not grading: fields are waiting in the review queue" in result.output
+    assert not (tmp_path / "read/graded").exists()
