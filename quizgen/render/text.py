@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import unicodedata
 
+from quizgen import topics
 from quizgen.core.latex import answer_text
 from quizgen.core.model import DIFFICULTIES, Problem, Solution, Stem, Table
 from quizgen.render.unicode_math import inline, to_unicode
-from quizgen.topics import get, registry
+from quizgen.topics import get
 
 INDENT = "  "
 
@@ -32,7 +33,7 @@ def topic_lines() -> list[str]:
     """Every topic with its guide section, difficulties and one-line description."""
     rows = tuple(
         (t.name, f"§{t.section} {t.section_title}", ", ".join(DIFFICULTIES), t.description)
-        for t in registry().values()
+        for t in topics.registry().values()
     )
     return table_lines(Table(("topic", "guide section", "difficulties", "description"), rows))
 
