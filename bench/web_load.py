@@ -1,6 +1,7 @@
 """Load test of `quizgen serve`: a class of students answering at once on loopback.
 
     python3 bench/web_load.py [--students 200] [--answers 60] [--think 1.0] [--limit 240]
+        [--workers N] [--kill-after SECONDS] [--postgres]
 
 Starts the real server (uvicorn, one process, SQLite) with a class roster, then N simulated
 students (asyncio + httpx2, one kept-alive connection each) open their private link, start a
@@ -10,12 +11,18 @@ their page; every fifth answer they reload their history page (charts included).
 POST and history GET is timed; afterwards each student's history database must hold exactly
 the answers the server accepted. Bounded: N x ANSWERS answers, and LIMIT seconds at most.
 Passes when nothing is lost, answer p95 < 50 ms and history p95 < 200 ms.
+
+``--postgres`` keeps the class in PostgreSQL (``--database``): a throwaway cluster started as
+the tests do (tests/postgres_cluster.py), or the server QUIZGEN_TEST_POSTGRES names. The
+issue's two runs: ``--students 200`` (one process, SQLite) and ``--students 200 --workers 4
+--postgres --kill-after 20``.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import random
 import re
@@ -123,10 +130,12 @@ def measure(
     think: float = 0.4,
     workers: int = 1,
     kill_after: float | None = None,
+    database: str | None = None,
 ) -> dict:
     """Serve a class of ``students`` (with ``workers`` processes; one SIGKILLed ``kill_after``
-    seconds in), let each give ``answers``; what was acknowledged, what was stored, and the
-    latencies of answer checks and history pages (seconds, sorted)."""
+    seconds in; in the PostgreSQL ``database`` if given), let each give ``answers``; what was
+    acknowledged, what was stored, and the latencies of answer checks and history pages
+    (seconds, sorted)."""
     folder = Path(tempfile.mkdtemp(prefix="quizgen-load-"))
     roster = folder / "roster.csv"
     ids = [f"s{i:03d}" for i in range(students)]
@@ -139,6 +148,7 @@ def measure(
             str(folder / "practice"),
             "--workers",
             str(workers),
+            *(["--database", database] if database else []),
         )
     )
     try:
@@ -158,18 +168,29 @@ def measure(
     finally:
         server.terminate()
         server.wait(10)
-    stored = []
-    for sid in ids:
-        with sqlite3.connect(folder / "practice" / "history" / f"{sid}.sqlite") as db:
-            stored.append(db.execute("SELECT COUNT(*) FROM attempts").fetchone()[0])
     return {
         "unacknowledged": unacknowledged,
         "accepted": accepted,
-        "stored": stored,
+        "stored": stored_answers(folder / "practice", ids, database),
         "timings": sorted(timings["answer"]),
         "history": sorted(timings["history"]),
         "wall": wall,
     }
+
+
+def stored_answers(folder: Path, ids: list[str], database: str | None) -> list[int]:
+    """How many attempts each student has in their history (SQLite files, or the database)."""
+    if database is None:
+        stored = []
+        for sid in ids:
+            with sqlite3.connect(folder / "history" / f"{sid}.sqlite") as db:
+                stored.append(db.execute("SELECT COUNT(*) FROM attempts").fetchone()[0])
+        return stored
+    import psycopg
+
+    with psycopg.connect(database) as db:
+        counts = dict(db.execute("SELECT learner, COUNT(*) FROM attempts GROUP BY learner"))
+    return [counts.get(sid, 0) for sid in ids]
 
 
 def kill_one_worker(parent: int) -> None:
@@ -190,22 +211,39 @@ def main() -> None:
     parser.add_argument("--limit", type=float, default=240)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--kill-after", type=float, default=None, help="SIGKILL a worker then")
-    options = parser.parse_args()
-    result = measure(
-        options.students,
-        options.answers,
-        options.limit,
-        options.think,
-        options.workers,
-        options.kill_after,
+    parser.add_argument(
+        "--postgres", action="store_true", help="keep the class in PostgreSQL (a throwaway one)"
     )
+    options = parser.parse_args()
+    with contextlib.ExitStack() as stack:
+        database = None
+        if options.postgres:
+            from postgres_cluster import cluster, fresh_database
+
+            server = os.environ.get("QUIZGEN_TEST_POSTGRES") or stack.enter_context(cluster())
+            database = fresh_database(server)
+        result = measure(
+            options.students,
+            options.answers,
+            options.limit,
+            options.think,
+            options.workers,
+            options.kill_after,
+            database,
+        )
+    report(options, result)
+
+
+def report(options: argparse.Namespace, result: dict) -> None:
+    """Print the figures; exit 0 when the targets are met."""
     accepted, stored, timings = result["accepted"], result["stored"], result["timings"]
     unacknowledged = result["unacknowledged"]
     lost = sum(max(0, a - s) for a, s in zip(accepted, stored))
     extra = [s - a for a, s in zip(accepted, stored)]
     beyond = sum(e > u for e, u in zip(extra, unacknowledged))  # stored twice, say
     print(
-        f"students {options.students}, workers {options.workers}, answers acknowledged "
+        f"students {options.students}, workers {options.workers}, "
+        f"{'PostgreSQL' if options.postgres else 'SQLite'}, answers acknowledged "
         f"{sum(accepted)}, stored {sum(stored)}, lost {lost}, replies lost with a worker "
         f"{sum(unacknowledged)}, in {result['wall']:.1f} s "
         f"({sum(accepted) / result['wall']:.0f} answers/s)"

@@ -393,6 +393,42 @@ def test_bad_interchangeable_groups_are_reported(tmp_path, groups, problem):
         load_banks([path])
 
 
+def _asked(qid: str, answers: list[str]) -> str:
+    """What the terminal quiz prints for one bank question answered with ``answers``."""
+    (question,) = select(load_banks(), qid=qid)
+    item = make_bank_item(1, "1", question, question.marks, np.random.default_rng(3))
+    console = Console(file=io.StringIO(), width=200, no_color=True)
+    replies = iter(answers)
+    QuizSession(console, lambda prompt: next(replies), None).ask_bank(item)
+    return console.file.getvalue()
+
+
+def test_a_self_marked_derivation_shows_the_model_derivation_once():
+    output = _asked("sigmoid-derivative", ["", "0"])  # marked 0: not full marks
+    assert output.count("Model derivation") == 1
+
+
+def test_a_wrong_choice_without_a_derivation_prints_no_empty_heading():
+    (question,) = select(load_banks(), qid="sigmoid-max-slope")
+    assert not question.steps
+    item = make_bank_item(1, "1", question, question.marks, np.random.default_rng(3))
+    wrong = next(o for o in item.options if not o.correct)
+    assert "Model derivation" not in _asked("sigmoid-max-slope", [wrong.letter])
+
+
+def test_the_key_of_a_fill_question_gives_the_missing_step_not_only_its_letter(tmp_path):
+    from quizgen.render.math import inline as svg_inline
+
+    path = tmp_path / "bp.yaml"
+    path.write_text(BANK_BLUEPRINT)
+    exam = build_exam(load_blueprint(path), 8, 1)
+    version = exam.versions[0]
+    fill = next(i for i in version.items if isinstance(i, BankItem) and i.kind == "fill")
+    right = next(o for o in fill.options if o.correct)
+    key = render(exam, version, "key", "bp.yaml")
+    assert f"Answer: <strong>{right.letter}</strong>, {svg_inline(right.text)}." in key
+
+
 def test_bank_check_reports_all_problems_of_a_file_with_their_lines(tmp_path):
     """A bad id does not hide the rest of its question, nor a duplicate id a choice's options."""
     path = bank_file(

@@ -1,6 +1,7 @@
 """Names in any script: printed by both engines with the shipped fonts where they cover the
-script, with a --font where they do not, and never silently left blank: a name no font covers
-stops the run before anything is written, naming the student and the script.
+script, with a --font or else a font installed on the machine (fontconfig) where they do not,
+and never silently left blank: a name no font covers, not even an installed one, stops the run
+before anything is written, naming the student and the script.
 
 The Noto fonts come from Debian's fonts-noto-core and fonts-noto-cjk (.ci/run installs them);
 without them those cases are skipped here and fail under CI.
@@ -73,7 +74,10 @@ def test_names_in_the_shipped_fonts_scripts_are_printed(tmp_path, engine):
 
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("which", list(NEED_A_FONT))
-def test_a_name_no_font_covers_stops_the_run_before_anything_is_written(tmp_path, engine, which):
+def test_a_name_no_font_covers_stops_the_run_before_anything_is_written(
+    tmp_path, engine, which, monkeypatch
+):
+    monkeypatch.setattr("quizgen.render.fonts.installed_font_for", lambda chars: None)
     name, _ = NEED_A_FONT[which]
     result, out = class_set(tmp_path, {"s1": "Ada", "s2": name}, engine)
     assert result.exit_code == 1
@@ -93,7 +97,28 @@ def test_a_name_is_printed_with_a_font_that_covers_it(tmp_path, engine, which):
     assert (out / "fonts" / Path(font).name).is_file()  # the papers carry their fonts along
 
 
-def test_a_blueprint_title_no_font_covers_is_refused_with_its_field(tmp_path):
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("which", list(NEED_A_FONT))
+def test_a_name_is_printed_with_an_installed_font_that_covers_it(tmp_path, engine, which):
+    name, font = NEED_A_FONT[which]
+    noto(font)
+    result, out = class_set(tmp_path, {"s1": "Ada", "s2": name}, engine)
+    assert result.exit_code == 0, result.output
+    assert letters(name) <= letters(printed_name(out / "s2-paper.pdf"))
+    assert (out / "fonts" / Path(font).name).is_file()
+    assert f"covers the {script(name[0])} script: using Noto Sans" in result.stderr
+    assert str(font) in result.stderr
+
+
+def test_an_installed_font_is_a_regular_sans_face_that_draws_every_letter():
+    from quizgen.render.fonts import installed_font_for
+
+    font = noto(NEED_A_FONT["devanagari"][1])
+    assert installed_font_for(NEED_A_FONT["devanagari"][0].replace(" ", "")) == Path(font)
+
+
+def test_a_blueprint_title_no_font_covers_is_refused_with_its_field(tmp_path, monkeypatch):
+    monkeypatch.setattr("quizgen.render.fonts.installed_font_for", lambda chars: None)
     blueprint = tmp_path / "bp.yaml"
     blueprint.write_text(
         "title: 期中考试\nsections:\n  - title: S\n    items:\n      - {topic: relu, marks: 2}\n",

@@ -597,6 +597,56 @@ def test_flawed_questions_are_flagged():
     assert flaws["4"] == ("nobody earned a mark",)
 
 
+def _part_mark(student: str, slot: str, number: int, topic: str, mark: int):
+    from quizgen.marking.mark import PartMark
+
+    verdict = "correct" if mark == 4 else "wrong"
+    return PartMark(
+        student, student, number, "a", slot, topic, topic, "", Fraction(mark), 4, verdict
+    )
+
+
+def test_the_class_report_names_topics_by_title_and_slots_in_words():
+    rows = []
+    for k in range(4):  # section 1 shuffled: its questions have different numbers on papers
+        rows += [
+            _part_mark(f"s{k}", "1.1", 1 + k % 2, "conv_shape", 4 * (k % 2)),
+            _part_mark(f"s{k}", "1.2", 2 - k % 2, "linear_regression", 0),
+            _part_mark(f"s{k}", "2.1.1", 3, "sigmoid", 4),
+        ]
+    report = analyse(rows)
+    labels = [q.label for q in report.questions]
+    assert labels == [
+        "Section 1, item 1: CNN output size",
+        "Section 1, item 2: Linear regression gradient",
+        "Q3 Sigmoid and its derivative",
+    ]
+    assert "Linear regression gradient: the class earned 0% of its marks." in report.reteach
+
+
+def test_a_three_part_slot_reads_as_an_items_numbered_question():
+    from quizgen.marking.analysis import slot_name
+
+    assert slot_name("4.4.1") == "section 4, item 4 #1"
+    assert slot_name("1.2") == "section 1, item 2"
+
+
+def test_the_question_charts_legend_says_each_colour_as_drawn():
+    from quizgen.render.plots import BAR, NEUTRAL, WARN, question_legend
+
+    assert question_legend([0.4, 0.2]) == [("facility", BAR), ("discrimination", NEUTRAL)]
+    assert ("discrimination below 0", WARN) in question_legend([-0.3, 0.5])
+
+
+def test_the_class_reports_tables_repeat_their_header_and_never_leave_it_alone():
+    from quizgen.render.report import _environment
+
+    css = _environment("svg").get_template("report/style.css").render(footer="")
+    template = _environment("svg").loader.get_source(_environment("svg"), "report/class.html")[0]
+    assert template.count("<thead>") == 2
+    assert "table.data thead { display: table-header-group; }" in css
+
+
 @pytest.fixture(scope="module")
 def one_of_six(tmp_path_factory):
     """A mid-term class set of six whose answers file holds rows for the first student only."""

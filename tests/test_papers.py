@@ -313,3 +313,13 @@ def test_inline_fractions_are_set_at_a_readable_size():
 
     inline, display = svg(r"\frac{1}{1 + e^{-z}}"), svg(r"\frac{1}{1 + e^{-z}}", display=True)
     assert height(inline) == height(display)  # display style, not script-size text style
+
+
+def test_a_choice_item_asks_a_question_that_reads_whatever_its_label(tmp_path):
+    text = GOOD.replace("{topic: sigmoid, marks: 2}", "{topic: conv_shape, marks: 2, form: choice}")
+    exam = build_exam(load_blueprint(write(tmp_path, text)), 3, 1)
+    (item,) = exam.versions[0].items
+    assert item.choice_prompt == (
+        r"Output shape $H \times W \times C$ after each layer: which option is right?"
+    )
+    assert "Which is output shape" not in render(exam, exam.versions[0], "paper", "bp.yaml")

@@ -18,6 +18,7 @@ from quizgen.practice.adaptive import next_difficulty, topic_weights
 from quizgen.practice.answers import AnswerFormatError, parse
 from quizgen.practice.history import History, TopicStats
 from quizgen.practice.session import quiz_problems
+from quizgen.render.unicode_math import inline
 
 SIGMOID = encode("sigmoid", "medium", 3778479469)  # z = -2.5: sigma 0.076, sigma' 0.070
 
@@ -279,5 +280,45 @@ def test_a_mistake_repeated_in_a_later_part_is_explained_once(tmp_path):
     code = encode("backprop", "medium", seed)
     result = run(["check", code, *typed], [], tmp_path)
     said = " ".join(result.output.split())  # the console wraps long lines
-    assert said.count(transposed.explanation) == 1
+    assert said.count(inline(transposed.explanation)) == 1
     assert "The same mistake again: you transposed the weight gradients." in said
+
+
+def test_hints_for_a_later_part_start_after_the_steps_an_earlier_answer_showed(tmp_path):
+    result = run(["check", SIGMOID], ["0.076", "h", "0.070"], tmp_path)
+    hints = [line.strip() for line in result.output.splitlines() if "Hint:" in line]
+    assert hints == ["Hint: step 2: Derivative, using the simplification trick"]
+
+
+def test_hints_keep_climbing_across_parts_when_no_answer_showed_a_step(tmp_path):
+    result = run(["check", SIGMOID], ["h", "h", "0.076", "h"], tmp_path)
+    hints = [line.strip() for line in result.output.splitlines() if "Hint:" in line]
+    assert hints[-1].startswith("Hint: step 2: ")
+
+
+def test_the_prompt_keeps_a_subscript_the_stem_shows():
+    code = encode("cce", "medium", 7)
+    solution = solve(make_problem("cce", 7, "medium"))
+    answers = [answer_text(solution.answer[p.key], p.precision) for p in solution.parts]
+    result = run(["check", code], answers)
+    assert "(c) gradient ∇[z] ℓ" in result.output
+
+
+def test_terminal_tables_left_align_words_and_right_align_numbers():
+    from quizgen.cli.quiz import rich_table
+    from quizgen.core.model import Table
+
+    table = rich_table(Table(("layer", "operation"), (("1", "Conv 2 × 2"), ("10", "MaxPool"))))
+    assert [c.justify for c in table.columns] == ["right", "left"]
+
+
+def test_stats_bars_fit_an_80_column_terminal_without_being_cut(tmp_path):
+    run(["check", encode("linear_regression", "medium", 4)], ["?"], tmp_path)
+    output = (
+        CliRunner()
+        .invoke(cli, ["stats", "--db", str(tmp_path / "h.db"), "--no-color"], env={"COLUMNS": "80"})
+        .output
+    )
+    assert "linear_regression" in output and "·" in output
+    assert "…" not in output
+    assert max(len(line) for line in output.splitlines()) <= 80

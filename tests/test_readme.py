@@ -114,3 +114,24 @@ def serve(command: str, scratch: Path, env: dict[str, str]) -> None:
     finally:
         process.terminate()
         process.wait(10)
+
+
+def _difficulty_row(topic: str) -> list[str]:
+    row = next(line for line in README.splitlines() if line.startswith(f"| {topic} |"))
+    return [cell.strip() for cell in row.strip("|").split("|")]
+
+
+def test_readme_says_medium_sigmoid_draws_integers_too():
+    from quizgen.exam.problems import make_problem
+
+    draws = {make_problem("sigmoid", seed, "medium").params.z for seed in range(200)}
+    assert any(z == int(z) for z in draws) and any(z != int(z) for z in draws)
+    assert "half-integer" not in _difficulty_row("sigmoid")[2]
+
+
+def test_readme_says_what_medium_stride_2_convolutions_give():
+    from quizgen.core.cnn import out_size
+
+    assert out_size(32, 4, 2, 0) == 15 and out_size(32, 4, 2, 1) == 16 == out_size(32, 2, 2, 0)
+    said = " ".join(README.split())
+    assert "4x4 with padding 0 gives n/2 - 1 (32 to 15)" in said

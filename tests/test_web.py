@@ -228,6 +228,21 @@ def test_the_teacher_sees_accuracy_mistakes_and_a_csv(client, room):
     assert [r.split(",")[0] for r in rows[1:]] == ["ann", "bo", "cy"]
 
 
+def test_a_student_who_never_practised_shows_a_blank_accuracy_not_zero(client, room):
+    base = link(room, "ann")
+    start(client, base)
+    client.get(f"{base}/practice")
+    answer(client, base, "sigma", "0")  # wrong: ann's accuracy is a true 0 %
+    teacher = f"/t/{room.teacher_token}"
+    rows = {
+        r.split(",")[0]: r.split(",") for r in client.get(f"{teacher}/class.csv").text.splitlines()
+    }
+    assert rows["ann"][4] == "0.00" and rows["bo"][4] == ""
+    page = client.get(f"{teacher}/").text
+    bo = re.search(r'<tr><td>[^<]*</td><td class="text">bo</td>(.*?)</tr>', page).group(1)
+    assert "%" not in bo
+
+
 def test_a_practice_set_from_a_blueprint_gives_each_student_their_own_numbers(client, room):
     teacher = f"/t/{room.teacher_token}"
     page = client.get(f"{teacher}/").text

@@ -4,8 +4,9 @@ back into the same canonical tree that a LaTeX formula's parse gives, so that a 
 
 Canonical trees are nested tuples: ``("seq", ...)``, ``("atom", text)`` with the Typst name of
 the symbol, ``("text", words)``, ``("script", base, sub, sup)``, ``("frac", num, den)``,
-``("sqrt", body)``, ``("accent", name, body)``, ``("style", name, body)``,
-``("lr", left, body, right)`` and ``("mat", delim, rows)``. Spacing is not structure and is
+``("sqrt", body)``, ``("root", index, body)``, ``("accent", name, body)``,
+``("style", name, body)``, ``("lr", left, body, right)``, ``("mat", delim, rows)``,
+``("cases", rows)`` and ``("op", name)``. Spacing is not structure and is
 left out; a sequence of one node is that node.
 """
 
@@ -16,16 +17,17 @@ import re
 from quizgen.core import latex_tree as lt
 from quizgen.render import typst_math as tm
 
-ACCENT_CALLS = {"hat", "overline", "underline", "tilde", "arrow", "dot"}
+ACCENT_CALLS = {"hat", "overline", "underline", "tilde", "arrow", "dot", "dot.double", "caron"}
 STYLE_CALLS = {"bold", "italic", "cal", "upright", "bb"}
 DELIMITER_TOKENS = {"(", ")", "[", "]", "|", "{", "}"} | {
     v for v in tm.DELIMITERS.values() if v and v[0].isalpha()
 }
+CALLS = {"sqrt", "root", "lr", "mat", "cases", "attach", "op"} | ACCENT_CALLS | STYLE_CALLS
 SPACE_WORDS = {"thin", "med", "quad", "wide"}
 _TOKEN = re.compile(
     r'\s+|"(?:[^"\\]|\\.)*"|#","|#box\(stroke: 0\.5pt, inset: 3pt, \$|'
     r"[A-Za-z][A-Za-z0-9]*(?:\.[A-Za-z]+)*|[0-9]+(?:\.[0-9]+)?|"
-    r"<==>|==>|<=|>=|!=|->|<-|=>|\\.|[^\s]"
+    r"<==>|==>|<=>|<->|<<|>>|<=|>=|!=|->|<-|=>|\\.|[^\s]"
 )
 
 
@@ -48,7 +50,10 @@ def from_latex(node: lt.Node) -> tuple | None:
     if isinstance(node, lt.Space):
         return None
     if isinstance(node, lt.Atom):
-        return ("atom", tm._atom(node.text))
+        typst_name = tm._atom(node.text)
+        if typst_name.startswith('op("'):  # \argmax and \argmin: named operators
+            return ("op", typst_name.split('"')[1])
+        return ("atom", typst_name)
     if isinstance(node, lt.Text):
         return ("text", node.text)
     if isinstance(node, lt.Script):
@@ -58,6 +63,8 @@ def from_latex(node: lt.Node) -> tuple | None:
     if isinstance(node, lt.Frac):
         return ("frac", from_latex(node.num), from_latex(node.den))
     if isinstance(node, lt.Sqrt):
+        if node.index is not None:
+            return ("root", from_latex(node.index), from_latex(node.body))
         return ("sqrt", from_latex(node.body))
     if isinstance(node, lt.Accent):
         return ("accent", tm.ACCENTS[node.name], from_latex(node.body))
@@ -66,7 +73,7 @@ def from_latex(node: lt.Node) -> tuple | None:
             return ("op", node.body.text)
         if node.name == "mathbb":
             body = from_latex(node.body)
-            if body[0] == "atom" and len(body[1]) == 1:
+            if body[0] == "atom" and len(body[1]) == 1 and body[1].isupper():
                 return ("atom", body[1] * 2)
             return ("style", "bb", body)
         if node.name == "boxed":
@@ -75,6 +82,8 @@ def from_latex(node: lt.Node) -> tuple | None:
     if isinstance(node, lt.Delimited):
         left, right = tm.DELIMITERS[node.left], tm.DELIMITERS[node.right]
         return ("lr", left, from_latex(node.body) or ("seq",), right)
+    if isinstance(node, lt.Matrix) and node.kind == "cases":
+        return ("cases", tuple(tuple(from_latex(c) or ("seq",) for c in row) for row in node.rows))
     if isinstance(node, lt.Matrix):
         rows = tuple(tuple(from_latex(c) or ("seq",) for c in row) for row in node.rows)
         return ("mat", tm.ENVIRONMENTS[node.kind], rows)
@@ -159,9 +168,7 @@ class Reader:
             return ("atom", token)
         if token in SPACE_WORDS:
             return None  # spacing
-        if self.peek() == "(" and token in {"sqrt", "lr", "mat", "attach", "op"} | (
-            ACCENT_CALLS | STYLE_CALLS
-        ):
+        if self.peek() == "(" and token in CALLS:
             return self.call(token)
         return ("atom", token)
 
@@ -213,19 +220,36 @@ class Reader:
                 if token == ")":
                     return ("mat", delim, tuple(rows))
         args = self.arguments()
+        if name == "cases":
+            return ("cases", tuple(_cells(arg) for arg in args))
+        if name == "root":
+            return ("root", read_tokens(args[0]), read_tokens(args[1]))
+        if name == "op":  # op("name") or op("name", limits: #true)
+            return ("op", args[0][0][1:-1])
         if name == "attach":
             base = read_tokens(args[0])
             named = {a[0]: read_tokens(a[2:]) for a in args[1:]}
             return ("script", base, named.get("b"), named.get("t"))
         (body,) = args
-        if name == "op":
-            return ("op", body[0][1:-1])
         inner = read_tokens(body) or ("seq",)
         if name == "sqrt":
             return ("sqrt", inner)
         if name in ACCENT_CALLS:
             return ("accent", name, inner)
         return ("style", name, inner)
+
+
+def _cells(tokens: list[str]) -> tuple:
+    """The cells of one row of ``cases(...)``, split at its ``&``."""
+    cells, current, depth = [], [], 0
+    for token in [*tokens, "&"]:
+        depth += {"(": 1, ")": -1}.get(token, 0)
+        if token == "&" and depth == 0:  # a nested call's "&" belongs to its own cells
+            cells.append(read_tokens(current) or ("seq",))
+            current = []
+        else:
+            current.append(token)
+    return tuple(cells)
 
 
 def read_tokens(tokens: list[str]) -> tuple | None:

@@ -143,7 +143,9 @@ def paper(
         fonts=list(fonts),
         formats=formats,
     )
-    check_fonts(loaded, path.name)
+    loaded, notes = check_fonts(loaded, path.name)
+    for note in notes:
+        click.echo(note, err=True)
     if roster is None:
         from quizgen.publish.sheets import DEFAULT_ID_DIGITS
 
@@ -218,7 +220,9 @@ def _class_set(
 
     from quizgen.publish.classset import class_roster, run_class_set
 
-    students = class_roster(roster, only_ids, loaded)
+    students, loaded, notes = class_roster(roster, only_ids, loaded)
+    for note in notes:
+        click.echo(note, err=True)
     shown = console(False)
     shown.file = sys.stderr
     finished = [0]

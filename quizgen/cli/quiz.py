@@ -8,6 +8,7 @@ input at any point keeps everything answered so far.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -139,7 +140,7 @@ class QuizSession:
         else:
             self.read("Work it out on paper, then press Enter to see the model derivation: ")
             self.show_derivation(item)
-            correct = run.self_mark(self._read_marks(run.total_marks))
+            return run.self_mark(self._read_marks(run.total_marks))  # shown once, before marking
         if item.kind in ("order", "fill") or not correct:
             self.show_derivation(item)
         return correct
@@ -177,6 +178,10 @@ class QuizSession:
             self.say(f"{INDENT}type a whole number from 0 to {total}", "yellow")
 
     def show_derivation(self, item: BankItem) -> None:
+        """The question's model derivation; nothing (not even the heading) when it has none, as
+        a choice question may not."""
+        if not item.bank.steps:
+            return
         self.say("Model derivation", "bold")
         for k, step in enumerate(item.bank.steps, start=1):
             marks = f"  [{step.marks}]" if item.kind == "derive" else ""
@@ -187,7 +192,7 @@ class QuizSession:
         """Say how a part was judged (the words are the engine's; the colour is ours)."""
         said = explain(part, verdict, index, repeated)
         mark = "✓" if said.right else "✗"
-        self.say(f"{INDENT}{mark} {said.text}", "green" if said.right else "red")
+        self.say(f"{INDENT}{mark} {inline(said.text)}", "green" if said.right else "red")
 
     def show_solution(self, solution: Any) -> None:
         self.say("Worked solution", "bold")
@@ -214,10 +219,17 @@ class QuizSession:
 
 
 def rich_table(table: Table) -> RichTable:
-    """A stem or solution table (truth table, trace, shapes) as a rich table, math in Unicode."""
+    """A stem or solution table (truth table, trace, shapes) as a rich table, math in Unicode:
+    columns of numbers right-aligned, columns of words (a layer's description) left-aligned."""
+    rows = [[inline(cell) for cell in row] for row in table.rows]
     out = RichTable(header_style="bold")
-    for cell in table.header:
-        out.add_column(inline(cell), justify="right")
-    for row in table.rows:
-        out.add_row(*(inline(cell) for cell in row))
+    for index, cell in enumerate(table.header):
+        numeric = all(_NUMBER.fullmatch(row[index]) for row in rows if index < len(row))
+        out.add_column(inline(cell), justify="right" if numeric else "left")
+    for row in rows:
+        out.add_row(*row)
     return out
+
+
+#: a number, a signed number or a vector of them, as a table cell holds it in the terminal
+_NUMBER = re.compile(r"[-+−]?[\d.,\s\[\]()+−-]*")

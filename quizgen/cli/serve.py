@@ -45,6 +45,13 @@ from quizgen.cli.options import BANK_OPTION, DB_OPTION, any_bank_pool
     "of them).",
 )
 @click.option(
+    "--database",
+    default=None,
+    metavar="postgresql://...",
+    help="With --class: keep the site's state and the histories in this PostgreSQL database, "
+    "so several --workers or machines serve one class [default: SQLite files in the class folder].",
+)
+@click.option(
     "--proxy",
     default=None,
     metavar="ADDRESS",
@@ -62,21 +69,23 @@ def serve(
     url: str | None,
     proxy: str | None,
     workers: int,
+    database: str | None,
 ) -> None:
     """Practise in the browser: the quiz's problems, grading, hints and history as a local site.
 
     Examples: quizgen serve; quizgen serve --class roster.csv --host 0.0.0.0
     """
     from quizgen.web import classroom as rooms
-    from quizgen.web.server import check_host
+    from quizgen.web.server import check_database, check_host
     from quizgen.web.server import serve as run_site
 
     check_host(host, roster is not None, open_to_anyone)
+    check_database(database, roster is not None)
     if roster is not None:
         from quizgen.exam.roster import read_roster
 
         folder = class_dir or roster.with_name(f"{roster.stem}-practice")
-        room = rooms.open_class(read_roster(roster), folder)
+        room = rooms.open_class(read_roster(roster), folder, database)
     else:
         from quizgen.practice.history import default_path
 

@@ -35,9 +35,10 @@ def console(no_color: bool) -> Console:
 
 def reader(shown: Console) -> Callable[[str], str]:
     """Read a line at a prompt; piped answers are echoed so the transcript reads naturally."""
+    from rich.text import Text
 
     def read(prompt: str) -> str:
-        text = shown.input(prompt)
+        text = shown.input(Text(prompt))  # Text: "∇[z] ℓ" is maths, not a markup tag
         if not sys.stdin.isatty():
             shown.print(text, markup=False, highlight=False)
         return text

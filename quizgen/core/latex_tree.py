@@ -73,7 +73,10 @@ class Frac(Node):
 
 @dataclass(frozen=True)
 class Sqrt(Node):
+    """``\\sqrt{x}``, or ``\\sqrt[n]{x}`` with its index."""
+
     body: Node
+    index: Node | None = None
 
 
 @dataclass(frozen=True)
@@ -105,35 +108,47 @@ class Delimited(Node):
 
 @dataclass(frozen=True)
 class Matrix(Node):
-    """``bmatrix``, ``pmatrix`` or ``matrix``: rows of cells."""
+    """``bmatrix``, ``pmatrix``, ``vmatrix``, ``matrix`` or ``cases``: rows of cells."""
 
     kind: str
     rows: tuple[tuple[Node, ...], ...]
 
 
 SPACES = frozenset({",", ";", ":", "!", " ", "quad", "qquad"})
-ACCENTS = frozenset({"hat", "bar", "overline", "underline", "tilde", "vec", "dot"})
+ACCENTS = frozenset(
+    {"hat", "bar", "overline", "underline", "tilde", "vec", "dot", "ddot", "check"}
+    | {"widehat", "widetilde"}
+)
 STYLES = frozenset({"mathbf", "boldsymbol", "mathit", "mathcal", "mathrm", "mathbb", "boxed"})
 TEXTS = frozenset({"text", "textbf", "textit", "operatorname"})
 FRACTIONS = frozenset({"frac", "tfrac", "dfrac"})
 DELIMITERS = frozenset(
     {"(", ")", "[", "]", ".", "|", "\\lfloor", "\\rfloor", "\\lceil", "\\rceil", "\\{", "\\}"}
-    | {"\\langle", "\\rangle", "\\|"}
+    | {"\\langle", "\\rangle", "\\|", "\\lVert", "\\rVert", "\\vert", "\\lvert", "\\rvert"}
 )
-MATRICES = frozenset({"bmatrix", "pmatrix", "matrix"})
+MATRICES = frozenset({"bmatrix", "pmatrix", "vmatrix", "matrix", "cases"})
 #: commands that are symbols (Greek letters, operators, relations, functions); latex_check
 #: and the writers agree on this list
 SYMBOLS = frozenset(
     """
-    alpha beta gamma delta epsilon varepsilon zeta eta theta lambda mu nu xi pi rho sigma tau
-    phi varphi chi psi omega Gamma Delta Theta Lambda Sigma Phi Psi Omega ell partial nabla
-    infty cdot times odot div pm mp leq le geq ge neq ne approx equiv sim propto leftarrow
-    rightarrow to implies Rightarrow Leftarrow iff in notin subset forall exists triangleq
-    mapsto ldots cdots dots prime top sum prod int log ln exp max min lfloor rfloor lceil rceil
-    langle rangle lVert rVert
+    alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi
+    pi rho varrho sigma tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Pi
+    Sigma Upsilon Phi Psi Omega ell partial nabla infty emptyset
+    cdot times odot oplus otimes circ ast star bullet div pm mp setminus cap cup neg
+    leq le geq ge neq ne ll gg approx equiv sim simeq propto perp mid
+    leftarrow rightarrow leftrightarrow to implies Rightarrow Leftarrow Leftrightarrow iff
+    in notin subset subseteq supset supseteq forall exists triangleq mapsto
+    ldots cdots vdots ddots dots prime top sum prod int
+    log ln exp sin cos tanh sinh cosh arg det lim sup inf max min argmax argmin
+    lfloor rfloor lceil rceil langle rangle lVert rVert vert lvert rvert
     """.split()  # noqa: SIM905 - a word list reads better than quoted strings
 )
-IGNORED = frozenset({"limits", "displaystyle"})
+#: commands that change only sizes or placement, dropped before parsing: ``\\sum\\limits_{i}``
+#: is ``\\sum_{i}``, ``\\bigl(`` is ``(``
+IGNORED = frozenset(
+    {"limits", "nolimits", "displaystyle", "textstyle"}
+    | {"big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr"}
+)
 _TOKEN = re.compile(r"\\([A-Za-z]+|.)|([{}^_&'])|(\s+)|([0-9]+(?:\.[0-9]+)?)|(.)", re.S)
 _ROW_BREAK = "\\\\"
 
@@ -143,7 +158,8 @@ def _tokens(latex: str) -> list[str]:
     for match in _TOKEN.finditer(latex.replace(_ROW_BREAK, "\x00")):
         command, special, space, digits, char = match.groups()
         if command is not None:
-            out.append("\\" + command)
+            if command not in IGNORED:
+                out.append("\\" + command)
         elif special is not None or digits is not None:
             out.append(special or digits)
         elif space is not None:
@@ -204,7 +220,7 @@ class _Parser:
             base: Node | None = Seq(())  # a script on nothing, as in ``{}^{2}``
         else:
             base = self.primary()
-            if base is None or isinstance(base, Space):
+            if isinstance(base, Space):
                 return base
         sub: Node | None = None
         sup: Node | None = None
@@ -239,7 +255,7 @@ class _Parser:
             return True
         return False
 
-    def primary(self) -> Node | None:
+    def primary(self) -> Node:
         token = self.take()
         if token == " ":
             return Space(" ")
@@ -259,7 +275,8 @@ class _Parser:
         if name in FRACTIONS:
             return Frac(self.argument(), self.argument())
         if name == "sqrt":
-            return Sqrt(self.argument())
+            index = self.optional_argument()
+            return Sqrt(self.argument(), index)
         if name in ACCENTS:
             return Accent(name, self.argument())
         if name in STYLES:
@@ -277,11 +294,19 @@ class _Parser:
             raise UnsupportedLatex("\\end without a \\begin")
         if name in SPACES:
             return Space(name)
-        if name in IGNORED:
-            return None
         if name in SYMBOLS or (len(name) == 1 and name in "{}|_%#&$"):
             return Atom(token)
         raise UnsupportedLatex(f"unsupported command \\{name}")
+
+    def optional_argument(self) -> Node | None:
+        """A ``[...]`` argument (the index of ``\\sqrt[n]{x}``), if one follows."""
+        self.skip_spaces()
+        if self.peek() != "[":
+            return None
+        self.take()
+        body = self.sequence(frozenset("]"))
+        self.expect("]")
+        return body.items[0] if len(body.items) == 1 else body
 
     def raw_group(self) -> str:
         """The literal text of a ``{...}`` group (for \\text and environment names)."""

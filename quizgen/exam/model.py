@@ -43,6 +43,13 @@ class Item:
         return self.solution.parts[-1]
 
     @property
+    def choice_prompt(self) -> str:
+        """What a multiple-choice item asks, whatever its part's label is: "Output shape
+        $H \\times W \\times C$ after each layer: which option is right?" (text with $math$)."""
+        label = self.asked.label
+        return f"{label[:1].upper()}{label[1:]}: which option is right?"
+
+    @property
     def part_marks(self) -> tuple[int, ...]:
         """The marks of each part: the item's marks shared as evenly as whole marks allow,
         earlier parts first. The key prints them; the LMS exports weight parts by them."""

@@ -130,7 +130,7 @@ def _generated(quiz: ET.Element, item: Item, name: str, scale: int) -> bool:
             quiz,
             "multichoice",
             name,
-            stem_html(item) + f"<p>Which is {html(item.asked.label)}?</p>",
+            stem_html(item) + f"<p>{html(item.choice_prompt)}</p>",
             feedback,
             item.marks * scale,
         )

@@ -185,7 +185,7 @@ def _item(section: ET.Element, item: Item | BankItem, version: str, notes: list[
             )
             for c in item.choices
         ]
-        question = stem_html(item) + f"<p>Which is {html(item.asked.label)}?</p>"
+        question = stem_html(item) + f"<p>{html(item.choice_prompt)}</p>"
         _choice(section, ident, title, question, options, item.marks, solution)
         return False
     found, known = entries(item), mistakes(item)

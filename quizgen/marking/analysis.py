@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from quizgen.marking.mark import PartMark
+from quizgen.topics import topic_title
 
 #: a mistake held by at least this share of the class goes on the re-teach list
 RETEACH_SHARE = 0.2
@@ -126,16 +127,29 @@ def slot_order(slot: str) -> tuple:
     return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in slot.split("."))
 
 
+def slot_name(slot: str) -> str:
+    """A blueprint slot in words: "1.2" is "section 1, item 2", "4.4.1" (the first question an
+    item with a count draws) "section 4, item 4 #1"; a named id stays itself."""
+    numbers = slot.split(".")
+    if len(numbers) not in (2, 3) or not all(n.isdigit() for n in numbers):
+        return slot
+    copy = f" #{numbers[2]}" if len(numbers) == 3 else ""
+    return f"section {numbers[0]}, item {numbers[1]}{copy}"
+
+
 def slot_labels(rows: Sequence[PartMark]) -> dict[str, str]:
-    """A question's name in reports: "Q3 sigmoid" when it has that number on every paper, else
-    its blueprint slot ("slot 1.2 sigmoid"), as shuffled sections number it differently."""
+    """A question's name in reports: "Q3 Sigmoid and its derivative" when it has that number
+    on every paper, else its place in the blueprint ("Section 1, item 2: ..."), as shuffled
+    sections number it differently."""
     numbers: dict[str, set[int]] = defaultdict(set)
     what = {}
     for row in rows:
         numbers[row.slot].add(row.question)
-        what[row.slot] = row.what
+        what[row.slot] = topic_title(row.what)
     return {
-        slot: f"Q{next(iter(n))} {what[slot]}" if len(n) == 1 else f"slot {slot} {what[slot]}"
+        slot: f"Q{next(iter(n))} {what[slot]}"
+        if len(n) == 1
+        else f"{slot_name(slot).capitalize()}: {what[slot]}"
         for slot, n in numbers.items()
     }
 
@@ -214,7 +228,7 @@ def analyse(rows: Sequence[PartMark]) -> ClassReport:
         if len(students) and m.students / len(students) >= RETEACH_SHARE
     ]
     reteach += [
-        f"{topic}: the class earned {accuracy:.0%} of its marks."
+        f"{topic_title(topic)}: the class earned {accuracy:.0%} of its marks."
         for topic, accuracy in topics
         if accuracy < WEAK_TOPIC
     ]

@@ -19,7 +19,7 @@ from quizgen.exam.item_codes import encode
 from quizgen.exam.model import BankItem, BankOption
 from quizgen.practice.answers import parse
 from quizgen.practice.history import Attempt, History
-from quizgen.practice.session import hint_ladder
+from quizgen.practice.session import hint_ladder, steps_shown_by
 from quizgen.topics import topic_of_section
 
 NO_MORE_HINTS = "no more hints: ? shows all"
@@ -96,6 +96,7 @@ class ProblemRun:
         self.verdicts: list[Verdict] = []
         self._named: set[Misconception] = set()
         self._ladder = hint_ladder(self.solution)
+        self._hint_step = 0  # the step the last hint came from
         self._hints = 0
         self._started = time.monotonic()
 
@@ -119,7 +120,17 @@ class ProblemRun:
     def hint(self) -> str:
         """The next rung of the hint ladder (counted for the part being answered)."""
         self._hints += 1
-        return next(self._ladder, NO_MORE_HINTS)
+        step, rung = next(self._ladder, (self._hint_step, NO_MORE_HINTS))
+        self._hint_step = step
+        return rung
+
+    def _skip_hints_shown_by(self, part: Part) -> None:
+        """After a part is answered (and its answer shown, right or wrong), the next part's
+        hints start after the steps that answer showed, not again at step 1."""
+        shown = steps_shown_by(self.solution, part)
+        if shown >= self._hint_step:
+            self._ladder = hint_ladder(self.solution, first_step=shown + 1)
+            self._hint_step = shown
 
     def answer(self, text: str) -> Feedback:
         """Judge ``text`` for the current part, record it and move on. Raises
@@ -134,6 +145,7 @@ class ProblemRun:
         self.verdicts.append(verdict)
         self._named |= {verdict.misconception, verdict.also} - {None}
         self._record(part, text.strip(), verdict, "answered")
+        self._skip_hints_shown_by(part)
         return Feedback(part, verdict, repeated)
 
     def give_up(self, outcome: str) -> None:

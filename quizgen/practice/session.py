@@ -3,11 +3,13 @@ adaptively), which derivation questions (never one twice), and the hints, a rung
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from quizgen import topics
-from quizgen.core.model import Difficulty, Problem
+from quizgen.core.latex import answer_text
+from quizgen.core.model import Difficulty, Part, Problem, Solution
 from quizgen.core.seeds import child_seed, rng_for
 from quizgen.exam.banks import BankQuestion
 from quizgen.exam.build import make_bank_item
@@ -99,12 +101,28 @@ def item_for_code(code: str, pool: Callable[[], Sequence[BankQuestion]]) -> Prob
     return make_problem(topic, seed, difficulty)
 
 
-def hint_ladder(solution: Any) -> Iterator[str]:
-    """The hints ``h`` gives, one rung at a time: each step's idea (its title, with the
-    formula), then the numbers put in, then its result; never the whole solution at once."""
+def hint_ladder(solution: Any, first_step: int = 1) -> Iterator[tuple[int, str]]:
+    """The hints ``h`` gives, one rung at a time, each with the number of its step: each
+    step's idea (its title, with the formula), then the numbers put in, then its result; never
+    the whole solution at once. Steps before ``first_step`` are left out (an answered part
+    already showed them)."""
     for number, step in enumerate(solution.steps, start=1):
-        yield f"step {number}: {inline(step.title)}"
+        if number < first_step:
+            continue
+        yield number, f"step {number}: {inline(step.title)}"
         for line in step.lines:
-            yield f"step {number}, the numbers: {to_unicode(line)}"
+            yield number, f"step {number}, the numbers: {to_unicode(line)}"
         if step.result:
-            yield f"step {number} gives {to_unicode(step.result)}"
+            yield number, f"step {number} gives {to_unicode(step.result)}"
+
+
+def steps_shown_by(solution: Solution, part: Part) -> int:
+    """How many steps an answered part has shown: the number of the first step that ends on
+    the part's answer (at its precision; later steps may reuse it), or 0 when none does. The
+    hints for the next part start after it, rather than again at step 1."""
+    answer = answer_text(solution.answer[part.key], part.precision)
+    shown = re.compile(r"(?<![\d.])" + re.escape(answer) + r"\s*$")
+    for number, step in enumerate(solution.steps, start=1):
+        if shown.search(step.result or (step.lines[-1] if step.lines else "")):
+            return number
+    return 0

@@ -44,8 +44,8 @@ from quizgen.publish.papers import (
     prepare_out_dir,
     rebuild_command,
     stage_copy,
+    with_installed_fonts,
 )
-from quizgen.render import fonts
 
 WORKER_TASKS = 40
 MANIFEST_FIELDS = (
@@ -218,13 +218,16 @@ class _Journal:
         self.file.close()
 
 
-def class_roster(roster: Path, only_ids: Sequence[str], blueprint: Blueprint) -> list[Student]:
-    """The students of a roster file to build papers for (``--only``'s, else all), refused
-    before anything is written when no font prints a name."""
+def class_roster(
+    roster: Path, only_ids: Sequence[str], blueprint: Blueprint
+) -> tuple[list[Student], Blueprint, list[str]]:
+    """The students of a roster file to build papers for (``--only``'s, else all), with the
+    blueprint given the installed fonts their names need and a line naming each; refused
+    before anything is written when no font on the machine prints a name."""
     students = read_roster(roster)
     names = [(f"{roster.name}: student {s.id}", s.name) for s in students]
-    fonts.check(names, [Path(f) for f in blueprint.fonts])
-    return select(students, only_ids, roster.name)
+    blueprint, notes = with_installed_fonts(blueprint, names)
+    return select(students, only_ids, roster.name), blueprint, notes
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -22,7 +22,7 @@ from quizgen.exam.blueprint import Blueprint, load_blueprint
 from quizgen.exam.build import build_exam
 from quizgen.exam.model import Exam, Version
 from quizgen.render import html as html_writer
-from quizgen.render.fonts import check, font_files
+from quizgen.render.fonts import complete, font_files
 
 FORMATS = ("html", "pdf")
 #: (temporary file, final name) pairs of one copy, renamed together by ``commit``
@@ -222,10 +222,22 @@ def override(
     return blueprint.model_copy(update=update) if update else blueprint
 
 
-def check_fonts(blueprint: Blueprint, source: str) -> None:
-    """Refuse, before anything is written, a blueprint (file name ``source``) with printed
-    texts that no font covers."""
-    check(blueprint.printed_texts(source), [Path(f) for f in blueprint.fonts])
+def with_installed_fonts(
+    blueprint: Blueprint, texts: Iterable[tuple[str, str]]
+) -> tuple[Blueprint, list[str]]:
+    """The blueprint with an installed font for each script of ``texts`` (``(where, text)``)
+    that its fonts do not cover, and a line saying which font each is; refused, before
+    anything is written, when no font on the machine covers a text."""
+    found, notes = complete(texts, [Path(f) for f in blueprint.fonts])
+    if [str(f) for f in found] == list(blueprint.fonts):
+        return blueprint, notes
+    return blueprint.model_copy(update={"fonts": [str(f) for f in found]}), notes
+
+
+def check_fonts(blueprint: Blueprint, source: str) -> tuple[Blueprint, list[str]]:
+    """The blueprint (file name ``source``) with the installed fonts its printed texts need,
+    as ``with_installed_fonts``."""
+    return with_installed_fonts(blueprint, blueprint.printed_texts(source))
 
 
 def make_papers(

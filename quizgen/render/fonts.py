@@ -3,14 +3,18 @@
 Both engines set text in the fonts quizgen ships (DejaVu Sans, from ziafont: Latin, Greek,
 Cyrillic, Arabic, Hebrew; Typst adds New Computer Modern) plus the font files the teacher gives
 with ``--font`` (a file or a folder; e.g. Noto Sans CJK for Chinese, Japanese and Korean names,
-Noto Sans Devanagari for Hindi). They are copied into the output's ``fonts/`` folder, which the
-HTML refers to and Typst reads, so papers look the same on every machine. A name that no font
-covers is an error before anything is written, naming the student and the script, never a
-blank on the paper.
+Noto Sans Devanagari for Hindi). Where those do not cover a script, a font installed on the
+machine that does is found with fontconfig (``fc-list``; a regular sans face first) and used
+as if it had been given, and the run says which. They are copied into the output's ``fonts/``
+folder, which the HTML refers to and Typst reads, so papers look the same on every machine. A
+name that no font covers, not even an installed one, is an error before anything is written,
+naming the student and the script, never a blank on the paper.
 """
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import unicodedata
 from collections.abc import Iterable, Sequence
 from functools import cache
@@ -113,3 +117,62 @@ def check(texts: Iterable[tuple[str, str]], extra: Sequence[Path]) -> None:
             )
     if problems:
         raise QuizgenError("\n".join(problems))
+
+
+def installed_font_for(chars: str) -> Path | None:
+    """A font installed on this machine that draws every one of ``chars``, found with
+    fontconfig: a regular sans face before bold, serif or monospaced ones; None when there is
+    none, or no fontconfig."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return None
+    charset = " ".join(f"{ord(ch):x}" for ch in dict.fromkeys(chars))
+    try:
+        listing = subprocess.run(
+            [fc_list, f":charset={charset}", "--format", "%{file}\t%{family[0]}\t%{style[0]}\n"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    candidates = []
+    for line in listing.splitlines():
+        file, name, style = ([*line.split("\t"), "", ""])[:3]
+        path = Path(file)
+        if path.suffix.lower() in FONT_SUFFIXES and path.is_file():
+            odd = ("Serif" in name, "Mono" in name, style != "Regular")
+            candidates.append((odd, name, str(path), path))
+    needed = {ord(ch) for ch in chars}
+    for *_, path in sorted(candidates):
+        try:
+            if needed <= _font(path)[0]:
+                return path
+        except QuizgenError:
+            continue
+    return None
+
+
+def complete(
+    texts: Iterable[tuple[str, str]], extra: Sequence[Path]
+) -> tuple[tuple[Path, ...], list[str]]:
+    """The fonts that print ``texts`` (``(where, text)``): ``extra``, plus an installed font
+    for each script that neither the shipped fonts nor ``extra`` cover; and a line for each
+    font added, saying which it is and for what. Raises as ``check`` does for the texts that
+    no installed font covers either."""
+    texts = list(texts)
+    fonts = list(extra)
+    covered = coverage(fonts)
+    missing: dict[str, dict[str, None]] = {}
+    for _, text in texts:
+        for ch in uncovered(text, covered):
+            missing.setdefault(script(ch), {})[ch] = None
+    notes = []
+    for name, chars in missing.items():
+        found = installed_font_for("".join(chars))
+        if found is not None and found not in fonts:
+            fonts.append(found)
+            notes.append(f"No font given covers the {name} script: using {family(found)} ({found})")
+    check(texts, fonts)
+    return tuple(fonts), notes

@@ -117,12 +117,22 @@ _UNARY_MINUS = re.compile(r"(^|[\[(,=]|\\cdot|\\times)(\s*)-(?=\s*[\d.])")
 _HAT_LETTER = re.compile(r"\\hat\{([A-Za-z])\}")
 
 
+# commands of the subset latex2mathml (and so ziamath, built on it) does not know: written in
+# ones it does
+_LATEX2MATHML_SPELLINGS = {"\\arg": "\\operatorname{arg}", "\\nolimits": ""}
+_UNKNOWN_TO_LATEX2MATHML = re.compile(r"\\(?:arg|nolimits)(?![A-Za-z])")
+
+
+def _for_latex2mathml(latex: str) -> str:
+    return _UNKNOWN_TO_LATEX2MATHML.sub(lambda m: _LATEX2MATHML_SPELLINGS[m.group(0)], latex)
+
+
 def _for_ziamath(latex: str) -> str:
     """What ziamath lays out as TeX would: a sign braced with its number, ``\\nabla`` braced so
     its subscript is a script (not a limit set apart), and a hatted letter as the precomposed
     character where Unicode has one (ziamath's hat glyph is wider than the letter and leaves a
     gap before it)."""
-    signed = _UNARY_MINUS.sub(r"\1\2{-}", latex)
+    signed = _UNARY_MINUS.sub(r"\1\2{-}", _for_latex2mathml(latex))
     signed = signed.replace("\\nabla_", "{\\nabla}_")
     return _HAT_LETTER.sub(_precomposed_hat, signed)
 
@@ -145,18 +155,25 @@ def mathml(latex: str, display: bool = False) -> Markup:
     """One formula as a ``<math>`` element, its LaTeX kept as an annotation for copying."""
     from latex2mathml.converter import convert
 
-    signed = _SIGNED_NUMBER.sub(r"\1\2{-\3}", latex)  # a sign stays with its number
+    signed = _SIGNED_NUMBER.sub(r"\1\2{-\3}", _for_latex2mathml(latex))  # sign with number
     try:
         element = convert(signed, display="block" if display else "inline")
     except Exception as exc:  # latex2mathml's own errors
         raise QuizgenError(f"${latex}$ cannot be written as MathML ({exc})") from None
     element = element.replace(_ASCII_HAT, _HAT)  # browsers place U+02C6 over the letter
+    element = _FUNCTION_THEN_OPERAND.sub(r'\1<mspace width="0.1667em"></mspace>', element)
     return Markup(element.replace("<math ", f'<math alttext="{escape(latex)}" ', 1))
 
 
 # MathML spaces a minus as a binary operator unless it opens its own row: -1 after a bracket,
 # a comma, a relation or a product is written {-1}
 _SIGNED_NUMBER = re.compile(r"(^|[\[(,=]|\\cdot|\\times)(\s*)-(\s*(?:\d[\d.]*|\.\d+))")
+# a function name (log, exp, tanh, ...) is an <mi> with no space after it: TeX sets a thin
+# space between it and an operand that is not in parentheses (log ŷ, not logŷ)
+_FUNCTION_THEN_OPERAND = re.compile(
+    r"(<mi>(?:log|ln|exp|sin|cos|tanh|sinh|cosh|det|arg)</mi>)"
+    r"(?=<(?:mi|mn|mover|msub|msup|msubsup|mfrac|mrow|msqrt)[ >])"
+)
 _ASCII_HAT = "<mo>&#x0005E;</mo></mover>"
 _HAT = "<mo>&#x002C6;</mo></mover>"
 

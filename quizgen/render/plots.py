@@ -11,6 +11,7 @@ from markupsafe import Markup
 WIDTH = 6.4  # inches: the report's text width
 BAR = "#3b6ea5"
 WARN = "#c0392b"
+NEUTRAL = "#7f8c8d"
 
 
 def _figure(height: float):
@@ -52,6 +53,19 @@ def histogram(totals: Sequence[float], out_of: int) -> Markup:
     return _svg(plt, figure)
 
 
+def _discrimination_colour(value: float) -> str:
+    return WARN if value < 0 else NEUTRAL
+
+
+def question_legend(discrimination: Sequence[float]) -> list[tuple[str, str]]:
+    """(label, colour) of the question chart's legend: each colour the chart draws, said as
+    drawn (matplotlib's own legend shows a bar series in its first bar's colour)."""
+    keys = [("facility", BAR), ("discrimination", NEUTRAL)]
+    if any(value < 0 for value in discrimination):
+        keys.append(("discrimination below 0", WARN))
+    return keys
+
+
 def question_bars(
     labels: Sequence[str], facility: Sequence[float], discrimination: Sequence[float | None]
 ) -> Markup:
@@ -60,14 +74,21 @@ def question_bars(
     positions = list(range(len(labels)))[::-1]
     axes.barh([p + 0.2 for p in positions], facility, height=0.4, color=BAR, label="facility")
     shown = [d if d is not None else 0.0 for d in discrimination]
-    colours = [WARN if d < 0 else "#7f8c8d" for d in shown]
     axes.barh(
-        [p - 0.2 for p in positions], shown, height=0.4, color=colours, label="discrimination"
+        [p - 0.2 for p in positions],
+        shown,
+        height=0.4,
+        color=[_discrimination_colour(d) for d in shown],
+        label="discrimination",
     )
     axes.set_yticks(positions, labels)
     axes.set_xlim(min(-0.5, min(shown, default=0)), 1)
     axes.axvline(0, color="black", linewidth=0.6)
-    axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
+    from matplotlib.patches import Patch
+
+    keys = [Patch(color=colour, label=label) for label, colour in question_legend(shown)]
+    # anchored at the right: a long legend reaches left over the labels, not off the page
+    axes.legend(handles=keys, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=3, frameon=False)
     return _svg(plt, figure)
 
 

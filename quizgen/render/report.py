@@ -13,6 +13,7 @@ from markupsafe import Markup
 
 from quizgen.render import plots
 from quizgen.render.html import MathAs, environment
+from quizgen.topics import topic_title
 
 
 def marks_text(value: Fraction | int | float) -> str:
@@ -70,7 +71,7 @@ def class_report(title: str, seed: int | None, report: Any, math_as: MathAs = "s
             [q.discrimination for q in report.questions],
         ),
         "topics": plots.horizontal(
-            [t for t, _ in report.topics],
+            [topic_title(t) for t, _ in report.topics],
             [a for _, a in report.topics],
             "share of the topic's marks earned",
             percent=True,

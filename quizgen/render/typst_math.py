@@ -50,14 +50,19 @@ SYMBOLS = {
     "zeta": "zeta",
     "eta": "eta",
     "theta": "theta",
+    "vartheta": "theta.alt",
+    "iota": "iota",
+    "kappa": "kappa",
     "lambda": "lambda",
     "mu": "mu",
     "nu": "nu",
     "xi": "xi",
     "pi": "pi",
     "rho": "rho",
+    "varrho": "rho.alt",
     "sigma": "sigma",
     "tau": "tau",
+    "upsilon": "upsilon",
     "phi": "phi.alt",
     "varphi": "phi",
     "chi": "chi",
@@ -67,7 +72,10 @@ SYMBOLS = {
     "Delta": "Delta",
     "Theta": "Theta",
     "Lambda": "Lambda",
+    "Xi": "Xi",
+    "Pi": "Pi",
     "Sigma": "Sigma",
+    "Upsilon": "Upsilon",
     "Phi": "Phi",
     "Psi": "Psi",
     "Omega": "Omega",
@@ -75,9 +83,20 @@ SYMBOLS = {
     "partial": "partial",
     "nabla": "nabla",
     "infty": "infinity",
+    "emptyset": "emptyset",
     "cdot": "dot.op",
     "times": "times",
     "odot": "dot.o",
+    "oplus": "plus.o",
+    "otimes": "times.o",
+    "circ": "compose",
+    "ast": "ast.op",
+    "star": "star.op",
+    "bullet": "bullet",
+    "setminus": "without",
+    "cap": "inter",
+    "cup": "union",
+    "neg": "not",
     "div": "div",
     "pm": "plus.minus",
     "mp": "minus.plus",
@@ -87,26 +106,38 @@ SYMBOLS = {
     "ge": ">=",
     "neq": "!=",
     "ne": "!=",
+    "ll": "<<",
+    "gg": ">>",
     "approx": "approx",
     "equiv": "equiv",
     "sim": "tilde.op",
+    "simeq": "tilde.eq",
     "propto": "prop",
+    "perp": "perp",
+    "mid": "divides",
     "leftarrow": "<-",
     "rightarrow": "->",
+    "leftrightarrow": "<->",
     "to": "->",
     "implies": "==>",
     "Rightarrow": "=>",
     "Leftarrow": "arrow.l.double",
+    "Leftrightarrow": "<=>",
     "iff": "<==>",
     "in": "in",
     "notin": "in.not",
     "subset": "subset",
+    "subseteq": "subset.eq",
+    "supset": "supset",
+    "supseteq": "supset.eq",
     "forall": "forall",
     "exists": "exists",
     "triangleq": "eq.delta",
     "mapsto": "arrow.r.bar",
     "ldots": "dots",
     "cdots": "dots.c",
+    "vdots": "dots.v",
+    "ddots": "dots.down",
     "dots": "dots",
     "quad": "quad",
     "qquad": "wide",
@@ -118,6 +149,18 @@ SYMBOLS = {
     "log": "log",
     "ln": "ln",
     "exp": "exp",
+    "sin": "sin",
+    "cos": "cos",
+    "tanh": "tanh",
+    "sinh": "sinh",
+    "cosh": "cosh",
+    "arg": "arg",
+    "det": "det",
+    "lim": "lim",
+    "sup": "sup",
+    "inf": "inf",
+    "argmax": 'op("arg max", limits: #true)',
+    "argmin": 'op("arg min", limits: #true)',
     "max": "max",
     "min": "min",
     "lfloor": "floor.l",
@@ -128,8 +171,9 @@ SYMBOLS = {
     "rangle": "angle.r",
     "lVert": "bar.v.double",
     "rVert": "bar.v.double",
-    "limits": "",
-    "displaystyle": "",
+    "vert": "bar.v",
+    "lvert": "bar.v",
+    "rvert": "bar.v",
 }
 SPACES = {",": "thin", ";": "med", ":": "med", "!": "", " ": " ", "quad": "quad", "qquad": "wide"}
 ACCENTS = {
@@ -140,6 +184,10 @@ ACCENTS = {
     "tilde": "tilde",
     "vec": "arrow",
     "dot": "dot",
+    "ddot": "dot.double",
+    "check": "caron",
+    "widehat": "hat",
+    "widetilde": "tilde",
 }
 STYLES = {
     "mathbf": "bold",
@@ -164,8 +212,13 @@ DELIMITERS = {
     "\\langle": "angle.l",
     "\\rangle": "angle.r",
     "\\|": "bar.v.double",
+    "\\lVert": "bar.v.double",
+    "\\rVert": "bar.v.double",
+    "\\vert": "bar.v",
+    "\\lvert": "bar.v",
+    "\\rvert": "bar.v",
 }
-ENVIRONMENTS = {"bmatrix": '"["', "pmatrix": '"("', "matrix": "#none"}
+ENVIRONMENTS = {"bmatrix": '"["', "pmatrix": '"("', "vmatrix": '"|"', "matrix": "#none"}
 
 
 def _atom(text: str) -> str:
@@ -214,6 +267,8 @@ def _emit(node: Node) -> str:
     if isinstance(node, Frac):
         return f"({_emit(node.num)})/({_emit(node.den)})"
     if isinstance(node, Sqrt):
+        if node.index is not None:
+            return f"root({_argument(node.index)}, {_argument(node.body)})"
         return f"sqrt({_argument(node.body)})"
     if isinstance(node, Accent):
         return f"{ACCENTS[node.name]}({_argument(node.body)})"
@@ -222,6 +277,9 @@ def _emit(node: Node) -> str:
     if isinstance(node, Delimited):  # lr's content is an argument unless ( ) enclose it
         inner = _emit(node.body) if node.left == "(" else _argument(node.body)
         return f"lr({DELIMITERS[node.left]} {inner} {DELIMITERS[node.right]})".replace("  ", " ")
+    if isinstance(node, Matrix) and node.kind == "cases":  # cells of a row align at "&"
+        rows = ", ".join(" & ".join(_argument(c).strip() for c in row) for row in node.rows)
+        return f"cases({rows})"
     if isinstance(node, Matrix):
         rows = "; ".join(", ".join(_argument(c).strip() or '""' for c in row) for row in node.rows)
         return f"mat(delim: {ENVIRONMENTS[node.kind]}, {rows})"
@@ -249,7 +307,8 @@ def _style(node: Style) -> str:
         return f'op("{node.body.text}")'
     if node.name == "mathbb":
         letters = _emit(node.body).strip()
-        return letters * 2 if len(letters) == 1 else f"bb({letters})"
+        # Typst names the double-struck capitals AA ... ZZ; anything else is bb(...)
+        return letters * 2 if len(letters) == 1 and "A" <= letters <= "Z" else f"bb({letters})"
     if node.name == "boxed":
         return f"#box(stroke: 0.5pt, inset: 3pt, ${_emit(node.body)}$)"
     return f"{STYLES[node.name]}({_argument(node.body)})"

@@ -176,6 +176,13 @@ def topic_of_section(section: int) -> str:
     return next((t.name for t in registry().values() if t.section == section), "bank")
 
 
+def topic_title(name: str) -> str:
+    """A topic as reports name it: its title ("CNN output size"), not its key; "bank" (the
+    derivation questions no topic practises) as "Derivation questions"."""
+    known = registry().get(name)
+    return known.title if known else "Derivation questions" if name == "bank" else name
+
+
 def get(name: str) -> Topic:
     """The topic called ``name``, or an error that lists the known ones."""
     topics = registry()

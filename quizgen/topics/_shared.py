@@ -37,7 +37,7 @@ def dropped_loss_minus(solve: Callable[[Any], dict[str, Any]]) -> Misconception:
     the answer is unchanged)."""
     return Misconception(
         "dropped the minus sign of the loss",
-        "Cross-entropy is -log of the probability given to the true class, so it is never "
+        r"Cross-entropy is $-\log$ of the probability given to the true class, so it is never "
         "negative.",
         lambda p: {**solve(p), "loss": -solve(p)["loss"]},
     )

@@ -322,52 +322,59 @@ MISCONCEPTIONS = (
     switched(
         solve_with,
         "used z instead of the activation's derivative",
-        "delta1 multiplies by act'(z1) elementwise, not by z1 itself.",
+        r"$\delta^{(1)}$ multiplies by $\operatorname{act}'(z^{(1)})$ elementwise, not by "
+        "$z^{(1)}$ itself.",
         local="z",
     ),
     switched(
         solve_with,
         "forgot the activation's derivative",
-        "Going back through h1 = act(z1) multiplies by act'(z1) elementwise.",
+        r"Going back through $h^{(1)} = \operatorname{act}(z^{(1)})$ multiplies by "
+        r"$\operatorname{act}'(z^{(1)})$ elementwise.",
         local="none",
     ),
     switched(
         solve_with,
         "used the activation instead of its derivative",
-        "The local gradient is act'(z1) (sigma(1 - sigma), or 1 for z > 0 in ReLU), not h1.",
+        r"The local gradient is $\operatorname{act}'(z^{(1)})$ ($\sigma(1 - \sigma)$, or $1$ "
+        "for $z > 0$ in ReLU), not $h^{(1)}$.",
         local="value",
     ),
     switched(
         solve_with,
         "flipped the sign of the output error",
-        "For softmax + CCE and sigmoid + BCE, delta2 = y_hat - y, not y - y_hat.",
+        r"For softmax with CCE and sigmoid with BCE, $\delta^{(2)} = \hat{y} - y$, not $y - "
+        r"\hat{y}$.",
         sign=-1.0,
     ),
     switched(
         solve_with,
         "forgot the bias in the hidden layer",
-        "The hidden pre-activation is z1 = x W1 + b1: the bias is added before the activation.",
+        "The hidden pre-activation is $z^{(1)} = x W^{(1)} + b^{(1)}$: the bias is added "
+        "before the activation.",
         when=lambda p: any(p.b1),
         hidden_bias=False,
     ),
     switched(
         solve_with,
         "forgot the bias in the output layer",
-        "The output pre-activation is z2 = h1 W2 + b2.",
+        "The output pre-activation is $z^{(2)} = h^{(1)} W^{(2)} + b^{(2)}$.",
         when=lambda p: any(p.b2),
         output_bias=False,
     ),
     switched(
         solve_with,
         "skipped the hidden activation",
-        "h1 = act(z1): the activation is applied to z1 before it feeds the next layer.",
+        r"$h^{(1)} = \operatorname{act}(z^{(1)})$: the activation is applied to $z^{(1)}$ "
+        "before it feeds the next layer.",
         activation=False,
     ),
     dropped_loss_minus(solve),
     switched(
         solve_with,
         "transposed the weight gradients",
-        "dW = (layer input)^T delta: rows follow the inputs, columns the units (as W does).",
+        r"$\frac{\partial J}{\partial W} = (\text{layer input})^T \delta$: rows follow the "
+        "inputs, columns the units (as $W$ does).",
         transpose=True,
     ),
 )

@@ -152,23 +152,25 @@ def follow(p: Params, given: dict[str, Any]) -> dict[str, Any]:
 MISCONCEPTIONS = (
     Misconception(
         "flipped the sign of the gradient",
-        "The gradient is (y_hat - y) x: prediction minus label, not label minus prediction.",
+        r"The gradient is $(\hat{y} - y) x$: prediction minus label, not label minus "
+        "prediction.",
         lambda p: _answer(p, sign=-1.0),
     ),
     Misconception(
         "kept the sigmoid derivative",
-        "With cross-entropy, sigma'(z) = y_hat (1 - y_hat) cancels against dl/dy_hat; "
-        "multiplying by it again gives the squared-error gradient instead.",
+        r"With cross-entropy, $\sigma'(z) = \hat{y}(1 - \hat{y})$ cancels against "
+        r"$\frac{\partial \ell}{\partial \hat{y}}$; multiplying by it again gives the "
+        "squared-error gradient instead.",
         lambda p: _answer(p, keep_dsigma=True),
     ),
     Misconception(
         "used the other class's log term",
-        "For y = 1 the loss is -log y_hat, for y = 0 it is -log(1 - y_hat).",
+        r"For $y = 1$ the loss is $-\log \hat{y}$, for $y = 0$ it is $-\log(1 - \hat{y})$.",
         _other_term,
     ),
     Misconception(
         "used log base 10",
-        "Cross-entropy uses the natural logarithm, ln.",
+        r"Cross-entropy uses the natural logarithm, $\ln$.",
         _log10,
     ),
     dropped_loss_minus(solve),

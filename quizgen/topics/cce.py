@@ -136,22 +136,23 @@ def _log10(p: Params) -> dict[str, Any]:
 MISCONCEPTIONS = (
     Misconception(
         "forgot to subtract the one-hot target",
-        "dl/dz = y_hat - y: the true class's entry is its probability minus 1.",
+        r"$\nabla_z \ell = \hat{y} - y$: the true class's entry is its probability minus $1$.",
         lambda p: _answer(p, p.target, subtract=0.0),
     ),
     Misconception(
         "flipped the sign of the gradient",
-        "The gradient is y_hat - y (prediction minus target), not y - y_hat.",
+        r"The gradient is $\hat{y} - y$ (prediction minus target), not $y - \hat{y}$.",
         lambda p: _answer(p, p.target, sign=-1.0),
     ),
     Misconception(
         "took the loss at the predicted class",
-        "The loss is -log of the probability of the true class, whichever class is likeliest.",
+        r"The loss is $-\log$ of the probability of the true class, whichever class is "
+        "likeliest.",
         _predicted_class,
     ),
     Misconception(
         "used log base 10",
-        "Cross-entropy uses the natural logarithm, ln.",
+        r"Cross-entropy uses the natural logarithm, $\ln$.",
         _log10,
     ),
     dropped_loss_minus(solve),

@@ -83,8 +83,9 @@ def _conv(rng: np.random.Generator, *, strides: list[int], paddings: str) -> dic
 
 def _downsampling_conv(rng: np.random.Generator) -> dict[str, Any]:
     """Medium's convolution: stride 1 (3x3 or 5x5, valid or same), or stride 2 with an even
-    filter (2x2, or 4x4 with padding 0 or 1), which halves an even size exactly; an odd
-    filter at stride 2 always leaves a remainder on an even input."""
+    filter, which divides an even size exactly: 2x2 (padding 0) and 4x4 with padding 1 halve
+    it, 4x4 with padding 0 gives one less than half; an odd filter at stride 2 always leaves a
+    remainder on an even input."""
     if pick(rng, [1, 2]) == 1:
         return _conv(rng, strides=[1], paddings="same")
     f = pick(rng, [2, 4])
@@ -226,31 +227,34 @@ MISCONCEPTIONS = (
     switched(
         solve_with,
         "forgot the +1",
-        "The output size is floor((n + 2p - f)/s) + 1: the +1 counts the first position.",
+        r"The output size is $\left\lfloor \frac{n + 2p - f}{s} \right\rfloor + 1$: the $+1$ "
+        "counts the first position.",
         plus_one=False,
     ),
     switched(
         solve_with,
         "rounded up instead of down",
-        "A filter that would hang over the edge is not applied: use floor, not ceil.",
+        r"A filter that would hang over the edge is not applied: round down ($\lfloor x "
+        r"\rfloor$), not up ($\lceil x \rceil$).",
         ceil=True,
     ),
     switched(
         solve_with,
         "added the padding once",
-        "Padding is added on both sides, so the input grows by 2p, not p.",
+        "Padding is added on both sides, so the input grows by $2p$, not $p$.",
         padding=1,
     ),
     switched(
         solve_with,
         "ignored the stride",
-        "With stride s the filter moves s positions at a time: divide (n + 2p - f) by s.",
+        "With stride $s$ the filter moves $s$ positions at a time: divide $n + 2p - f$ by $s$.",
         stride=False,
     ),
     switched(
         solve_with,
         "forgot the padding",
-        "Padding p adds p rows and columns on each side: the size is (n + 2p - f)/s + 1.",
+        r"Padding $p$ adds $p$ rows and columns on each side: the size is $\left\lfloor "
+        r"\frac{n + 2p - f}{s} \right\rfloor + 1$.",
         padding=0,
     ),
     switched(

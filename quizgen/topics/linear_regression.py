@@ -194,31 +194,35 @@ MISCONCEPTIONS = (
     switched(
         solve_with,
         "forgot the 1/N",
-        "The cost averages over the N examples, so its gradient carries the factor 1/N.",
+        "The cost averages over the $N$ examples, so its gradient carries the factor "
+        r"$\frac{1}{N}$.",
         scale=False,
     ),
     switched(
         solve_with,
         "took the error as y - y_hat",
-        "With e = y_hat - y the gradient is (1/N) X^T e; using y - y_hat flips its sign.",
+        r"With $e = \hat{y} - y$ the gradient is $\frac{1}{N} X^T e$; using $y - \hat{y}$ "
+        "flips its sign.",
         flip=True,
     ),
     switched(
         solve_with,
         "added the gradient",
-        "Gradient descent steps against the gradient: w - eta grad, not w + eta grad.",
+        r"Gradient descent steps against the gradient: $w - \eta \nabla_w J$, not $w + \eta "
+        r"\nabla_w J$.",
         ascend=True,
     ),
     switched(
         solve_with,
         "left out the 1/2 in the cost",
-        "J = 1/(2N) sum e^2: the 1/2 is there so that it cancels the 2 from differentiating.",
+        r"$J = \frac{1}{2N} \sum_i e_i^2$: the $\frac{1}{2}$ is there so that it cancels the "
+        "$2$ from differentiating.",
         half=False,
     ),
     switched(
         solve_with,
         "ignored the learning rate",
-        "The step is scaled by eta: w_new = w - eta * gradient.",
+        r"The step is scaled by $\eta$: $w_{new} = w - \eta \nabla_w J$.",
         when=lambda p: p.eta != 1,
         use_eta=False,
     ),

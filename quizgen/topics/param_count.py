@@ -216,27 +216,30 @@ MISCONCEPTIONS = (
     switched(
         solve_with,
         "forgot the biases",
-        "Each output unit or filter with a bias adds one parameter: n_out(n_in + 1) for dense.",
+        "Each output unit or filter with a bias adds one parameter: $n_{out}(n_{in} + 1)$ "
+        "for dense.",
         bias=False,
     ),
     switched(
         solve_with,
         "forgot the input channels",
-        "A conv filter spans all input channels: f x f x c_in weights per filter.",
+        r"A conv filter spans all input channels: $f \times f \times c_{in}$ weights per "
+        "filter.",
         when=_has(Conv),
         channels=False,
     ),
     switched(
         solve_with,
         "used f instead of f x f",
-        "A conv filter is f x f in space, so it has f^2 c_in weights, not f c_in.",
+        r"A conv filter is $f \times f$ in space, so it has $f^2 c_{in}$ weights, not $f "
+        "c_{in}$.",
         when=_has(Conv),
         square=False,
     ),
     switched(
         solve_with,
         "counted one bias per layer",
-        "Every unit (or filter) has its own bias: a dense layer adds n_out biases, not 1.",
+        "Every unit (or filter) has its own bias: a dense layer adds $n_{out}$ biases, not $1$.",
         when=lambda p: any(getattr(x, "bias", False) for x in p.layers),
         one_bias=True,
     ),
@@ -250,7 +253,8 @@ MISCONCEPTIONS = (
     switched(
         solve_with,
         "flattened without the channels",
-        "Flattening H x W x C gives H W C inputs to the next dense layer, not H W.",
+        r"Flattening $H \times W \times C$ gives $H W C$ inputs to the next dense layer, not "
+        "$H W$.",
         when=_has(Flatten),
         flat_channels=False,
     ),

@@ -265,32 +265,34 @@ MISCONCEPTIONS = (
     switched(
         solve_with,
         "took sign(0) as -1",
-        "By convention the perceptron fires at z = 0: sign(0) = +1 (step(0) = 1).",
+        r"By convention the perceptron fires at $z = 0$: $\operatorname{sign}(0) = +1$ "
+        r"($\operatorname{step}(0) = 1$).",
         zero_fires=False,
     ),
     switched(
         solve_with,
         "forgot the bias input",
-        "x0 = 1 is part of every input, so w0 takes part in z and is updated like the others.",
+        "$x_0 = 1$ is part of every input, so $w_0$ takes part in $z$ and is updated like "
+        "the others.",
         bias_input=False,
     ),
     switched(
         solve_with,
         "flipped the sign of the error",
-        "The error is e = t - y_hat (target minus prediction), not y_hat - t.",
+        r"The error is $e = t - \hat{y}$ (target minus prediction), not $\hat{y} - t$.",
         flip_error=True,
     ),
     switched(
         solve_with,
         "ignored the learning rate",
-        "Each update is scaled by eta: delta w = eta (t - y_hat) x.",
+        r"Each update is scaled by $\eta$: $\Delta w = \eta (t - \hat{y}) x$.",
         use_eta=False,
     ),
     switched(
         solve_with,
         "used the other encoding's outputs",
-        "The output takes the targets' levels: sign gives -1/+1 for bipolar targets, step "
-        "gives 0/1 for binary ones.",
+        r"The output takes the targets' levels: $\operatorname{sign}$ gives $-1$ or $+1$ for "
+        r"bipolar targets, $\operatorname{step}$ gives $0$ or $1$ for binary ones.",
         other_encoding=True,
     ),
 )

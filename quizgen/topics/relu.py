@@ -131,26 +131,27 @@ MISCONCEPTIONS = (
     switched(
         solve_with,
         "took ReLU'(0) as 1",
-        "ReLU is not differentiable at 0; the convention is ReLU'(0) = 0.",
+        r"ReLU is not differentiable at $0$; the convention is $\text{ReLU}'(0) = 0$.",
         when=lambda p: 0 in p.z,
         at_zero=1,
     ),
     switched(
         solve_with,
         "used ReLU(z) as its derivative",
-        "ReLU'(z) is 1 for z > 0 and 0 otherwise, not the value max(0, z).",
+        r"$\text{ReLU}'(z)$ is $1$ for $z > 0$ and $0$ otherwise, not the value $\max(0, z)$.",
         slope=_value_as_slope,
     ),
     switched(
         solve_with,
         "forgot the gradient from above",
-        "delta = dJ/dh * ReLU'(z): the local derivative multiplies the incoming gradient.",
+        r"$\delta = \frac{\partial J}{\partial h} \odot \text{ReLU}'(z)$: the local "
+        "derivative multiplies the incoming gradient.",
         upstream=False,
     ),
     switched(
         solve_with,
         "gave negative inputs a slope of -1",
-        "ReLU is flat (slope 0) for z < 0; a slope of -1 belongs to |z|.",
+        "ReLU is flat (slope $0$) for $z < 0$; a slope of $-1$ belongs to $|z|$.",
         slope=_abs_slope,
     ),
 )

@@ -109,22 +109,25 @@ def follow(p: Params, given: dict[str, Any]) -> dict[str, float]:
 MISCONCEPTIONS = (
     Misconception(
         "answered sigma(z) for the derivative",
-        "The derivative is sigma(z)(1 - sigma(z)), not sigma(z) itself.",
+        r"The derivative is $\sigma(z)(1 - \sigma(z))$, not $\sigma(z)$ itself.",
         lambda p: {"sigma": sigmoid(p.z), "dsigma": sigmoid(p.z)},
     ),
     Misconception(
         "forgot the factor sigma(z)",
-        "sigma'(z) = sigma(z) times (1 - sigma(z)); 1 - sigma(z) alone is only the second factor.",
+        r"$\sigma'(z) = \sigma(z)(1 - \sigma(z))$; $1 - \sigma(z)$ alone is only the second "
+        "factor.",
         lambda p: {"sigma": sigmoid(p.z), "dsigma": 1 - sigmoid(p.z)},
     ),
     Misconception(
         "dropped the minus sign in the exponent",
-        "sigma(z) = 1 / (1 + e^-z): with e^+z you computed sigma(-z) = 1 - sigma(z).",
+        r"$\sigma(z) = \frac{1}{1 + e^{-z}}$: with $e^{+z}$ you computed $\sigma(-z) = 1 - "
+        r"\sigma(z)$.",
         lambda p: {"sigma": sigmoid(-p.z), "dsigma": sigmoid_derivative(p.z)},
     ),
     Misconception(
         "used e^-z as the derivative",
-        "d/dz (1 + e^-z)^-1 = e^-z / (1 + e^-z)^2: the denominator squared is part of it.",
+        r"$\frac{d}{dz} (1 + e^{-z})^{-1} = \frac{e^{-z}}{(1 + e^{-z})^2}$: the denominator "
+        "squared is part of it.",
         lambda p: {"sigma": sigmoid(p.z), "dsigma": math.exp(-p.z)},
     ),
 )

@@ -120,23 +120,25 @@ def _logits_normalised(p: Params) -> dict[str, Any] | None:
 MISCONCEPTIONS = (
     Misconception(
         "gave the off-diagonal entries a plus sign",
-        "For i != j, d y_i / d z_j = -y_i y_j: raising another logit lowers y_i.",
+        r"For $i \neq j$, $\frac{\partial \hat{y}_i}{\partial z_j} = -\hat{y}_i \hat{y}_j$: "
+        r"raising another logit lowers $\hat{y}_i$.",
         _mistake(off_sign=1.0),
     ),
     Misconception(
         "treated softmax as elementwise",
-        "Each output depends on every logit through the sum S, so the off-diagonal "
-        "entries -y_i y_j are not zero.",
+        "Each output depends on every logit through the sum $S$, so the off-diagonal entries "
+        r"$-\hat{y}_i \hat{y}_j$ are not zero.",
         _mistake(off=False),
     ),
     Misconception(
         "forgot to normalise",
-        "Softmax divides each e^{z_k} by the sum S of all of them, so the outputs sum to 1.",
+        "Softmax divides each $e^{z_k}$ by the sum $S$ of all of them, so the outputs sum to $1$.",
         _unnormalised,
     ),
     Misconception(
         "normalised the logits instead of their exponentials",
-        "Softmax exponentiates first: y_k = e^{z_k} / sum_j e^{z_j}, not z_k / sum_j z_j.",
+        r"Softmax exponentiates first: $\hat{y}_k = \frac{e^{z_k}}{\sum_j e^{z_j}}$, not "
+        r"$\frac{z_k}{\sum_j z_j}$.",
         _logits_normalised,
     ),
 )

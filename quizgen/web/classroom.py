@@ -7,7 +7,8 @@ sheet with a QR code per student), ``form-secret`` (the key of the form tokens, 
 before a restart is still good), ``assignments.json`` with a copy of each assigned blueprint in
 ``blueprints/``, ``site.sqlite`` (what is on each student's screen, see ``store``) and one
 history database per student (``history/ID.sqlite``), so one student's attempts cannot reach
-another's pages.
+another's pages. With ``--database postgresql://...`` the site's state and the histories are
+kept in PostgreSQL instead (``postgres_store``), shared by every process serving the class.
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ from quizgen.web.store import Store
 if TYPE_CHECKING:
     from markupsafe import Markup
 
+    from quizgen.practice.shared_history import SharedHistory
+    from quizgen.web.postgres_store import PostgresStore
+
 SOLO = "me"
 #: a student is "stuck" when, of their latest STUCK_WINDOW answers, at most STUCK_RIGHT are right
 STUCK_WINDOW = 8
@@ -48,15 +52,25 @@ class Learner:
     name: str
     token: str
     history_path: Path
-    _history: History | None = None
+    shared: PostgresStore | None = None  # the class's database, when histories are kept there
+    _history: History | SharedHistory | None = None
 
     @property
-    def history(self) -> History:
+    def history(self) -> History | SharedHistory:
         if self._history is None:
+            if self.shared is not None:
+                self._history = self.shared.history(self.id)
+                return self._history
             self._history = History(self.history_path)
             if self.id != SOLO:
                 self.history_path.chmod(0o600)  # its -wal and -shm files take the same mode
         return self._history
+
+    def has_practised(self) -> bool:
+        """Whether there is any history to read (without creating an empty one)."""
+        if self.shared is not None:
+            return self.shared.history(self.id).exists()
+        return self.history_path.exists()
 
     def close(self) -> None:
         if self._history is not None:
@@ -219,21 +233,36 @@ def _hold(folder: Path) -> IO[str]:
     return handle
 
 
-def open_class(roster: Sequence[Student], folder: Path) -> Classroom:
+def open_class(roster: Sequence[Student], folder: Path, database: str | None = None) -> Classroom:
     """The class's links (made once, kept in ``links.json``) and each student's history, the
-    folder locked for this process until ``close``."""
+    folder locked for this process until ``close``. ``database``: a ``postgresql://`` address
+    where the site's state and the histories are kept instead of the folder's SQLite files."""
     for place in (folder, folder / "history"):
         place.mkdir(mode=0o700, parents=True, exist_ok=True)
         place.chmod(0o700)  # the students' links and answers: the teacher's alone
     lock = _hold(folder)
     try:
-        return _open(roster, folder, lock)
+        return _open(roster, folder, lock, database)
     except BaseException:
         lock.close()
         raise
 
 
-def _open(roster: Sequence[Student], folder: Path, lock: IO[str]) -> Classroom:
+def _open(
+    roster: Sequence[Student], folder: Path, lock: IO[str], database: str | None
+) -> Classroom:
+    store = _store(folder, database)  # first: a database that cannot be reached changes nothing
+    try:
+        return _with_links(roster, folder, lock, store)
+    except BaseException:
+        store.close()
+        raise
+
+
+def _with_links(roster: Sequence[Student], folder: Path, lock: IO[str], store: Store) -> Classroom:
+    from quizgen.web.postgres_store import PostgresStore
+
+    shared = store if isinstance(store, PostgresStore) else None
     links = folder / "links.json"
     try:
         saved: dict[str, Any] = json.loads(links.read_text(encoding="utf-8"))
@@ -248,7 +277,9 @@ def _open(roster: Sequence[Student], folder: Path, lock: IO[str]) -> Classroom:
     _write(links, json.dumps({"teacher": teacher, "students": tokens}, indent=1) + "\n")
     os.chmod(links, 0o600)
     learners = {
-        tokens[s.id]: Learner(s.id, s.name, tokens[s.id], folder / "history" / f"{s.id}.sqlite")
+        tokens[s.id]: Learner(
+            s.id, s.name, tokens[s.id], folder / "history" / f"{s.id}.sqlite", shared
+        )
         for s in roster
     }
     assignments = []
@@ -256,9 +287,15 @@ def _open(roster: Sequence[Student], folder: Path, lock: IO[str]) -> Classroom:
         data = json.loads((folder / "assignments.json").read_text(encoding="utf-8"))
         assignments = [Assignment(**a) for a in data]
     secret = form_secret(folder / "form-secret")
-    return Classroom(
-        learners, Store(folder / "site.sqlite"), secret, teacher, folder, assignments, lock
-    )
+    return Classroom(learners, store, secret, teacher, folder, assignments, lock)
+
+
+def _store(folder: Path, database: str | None) -> Store:
+    if database is None:
+        return Store(folder / "site.sqlite")
+    from quizgen.web.postgres_store import PostgresStore
+
+    return PostgresStore(database)
 
 
 def student_url(base: str, learner: Learner) -> str:
@@ -314,8 +351,9 @@ class StudentRow:
     shown: int = 0  # parts whose solution they asked to see before answering
 
     @property
-    def accuracy(self) -> float:
-        return self.right / self.answered if self.answered else 0.0
+    def accuracy(self) -> float | None:
+        """The share right, or None for a student who never practised (shown blank, not 0 %)."""
+        return self.right / self.answered if self.answered else None
 
 
 @dataclass(frozen=True)
@@ -333,7 +371,7 @@ def class_view(classroom: Classroom) -> ClassView:
     mistakes: Counter[tuple[str, str]] = Counter()
     holders: dict[tuple[str, str], set[str]] = {}
     for learner in classroom.learners.values():
-        if not learner.history_path.exists():
+        if not learner.has_practised():
             rows.append(StudentRow(learner.id, learner.name, 0, 0, None, "", False, {}, 0))
             continue
         history = learner.history
@@ -431,7 +469,7 @@ def class_csv(view: ClassView) -> str:
                 s.name,
                 s.answered,
                 s.right,
-                f"{s.accuracy:.2f}",
+                "" if s.accuracy is None else f"{s.accuracy:.2f}",  # blank: never practised
                 when,
                 "yes" if s.stuck else "",
                 s.top_mistake,

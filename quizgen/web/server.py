@@ -26,6 +26,20 @@ def check_host(host: str, is_class: bool, open_to_anyone: bool) -> None:
         )
 
 
+def check_database(database: str | None, is_class: bool) -> None:
+    """A shared database is for a class (one learner's site keeps the quiz's own history)."""
+    from quizgen.core.postgres import SCHEMES, is_url, shown
+
+    if database is None:
+        return
+    if not is_url(database):
+        raise QuizgenError(
+            f"--database {shown(database)}: give a PostgreSQL address ({' or '.join(SCHEMES)}...)"
+        )
+    if not is_class:
+        raise QuizgenError("--database is for a class: give --class roster.csv with it")
+
+
 def bind(host: str, port: int) -> socket.socket:
     """A listening socket made as TCP, so that asyncio sets TCP_NODELAY on every connection
     (a plain stream socket leaves Nagle on: about 40 ms added to replies on a kept-alive
@@ -115,7 +129,7 @@ def serve(
         if workers == 1:
             _run(classroom, sock, pool, base, proxy)
         else:
-            classroom.store.close()  # no SQLite connection may cross a fork: each opens its own
+            classroom.store.close()  # no connection may cross a fork: each worker opens its own
             Workers(lambda: _worker(classroom, sock, pool, base, proxy), workers, say).run()
     finally:
         classroom.close()
@@ -153,9 +167,7 @@ def _worker(
     proxy: str | None,
 ) -> None:
     """One worker process: its own connection to the class's state, then the site."""
-    from quizgen.web.store import Store
-
-    classroom.store = Store(classroom.store.path)
+    classroom.store = classroom.store.reopen()
     _run(classroom, sock, pool, base, proxy)
 
 

@@ -4,7 +4,8 @@ the rate limit's buckets. Nothing a page needs lives only in the server's memory
 (even ``kill -9``) or another process carries on exactly where the learner was.
 
 The schema carries its version in ``PRAGMA user_version``; MIGRATIONS take an older file up to
-it, and a file from a newer quizgen is refused with a one-line message.
+it, and a file from a newer quizgen is refused with a one-line message. The queries are SQL
+that PostgreSQL reads too (upserts by ``ON CONFLICT``): ``postgres_store`` runs them unchanged.
 """
 
 from __future__ import annotations
@@ -100,6 +101,10 @@ class Store:
     def close(self) -> None:
         self.db.close()
 
+    def reopen(self) -> Store:
+        """A connection of its own for a forked worker (none may cross a fork)."""
+        return Store(self.path)
+
     @contextmanager
     def writing(self) -> Iterator[None]:
         """One write transaction around a whole request (read, judge, save): every process on
@@ -138,8 +143,9 @@ class Store:
             ).fetchone()
             revision = (row[0] if row else 0) + 1
             self.db.execute(
-                "INSERT OR REPLACE INTO sittings (learner, slot, revision, state, updated)"
-                " VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO sittings (learner, slot, revision, state, updated)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (learner, slot) DO UPDATE SET"
+                " revision = excluded.revision, state = excluded.state, updated = excluded.updated",
                 (learner, slot, revision, json.dumps(state, sort_keys=True), time.time()),
             )
             if current:
@@ -152,7 +158,9 @@ class Store:
 
     def _point(self, learner: str, slot: str) -> None:
         self.db.execute(
-            "INSERT OR REPLACE INTO current (learner, slot) VALUES (?, ?)", (learner, slot)
+            "INSERT INTO current (learner, slot) VALUES (?, ?)"
+            " ON CONFLICT (learner) DO UPDATE SET slot = excluded.slot",
+            (learner, slot),
         )
 
     def in_slot(self, slot: str) -> dict[str, dict[str, Any]]:
@@ -170,7 +178,8 @@ class Store:
             tokens = min(float(burst), tokens + max(0.0, now - last) * per_second)
             allowed = tokens >= 1
             self.db.execute(
-                "INSERT OR REPLACE INTO buckets (key, tokens, at) VALUES (?, ?, ?)",
+                "INSERT INTO buckets (key, tokens, at) VALUES (?, ?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET tokens = excluded.tokens, at = excluded.at",
                 (key, tokens - 1 if allowed else tokens, now),
             )
         return allowed
