@@ -202,15 +202,15 @@ MISCONCEPTIONS = (
     switched(
         solve_with,
         "did not scale the scores",
-        "Scores are divided by sqrt(d_k) before the softmax, so that their spread does not "
-        "grow with d_k.",
+        r"Scores are divided by $\sqrt{d_k}$ before the softmax, so that their spread does not "
+        r"grow with $d_k$.",
         scale="none",
     ),
     switched(
         solve_with,
         "scaled by d_k instead of sqrt(d_k)",
-        "The scale is 1 / sqrt(d_k): a dot product of d_k unit-variance terms has standard "
-        "deviation sqrt(d_k).",
+        r"The scale is $1 / \sqrt{d_k}$: a dot product of $d_k$ unit-variance terms has "
+        r"standard deviation $\sqrt{d_k}$.",
         scale="d_k",
     ),
     switched(
@@ -222,7 +222,7 @@ MISCONCEPTIONS = (
     switched(
         solve_with,
         "ignored the causal mask",
-        "With a causal mask token i sees only tokens j <= i: later tokens get weight 0.",
+        r"With a causal mask token $i$ sees only tokens $j \leq i$: later tokens get weight 0.",
         when=lambda p: p.causal,
         masked=False,
     ),

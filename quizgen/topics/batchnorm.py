@@ -241,21 +241,21 @@ MISCONCEPTIONS = (
     switched(
         solve_with,
         "used the unbiased variance",
-        "Batch norm's training statistics divide by m, the batch size, not by m - 1.",
+        r"Batch norm's training statistics divide by $m$, the batch size, not by $m - 1$.",
         unbiased=True,
     ),
     switched(
         solve_with,
         "normalized over the features instead of the batch",
-        "Each feature is normalized with its own mean and variance over the mini-batch "
-        "(a column), not over one example's features (a row).",
+        "Each feature is normalized with its own mean and variance over the mini-batch (a "
+        "column), not over one example's features (a row).",
         when=lambda p: p.eps > 0 or _varies(p, 1),
         over="features",
     ),
     switched(
         solve_with,
         "forgot epsilon",
-        "The denominator is sqrt(sigma^2 + eps): epsilon is added under the root.",
+        r"The denominator is $\sqrt{\sigma^2 + \epsilon}$: $\epsilon$ is added under the root.",
         when=lambda p: p.eps > 0 and _varies(p, 0),
         with_eps=False,
     ),

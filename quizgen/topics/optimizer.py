@@ -294,8 +294,8 @@ def stem(p: Params) -> Stem:
     return Stem(
         f"Train the weights $w_0 = {vec(p.w0)}$ with {NAMES[p.method]}: {_rule(p)}, every state "
         r"starting at 0, squares and roots elementwise and $\epsilon$ outside the root. "
-        f"{source}. Use {_hyperparameters(p)}.{convention} Carry out {p.steps} step{plural} "
-        "and give every quantity of each step."
+        f"{source}. Use {_hyperparameters(p)}.{convention} Carry out {p.steps} step{plural} and "
+        f"give every quantity of each step."
     )
 
 
@@ -494,36 +494,38 @@ MISCONCEPTIONS = (
     switched(
         solve_with,
         "mixed up the two momentum conventions",
-        "The stem fixes the convention: PyTorch adds g_t whole, the moving average adds "
-        "(1 - mu) g_t.",
+        r"The stem fixes the convention: PyTorch adds $g_t$ whole, the moving average adds $(1 "
+        r"- \mu) g_t$.",
         when=_momentum,
         swap_convention=True,
     ),
     switched(
         solve_with,
         "took Nesterov's gradient at the current weights",
-        "Nesterov evaluates the gradient at the look-ahead point w - eta mu v, not at w.",
+        r"Nesterov evaluates the gradient at the look-ahead point $w - \eta \mu v$, not at $w$.",
         when=lambda p: p.method == "nesterov",
         lookahead=False,
     ),
     switched(
         solve_with,
         "forgot the bias correction",
-        "m_t and s_t start at 0 and are biased toward it: divide by 1 - beta1^t and 1 - beta2^t.",
+        r"$m_t$ and $s_t$ start at 0 and are biased toward it: divide by $1 - \beta_1^t$ and $1 "
+        r"- \beta_2^t$.",
         when=lambda p: p.method == "adam",
         bias_correction=False,
     ),
     switched(
         solve_with,
         "used the uncorrected m in the update",
-        "The update divides the corrected m_hat, not m, by sqrt(s_hat) + eps.",
+        r"The update divides the corrected $\hat{m}_t$, not $m_t$, by $\sqrt{\hat{s}_t} + "
+        r"\epsilon$.",
         when=lambda p: p.method == "adam",
         corrected_m=False,
     ),
     switched(
         solve_with,
         "put epsilon inside the square root",
-        "Epsilon is added after the root: sqrt(s) + eps, not sqrt(s + eps).",
+        r"$\epsilon$ is added after the root: $\sqrt{s} + \epsilon$, not $\sqrt{s + \epsilon}$.",
         when=_adaptive,
         eps_inside=True,
     ),

@@ -154,7 +154,7 @@ def stem(p: Params) -> Stem:
         f"regularized loss, its gradient{sign}, and one gradient-descent step with "
         f"$\\eta = {num(p.lr)}$. A layer's activations $a = {vec(p.a)}$ then pass through "
         f"inverted dropout with drop probability $p = {num(p.p)}$ and mask $m = {vec(p.mask)}$ "
-        "(1 = kept): give the training output and the layer's output at test time."
+        f"(1 = kept): give the training output and the layer's output at test time."
     )
 
 
@@ -244,41 +244,44 @@ MISCONCEPTIONS = (
     switched(
         solve_with,
         "dropped the 1/2 of the L2 penalty",
-        "The penalty is (lambda/2) sum w_j^2, whose gradient is lambda w_j; without the 1/2 "
-        "both double.",
+        r"The penalty is $\frac{\lambda}{2} \sum_j w_j^2$, whose gradient is $\lambda w_j$; "
+        r"without the $\frac{1}{2}$ both double.",
         when=lambda p: p.penalty == "l2",
         scale="no-half",
     ),
     switched(
         solve_with,
         "used lambda/2 in the L2 gradient",
-        "Differentiating (lambda/2) w_j^2 gives lambda w_j: the 2 of the square cancels the 1/2.",
+        r"Differentiating $\frac{\lambda}{2} w_j^2$ gives $\lambda w_j$: the 2 of the square "
+        r"cancels the $\frac{1}{2}$.",
         when=lambda p: p.penalty == "l2",
         scale="half-gradient",
     ),
     switched(
         solve_with,
         "decayed the bias",
-        "The bias weight w_0 is not penalised: its gradient and update come from the data alone.",
+        r"The bias weight $w_0$ is not penalised: its gradient and update come from the data "
+        r"alone.",
         decay_bias=True,
     ),
     switched(
         solve_with,
         "took sign(0) = 1 in the L1 subgradient",
-        "|w| has no slope at 0; the stated subgradient there is sign(0) = 0.",
+        r"$|w|$ has no slope at 0; the stated subgradient there is $\text{sign}(0) = 0$.",
         when=lambda p: p.penalty == "l1" and 0 in p.w[1:],
         sign_zero=1,
     ),
     switched(
         solve_with,
         "forgot the 1/(1 - p) scaling",
-        "Inverted dropout divides the kept activations by 1 - p, so their expectation stays a.",
+        r"Inverted dropout divides the kept activations by $1 - p$, so their expectation stays "
+        r"$a$.",
         dropout_scale=False,
     ),
     switched(
         solve_with,
         "applied the dropout scaling at test time",
-        "Inverted dropout scales in training only: at test time the layer outputs a unchanged.",
+        r"Inverted dropout scales in training only: at test time the layer outputs $a$ unchanged.",
         test_scale=True,
     ),
 )

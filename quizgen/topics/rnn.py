@@ -183,7 +183,7 @@ def stem(p: Params) -> Stem:
             rf"t\|^2$ with $t = {vec(p.target)}$: give $L$, the errors "
             r"$\delta_t = \partial L / \partial a_t$ of the pre-activations "
             r"$a_t = x_t W_x + h_{t-1} W_h + b$, and $\partial L / \partial W_h$ "
-            "(backpropagation through time)."
+            r"(backpropagation through time)."
         )
     return Stem(text)
 
@@ -273,35 +273,38 @@ MISCONCEPTIONS = (
     switched(
         solve_with,
         "left out the recurrent term",
-        "Each step adds h_{t-1} W_h: the state carries the earlier inputs forward.",
+        r"Each step adds $h_{t-1} W_h$: the state carries the earlier inputs forward.",
         when=lambda p: bool(np.any(p.h0)) or len(p.xs) > 1,
         recurrent=False,
     ),
     switched(
         solve_with,
         "skipped the tanh",
-        "h_t = tanh(a_t): the pre-activation a_t goes through tanh before it is the state.",
+        r"$h_t = \text{tanh}(a_t)$: the pre-activation $a_t$ goes through the tanh before it is "
+        r"the state.",
         activation=False,
     ),
     switched(
         solve_with,
         "forgot tanh'",
-        "Going back through h_t = tanh(a_t) multiplies by tanh'(a_t) = 1 - h_t^2.",
+        r"Going back through $h_t = \text{tanh}(a_t)$ multiplies by $\text{tanh}'(a_t) = 1 - "
+        r"h_t^2$.",
         when=_has_target,
         tanh_prime=False,
     ),
     switched(
         solve_with,
         "used h_t for h_{t-1} in the gradient",
-        "a_t = x_t W_x + h_{t-1} W_h + b, so step t contributes h_{t-1}^T delta_t to dL/dW_h.",
+        r"$a_t = x_t W_x + h_{t-1} W_h + b$, so step $t$ contributes $h_{t-1}^T \delta_t$ to "
+        r"$\partial L / \partial W_h$.",
         when=_has_target,
         previous_state=False,
     ),
     switched(
         solve_with,
         "dropped the path through the earlier step",
-        "W_h also acts at the earlier steps: the error flows back through delta_t W_h^T and adds "
-        "their terms.",
+        r"$W_h$ also acts at the earlier steps: the error flows back through $\delta_t W_h^T$ "
+        r"and adds their terms.",
         when=_has_target,
         earlier_steps=False,
     ),
