@@ -110,6 +110,24 @@ def test_follow_through_earns_the_part_from_a_wrong_earlier_answer(tmp_path):
     ]
 
 
+def test_an_edit_nobody_listed_is_named_and_counted_with_its_topic(tmp_path):
+    class_set = from_manifest(manifest(tmp_path, 2), None, None)
+    lines = ["student,question,part,answer"]
+    for sid in ("s000", "s001"):
+        paper = class_set.papers[sid]
+        item = next(i for i in paper.items if isinstance(i, Item) and i.problem.topic == "sigmoid")
+        sigma = item.solution.answer["sigma"]
+        lines += [
+            f"{sid},{item.number},a,{sigma:.4f}",
+            f"{sid},{item.number},b,{2 * sigma * (1 - sigma):.4f}",
+        ]
+    answers = tmp_path / "answers.csv"
+    answers.write_text("\n".join(lines) + "\n")
+    report = analyse(marked(class_set.papers, answers))
+    label = "sigmoid: doubled sigma(z) * (1 - sigma(z)) in step 2"
+    assert [(m.label, m.students) for m in report.mistakes] == [(label, 2)]
+
+
 def test_a_neighbouring_pair_swapped_loses_one_step(tmp_path):
     class_set = from_manifest(manifest(tmp_path, 1), None, None)
     paper = class_set.papers["s000"]

@@ -147,13 +147,16 @@ def judge(
     offered: Sequence[tuple[Misconception, Mapping[str, Any]]],
     earlier: Mapping[str, Any] | None = None,
     pairs: Sequence[tuple[tuple[Misconception, Misconception], Mapping[str, Any]]] = (),
+    edits: Sequence[tuple[Misconception, Mapping[str, Any]]] = (),
 ) -> Verdict:
     """Judge ``given`` for ``part``: right, right by follow-through from the student's earlier
     answers (``followed`` holds what those imply), or wrong, naming the misconception behind
     it. A mistake is named only when it is the one method that gives this answer *and* every
     earlier answer the student typed (``earlier``, by part key): two methods can agree on one
     part (adding the gradient and flipping the error give the same new weights), and the
-    earlier parts tell them apart. When they cannot, nothing is named: never a wrong name."""
+    earlier parts tell them apart. When they cannot, nothing is named: never a wrong name.
+    The listed mistakes (``offered``, then two at once, ``pairs``) come first; only when none
+    of them explains the answer are the single edits of the computation (``edits``) tried."""
     expected = solution.answer[part.key]
     if agrees(given, expected, part):
         return Verdict(True, expected)
@@ -161,43 +164,71 @@ def judge(
         return Verdict(True, expected, follow_through=True)
     parts = {p.key: p for p in solution.parts}
     earlier = earlier or {}
-    consistent = [
-        (misconception, answer)
-        for misconception, answer in offered
+    off = wrong_entries(given, expected, part)
+    wrong = tuple(entry_name(part, i) for i in off)
+    matching = _explaining(offered, part, given, earlier, parts)
+    if len(matching) == 1:
+        return Verdict(False, expected, misconception=matching[0], wrong=wrong)
+    if matching:
+        return _unexplained(given, expected, part, wrong)
+    both = [
+        (first, second)
+        for (first, second), answer in pairs
         if part.key in answer
+        and agrees(given, answer[part.key], part)
         and all(
             key not in answer or agrees(value, answer[key], parts[key])
             for key, value in earlier.items()
         )
     ]
-    off = wrong_entries(given, expected, part)
-    wrong = tuple(entry_name(part, i) for i in off)
-    matching = [m for m, answer in consistent if agrees(given, answer[part.key], part)]
-    if not matching and len(off) >= 2:
-        # the mistake made in some entries only: it must explain every entry that is off
-        matching = [
-            m
-            for m, answer in consistent
-            if all(_entry_agrees(given, answer[part.key], i, part) for i in off)
-        ]
-    if len(matching) == 1:
-        return Verdict(False, expected, misconception=matching[0], wrong=wrong)
-    if not matching:  # no one mistake explains it: two made at once?
-        both = [
-            (first, second)
-            for (first, second), answer in pairs
-            if part.key in answer
-            and agrees(given, answer[part.key], part)
-            and all(
-                key not in answer or agrees(value, answer[key], parts[key])
-                for key, value in earlier.items()
-            )
-        ]
-        if len(both) == 1:
-            ((first, second),) = both
-            return Verdict(False, expected, misconception=first, also=second, wrong=wrong)
-    too_coarse = rounded_too_coarsely(given, expected, part)
-    return Verdict(False, expected, too_coarse=too_coarse, wrong=wrong)
+    if len(both) == 1:
+        ((first, second),) = both
+        return Verdict(False, expected, misconception=first, also=second, wrong=wrong)
+    if both:
+        return _unexplained(given, expected, part, wrong)
+    # one edit of the computation that nobody listed; then a mistake made in some entries only
+    for candidates, only in ((edits, ()), (offered, off), (edits, off)):
+        if only and len(only) < 2:
+            break
+        found = _explaining(candidates, part, given, earlier, parts, only)
+        if found:
+            if len(found) == 1:
+                return Verdict(False, expected, misconception=found[0], wrong=wrong)
+            break
+    return _unexplained(given, expected, part, wrong)
+
+
+def _unexplained(given: Any, expected: Any, part: Part, wrong: tuple[str, ...]) -> Verdict:
+    """Wrong, with no mistake named (but perhaps only rounded too coarsely)."""
+    return Verdict(
+        False, expected, too_coarse=rounded_too_coarsely(given, expected, part), wrong=wrong
+    )
+
+
+def _explaining(
+    offered: Sequence[tuple[Misconception, Mapping[str, Any]]],
+    part: Part,
+    given: Any,
+    earlier: Mapping[str, Any],
+    parts: Mapping[str, Part],
+    only: Sequence[tuple[int, ...]] = (),
+) -> list[Misconception]:
+    """The mistakes that give ``given`` for ``part`` and every earlier answer typed; with
+    ``only`` (the entries of a list answer that are off), those that give those entries."""
+    found = []
+    for misconception, answer in offered:
+        if part.key not in answer:
+            continue
+        if only:
+            gives = all(_entry_agrees(given, answer[part.key], i, part) for i in only)
+        else:
+            gives = agrees(given, answer[part.key], part)
+        if gives and all(
+            key not in answer or agrees(value, answer[key], parts[key])
+            for key, value in earlier.items()
+        ):
+            found.append(misconception)
+    return found
 
 
 def _entry_agrees(given: Any, other: Any, index: tuple[int, ...], part: Part) -> bool:

@@ -84,6 +84,34 @@ class Step:
 
 
 @dataclass(frozen=True)
+class Edit:
+    """A single edit of a worked solution's computation (see :mod:`quizgen.core.mutation`):
+    in step ``step``, the ``kind`` of edit made to ``operand`` in the formula of ``quantity``;
+    ``formula`` and ``edited`` are that formula right and as edited, ``right`` its right value."""
+
+    step: int
+    quantity: str
+    kind: str
+    operand: str
+    formula: str
+    #: the same edit made at another place of the formula (either f of f * f) is the same edit
+    edited: str = field(compare=False)
+    right: str = field(compare=False)
+
+    def record(self) -> dict[str, Any]:
+        """As JSON for scripts: where the edit is and what it did."""
+        return {
+            "step": self.step,
+            "quantity": self.quantity,
+            "kind": self.kind,
+            "operand": self.operand,
+            "formula": self.formula,
+            "edited": self.edited,
+            "right": self.right,
+        }
+
+
+@dataclass(frozen=True)
 class Misconception:
     """A named wrong method: ``solve`` returns the answer fields a student using it would give,
     or ``None`` when the mistake cannot arise for these parameters."""
@@ -94,6 +122,8 @@ class Misconception:
     #: the mistake as switches of the topic's ``solve_with(params, **switches)``, so that two
     #: mistakes made at once can be computed together (None: this one does not combine)
     switches: Mapping[str, Any] | None = field(default=None, compare=False)
+    #: for a mistake found by editing the computation, the edit (several: equally good ones)
+    edits: tuple[Edit, ...] = ()
 
     @property
     def id(self) -> str:

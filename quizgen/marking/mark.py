@@ -114,6 +114,8 @@ def _worked(paper: Paper, item: Item, given: Mapping[str, Answer]) -> list[PartM
             label = f"{mistake.label} and {verdict.also.label}"
         else:
             label = mistake.label if mistake else ""
+        if mistake and mistake.edits:  # "step 4" says nothing without its topic in a class report
+            label = f"{item.problem.topic}: {label}"
         right = bool(verdict and verdict.correct)
         rows.append(
             _row(

@@ -50,10 +50,16 @@ class PartCheck:
         }
 
 
-def _mistake_record(mistake: Misconception | None) -> dict[str, str] | None:
+def _mistake_record(mistake: Misconception | None) -> dict[str, Any] | None:
+    """A named mistake as JSON; one found by editing the computation says each edit as data."""
     if mistake is None:
         return None
-    return {"id": mistake.id, "label": mistake.label, "explanation": mistake.explanation}
+    return {
+        "id": mistake.id,
+        "label": mistake.label,
+        "explanation": mistake.explanation,
+        "edits": [edit.record() for edit in mistake.edits],
+    }
 
 
 def check_typed(problem: Any, typed: Sequence[str]) -> list[PartCheck]:
@@ -67,6 +73,7 @@ def check_typed(problem: Any, typed: Sequence[str]) -> list[PartCheck]:
     solution = topic.solve(problem.params)
     offered = distinct_misconceptions(topic.misconceptions, problem.params, solution)
     pairs = distinct_pairs(topic, problem.params, solution, offered)
+    edits = topic.edit_mistakes(problem.params, solution, offered)
     given: dict[str, Any] = {}
     checks = []
     for index, part in enumerate(solution.parts):
@@ -81,7 +88,7 @@ def check_typed(problem: Any, typed: Sequence[str]) -> list[PartCheck]:
             checks.append(PartCheck(part, text, expected, None, str(error)))
             continue
         followed = topic.follow(problem.params, given)
-        verdict = judge(part, value, solution, followed, offered, given, pairs)
+        verdict = judge(part, value, solution, followed, offered, given, pairs, edits)
         given[part.key] = value
         checks.append(PartCheck(part, text, expected, verdict))
     return checks

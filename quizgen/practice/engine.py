@@ -90,6 +90,7 @@ class ProblemRun:
             self.topic.misconceptions, problem.params, self.solution
         )
         self.pairs = distinct_pairs(self.topic, problem.params, self.solution, self.offered)
+        self.edits = self.topic.edit_mistakes(problem.params, self.solution, self.offered)
         self.code = encode(problem.topic, problem.difficulty or "medium", problem.seed or 0)
         self.index = 0
         self.given: dict[str, Any] = {}
@@ -139,7 +140,9 @@ class ProblemRun:
         assert part is not None, "the problem is over"
         value = parse(text, part.kind)
         followed = self.topic.follow(self.problem.params, self.given)
-        verdict = judge(part, value, self.solution, followed, self.offered, self.given, self.pairs)
+        verdict = judge(
+            part, value, self.solution, followed, self.offered, self.given, self.pairs, self.edits
+        )
         repeated = verdict.misconception in self._named and verdict.also is None
         self.given[part.key] = value
         self.verdicts.append(verdict)

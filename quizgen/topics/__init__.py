@@ -17,6 +17,9 @@ A topic module has the same shape everywhere:
 - optionally ``follow(params, given) -> dict``: later parts computed from a student's own
   earlier answers (``given``, by answer key), for follow-through marking;
 - optionally ``solve_with(params, **switches) -> dict``: the answer with mistakes' switches set.
+- optionally ``computation(params) -> Computation``: the worked solution as expression trees
+  over named quantities (:mod:`quizgen.core.mutation`), so that diagnosis can name single
+  edits of it that no ``MISCONCEPTIONS`` entry lists.
 
 The contract as types is in ``_contract.py`` (:class:`TopicModule` and the optional parts).
 Adding a topic is adding one module: nothing here lists them (docs/adding-a-topic.md).
@@ -27,6 +30,7 @@ from __future__ import annotations
 import importlib
 import json
 import pkgutil
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from types import ModuleType
@@ -34,6 +38,7 @@ from typing import Any
 
 from quizgen.core.errors import QuizgenError
 from quizgen.core.model import Difficulty, Misconception, Part, Solution, Stem
+from quizgen.core.mutation import Deferred, edit_mistakes
 from quizgen.core.params import ParamsModel, parse_params
 from quizgen.topics._contract import (
     FollowsThrough,
@@ -127,6 +132,25 @@ class Topic:
         right = self.module.solve(params)
         shaped = {k: v for k, v in given.items() if k in right and _same_shape(v, right[k])}
         return dict(self.module.follow(params, shaped))
+
+    def edit_mistakes(
+        self,
+        params: ParamsModel,
+        solution: Solution,
+        listed: Sequence[tuple[Misconception, Mapping[str, Any]]],
+    ) -> Sequence[tuple[Misconception, Mapping[str, Any]]]:
+        """The single edits of the worked solution that give an answer of their own, as named
+        mistakes ([] for a topic that does not describe its computation), searched when first
+        used; an edit giving what a ``listed`` mistake gives is left to that one, which
+        explains it better."""
+        computation = getattr(self.module, "computation", None)
+        if computation is None:
+            return []
+        return Deferred(
+            lambda: edit_mistakes(
+                computation(params), solution.parts, solution.answer, [a for _, a in listed]
+            )
+        )
 
     def parts(self, params: ParamsModel) -> tuple[Part, ...]:
         return tuple(self.module.parts(params))

@@ -11,6 +11,7 @@ import numpy as np
 from quizgen.core.draw import on_grid
 from quizgen.core.latex import num, paren, vec
 from quizgen.core.model import Difficulty, Misconception, Step
+from quizgen.core.mutation import Div, Fn, Line, Q, diff
 from quizgen.topics import Degenerate
 
 
@@ -100,4 +101,17 @@ def softmax_steps(z: Sequence[float], probs: Sequence[float], decimals: int) -> 
             ),
             rf"\hat{{y}} = {vec(probs, decimals)}",
         ),
+    ]
+
+
+def softmax_lines(z: Sequence[float]) -> tuple[dict[str, float], list[Line]]:
+    """Softmax as :func:`softmax_steps` works it, as data for mistakes nobody listed: the
+    exponentials (of the shifted logits when shifted), their sum S and y_hat = e / S."""
+    shifted = max(abs(v) for v in z) > SHIFT_ABOVE
+    first = 2 if shifted else 1
+    exponent = diff(Q("z"), Q("m", "max z")) if shifted else Q("z")
+    return {"m": max(z) if shifted else 0.0}, [
+        Line("e", Fn("exp", (exponent,)), first, "e^z"),
+        Line("S", Fn("sum", (Q("e", "e^z"),)), first + 1),
+        Line("probs", Div(Q("e", "e^z"), Q("S")), first + 2, "y_hat"),
     ]

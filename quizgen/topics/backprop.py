@@ -23,6 +23,23 @@ from quizgen.core.draw import grid_matrix, grid_vector
 from quizgen.core.latex import dot, mat, num, paren, vec
 from quizgen.core.mathfn import logsumexp, sigmoid_array, softmax, softplus
 from quizgen.core.model import EXACT, Difficulty, Part, Precision, Stem, Step
+from quizgen.core.mutation import (
+    At,
+    C,
+    Computation,
+    Expr,
+    Fn,
+    Line,
+    MatMul,
+    Neg,
+    Outer,
+    Prod,
+    Q,
+    T,
+    add,
+    diff,
+    fields,
+)
 from quizgen.core.params import Matrix, ParamsModel, Vector
 from quizgen.topics import Degenerate
 from quizgen.topics._shared import dropped_loss_minus, switched
@@ -378,3 +395,63 @@ MISCONCEPTIONS = (
         transpose=True,
     ),
 )
+
+
+def computation(p: Params) -> Computation:
+    """The worked solution as data, for mistakes nobody listed (quizgen.core.mutation)."""
+    act = "relu" if p.hidden == "relu" else "sigmoid"
+    z1, h1, y_hat = Q("z1"), Q("h1"), Q("y_hat")
+    local = Fn("step", (z1,)) if p.hidden == "relu" else Prod((h1, diff(C(1), h1)))
+    output_derivative = Prod((y_hat, diff(C(1), y_hat)))  # cancelled by the loss: not there
+    return Computation(
+        inputs={k: getattr(p, k) for k in ("x", "W1", "b1", "W2", "b2", "y")},
+        lines=(
+            Line("z1", add(MatMul(Q("x"), Q("W1")), Q("b1")), 1),
+            Line("h1", Fn(act, (z1,)), 2),
+            Line("z2", add(MatMul(h1, Q("W2")), Q("b2")), 3),
+            Line("y_hat", Fn(p.output, (Q("z2"),)), 4),
+            Line("loss", _loss(p, y_hat), 5, "J"),
+            Line(
+                "delta2",
+                Prod((diff(y_hat, Q("y")),), absent=(output_derivative,)),
+                6,
+            ),
+            Line("dW2", Outer(h1, Q("delta2")), 7),
+            Line("back", MatMul(Q("delta2"), T(Q("W2"))), 8, "delta2 W2^T"),
+            Line("local", local, 8, f"{'ReLU' if p.hidden == 'relu' else 'sigma'}'(z1)"),
+            Line("delta1", Prod((Q("back", "delta2 W2^T"), Q("local", "act'(z1)"))), 8),
+            Line("dW1", Outer(Q("x"), Q("delta1")), 9),
+        ),
+        answer=fields(
+            z1="z1",
+            h1="h1",
+            z2="z2",
+            y_hat="y_hat",
+            loss="loss",
+            delta2="delta2",
+            delta1="delta1",
+            dW2="dW2",
+            db2="delta2",
+            dW1="dW1",
+            db1="delta1",
+        ),
+        neighbours={
+            "z1": ("h1",),
+            "h1": ("z1",),
+            "z2": ("y_hat",),
+            "y_hat": ("z2", "y"),
+            "y": ("y_hat",),
+            "x": ("h1",),
+            "delta1": ("delta2",),
+            "delta2": ("delta1",),
+        },
+    )
+
+
+def _loss(p: Params, y_hat: Expr) -> Expr:
+    """-log of the probability the output gives the target, as the worked solution writes it."""
+    if p.output == "softmax":
+        return Neg(Fn("log", (At(y_hat, p.y.index(1)),)))
+    if p.y[0] == 1:
+        return Neg(Fn("log", (At(y_hat, 0),)))
+    return Neg(Fn("log", (diff(C(1), At(y_hat, 0)),)))

@@ -19,6 +19,7 @@ from quizgen.core.draw import grid_vector
 from quizgen.core.latex import dot, num, paren, vec
 from quizgen.core.mathfn import sigmoid, sigmoid_derivative, softplus
 from quizgen.core.model import EXACT, Difficulty, Misconception, Part, Precision, Stem, Step
+from quizgen.core.mutation import C, Computation, Fn, Line, MatMul, Neg, Prod, Q, diff, fields
 from quizgen.core.params import ParamsModel, Vector
 from quizgen.topics import Degenerate
 from quizgen.topics._shared import dropped_loss_minus
@@ -147,6 +148,25 @@ def follow(p: Params, given: dict[str, Any]) -> dict[str, Any]:
         out["loss"] = -math.log(y_hat if p.y == 1 else 1 - y_hat)
     out["grad"] = [(y_hat - p.y) * xi for xi in p.x]
     return out
+
+
+def computation(p: Params) -> Computation:
+    """The worked solution as data, for mistakes nobody listed (quizgen.core.mutation)."""
+    y_hat = Q("y_hat")
+    target = y_hat if p.y == 1 else diff(C(1), y_hat)
+    residual = diff(y_hat, Q("y"))
+    dsigma = Prod((y_hat, diff(C(1), y_hat)))
+    return Computation(
+        inputs={"x": p.x, "w": p.w, "y": p.y},
+        lines=(
+            Line("z", MatMul(Q("w"), Q("x")), 1),
+            Line("y_hat", Fn("sigmoid", (Q("z"),)), 2),
+            Line("loss", Neg(Fn("log", (target,))), 3),
+            Line("grad", Prod((residual, Q("x")), absent=(dsigma,)), 4),
+        ),
+        answer=fields(z="z", y_hat="y_hat", loss="loss", grad="grad"),
+        neighbours={"y": ("y_hat",), "y_hat": ("y", "z"), "z": ("y_hat",)},
+    )
 
 
 MISCONCEPTIONS = (

@@ -30,6 +30,7 @@ from quizgen.core.cnn import (
 )
 from quizgen.core.draw import pick
 from quizgen.core.model import EXACT, Difficulty, Part, Stem, Step, Table
+from quizgen.core.mutation import C, Computation, Div, Fn, Line, Prod, Q, Sum, add
 from quizgen.core.params import ParamsModel, PositiveInt
 from quizgen.topics import Degenerate
 from quizgen.topics._shared import switched
@@ -264,3 +265,37 @@ MISCONCEPTIONS = (
         keep_channels=True,
     ),
 )
+
+
+def computation(p: Params) -> Computation:
+    """The worked solution as data, for mistakes nobody listed (quizgen.core.mutation): per
+    layer, both spatial sizes n = floor((n + 2p - f) / s) + 1 at once (a student applies the
+    formula the same way to height and width), and the channels."""
+    inputs: dict[str, Any] = {"n0": list(p.input[:2]), "c0": p.input[2]}
+    lines = []
+    for i, layer in enumerate(p.layers, start=1):
+        inputs |= {f"f{i}": layer.f, f"s{i}": layer.s, f"p{i}": layer.p}
+        inner = Sum(
+            (
+                (1, Q(f"n{i - 1}", "n")),
+                (1, Prod((C(2), Q(f"p{i}", "p")))),
+                (-1, Q(f"f{i}", "f")),
+            )
+        )
+        size = add(Fn("floor", (Div(inner, Q(f"s{i}", "s")),)), C(1))
+        lines.append(Line(f"n{i}", size, i, f"n_out (layer {i})"))
+        if isinstance(layer, Conv):
+            inputs[f"k{i}"] = layer.filters
+            lines.append(Line(f"c{i}", Q(f"k{i}", "K"), i, f"channels (layer {i})"))
+        else:
+            lines.append(Line(f"c{i}", Q(f"c{i - 1}", "C"), i, f"channels (layer {i})"))
+    count = len(p.layers)
+
+    def shapes(env: Any) -> dict[str, Any]:
+        out = [[*env[f"n{i}"].tolist(), float(env[f"c{i}"])] for i in range(1, count + 1)]
+        if any(v < 1 or v != round(v) for shape in out for v in shape):
+            raise ValueError("no layer can have that shape")
+        return {"shapes": [[round(v) for v in shape] for shape in out]}
+
+    neighbours = {f"k{i}": (f"c{i - 1}",) for i in range(1, count + 1)}
+    return Computation(inputs, tuple(lines), shapes, neighbours)

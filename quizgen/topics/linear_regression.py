@@ -18,6 +18,7 @@ from pydantic import Field, model_validator
 from quizgen.core.draw import grid_matrix, grid_vector, pick
 from quizgen.core.latex import dot, mat, num, paren, vec
 from quizgen.core.model import EXACT, Difficulty, Part, Precision, Stem, Step
+from quizgen.core.mutation import C, Computation, Div, Fn, Line, MatMul, Prod, Q, T, diff, fields
 from quizgen.core.params import Matrix, Num, ParamsModel, Vector
 from quizgen.topics import Degenerate
 from quizgen.topics._shared import switched
@@ -227,3 +228,21 @@ MISCONCEPTIONS = (
         use_eta=False,
     ),
 )
+
+
+def computation(p: Params) -> Computation:
+    """The worked solution as data, for mistakes nobody listed (quizgen.core.mutation)."""
+    error, n = Q("error", "e"), Q("n", "N")
+    return Computation(
+        inputs={"X": p.X, "y": p.y, "w": p.w, "eta": p.eta, "n": len(p.y)},
+        lines=(
+            Line("y_hat", MatMul(Q("X"), Q("w")), 1),
+            Line("error", diff(Q("y_hat"), Q("y")), 2, "e"),
+            Line("cost", Div(Fn("sum", (Prod((error, error)),)), Prod((C(2), n))), 3, "J"),
+            Line("grad", Div(MatMul(T(Q("X")), error), n), 4, "grad J"),
+            Line("w_new", diff(Q("w"), Prod((Q("eta"), Q("grad", "grad J")))), 5, "w"),
+        ),
+        answer=fields(y_hat="y_hat", error="error", cost="cost", grad="grad", w_new="w_new"),
+        neighbours={"y": ("y_hat",), "y_hat": ("y",)},
+        shown={"n": "N", "eta": "eta"},
+    )

@@ -29,6 +29,7 @@ from quizgen.core.cnn import (
 )
 from quizgen.core.draw import pick
 from quizgen.core.model import EXACT, Difficulty, Part, Stem, Step, Table
+from quizgen.core.mutation import C, Computation, Expr, Line, Prod, Q, add
 from quizgen.core.params import ParamsModel, PositiveInt
 from quizgen.topics import Degenerate
 from quizgen.topics._shared import switched
@@ -259,3 +260,46 @@ MISCONCEPTIONS = (
         flat_channels=False,
     ),
 )
+
+
+def computation(p: Params) -> Computation:
+    """The worked solution as data, for mistakes nobody listed (quizgen.core.mutation): each
+    layer's count from the shape it receives, the flattened size, and the total."""
+    inputs: dict[str, Any] = {}
+    lines: list[Line] = []
+    shape, width = list(p.input), "n0"
+    inputs["n0"] = shape[0]
+    for i, layer in enumerate(p.layers, start=1):
+        count: Expr = C(0)
+        if isinstance(layer, Dense):
+            inputs[f"units{i}"] = layer.units
+            units = Q(f"units{i}", "units")
+            weights = Prod((Q(width, "n_in"), units))
+            count = add(weights, units) if layer.bias else weights
+        elif isinstance(layer, Conv):
+            inputs |= {f"f{i}": layer.f, f"c{i}": shape[2], f"k{i}": layer.filters}
+            kernel = Q(f"f{i}", "f")
+            weights = Prod((kernel, kernel, Q(f"c{i}", "C_in"), Q(f"k{i}", "K")))
+            count = add(weights, Q(f"k{i}", "K")) if layer.bias else weights
+        elif isinstance(layer, Flatten):
+            inputs |= {f"h{i}": shape[0], f"w{i}": shape[1], f"c{i}": shape[2]}
+            size = Prod((Q(f"h{i}", "H"), Q(f"w{i}", "W"), Q(f"c{i}", "C")))
+            lines.append(Line(f"flat{i}", size, i, "flattened size"))
+        lines.append(Line(f"count{i}", count, i, f"parameters of layer {i}"))
+        shape = next_shape(shape, layer)
+        width = f"flat{i}" if isinstance(layer, Flatten) else f"n{i}"
+        inputs[f"n{i}"] = shape[0]
+    total = add(*(Q(f"count{i}", f"P{i}") for i in range(1, len(p.layers) + 1)))
+    lines.append(Line("total", total, len(p.layers) + 1, "total"))
+    return Computation(inputs, tuple(lines), _counts(len(p.layers)))
+
+
+def _counts(layers: int) -> Any:
+    def read(env: Any) -> dict[str, Any]:
+        counts = [float(env[f"count{i}"]) for i in range(1, layers + 1)]
+        total = float(env["total"])
+        if any(v < 0 or v != round(v) for v in [*counts, total]):
+            raise ValueError("a count is a whole number")
+        return {"per_layer": [round(v) for v in counts], "total": round(total)}
+
+    return read

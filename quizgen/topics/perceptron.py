@@ -27,6 +27,7 @@ from quizgen.core.exact import exact, number
 from quizgen.core.latex import dot, paren, signed, vec
 from quizgen.core.latex import num as fmt
 from quizgen.core.model import EXACT, Difficulty, Part, Stem, Step, Table
+from quizgen.core.mutation import Computation, Fn, Line, MatMul, Prod, Q, add, diff
 from quizgen.core.params import Num, ParamsModel, PositiveInt, Vector
 from quizgen.topics import Degenerate
 from quizgen.topics._shared import switched
@@ -296,3 +297,26 @@ MISCONCEPTIONS = (
         other_encoding=True,
     ),
 )
+
+
+def computation(p: Params) -> Computation:
+    """The worked solution as data, for mistakes nobody listed (quizgen.core.mutation): per
+    step z = w . x, y_hat = sign(z) (or step(z)), e = t - y_hat and w + eta e x."""
+    fires = "sign" if p.encoding == "bipolar" else "heaviside"
+    inputs: dict[str, Any] = {"w0": p.w, "eta": p.eta}
+    lines = []
+    samples = itertools.islice(itertools.cycle(p.samples), p.steps)
+    for k, sample in enumerate(samples, start=1):
+        inputs |= {f"x{k}": [1, *sample.x], f"t{k}": sample.t}
+        w, x = Q(f"w{k - 1}", "w"), Q(f"x{k}", "x")
+        lines += [
+            Line(f"z{k}", MatMul(w, x), k, "z"),
+            Line(f"y{k}", Fn(fires, (Q(f"z{k}", "z"),)), k, "y_hat"),
+            Line(f"e{k}", diff(Q(f"t{k}", "t"), Q(f"y{k}", "y_hat")), k, "e"),
+            Line(f"w{k}", add(w, Prod((Q("eta"), Q(f"e{k}", "e"), x))), k, "w"),
+        ]
+    last = f"w{p.steps}"
+    neighbours = {f"t{k}": (f"y{k}",) for k in range(1, p.steps + 1)}
+    return Computation(
+        inputs, tuple(lines), lambda env: {"w_final": env[last].tolist()}, neighbours
+    )

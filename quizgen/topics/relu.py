@@ -15,6 +15,7 @@ from pydantic import model_validator
 from quizgen.core.draw import grid_vector, on_grid
 from quizgen.core.latex import paren, vec
 from quizgen.core.model import EXACT, Difficulty, Part, Stem, Step
+from quizgen.core.mutation import Computation, Fn, Line, Prod, Q, fields
 from quizgen.core.params import ParamsModel, Vector
 from quizgen.topics import Degenerate
 from quizgen.topics._shared import switched
@@ -155,3 +156,18 @@ MISCONCEPTIONS = (
         slope=_abs_slope,
     ),
 )
+
+
+def computation(p: Params) -> Computation:
+    """The worked solution as data, for mistakes nobody listed (quizgen.core.mutation)."""
+    return Computation(
+        inputs={"z": p.z, "upstream": p.upstream},
+        lines=(
+            Line("relu", Fn("relu", (Q("z"),)), 1, "ReLU(z)"),
+            Line("drelu", Fn("step", (Q("z"),)), 2, "ReLU'(z)"),
+            Line("delta", Prod((Q("upstream", "dJ/dh"), Q("drelu", "ReLU'(z)"))), 3, "delta"),
+        ),
+        answer=fields(relu="relu", drelu="drelu", delta="delta"),
+        neighbours={"drelu": ("relu",), "upstream": ("relu",)},
+        shown={"upstream": "dJ/dh"},
+    )

@@ -21,6 +21,7 @@ from quizgen.core.draw import on_grid
 from quizgen.core.latex import exp_value, num
 from quizgen.core.mathfn import sigmoid, sigmoid_derivative
 from quizgen.core.model import Difficulty, Misconception, Part, Precision, Stem, Step
+from quizgen.core.mutation import C, Computation, Div, Fn, Line, Neg, Prod, Q, add, diff, fields
 from quizgen.core.params import Num, ParamsModel
 from quizgen.topics import Degenerate
 
@@ -104,6 +105,20 @@ def follow(p: Params, given: dict[str, Any]) -> dict[str, float]:
     """sigma'(z) from the student's own sigma(z), for follow-through marking."""
     s = given.get("sigma", sigmoid(p.z))
     return {"dsigma": s * (1 - s)}
+
+
+def computation(p: Params) -> Computation:
+    """The worked solution as data, for mistakes nobody listed (quizgen.core.mutation)."""
+    sigma = Q("sigma", "sigma(z)")
+    return Computation(
+        inputs={"z": p.z},
+        lines=(
+            Line("sigma", Div(C(1), add(C(1), Fn("exp", (Neg(Q("z")),)))), 1, "sigma(z)"),
+            Line("dsigma", Prod((sigma, diff(C(1), sigma))), 2, "sigma'(z)"),
+        ),
+        answer=fields(sigma="sigma", dsigma="dsigma"),
+        neighbours={"sigma": ("z",)},
+    )
 
 
 MISCONCEPTIONS = (

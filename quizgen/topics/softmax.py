@@ -15,8 +15,9 @@ from pydantic import Field
 from quizgen.core.latex import mat, num, vec
 from quizgen.core.mathfn import softmax
 from quizgen.core.model import Difficulty, Misconception, Part, Precision, Stem, Step
+from quizgen.core.mutation import C, Computation, Fn, Line, Neg, Outer, Prod, Q, add, diff, fields
 from quizgen.core.params import Num, ParamsModel
-from quizgen.topics._shared import draw_logits, softmax_steps
+from quizgen.topics._shared import draw_logits, softmax_lines, softmax_steps
 
 TITLE = "Softmax and its Jacobian"
 CODE = "SM"
@@ -142,3 +143,26 @@ MISCONCEPTIONS = (
         _logits_normalised,
     ),
 )
+
+
+def computation(p: Params) -> Computation:
+    """The worked solution as data, for mistakes nobody listed (quizgen.core.mutation)."""
+    inputs, lines = softmax_lines(p.z)
+    last = lines[-1].step
+    probs = Q("probs", "y_hat")
+    return Computation(
+        inputs={**inputs, "z": p.z},
+        lines=(
+            *lines,
+            Line("diagonal", Prod((probs, diff(C(1), probs))), last + 1, "J_ii"),
+            Line("off", Fn("offdiag", (Neg(Outer(probs, probs)),)), last + 2, "J_ij"),
+            Line(
+                "jacobian",
+                add(Fn("diag", (Q("diagonal", "J_ii"),)), Q("off", "J_ij")),
+                last + 2,
+                "J",
+            ),
+        ),
+        answer=fields(probs="probs", jacobian="jacobian"),
+        neighbours={"probs": ("e",)},
+    )

@@ -1,0 +1,609 @@
+"""Mistakes nobody listed: single edits of a worked solution's computation.
+
+A topic describes its computation as a :class:`Computation`: named quantities, each defined by
+a small expression tree over the inputs and the quantities before it, and tagged with the step
+of the worked solution that establishes it. An *edit* changes one node of one tree the way a
+student slips (a factor dropped, added, inverted or squared; a product doubled; a sign flipped;
+a difference written the other way round; a term left out; a transpose dropped or added; floor
+for ceil; a function not applied; a quantity used where its neighbour belongs). Every later
+quantity is then computed from the edited one, as the student would go on, and the answer
+fields come out of the edited quantities. Mistakes are computed on the data, never on text.
+
+The search is bounded: the quantities before the edited one are computed once, an edit that
+leaves its quantity unchanged is dropped before anything later is recomputed, and edits that
+give the same value for their quantity share one recomputation of everything after it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from quizgen.core.model import Edit, Misconception, Part
+
+Array = np.ndarray
+Env = Mapping[str, Array]
+
+
+class Expr:
+    """A node of a step's computation: evaluates on named values, prints as plain-text maths."""
+
+    def value(self, env: Env) -> Array:
+        raise NotImplementedError
+
+    def text(self) -> str:
+        raise NotImplementedError
+
+    def edits(self, context: Context) -> Iterator[tuple[str, str, Expr]]:
+        """(kind, operand, edited node) for each single edit of this node or one below it."""
+        raise NotImplementedError
+
+    def grouped(self) -> str:
+        """The text, in brackets when it is a sum (so that it reads right inside a product)."""
+        return self.text()
+
+
+@dataclass(frozen=True)
+class Context:
+    """What edits may draw on: which quantity may stand in for which (h for z, y_hat for y)."""
+
+    neighbours: Mapping[str, tuple[str, ...]]
+    texts: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Q(Expr):
+    """A named input or earlier quantity."""
+
+    name: str
+    shown: str = ""
+
+    def value(self, env: Env) -> Array:
+        return env[self.name]
+
+    def text(self) -> str:
+        return self.shown or self.name
+
+    def edits(self, context: Context) -> Iterator[tuple[str, str, Expr]]:
+        for other in context.neighbours.get(self.name, ()):
+            replacement = Q(other, context.texts.get(other, other))
+            yield "neighbour", f"{replacement.text()} where {self.text()} belongs", replacement
+
+
+@dataclass(frozen=True)
+class C(Expr):
+    """A constant of the formula (the 1 of 1 - sigma, the 2 of 2p)."""
+
+    number: float
+
+    def value(self, env: Env) -> Array:
+        return np.asarray(self.number, float)
+
+    def text(self) -> str:
+        return f"{self.number:g}"
+
+    def edits(self, context: Context) -> Iterator[tuple[str, str, Expr]]:
+        return iter(())
+
+
+def _inside(
+    children: Sequence[Expr], context: Context, rebuild: Callable[[list[Expr]], Expr]
+) -> Iterator[tuple[str, str, Expr]]:
+    """The edits of each child, each put back into a copy of the parent."""
+    for i, child in enumerate(children):
+        for kind, operand, edited in child.edits(context):
+            yield kind, operand, rebuild([*children[:i], edited, *children[i + 1 :]])
+
+
+@dataclass(frozen=True)
+class Sum(Expr):
+    """Signed terms: ``Sum(((1, a), (-1, b)))`` is a - b."""
+
+    terms: tuple[tuple[int, Expr], ...]
+
+    def value(self, env: Env) -> Array:
+        return sum((sign * term.value(env) for sign, term in self.terms), np.asarray(0.0))
+
+    def text(self) -> str:
+        out = ""
+        for i, (sign, term) in enumerate(self.terms):
+            if i == 0:
+                out = ("-" if sign < 0 else "") + term.text()
+            else:
+                out += (" - " if sign < 0 else " + ") + term.text()
+        return out
+
+    def grouped(self) -> str:
+        return f"({self.text()})" if len(self.terms) > 1 else self.text()
+
+    def edits(self, context: Context) -> Iterator[tuple[str, str, Expr]]:
+        signs = [sign for sign, _ in self.terms]
+        if len(self.terms) == 2 and sorted(signs) == [-1, 1]:
+            swapped = Sum(tuple((-sign, term) for sign, term in self.terms))
+            yield "swapped", self.text(), swapped
+        for i, (sign, term) in enumerate(self.terms):
+            rest = self.terms[:i] + self.terms[i + 1 :]
+            if rest:
+                yield "term-dropped", term.text(), Sum(rest)
+            flipped = (*self.terms[:i], (-sign, term), *self.terms[i + 1 :])
+            yield "sign", term.text(), Sum(flipped)
+        yield from _inside(
+            [term for _, term in self.terms],
+            context,
+            lambda new: Sum(tuple((s, t) for (s, _), t in zip(self.terms, new))),
+        )
+
+
+def add(*terms: Expr) -> Sum:
+    """a + b + ..."""
+    return Sum(tuple((1, term) for term in terms))
+
+
+def diff(left: Expr, right: Expr) -> Sum:
+    """a - b."""
+    return Sum(((1, left), (-1, right)))
+
+
+@dataclass(frozen=True)
+class Prod(Expr):
+    """An (elementwise) product of factors; ``absent`` are factors a student may wrongly add."""
+
+    factors: tuple[Expr, ...]
+    absent: tuple[Expr, ...] = ()
+
+    def value(self, env: Env) -> Array:
+        out = np.asarray(1.0)
+        for factor in self.factors:
+            out = out * factor.value(env)
+        return out
+
+    def text(self) -> str:
+        if len(self.factors) == 1:
+            return self.factors[0].text()
+        return " * ".join(f.grouped() for f in self.factors)
+
+    def edits(self, context: Context) -> Iterator[tuple[str, str, Expr]]:
+        yield "doubled", self.text(), Prod((C(2), *self.factors), self.absent)
+        for i, factor in enumerate(self.factors):
+            others = self.factors[:i] + self.factors[i + 1 :]
+            if others:
+                yield "dropped", factor.text(), Prod(others, self.absent)
+            if not isinstance(factor, C):
+                inverse = Div(C(1), factor)
+                yield "inverted", factor.text(), Prod((*others[:i], inverse, *others[i:]))
+                square = Prod((factor, factor))
+                yield "squared", factor.text(), Prod((*others[:i], square, *others[i:]))
+        for extra in self.absent:
+            yield "added", extra.text(), Prod((*self.factors, extra))
+        yield from _inside(list(self.factors), context, lambda new: Prod(tuple(new), self.absent))
+
+
+@dataclass(frozen=True)
+class Div(Expr):
+    """numerator / denominator."""
+
+    numerator: Expr
+    denominator: Expr
+
+    def value(self, env: Env) -> Array:
+        return np.asarray(np.divide(self.numerator.value(env), self.denominator.value(env)))
+
+    def text(self) -> str:
+        return f"{self.numerator.grouped()} / {self.denominator.grouped()}"
+
+    def grouped(self) -> str:
+        return f"({self.text()})"
+
+    def edits(self, context: Context) -> Iterator[tuple[str, str, Expr]]:
+        if not isinstance(self.numerator, C):
+            yield "dropped", self.denominator.text(), self.numerator
+            yield "swapped", self.text(), Div(self.denominator, self.numerator)
+        yield (
+            "squared",
+            self.denominator.text(),
+            Div(self.numerator, Prod((self.denominator, self.denominator))),
+        )
+        yield from _inside(
+            [self.numerator, self.denominator], context, lambda new: Div(new[0], new[1])
+        )
+
+
+@dataclass(frozen=True)
+class Neg(Expr):
+    """-a."""
+
+    operand: Expr
+
+    def value(self, env: Env) -> Array:
+        return -self.operand.value(env)
+
+    def text(self) -> str:
+        return f"-{self.operand.grouped()}"
+
+    def edits(self, context: Context) -> Iterator[tuple[str, str, Expr]]:
+        yield "sign", self.text(), self.operand
+        yield from _inside([self.operand], context, lambda new: Neg(new[0]))
+
+
+@dataclass(frozen=True)
+class Function:
+    """A named function of the formulas: how it computes, how it prints, what it is confused
+    with (floor with ceil), and whether leaving it out is a slip students make."""
+
+    compute: Callable[..., Array]
+    shown: str  # a format string over the arguments' texts: "sigma({0})"
+    confused: tuple[str, ...] = ()
+    skippable: bool = True
+
+
+FUNCTIONS: dict[str, Function] = {}
+
+
+def function(
+    name: str,
+    compute: Callable[..., Array],
+    shown: str,
+    *,
+    confused: tuple[str, ...] = (),
+    skippable: bool = True,
+) -> None:
+    """Register a function the expression trees may call by name."""
+    FUNCTIONS[name] = Function(compute, shown, confused, skippable)
+
+
+@dataclass(frozen=True)
+class Fn(Expr):
+    """A registered function applied to arguments."""
+
+    name: str
+    args: tuple[Expr, ...]
+
+    def value(self, env: Env) -> Array:
+        return np.asarray(FUNCTIONS[self.name].compute(*(a.value(env) for a in self.args)), float)
+
+    def text(self) -> str:
+        return FUNCTIONS[self.name].shown.format(*(a.text() for a in self.args))
+
+    def edits(self, context: Context) -> Iterator[tuple[str, str, Expr]]:
+        spec = FUNCTIONS[self.name]
+        if spec.skippable and len(self.args) == 1:
+            yield "not-applied", self.text(), self.args[0]
+        for other in spec.confused:
+            confused = Fn(other, self.args)
+            yield "confused", f"{confused.text()} instead of {self.text()}", confused
+        yield from _inside(list(self.args), context, lambda new: Fn(self.name, tuple(new)))
+
+
+@dataclass(frozen=True)
+class At(Expr):
+    """One entry of a vector: the true class's probability, the only output's value."""
+
+    operand: Expr
+    index: int
+
+    def value(self, env: Env) -> Array:
+        return np.asarray(self.operand.value(env)[self.index])
+
+    def text(self) -> str:
+        return f"{self.operand.grouped()}_{self.index + 1}"
+
+    def edits(self, context: Context) -> Iterator[tuple[str, str, Expr]]:
+        for other in (self.index - 1, self.index + 1):
+            if other >= 0:
+                shifted = At(self.operand, other)
+                yield "index", f"{shifted.text()} where {self.text()} belongs", shifted
+        yield from _inside([self.operand], context, lambda new: At(new[0], self.index))
+
+
+@dataclass(frozen=True)
+class MatMul(Expr):
+    """a @ b (vector times matrix, matrix times vector, or the dot product of two vectors)."""
+
+    left: Expr
+    right: Expr
+
+    def value(self, env: Env) -> Array:
+        return np.asarray(self.left.value(env) @ self.right.value(env), float)
+
+    def text(self) -> str:
+        return f"{self.left.grouped()} {self.right.grouped()}"
+
+    def edits(self, context: Context) -> Iterator[tuple[str, str, Expr]]:
+        yield "swapped", self.text(), MatMul(self.right, self.left)
+        for i, side in enumerate((self.left, self.right)):
+            if isinstance(side, T):
+                yield "transpose-dropped", side.operand.text(), self._with(i, side.operand)
+            else:
+                yield "transpose-added", side.text(), self._with(i, T(side))
+        yield from _inside([self.left, self.right], context, lambda new: MatMul(new[0], new[1]))
+
+    def _with(self, i: int, side: Expr) -> MatMul:
+        return MatMul(side, self.right) if i == 0 else MatMul(self.left, side)
+
+
+@dataclass(frozen=True)
+class T(Expr):
+    """The transpose of a matrix (or of an outer product's result)."""
+
+    operand: Expr
+
+    def value(self, env: Env) -> Array:
+        return np.asarray(self.operand.value(env)).T
+
+    def text(self) -> str:
+        return f"{self.operand.grouped()}^T"
+
+    def edits(self, context: Context) -> Iterator[tuple[str, str, Expr]]:
+        yield "transpose-dropped", self.operand.text(), self.operand
+        yield from _inside([self.operand], context, lambda new: T(new[0]))
+
+
+@dataclass(frozen=True)
+class Outer(Expr):
+    """a^T b for row vectors a, b: the weight gradient (layer input)^T delta."""
+
+    left: Expr
+    right: Expr
+
+    def value(self, env: Env) -> Array:
+        return np.outer(self.left.value(env), self.right.value(env))
+
+    def text(self) -> str:
+        return f"{self.left.grouped()}^T {self.right.grouped()}"
+
+    def edits(self, context: Context) -> Iterator[tuple[str, str, Expr]]:
+        yield "swapped", self.text(), Outer(self.right, self.left)
+        yield from _inside([self.left, self.right], context, lambda new: Outer(new[0], new[1]))
+
+
+@dataclass(frozen=True)
+class Line:
+    """One quantity of the computation: its name, how it is shown, its formula, and the step
+    (1-based) of the worked solution where it is established."""
+
+    name: str
+    expr: Expr
+    step: int
+    shown: str = ""
+
+
+@dataclass(frozen=True)
+class Computation:
+    """A topic's worked solution as data: inputs, then one line per quantity in order, and how
+    the answer fields are read from the quantities."""
+
+    inputs: Mapping[str, Any]
+    lines: tuple[Line, ...]
+    answer: Callable[[Env], dict[str, Any]]
+    neighbours: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    shown: Mapping[str, str] = field(default_factory=dict)  # how inputs are written
+
+    def context(self) -> Context:
+        texts = {**self.shown, **{line.name: line.shown or line.name for line in self.lines}}
+        return Context(self.neighbours, texts)
+
+    def run(self, env: dict[str, Array], start: int = 0) -> dict[str, Array]:
+        """Compute every line from ``start`` on, into (a copy of) ``env``."""
+        env = dict(env)
+        for line in self.lines[start:]:
+            env[line.name] = line.expr.value(env)
+        return env
+
+    def base(self) -> dict[str, Array]:
+        return self.run({k: np.asarray(v, float) for k, v in self.inputs.items()})
+
+
+def fields(**names: str) -> Callable[[Env], dict[str, Any]]:
+    """Answer fields read straight from quantities: ``fields(z="z", grad="grad")``."""
+
+    def read(env: Env) -> dict[str, Any]:
+        return {key: np.asarray(env[name]).tolist() for key, name in names.items()}
+
+    return read
+
+
+@dataclass(frozen=True)
+class Mutant:
+    """One edit of the computation and the answer a student making it would give."""
+
+    edit: Edit
+    answer: dict[str, Any]
+
+
+def mutants(computation: Computation) -> list[Mutant]:
+    """Every single edit that changes its own quantity, with the answer it leads to (edits that
+    cannot be computed, a transpose that does not fit or a division by zero, are left out)."""
+    context = computation.context()
+    base = computation.base()
+    found: list[Mutant] = []
+    with np.errstate(all="ignore"):
+        for index, line in enumerate(computation.lines):
+            downstream: dict[bytes, dict[str, Any] | None] = {}
+            right = base[line.name]
+            scale = 1e-12 * (1.0 + float(np.abs(right).max(initial=0.0)))
+            shown = _shown(right)
+            for kind, operand, edited in line.expr.edits(context):
+                try:
+                    value = edited.value(base)
+                except (ValueError, IndexError, ZeroDivisionError):
+                    continue
+                if value.shape != right.shape or not np.isfinite(value).all():
+                    continue
+                if float(np.abs(value - right).max(initial=0.0)) <= scale:
+                    continue  # the edit changes nothing here: nothing later can change
+                key = value.tobytes()
+                if key not in downstream:
+                    downstream[key] = _answer_from(computation, base, index, value)
+                answer = downstream[key]
+                if answer is not None:
+                    edit = Edit(
+                        line.step,
+                        line.shown or line.name,
+                        kind,
+                        operand,
+                        line.expr.text(),
+                        edited.text(),
+                        shown,
+                    )
+                    found.append(Mutant(edit, answer))
+    return found
+
+
+def _answer_from(
+    computation: Computation, base: dict[str, Array], index: int, value: Array
+) -> dict[str, Any] | None:
+    """The answer when line ``index`` gives ``value`` and every later line follows from it
+    (None when a later line cannot be computed or is not finite)."""
+    env = dict(base)
+    env[computation.lines[index].name] = value
+    try:
+        env = computation.run(env, index + 1)
+        if not all(np.isfinite(env[line.name]).all() for line in computation.lines[index:]):
+            return None
+        return computation.answer(env)
+    except (ValueError, IndexError, ZeroDivisionError):
+        return None
+
+
+def _shown(value: Array) -> str:
+    """A quantity's right value for a sentence: up to four decimals, lists in brackets."""
+
+    def one(v: Any) -> str:
+        if isinstance(v, list):
+            return "[" + ", ".join(one(x) for x in v) + "]"
+        text = f"{round(float(v), 4):.4f}".rstrip("0").rstrip(".")
+        return "0" if text == "-0" else text
+
+    return one(np.asarray(value).tolist())
+
+
+def _key(answer: Mapping[str, Any], keys: Sequence[str]) -> bytes:
+    """Answers equal to nine decimals on the asked parts (``keys``), entry for entry and shape
+    for shape, are one answer."""
+    arrays = [np.asarray(answer[k], float) for k in keys]
+    flat = np.round(np.concatenate([a.ravel() for a in arrays]), 9) + 0.0
+    return repr([a.shape for a in arrays]).encode() + flat.tobytes()
+
+
+#: Edits giving one answer that are said in words; the rest are counted ("or 2 more edits").
+MOST_NAMED = 3
+
+
+def edit_mistakes(
+    computation: Computation,
+    parts: Sequence[Part],
+    right: Mapping[str, Any],
+    listed: Sequence[Mapping[str, Any]] = (),
+) -> list[tuple[Misconception, Mapping[str, Any]]]:
+    """The single edits as named mistakes, with their answers: edits giving the same answer are
+    one mistake naming them all (never one of them picked), and an answer that is right at the
+    precision asked, or that a hand-written mistake (``listed``) already gives, is left out."""
+    from quizgen.core.grading import same_answer
+
+    keys = [part.key for part in parts]
+    groups: dict[bytes, list[Mutant]] = {}
+    for mutant in mutants(computation):
+        groups.setdefault(_key(mutant.answer, keys), []).append(mutant)
+    listed_keys = {_key(a, keys) for a in listed if all(k in a for k in keys)}
+    out: list[tuple[Misconception, Mapping[str, Any]]] = []
+    for key, group in groups.items():
+        answer = group[0].answer
+        # later parts first: an edit shows there, so a difference is found at once
+        if key in listed_keys or same_answer(parts[::-1], answer, right):
+            continue
+        edits = tuple(dict.fromkeys(m.edit for m in group))
+        out.append((edit_misconception(edits, answer), answer))
+    return out
+
+
+class Deferred(Sequence[tuple[Misconception, Mapping[str, Any]]]):
+    """The edit mistakes of a problem, searched only when first asked for: a right answer, or
+    one a listed mistake explains, never pays for the search."""
+
+    def __init__(self, search: Callable[[], list[tuple[Misconception, Mapping[str, Any]]]]):
+        self._search = search
+
+    @cached_property
+    def found(self) -> list[tuple[Misconception, Mapping[str, Any]]]:
+        return self._search()
+
+    def __len__(self) -> int:
+        return len(self.found)
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.found[index]
+
+
+PHRASES = {
+    "dropped": "left out the factor {operand} in step {step}",
+    "added": "put the factor {operand} into step {step}, where it does not belong",
+    "inverted": "inverted the factor {operand} in step {step}",
+    "squared": "squared the factor {operand} in step {step}",
+    "doubled": "doubled {operand} in step {step}",
+    "term-dropped": "left out the term {operand} in step {step}",
+    "sign": "flipped the sign of {operand} in step {step}",
+    "swapped": "wrote {operand} the other way round in step {step}",
+    "transpose-dropped": "left out the transpose of {operand} in step {step}",
+    "transpose-added": "transposed {operand} in step {step}",
+    "confused": "used {operand} in step {step}",
+    "not-applied": "skipped the function in {operand} in step {step}",
+    "neighbour": "used {operand} in step {step}",
+    "index": "used {operand} in step {step}",
+}
+
+
+def describe(edit: Edit) -> str:
+    """The edit in words, as what the student did: "left out the factor x in step 4"."""
+    return PHRASES[edit.kind].format(operand=edit.operand, step=edit.step)
+
+
+def edit_misconception(edits: Sequence[Edit], answer: Mapping[str, Any]) -> Misconception:
+    """A named mistake for one edit, or for several that give the same answer: all of them are
+    named ("... or ..."), the first few in words, never one picked from them; the explanation
+    gives each edited step's formula and right value, and what was computed instead."""
+    said = edits[:MOST_NAMED]
+    label = " or ".join(describe(e) for e in said)
+    if len(edits) > len(said):
+        label += f" (or {len(edits) - len(said)} more edits giving the same answer)"
+    explanation = " ".join(
+        f"In step {e.step}, {e.quantity} = {e.formula} = {e.right}, not {e.edited}."
+        for e in dict.fromkeys(said)
+    )
+    fixed = dict(answer)
+    return Misconception(label, explanation, lambda _params: fixed, edits=tuple(edits))
+
+
+def _step(z: Array) -> Array:
+    return (np.asarray(z) > 0).astype(float)
+
+
+def _lse(z: Array) -> Array:
+    top = np.max(z)
+    return np.asarray(top + np.log(np.exp(z - top).sum()))
+
+
+def _softmax(z: Array) -> Array:
+    e = np.exp(z - np.max(z))
+    return np.asarray(e / e.sum())
+
+
+function("exp", np.exp, "e^({0})")
+function("log", np.log, "log({0})", confused=("log10",))
+function("log10", np.log10, "log10({0})")
+function("sigmoid", lambda z: 1.0 / (1.0 + np.exp(-z)), "sigma({0})")
+function("relu", lambda z: np.maximum(z, 0.0), "ReLU({0})")
+function("step", _step, "1[{0} > 0]", skippable=False)
+function("softmax", _softmax, "softmax({0})")
+function("sign", lambda z: np.where(z >= 0, 1.0, -1.0), "sign({0})", confused=("heaviside",))
+function("heaviside", lambda z: np.where(z >= 0, 1.0, 0.0), "step({0})", confused=("sign",))
+function("lse", _lse, "log sum_k e^({0})_k", skippable=False)
+function("sum", lambda v: np.asarray(np.sum(v)), "sum {0}", skippable=False)
+function("diag", lambda v: np.diag(v), "diag({0})", skippable=False)
+function("offdiag", lambda m: m - np.diag(np.diag(m)), "({0}) off the diagonal", skippable=False)
+function("floor", np.floor, "floor({0})", confused=("ceil", "round"), skippable=False)
+function("ceil", np.ceil, "ceil({0})", confused=("floor", "round"), skippable=False)
+function("round", np.rint, "round({0})", confused=("floor", "ceil"), skippable=False)
