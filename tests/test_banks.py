@@ -21,6 +21,7 @@ from quizgen.exam.build import build_exam, make_bank_item
 from quizgen.exam.model import BankItem
 from quizgen.practice.session import bank_questions
 from quizgen.render.html import render
+from quizgen.topics import registry
 
 GOOD_DERIVE = """
   - id: my-derive
@@ -49,11 +50,30 @@ def test_shipped_banks_pass_the_check():
     assert result.exit_code == 0 and "no problems" in result.output
 
 
-def test_every_section_of_the_guide_has_two_kinds_or_more():
+def test_every_topic_section_has_two_kinds_or_more():
     questions = load_banks()
-    for section in range(1, 11):
-        kinds = {q.kind for q in questions if q.section == section}
-        assert len(kinds) >= 2, section
+    for topic in registry().values():
+        kinds = {q.kind for q in questions if q.section == topic.section}
+        assert len(kinds) >= 2, topic.name
+
+
+def test_a_bank_file_attaches_to_a_topic_by_name(tmp_path):
+    path = tmp_path / "mine.yaml"
+    path.write_text(f"topic: relu\nquestions:{GOOD_DERIVE}", encoding="utf-8")
+    (question,) = load_banks([path])
+    assert question.section == registry()["relu"].section
+
+
+def test_a_bank_file_for_an_unknown_topic_is_an_error(tmp_path):
+    path = tmp_path / "mine.yaml"
+    path.write_text(f"topic: relux\nquestions:{GOOD_DERIVE}", encoding="utf-8")
+    assert any(p.startswith('mine.yaml: topic: unknown topic "relux"') for p in problems(path))
+
+
+def test_a_bank_file_names_either_a_topic_or_a_section(tmp_path):
+    path = tmp_path / "mine.yaml"
+    path.write_text(f"topic: relu\nsection: 8\nquestions:{GOOD_DERIVE}", encoding="utf-8")
+    assert any("give either topic" in p for p in problems(path))
 
 
 def test_every_derivation_has_a_marking_scheme():

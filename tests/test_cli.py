@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from quizgen.cli import cli
+from quizgen.topics import registry
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "nand.yaml"
 
@@ -27,18 +28,24 @@ def write(tmp_path: Path, name: str, text: str) -> str:
     return str(path)
 
 
-def test_topics_lists_all_ten_with_difficulties():
+def test_topics_lists_every_registered_topic_with_difficulties():
     result = run("topics")
     assert result.exit_code == 0
-    assert len(result.output.strip().splitlines()) == 11
+    assert len(result.output.strip().splitlines()) == len(registry()) + 2  # header and rule
     assert "conv_shape" in result.output and "easy, medium, hard" in result.output
 
 
-def test_generate_all_shows_ten_worked_problems():
+def test_topics_shows_the_guide_section_of_each():
+    lines = run("topics").output.splitlines()[2:]
+    for line, topic in zip(lines, registry().values(), strict=True):
+        assert f"§{topic.section} {topic.section_title}" in line
+
+
+def test_generate_all_shows_a_worked_problem_of_every_topic():
     result = run("generate", "--topic", "all", "--count", "1", "--seed", "1")
     assert result.exit_code == 0
-    assert result.output.count("Worked solution") == 10
-    assert result.output.count("Answer") == 10
+    assert result.output.count("Worked solution") == len(registry())
+    assert result.output.count("Answer") == len(registry())
 
 
 def test_generate_jsonl_writes_complete_contract_records():

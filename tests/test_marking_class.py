@@ -75,6 +75,16 @@ def test_mistake_rate_recovered_within_sampling_error(simulated):
     assert abs(named / chances - rate) < 3 * math.sqrt(rate * (1 - rate) / chances)
 
 
+def test_the_final_over_every_section_is_marked_exactly_and_its_mistakes_named(tmp_path):
+    class_set = from_manifest(manifest(tmp_path, 8, "final"), None, None)
+    written = sit(list(class_set.papers.values()), np.random.default_rng(11), 0.5)
+    answers = tmp_path / "answers.csv"
+    answers.write_text(long_csv(written), encoding="utf-8")
+    report = analyse(marked(class_set.papers, answers))
+    assert {s.student: s.mark for s in report.students} == written.expected_total
+    assert {m.label: m.count for m in report.mistakes} == written.mistakes
+
+
 def test_derivation_marks_come_from_the_marker(simulated):
     _, written, rows = simulated
     derive = [r for r in rows if r.what == "derive question"]

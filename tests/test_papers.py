@@ -18,9 +18,16 @@ from quizgen.exam.model import Item
 from quizgen.exam.problems import make_problem
 from quizgen.publish.papers import make_papers
 from quizgen.render.html import render
+from quizgen.topics import registry
 
 EXAMS = Path(__file__).resolve().parent.parent / "banks" / "exams"
 MIDTERM = EXAMS / "midterm.yaml"
+BANK_BY_TOPIC = """title: T
+sections:
+  - title: S
+    items:
+      - {bank: {topic: rnn, kind: derive}, marks: 4}
+"""
 QUIZ = EXAMS / "quiz.yaml"
 
 
@@ -68,12 +75,42 @@ def test_blueprint_errors_name_the_file_line_and_field(tmp_path, text, message):
     assert message in str(error.value)
 
 
-def test_shipped_blueprints_load_and_the_midterm_covers_all_ten_topics():
+def test_shipped_blueprints_load_and_the_midterm_covers_the_seed_guides_ten_sections():
     load_blueprint(QUIZ)
     midterm = load_blueprint(MIDTERM)
     topics = {item.topic for section in midterm.sections for item in section.items if item.topic}
-    assert len(topics) == 10
+    assert topics == {t.name for t in registry().values() if t.section <= 10}
     assert any(item.bank for section in midterm.sections for item in section.items)
+
+
+def test_the_final_covers_every_topic_of_the_guide():
+    final = load_blueprint(EXAMS / "final.yaml")
+    topics = {item.topic for section in final.sections for item in section.items if item.topic}
+    assert topics == set(registry())
+
+
+def test_a_bank_item_may_name_its_topic_instead_of_a_section(tmp_path):
+    path = write(tmp_path, BANK_BY_TOPIC)
+    exam = build_exam(load_blueprint(path), 1, 1)
+    (item,) = exam.versions[0].items
+    assert item.bank.section == registry()["rnn"].section
+
+
+def test_a_bank_item_may_draw_from_a_range_of_sections(tmp_path):
+    text = BANK_BY_TOPIC.replace("topic: rnn", "sections: [11, 15]")
+    exam = build_exam(load_blueprint(write(tmp_path, text)), 1, 6)
+    assert {v.items[0].bank.section for v in exam.versions} <= set(range(11, 16))
+
+
+def test_the_midterm_draws_its_derivations_from_the_seed_guides_sections():
+    exam = build_exam(load_blueprint(MIDTERM), 2026, 4)
+    bank = [i for v in exam.versions for i in v.items if not isinstance(i, Item)]
+    assert bank and all(i.bank.section <= 10 for i in bank)
+
+
+def test_a_bank_item_for_an_unknown_topic_is_an_error(tmp_path):
+    with pytest.raises(QuizgenError, match='unknown topic "rnm"'):
+        load_blueprint(write(tmp_path, BANK_BY_TOPIC.replace("rnn", "rnm")))
 
 
 def test_versions_share_no_problem_and_ask_the_same_kinds_of_question():

@@ -18,6 +18,7 @@ from quizgen.core.latex import answer_text
 from quizgen.exam.item_codes import encode
 from quizgen.exam.problems import make_problem
 from quizgen.exam.roster import read_roster
+from quizgen.topics import registry
 from quizgen.web import classroom as rooms
 from quizgen.web.app import create_app
 from quizgen.web.security import RateLimit, find_token, is_loopback
@@ -68,6 +69,16 @@ def test_a_practice_problem_is_answered_part_by_part(client, room):
     page = answer(client, base, "dsigma", typed(solution, "dsigma")).text
     assert "All correct." in page
     assert attempts(room, "ann") == 2
+
+
+@pytest.mark.parametrize("topic", list(registry()))
+def test_a_problem_of_every_topic_is_answered_to_the_end_in_the_browser_face(client, room, topic):
+    base = link(room, "ann")
+    start(client, base, topic)
+    _, solution = shown_problem(client.get(f"{base}/practice").text)
+    for part in solution.parts:
+        page = answer(client, base, part.key, typed(solution, part.key)).text
+    assert "All correct." in page
 
 
 def test_no_answer_reaches_the_page_before_it_is_answered(client, room):

@@ -25,14 +25,10 @@ RECORD_FORMATS = ("text", "jsonl")
 
 @click.command()
 def topics() -> None:
-    """List the topics with their seed-guide section and a one-line description."""
-    from quizgen.topics import registry
+    """List the topics with their guide section and a one-line description."""
+    from quizgen.render.text import topic_lines
 
-    rows = [(t.name, f"§{t.section}", t.title, t.description) for t in registry().values()]
-    width = max(len(r[0]) for r in rows)
-    click.echo(f"{'topic':<{width}}  sec  difficulties        description")
-    for name, section, _title, description in rows:
-        click.echo(f"{name:<{width}}  {section:<3}  easy, medium, hard  {description}")
+    click.echo("\n".join(topic_lines()))
 
 
 @click.command()

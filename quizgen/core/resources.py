@@ -1,9 +1,11 @@
-"""Files that ship with quizgen: templates, derivation banks, shipped blueprints, examples.
+"""Files that ship with quizgen: templates, derivation banks, shipped blueprints, examples and
+the guide's sections beyond the seed's.
 
-The top-level folders ``templates/``, ``banks/`` and ``examples/`` are packaged as
-``quizgen.templates``, ``quizgen.bank_files`` and ``quizgen.examples`` (``package-dir`` in
-pyproject.toml), and found here through ``importlib.resources``: a wheel, ``pipx``, an editable
-install and a source checkout all find the same files, from any working directory.
+The top-level folders ``templates/``, ``banks/``, ``examples/`` and ``docs/guide/`` are packaged
+as ``quizgen.templates``, ``quizgen.bank_files``, ``quizgen.examples`` and ``quizgen.guide``
+(``package-dir`` in pyproject.toml), and found here through ``importlib.resources``: a wheel,
+``pipx``, an editable install and a source checkout all find the same files, from any working
+directory.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ TEMPLATES = _folder("templates")
 BANKS = _folder("bank_files")
 BLUEPRINTS = BANKS / "exams"
 EXAMPLES = _folder("examples")
+GUIDE = _folder("guide")
 
 
 def shipped_blueprints() -> dict[str, Path]:

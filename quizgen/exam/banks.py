@@ -1,8 +1,9 @@
 """Derivation question banks: YAML files of "derive it" questions, validated on load.
 
-A bank file holds questions of one seed-guide section::
+A bank file holds questions of one guide section, named by its topic (the section is the
+topic's) or, for a section no topic practises, by its number::
 
-    section: 3
+    topic: sigmoid                       # or: section: 3
     questions:
       - id: sigmoid-derivative           # unique across all banks
         kind: derive                     # derive | order | fill | choice
@@ -31,9 +32,10 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
 from quizgen.core import latex, latex_check, record_files
+from quizgen import topics
 from quizgen.core.errors import QuizgenError
 from quizgen.core.latex import segments
 from quizgen.core.latex_check import check, check_text
@@ -103,9 +105,26 @@ class BankFile(_Strict):
     """A bank file's envelope; each question is validated on its own, so that one bad question
     does not hide the problems of the others."""
 
-    section: int = Field(ge=1)
+    topic: str | None = None
+    section: int | None = Field(default=None, ge=1)
     title: str | None = None
     questions: list[dict[str, Any]] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _one_home(self) -> BankFile:
+        if (self.topic is None) == (self.section is None):
+            raise ValueError("give either topic (a topic's name) or section (a number)")
+        return self
+
+    def home(self) -> int:
+        """The section the questions belong to: the topic's, or the number given."""
+        if self.topic is None:
+            assert self.section is not None  # _one_home
+            return self.section
+        try:
+            return topics.get(self.topic).section
+        except QuizgenError as exc:
+            raise ValueError(f"topic: {exc}") from None
 
 
 QUESTION = TypeAdapter(Question)
@@ -230,6 +249,11 @@ def _read(path: Path, problems: list[str]) -> tuple[int, list[tuple[Any, Any, st
     except ValidationError as exc:
         problems += _errors(exc, path.name, root)
         return None
+    try:
+        section = bank.home()
+    except ValueError as exc:
+        problems.append(f"{path.name}: {exc}")
+        return None
     questions = []
     for index, raw in enumerate(bank.questions):
         node = _child(root, "questions", index)
@@ -246,7 +270,7 @@ def _read(path: Path, problems: list[str]) -> tuple[int, list[tuple[Any, Any, st
             except ValidationError:
                 continue
             questions.append((stand_in, node, str(name)))
-    return bank.section, questions
+    return section, questions
 
 
 def _child(node: Any, *loc: str | int) -> Any:

@@ -12,7 +12,7 @@ import datetime as dt
 import errno
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -43,9 +43,36 @@ class BankSelector(_Strict):
     """Which bank questions an item may draw: every criterion given must match."""
 
     section: int | None = None
+    topic: str | None = None
+    #: a range of sections, first and last included: [1, 10] is the seed guide's
+    sections: tuple[PositiveInt, PositiveInt] | None = None
     kind: Literal["derive", "order", "fill", "choice"] | None = None
     tag: str | None = None
     id: str | None = None
+
+    @model_validator(mode="after")
+    def _one_section(self) -> BankSelector:
+        if sum(v is not None for v in (self.section, self.topic, self.sections)) > 1:
+            raise ValueError("give one of section, topic and sections")
+        if self.sections is not None and self.sections[0] > self.sections[1]:
+            raise ValueError("sections: the first section comes before the last")
+        if self.topic is not None:
+            try:
+                topics.get(self.topic)
+            except QuizgenError as exc:
+                raise ValueError(str(exc)) from None
+        return self
+
+    def matching(self, pool: Iterable[BankQuestion]) -> list[BankQuestion]:
+        """The questions of ``pool`` that meet every criterion, in the pool's order."""
+        from quizgen.exam.banks import select
+
+        section = topics.get(self.topic).section if self.topic is not None else self.section
+        found = select(pool, section=section, kind=self.kind, tag=self.tag, qid=self.id)
+        if self.sections is None:
+            return found
+        first, last = self.sections
+        return [q for q in found if first <= q.section <= last]
 
     def describe(self) -> str:
         """The criteria in words: ``section 12 and kind derive``."""
@@ -206,7 +233,7 @@ def _bank_shortfalls(
     items: Sequence[tuple[int, int, ItemSpec]], bank: Sequence[BankQuestion] | None
 ) -> list[tuple[tuple[str | int, ...], str]]:
     """(place, message) for each bank item that matches fewer questions than its count."""
-    from quizgen.exam.banks import builtin_banks, select
+    from quizgen.exam.banks import builtin_banks
 
     pool = bank if bank is not None else builtin_banks()
     found = []
@@ -214,9 +241,7 @@ def _bank_shortfalls(
         selector = spec.bank
         if selector is None:
             continue
-        matching = select(
-            pool, section=selector.section, kind=selector.kind, tag=selector.tag, qid=selector.id
-        )
+        matching = selector.matching(pool)
         if len(matching) < spec.count:
             found.append(
                 (

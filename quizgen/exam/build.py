@@ -23,7 +23,7 @@ from quizgen.core.grading import distinct_misconceptions
 from quizgen.core.latex import answer_text
 from quizgen.core.model import Problem, Solution
 from quizgen.core.seeds import child_seed, rng_for
-from quizgen.exam.banks import BankQuestion, Fill, builtin_banks, select
+from quizgen.exam.banks import BankQuestion, Fill, builtin_banks
 from quizgen.exam.banks import Choice as BankChoice
 from quizgen.exam.blueprint import Blueprint, ItemSpec, Section, shortfall
 from quizgen.exam.item_codes import ALPHABET, encode
@@ -225,9 +225,7 @@ def _draw_bank(
     """A matching question not yet in this version, preferring those other versions used least."""
     selector = spec.bank
     assert selector is not None
-    matching = select(
-        pool, section=selector.section, kind=selector.kind, tag=selector.tag, qid=selector.id
-    )
+    matching = selector.matching(pool)
     fresh = [q for q in matching if q.id not in in_version]
     if not fresh:
         raise QuizgenError(f"{where}.bank: {shortfall(selector, len(matching), spec.count, pool)}")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import unicodedata
 
+from quizgen import topics
 from quizgen.core.latex import answer_text
-from quizgen.core.model import Problem, Solution, Stem, Table
+from quizgen.core.model import DIFFICULTIES, Problem, Solution, Stem, Table
 from quizgen.render.unicode_math import inline, to_unicode
 from quizgen.topics import get
 
@@ -26,6 +27,15 @@ def table_lines(table: Table) -> list[str]:
 
     rule = "  ".join("-" * w for w in widths)
     return [line(cells[0]), rule] + [line(row) for row in cells[1:]]
+
+
+def topic_lines() -> list[str]:
+    """Every topic with its guide section, difficulties and one-line description."""
+    rows = tuple(
+        (t.name, f"§{t.section} {t.section_title}", ", ".join(DIFFICULTIES), t.description)
+        for t in topics.registry().values()
+    )
+    return table_lines(Table(("topic", "guide section", "difficulties", "description"), rows))
 
 
 def problem_heading(problem: Problem, number: int | None = None) -> str:

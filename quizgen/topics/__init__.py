@@ -2,8 +2,10 @@
 
 A topic module has the same shape everywhere:
 
-- ``TITLE``, ``SECTION`` (of the seed guide), ``DESCRIPTION`` (one line) and ``CODE`` (two
-  letters, unique, used in item codes printed on papers: never change a shipped one);
+- ``TITLE``, ``SECTION`` (its section of the course guide: the seed's 1-10, or a section of
+  docs/guide/), ``DESCRIPTION`` (one line) and ``CODE`` (two letters, unique, used in item codes
+  printed on papers: never change a shipped one); optionally ``SECTION_TITLE``, the guide
+  section's title (else ``TITLE`` stands for it);
 - ``Params``: a :class:`quizgen.core.params.ParamsModel` describing the contract's params;
 - ``generate(rng, difficulty) -> Params``: draws exam-friendly numbers from the generator given;
 - ``solve(params) -> dict``: the contract's answer fields at full precision;
@@ -14,11 +16,13 @@ A topic module has the same shape everywhere:
 - optionally ``table(params, answer) -> Table``: a summary table for the key (traces, shapes);
 - optionally ``follow(params, given) -> dict``: later parts computed from a student's own
   earlier answers (``given``, by answer key), for follow-through marking;
+- optionally ``solve_with(params, **switches) -> dict``: the answer with mistakes' switches set.
 - optionally ``computation(params) -> Computation``: the worked solution as expression trees
   over named quantities (:mod:`quizgen.core.mutation`), so that diagnosis can name single
   edits of it that no ``MISCONCEPTIONS`` entry lists.
 
-Adding a topic is adding one module: nothing here lists them.
+The contract as types is in ``_contract.py`` (:class:`TopicModule` and the optional parts).
+Adding a topic is adding one module: nothing here lists them (docs/adding-a-topic.md).
 """
 
 from __future__ import annotations
@@ -36,22 +40,15 @@ from quizgen.core.errors import QuizgenError
 from quizgen.core.model import Difficulty, Misconception, Part, Solution, Stem
 from quizgen.core.mutation import Deferred, edit_mistakes
 from quizgen.core.params import ParamsModel, parse_params
+from quizgen.topics._contract import (
+    FollowsThrough,
+    HasSectionTitle,
+    HasTable,
+    TopicModule,
+    missing_parts,
+)
 
 MAX_DRAWS = 10_000
-
-_REQUIRED = (
-    "CODE",
-    "TITLE",
-    "SECTION",
-    "DESCRIPTION",
-    "Params",
-    "generate",
-    "solve",
-    "parts",
-    "steps",
-    "stem",
-    "MISCONCEPTIONS",
-)
 
 
 def _same_shape(a: Any, b: Any) -> bool:
@@ -74,7 +71,7 @@ class Topic:
     """A registered topic: a thin, uniform face over its module."""
 
     name: str
-    module: ModuleType
+    module: TopicModule
 
     @property
     def title(self) -> str:
@@ -87,6 +84,12 @@ class Topic:
     @property
     def section(self) -> int:
         return self.module.SECTION
+
+    @property
+    def section_title(self) -> str:
+        """The title of the topic's guide section."""
+        module = self.module
+        return module.SECTION_TITLE if isinstance(module, HasSectionTitle) else module.TITLE
 
     @property
     def description(self) -> str:
@@ -124,12 +127,11 @@ class Topic:
         """Later parts as they follow from the student's earlier answers ({} if not defined).
         Only earlier answers shaped like the right ones are used: a vector typed as one number
         supports no follow-through (and cannot break a topic's arithmetic)."""
-        follow = getattr(self.module, "follow", None)
-        if follow is None:
+        if not isinstance(self.module, FollowsThrough):
             return {}
         right = self.module.solve(params)
         shaped = {k: v for k, v in given.items() if k in right and _same_shape(v, right[k])}
-        return follow(params, shaped)
+        return dict(self.module.follow(params, shaped))
 
     def edit_mistakes(
         self,
@@ -155,31 +157,31 @@ class Topic:
 
     def solve(self, params: ParamsModel) -> Solution:
         answer = self.module.solve(params)
-        table = getattr(self.module, "table", None)
+        module = self.module
         return Solution(
             answer=answer,
             parts=self.parts(params),
-            steps=tuple(self.module.steps(params, answer)),
-            table=table(params, answer) if table else None,
+            steps=tuple(module.steps(params, answer)),
+            table=module.table(params, answer) if isinstance(module, HasTable) else None,
         )
 
 
-def _check_shape(module: ModuleType) -> None:
-    missing = [name for name in _REQUIRED if not hasattr(module, name)]
-    if missing:
+def _checked(module: ModuleType) -> TopicModule:
+    missing = missing_parts(module)
+    if missing or not isinstance(module, TopicModule):
         raise TypeError(f"topic module {module.__name__} lacks {', '.join(missing)}")
+    return module
 
 
 @cache
 def registry() -> dict[str, Topic]:
-    """All topics by name, in the seed guide's section order."""
+    """All topics by name, in the guide's section order."""
     topics = []
     for info in pkgutil.iter_modules(__path__):
         if info.name.startswith("_"):
             continue
         module = importlib.import_module(f"{__name__}.{info.name}")
-        _check_shape(module)
-        topics.append(Topic(info.name, module))
+        topics.append(Topic(info.name, _checked(module)))
     topics.sort(key=lambda t: (t.section, t.name))
     codes = [t.code for t in topics]
     if len(set(codes)) != len(codes):

@@ -47,6 +47,7 @@ from quizgen.topics._shared import dropped_loss_minus, switched
 TITLE = "Backpropagation"
 CODE = "BP"
 SECTION = 7
+SECTION_TITLE = "Backpropagation chain rule"
 DESCRIPTION = "forward pass, loss and every gradient of a 2-layer net (ReLU or sigmoid hidden)"
 
 DECIMALS = 4

@@ -27,6 +27,7 @@ from quizgen.topics._shared import dropped_loss_minus
 TITLE = "Binary cross-entropy gradient"
 CODE = "BC"
 SECTION = 4
+SECTION_TITLE = "Binary cross-entropy gradient"
 DESCRIPTION = "sigmoid + BCE: z = w.x, y_hat, loss and the gradient (y_hat - y) x"
 
 DECIMALS = 4

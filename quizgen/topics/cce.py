@@ -25,6 +25,7 @@ from quizgen.topics._shared import draw_logits, dropped_loss_minus, softmax_line
 TITLE = "Categorical cross-entropy gradient"
 CODE = "CE"
 SECTION = 6
+SECTION_TITLE = "Categorical cross-entropy gradient"
 DESCRIPTION = "softmax + CCE: loss -log y_hat_c and gradient dl/dz = y_hat - y (one-hot y)"
 
 DECIMALS = 4

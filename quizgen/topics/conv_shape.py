@@ -38,6 +38,7 @@ from quizgen.topics._shared import switched
 TITLE = "CNN output size"
 CODE = "CS"
 SECTION = 9
+SECTION_TITLE = "CNN output size formula"
 DESCRIPTION = "shapes through conv and pooling layers with floor((n + 2p - f)/s) + 1"
 
 

@@ -26,6 +26,7 @@ from quizgen.topics._shared import switched
 TITLE = "Linear regression gradient"
 CODE = "LR"
 SECTION = 2
+SECTION_TITLE = "Linear regression gradient derivation"
 DESCRIPTION = "y_hat = Xw, J = 1/(2N) sum (y_hat - y)^2, grad = (1/N) X^T (Xw - y), one GD step"
 
 DECIMALS = 4

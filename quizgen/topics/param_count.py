@@ -37,6 +37,7 @@ from quizgen.topics._shared import switched
 TITLE = "Parameter counting"
 CODE = "PN"
 SECTION = 10
+SECTION_TITLE = "Parameter counting"
 DESCRIPTION = "weights and biases per layer: n_out(n_in + 1) dense, f*f*c_in*c_out (+ c_out) conv"
 
 

@@ -35,6 +35,7 @@ from quizgen.topics._shared import switched
 TITLE = "Perceptron weight update"
 CODE = "PC"
 SECTION = 1
+SECTION_TITLE = "Perceptron weight update derivation"
 DESCRIPTION = "trace w <- w + eta (t - y_hat) x over samples, sign(0) = +1, bias weight first"
 
 GATES = {

@@ -23,6 +23,7 @@ from quizgen.topics._shared import switched
 TITLE = "ReLU derivative"
 CODE = "RL"
 SECTION = 8
+SECTION_TITLE = "ReLU derivative"
 DESCRIPTION = "ReLU(z), ReLU'(z) (0 at z = 0 by convention) and delta = upstream * ReLU'(z)"
 
 

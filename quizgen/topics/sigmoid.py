@@ -28,6 +28,7 @@ from quizgen.topics import Degenerate
 TITLE = "Sigmoid and its derivative"
 CODE = "SG"
 SECTION = 3
+SECTION_TITLE = "Sigmoid function properties"
 DESCRIPTION = "sigma(z) = 1 / (1 + e^-z) and sigma'(z) = sigma(z)(1 - sigma(z)) at a given z"
 
 

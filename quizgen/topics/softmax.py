@@ -22,6 +22,7 @@ from quizgen.topics._shared import draw_logits, softmax_lines, softmax_steps
 TITLE = "Softmax and its Jacobian"
 CODE = "SM"
 SECTION = 5
+SECTION_TITLE = "Softmax function derivation"
 DESCRIPTION = "softmax probabilities and the Jacobian y_i (delta_ij - y_j) for K logits"
 
 DECIMALS = 4
