@@ -34,8 +34,8 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
-from quizgen.core import latex, latex_check, record_files
 from quizgen import topics
+from quizgen.core import latex, latex_check, record_files
 from quizgen.core.errors import QuizgenError
 from quizgen.core.latex import segments
 from quizgen.core.latex_check import check, check_text

@@ -438,14 +438,14 @@ def read_canvas(path: Path, exam: Exam, version: str | None) -> Submissions:
     name = path.name
     header = [h.strip() for h in rows[0]] if rows else []
     lower = [h.lower() for h in header]
-    fixed = [i for i, h in enumerate(lower) if h in CANVAS_FIXED]
-    if "n correct" not in lower or "name" not in lower or not fixed:
+    end = lower.index("n correct") if "n correct" in lower else 0
+    fixed = [i for i, h in enumerate(lower[:end]) if h in CANVAS_FIXED]
+    if "name" not in lower or not fixed:
         raise QuizgenError(
             f"{name}: line 1: not a Canvas Student Analysis report (it starts with name, id, "
             "sis_id, ... and ends with n correct, n incorrect, score)"
         )
-    end = lower.index("n correct")
-    start = max(i for i in fixed if i < end) + 1
+    start = max(fixed) + 1
     texts = [re.sub(r"^\d+:\s*", "", header[i]) for i in range(start, end, 2)]
     column = {h: i for i, h in enumerate(lower[:start])}
     candidates = [v for v in exam.versions if version in (None, v.code)]
