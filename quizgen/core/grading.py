@@ -109,13 +109,13 @@ def distinct_pairs(
     solve_with = getattr(topic.module, "solve_with", None)
     if solve_with is None:
         return []
-    combinable = [(m, a) for m, a in singles if m.switches]
+    combinable = [(m, m.switches) for m, _ in singles if m.switches]
     found: list[tuple[tuple[Misconception, Misconception], Mapping[str, Any]]] = []
-    for i, (first, _) in enumerate(combinable):
-        for second, _ in combinable[i + 1 :]:
-            if set(first.switches) & set(second.switches):
+    for i, (first, first_switches) in enumerate(combinable):
+        for second, second_switches in combinable[i + 1 :]:
+            if set(first_switches) & set(second_switches):
                 continue
-            answer = solve_with(params, **first.switches, **second.switches)
+            answer = solve_with(params, **first_switches, **second_switches)
             others = [solution.answer, *(a for _, a in singles), *(a for _, a in found)]
             if answer is None or any(same_answer(solution.parts, answer, o) for o in others):
                 continue

@@ -217,11 +217,12 @@ class _Parser:
     def scripted(self) -> Node | None:
         """A primary with whatever ``_``, ``^`` and primes follow it."""
         if self.peek() in ("^", "_"):
-            base: Node | None = Seq(())  # a script on nothing, as in ``{}^{2}``
+            base: Node = Seq(())  # a script on nothing, as in ``{}^{2}``
         else:
-            base = self.primary()
-            if isinstance(base, Space):
-                return base
+            primary = self.primary()
+            if primary is None or isinstance(primary, Space):
+                return primary  # nothing here, or a space: no script can attach to either
+            base = primary
         sub: Node | None = None
         sup: Node | None = None
         while self._script_follows():
@@ -313,7 +314,7 @@ class _Parser:
         self.skip_spaces()
         if self.take() != "{":
             raise UnsupportedLatex("expected { after a command")
-        depth, text = 1, []
+        depth, text = 1, list[str]()
         while True:
             token = self.take()
             depth += {"{": 1, "}": -1}.get(token, 0)

@@ -52,7 +52,7 @@ def logsumexp(z: Sequence[float]) -> float:
     return top + math.log(float(np.exp(zs - top).sum()))
 
 
-def softmax(z: Sequence[float]) -> np.ndarray:
+def softmax(z: Sequence[float] | np.ndarray) -> np.ndarray:
     """e^{z_k} / sum_j e^{z_j}, shifted by the largest logit so that no exponent overflows.
 
     >>> [round(float(p), 3) for p in softmax([1000.0, 0.0, -1000.0])]

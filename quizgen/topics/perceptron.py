@@ -105,7 +105,7 @@ def _trace(p: Params, rule: _Rule = _Rule()) -> dict[str, Any]:
     trace = []
     for sample in itertools.islice(itertools.cycle(p.samples), p.steps):
         x = [Fraction(1) if rule.bias_input else Fraction(0)] + [exact(v) for v in sample.x]
-        z = sum(wi * xi for wi, xi in zip(w, x))
+        z = sum((wi * xi for wi, xi in zip(w, x)), Fraction(0))
         fires = z >= 0 if rule.zero_fires else z > 0
         y_hat = high if fires else low
         e = (y_hat - exact(sample.t)) if rule.flip_error else (exact(sample.t) - y_hat)
