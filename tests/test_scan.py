@@ -22,6 +22,8 @@ from quizgen.marking.mark import mark_paper
 from quizgen.marking.papers import version_paper, versions_exam
 from quizgen.marking.readers.long import ClassPapers, PrintedVersions, read_long
 
+pytestmark = pytest.mark.slow  # prints, rasterises and reads answer sheets
+
 SEED = 31
 BLUEPRINT = """\
 title: Sheet test
