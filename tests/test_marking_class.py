@@ -439,6 +439,7 @@ def test_canvas_student_analysis_finds_its_version_and_marks_it(tmp_path):
     assert [r.mark for r in ann if r.verdict == "marked"] == [3]
 
 
+@pytest.mark.slow  # grades a class three times, writing every feedback PDF each time
 def test_same_answers_same_bytes_and_a_fix_changes_only_its_student(tmp_path):
     path = manifest(tmp_path, 3, "quiz")
     class_set = from_manifest(path, None, None)
@@ -471,6 +472,7 @@ def test_same_answers_same_bytes_and_a_fix_changes_only_its_student(tmp_path):
     assert not {"feedback/s000.pdf", "feedback/s002.pdf"} & changed
 
 
+@pytest.mark.slow  # prints every student's feedback and the report as PDFs
 def test_feedback_and_report_pdfs_read_back(tmp_path):
     """The shipped example class: the PDFs say what marks.csv says, in words."""
     from pypdf import PdfReader
