@@ -19,6 +19,8 @@ from pypdf import PdfReader
 from quizgen.cli import cli
 from quizgen.render.fonts import script
 
+pytestmark = pytest.mark.slow  # prints names in every script with both engines
+
 SHIPPED = {  # covered by DejaVu Sans, which quizgen ships
     "latin": "Zoë Ñúñez-Ørsted",
     "greek": "Ελένη Παπαδοπούλου",

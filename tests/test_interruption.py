@@ -18,6 +18,8 @@ from quizgen.exam.blueprint import load_blueprint
 from quizgen.exam.build import build_exam
 from quizgen.publish.papers import write_exam
 
+pytestmark = pytest.mark.slow  # runs real class sets and kills them part-way
+
 STUDENTS = 120  # Typst renders fast: enough students to stop the run part-way
 #: stops tried under load: a stop that hung one time in four would pass 12 tries 3 % of the time
 STOPS_UNDER_LOAD = 6

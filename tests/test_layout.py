@@ -27,6 +27,8 @@ from quizgen.exam.blueprint import load_blueprint
 from quizgen.exam.build import build_exam
 from quizgen.publish.papers import override, write_exam
 
+pytestmark = pytest.mark.slow  # prints and measures whole PDFs
+
 
 def _bench_layout():
     """bench/layout.py, whose measure the benchmark reports: the test holds the same rule."""

@@ -30,6 +30,8 @@ from quizgen.export.moodle import mark_scale, whole_weights
 from quizgen.export.qti import entry_points, quiz_title
 from quizgen.topics import registry
 
+pytestmark = pytest.mark.slow  # runs Moodle's and Canvas's own importers on every topic
+
 LMS = Path(__file__).resolve().parent.parent.parent / "shared" / "lms-import"
 NEEDS = {"moodle": ("php",), "canvas": ("ruby", "unzip")}
 ENTITY = re.compile(r"&(lt|gt|amp|quot|#\d+);")

@@ -18,9 +18,11 @@ from quizgen.cli import cli
 from quizgen.exam.model import BankItem, Item
 from quizgen.export.layout import entries, number, slots
 from quizgen.marking.analysis import analyse
-from quizgen.marking.answer_files import read_canvas, read_long, read_moodle
 from quizgen.marking.mark import mark_paper
 from quizgen.marking.papers import from_manifest, variants_exam
+from quizgen.marking.readers.canvas import read_canvas
+from quizgen.marking.readers.long import ClassPapers, read_long
+from quizgen.marking.readers.moodle import read_moodle
 
 SEED = 2026
 
@@ -36,7 +38,7 @@ def manifest(folder: Path, students: int, blueprint: str = "midterm") -> Path:
 
 
 def marked(papers, answers_file: Path):
-    found = read_long(answers_file, papers, None)
+    found = read_long(answers_file, ClassPapers(papers))
     return [r for sid, p in found.papers.items() for r in mark_paper(p, found.answers[sid])]
 
 
@@ -208,10 +210,45 @@ def test_versions_papers_marked_from_a_version_column(tmp_path):
 # -- LMS reports, built from their documented column layouts -----------------------------
 
 
-def moodle_report(exam, choose, answer_of) -> str:
+def moodle_right_answers(exam, folder: Path) -> dict[str, str]:
+    """What Moodle's "Right answer" column shows for each question of the Moodle XML the export
+    writes, by question name: the full-marks answer of a numerical or multiple-choice question
+    (HTML stripped), "part 1: x; part 2: y" for a cloze, nothing for an essay."""
+    import html
+    import re
+    import xml.etree.ElementTree as ET
+
+    from quizgen.export.moodle import write_moodle
+
+    target = folder / "quiz.xml"
+    write_moodle(exam, target)
+    shown = {}
+    for question in ET.parse(target).getroot().iter("question"):
+        kind = question.get("type")
+        if kind == "category":
+            continue
+        name = question.findtext("name/text")
+        if kind == "cloze":
+            values = re.findall(
+                r"\{\d+:NUMERICAL:=([^:]+):", question.findtext("questiontext/text")
+            )
+            parts = [f"part {k}: {v}" for k, v in enumerate(values, start=1)]
+            shown[name] = values[0] if len(values) == 1 else "; ".join(parts)
+        elif kind == "essay":
+            shown[name] = ""
+        else:
+            right = next(a for a in question.iter("answer") if a.get("fraction") == "100")
+            shown[name] = html.unescape(re.sub(r"<[^>]*>", "", right.findtext("text")))
+    return shown
+
+
+def moodle_report(exam, choose, answer_of, folder: Path) -> str:
     """Moodle 4.x quiz Responses report (CSV download, Right answer ticked): one row per
-    attempt; the cloze summary is "part 1: x; part 2: y"."""
+    attempt; the cloze summary is "part 1: x; part 2: y". ``choose(student, slot)`` is the
+    variant number (from 1) the student drew; ``answer_of(student, item)`` their response, None
+    for the right answer as Moodle shows it (an option's text as the export wrote it)."""
     quiz = slots(exam)
+    right = moodle_right_answers(exam, folder)
     header = [
         "Last name",
         "First name",
@@ -237,26 +274,14 @@ def moodle_report(exam, choose, answer_of) -> str:
             "50.00",
         ]
         for slot in quiz:
-            item = choose(student, slot)
-            row += [answer_of(student, item), moodle_right(item)]
+            variant = choose(student, slot)
+            item = slot.items[variant - 1]
+            shown = right[f"{slot.title} variant {variant} ({item.code})"]
+            response = answer_of(student, item)
+            row += [shown if response is None else response, shown]
         lines.append(row)
     lines.append(["Overall average", "", "", "", "", "", "", "50.00"])
     return _csv(lines)
-
-
-def moodle_right(item) -> str:
-    if isinstance(item, BankItem):
-        if item.kind == "derive":
-            return ""  # an essay has no right answer
-        if item.kind == "order":
-            return item.right_order
-        return next(o.text for o in item.options if o.correct)
-    if item.choices:
-        return next(c.text for c in item.choices if c.correct)
-    found = entries(item)
-    if len(found) == 1:
-        return number(found[0].value)
-    return "; ".join(f"part {k + 1}: {number(e.value)}" for k, e in enumerate(found))
 
 
 def _csv(lines) -> str:
@@ -269,8 +294,7 @@ def _csv(lines) -> str:
 
 def test_moodle_responses_report_marked_per_variant(tmp_path):
     exam = variants_exam("midterm", SEED, 3, None)
-    chosen = {("ann", s.slot): s.items[0] for s in slots(exam)}
-    chosen |= {("bo", s.slot): s.items[2] for s in slots(exam)}
+    chosen = {("ann", s.slot): 1 for s in slots(exam)} | {("bo", s.slot): 3 for s in slots(exam)}
 
     def answer_of(student, item):
         if isinstance(item, BankItem):
@@ -278,9 +302,9 @@ def test_moodle_responses_report_marked_per_variant(tmp_path):
                 return "We differentiate..."
             if item.kind == "order":
                 return item.right_order.replace("(", "").replace(")", "")
-            return next(o.text for o in item.options if o.correct)
+            return None
         if item.choices:
-            return next(c.text for c in item.choices if c.correct)
+            return None
         found = entries(item)
         wrong = student == "bo"  # bo's last number is off
         values = [
@@ -294,7 +318,9 @@ def test_moodle_responses_report_marked_per_variant(tmp_path):
         )
 
     report = tmp_path / "responses.csv"
-    report.write_text(moodle_report(exam, lambda s, slot: chosen[(s, slot.slot)], answer_of))
+    report.write_text(
+        moodle_report(exam, lambda s, slot: chosen[(s, slot.slot)], answer_of, tmp_path)
+    )
     found = read_moodle(report, exam)
     assert list(found.papers) == ["ann@example.org", "bo@example.org"]
     rows = [r for sid, p in found.papers.items() for r in mark_paper(p, found.answers[sid])]
@@ -413,6 +439,7 @@ def test_canvas_student_analysis_finds_its_version_and_marks_it(tmp_path):
     assert [r.mark for r in ann if r.verdict == "marked"] == [3]
 
 
+@pytest.mark.slow  # grades a class three times, writing every feedback PDF each time
 def test_same_answers_same_bytes_and_a_fix_changes_only_its_student(tmp_path):
     path = manifest(tmp_path, 3, "quiz")
     class_set = from_manifest(path, None, None)
@@ -445,6 +472,7 @@ def test_same_answers_same_bytes_and_a_fix_changes_only_its_student(tmp_path):
     assert not {"feedback/s000.pdf", "feedback/s002.pdf"} & changed
 
 
+@pytest.mark.slow  # prints every student's feedback and the report as PDFs
 def test_feedback_and_report_pdfs_read_back(tmp_path):
     """The shipped example class: the PDFs say what marks.csv says, in words."""
     from pypdf import PdfReader
@@ -549,7 +577,7 @@ def test_hand_marks_complete_a_moodle_report(tmp_path):
         return "My derivation..." if isinstance(item, BankItem) and item.kind == "derive" else ""
 
     report = tmp_path / "responses.csv"
-    report.write_text(moodle_report(exam, lambda s, slot: slot.items[0], answer_of))
+    report.write_text(moodle_report(exam, lambda s, slot: 1, answer_of, tmp_path))
     derive = next(
         k
         for k, s in enumerate(quiz, 1)

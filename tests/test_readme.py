@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 from web_helpers import start_site
 
+pytestmark = pytest.mark.slow  # runs the README's commands end to end
+
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 MY_BANK = """\

@@ -18,9 +18,11 @@ from click.testing import CliRunner
 from PIL import Image
 
 from quizgen.cli import cli
-from quizgen.marking.answer_files import read_long
 from quizgen.marking.mark import mark_paper
 from quizgen.marking.papers import version_paper, versions_exam
+from quizgen.marking.readers.long import ClassPapers, PrintedVersions, read_long
+
+pytestmark = pytest.mark.slow  # prints, rasterises and reads answer sheets
 
 SEED = 31
 BLUEPRINT = """\
@@ -206,9 +208,9 @@ def test_blank_and_foreign_pages_are_reported_and_the_rest_read(scanned):
 
 
 def marks_by_part(answers: Path, marks: Path | None, exam_of) -> dict:
-    found = read_long(answers, None, exam_of)
+    found = read_long(answers, PrintedVersions(exam_of))
     if marks is not None:
-        extra = read_long(marks, found.papers, None)
+        extra = read_long(marks, ClassPapers(found.papers))
         for sid, given in extra.answers.items():
             found.answers[sid] = {**found.answers[sid], **given}
     return {

@@ -268,6 +268,27 @@ def test_a_bad_blueprint_assigned_is_said_on_the_teacher_page(client, room):
     assert room.assignments == []
 
 
+@pytest.mark.parametrize(
+    ("kind", "shown"),
+    [
+        ("order", 'name="order" autocomplete="off" autofocus'),
+        ("choice", 'type="radio" name="letter"'),
+        ("fill", 'type="radio" name="letter"'),
+        ("derive", "Show the model derivation</button>"),
+    ],
+)
+def test_an_item_page_asks_a_bank_question_with_the_practice_pages_form(room, kind, shown):
+    from quizgen.exam.banks import builtin_banks
+
+    client = TestClient(create_app(room, builtin_banks()), base_url="http://127.0.0.1")
+    question = next(q for q in builtin_banks() if q.kind == kind)
+    page = client.get(f"/t/{room.teacher_token}/item/{question.id}").text
+    form = re.search(r'<form class="card[^"]*" method="post".*?</form>', page, re.S).group(0)
+    assert shown in form
+    if kind == "order":  # the example the practice page gives: the steps' numbers backwards
+        assert f"(e.g. {' '.join(map(str, range(len(question.steps), 0, -1)))})" in form
+
+
 def test_derivation_questions_of_every_kind_can_be_answered(room):
     from quizgen.exam.banks import builtin_banks
 

@@ -13,9 +13,13 @@ import pytest
 from web_helpers import CODE, roster, serve_command, shown_problem, start_site, typed
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (.ci/run installs it)"
-)
+pytestmark = [
+    pytest.mark.slow,  # drives a real Chromium
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(),
+        reason="Debian's chromium is not installed (.ci/run installs it)",
+    ),
+]
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",

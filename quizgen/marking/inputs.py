@@ -10,8 +10,12 @@ from pathlib import Path
 
 from quizgen.exam.banks import BankQuestion
 from quizgen.exam.blueprint import find_blueprint, load_blueprint
-from quizgen.marking import answer_files, papers
-from quizgen.marking.answer_files import Submissions
+from quizgen.marking import papers
+from quizgen.marking.readers import sniff
+from quizgen.marking.readers.canvas import read_canvas
+from quizgen.marking.readers.long import ClassPapers, PrintedVersions, read_long
+from quizgen.marking.readers.moodle import read_moodle
+from quizgen.marking.readers.submissions import Submissions, absent_note, rows_of
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -42,24 +46,24 @@ def answer_kind(path: Path, source: str) -> str:
     """What an answers file is: ``source`` if given, else told by the CSV's header."""
     if source != "auto":
         return source
-    return answer_files.sniff((answer_files.rows_of(path) or [[]])[0])
+    return sniff((rows_of(path) or [[]])[0])
 
 
 def collect(sources: AnswerSources) -> Collected:
     """Every student's paper and answers (notes for the teacher inside), hand marks applied."""
     if sources.manifest is not None:
         class_set = papers.from_manifest(sources.manifest, sources.blueprint, sources.bank)
-        found = answer_files.read_long(sources.answers, class_set.papers, None)
+        found = read_long(sources.answers, ClassPapers(class_set.papers))
         collected = Collected(found, class_set.blueprint.title, class_set.seed)
     else:
         collected = _from_blueprint(sources)
     if sources.marks_file is not None:
         found = collected.submissions
-        extra = answer_files.read_long(sources.marks_file, found.papers, None)
+        extra = read_long(sources.marks_file, ClassPapers(found.papers))
         for sid, given in extra.answers.items():
             found.answers[sid] = {**found.answers[sid], **given}
     submissions = collected.submissions
-    submissions.notes += answer_files.absent_note(submissions, sources.answers.name)
+    submissions.notes += absent_note(submissions, sources.answers.name)
     return collected
 
 
@@ -67,14 +71,15 @@ def _from_blueprint(sources: AnswerSources) -> Collected:
     blueprint, seed, bank = sources.blueprint, sources.seed, sources.bank
     assert blueprint is not None and seed is not None, "a manifest, or a blueprint and its seed"
     if sources.kind == "long":
-        found = answer_files.read_long(
-            sources.answers, None, lambda n: papers.versions_exam(blueprint, seed, n, bank)
+        found = read_long(
+            sources.answers,
+            PrintedVersions(lambda n: papers.versions_exam(blueprint, seed, n, bank)),
         )
         title = load_blueprint(find_blueprint(blueprint), bank).title
         return Collected(found, title, seed)
     exam = papers.variants_exam(blueprint, seed, sources.variants, bank)
     if sources.kind == "moodle":
-        found = answer_files.read_moodle(sources.answers, exam)
+        found = read_moodle(sources.answers, exam)
     else:
-        found = answer_files.read_canvas(sources.answers, exam, sources.version_code)
+        found = read_canvas(sources.answers, exam, sources.version_code)
     return Collected(found, exam.blueprint.title, seed)

@@ -39,9 +39,19 @@ def rounding(precision: Precision) -> str:
     return f" (to {counted(precision.decimals, 'decimal place')})"
 
 
+def percent(part: float, whole: float = 1) -> str:
+    """``part`` of ``whole`` as a page shows it, to the nearest whole percent: ``67 %``.
+
+    >>> percent(2, 3), percent(0.125)
+    ('67 %', '12 %')
+    """
+    return f"{round(100 * part / whole)} %"
+
+
 def register(env: Environment) -> None:
     env.globals.update(
         part_letter=part_letter,
+        percent=percent,
         tolerance_rule=TOLERANCE_RULE,
         order_rule=ORDER_RULE,
     )

@@ -39,6 +39,7 @@ from quizgen.web.sitting import (
     PRACTICE,
     Settings,
     Sitting,
+    answer_action,
     begin,
     item_codes,
     practice_spec,
@@ -83,6 +84,7 @@ class Site:
         self.env.globals.update(
             topics=topics.registry(),
             topic_title=topic_title,
+            answer_action=answer_action,
             difficulties=DIFFICULTIES,
             rounding=rounding,
             spoken=spoken,
@@ -502,8 +504,7 @@ def _bank_item_page(
     sitting = Sitting(Practice(None), iter([item]), 1, "Item")
     sitting.advance()
     if fields is not None:
-        kind = "reveal" if item.kind == "derive" else "order" if item.kind == "order" else "choose"
-        sitting.apply(kind, fields)
+        sitting.apply(answer_action(item), fields)
     return site.page("item_bank", code=code, item=item, sitting=sitting, csrf=csrf, action=action)
 
 

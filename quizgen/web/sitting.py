@@ -227,6 +227,12 @@ class Sitting:
         }
 
 
+def answer_action(item: BankItem) -> str:
+    """The page action that answers a bank question: ``order``, ``choose`` (an option), or
+    ``reveal`` (a derivation, compared with the model one)."""
+    return "reveal" if item.kind == "derive" else "order" if item.kind == "order" else "choose"
+
+
 def _tone(right: bool) -> str:
     return "right" if right else "wrong"
 
