@@ -64,3 +64,17 @@ def test_no_import_runs_upward(path):
     mine = floor_of(name)
     upward = [m for m in imports(path) if (floor_of(m) or 0) > mine]
     assert upward == [], f"{name} (floor {mine}) imports {upward}"
+
+
+def test_every_package_ships_in_the_wheel():
+    """setuptools lists the packages by hand: a new folder left off the list imports from the
+    source tree but is missing from the wheel."""
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11 on
+
+    listed = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    shipped = set(listed["tool"]["setuptools"]["packages"])
+    folders = {
+        ".".join(("quizgen", *init.parent.relative_to(PACKAGE).parts))
+        for init in PACKAGE.rglob("__init__.py")
+    }
+    assert folders - shipped == set()
