@@ -89,6 +89,35 @@ class Attempt:
     outcome: str = "answered"  # answered, skipped (s) or shown (? asked for the solution)
 
 
+#: an attempt's columns after its session, in the order attempt_values gives them; both history
+#: back ends (this file and the class's shared database) store the same row
+ATTEMPT_COLUMNS = (
+    "session, at, topic, seed, difficulty, code, part, answer, correct, follow_through,"
+    " misconception, hint, seconds, outcome"
+)
+ATTEMPT_MARKS = ", ".join("?" for _ in ATTEMPT_COLUMNS.split(","))
+
+
+def attempt_values(session: int, attempt: Attempt) -> tuple[object, ...]:
+    """The row that stores ``attempt`` in ``session``, stamped now."""
+    return (
+        session,
+        time.time(),
+        attempt.topic,
+        attempt.seed,
+        attempt.difficulty,
+        attempt.code,
+        attempt.part,
+        attempt.answer,
+        int(attempt.correct),
+        int(attempt.follow_through),
+        attempt.misconception,
+        attempt.hints,
+        attempt.seconds,
+        attempt.outcome,
+    )
+
+
 @dataclass(frozen=True)
 class TopicStats:
     topic: str
@@ -177,25 +206,8 @@ class History:
     def record(self, session: int, attempt: Attempt) -> None:
         with self.db:
             self.db.execute(
-                "INSERT INTO attempts (session, at, topic, seed, difficulty, code, part, answer,"
-                " correct, follow_through, misconception, hint, seconds, outcome)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    session,
-                    time.time(),
-                    attempt.topic,
-                    attempt.seed,
-                    attempt.difficulty,
-                    attempt.code,
-                    attempt.part,
-                    attempt.answer,
-                    int(attempt.correct),
-                    int(attempt.follow_through),
-                    attempt.misconception,
-                    attempt.hints,
-                    attempt.seconds,
-                    attempt.outcome,
-                ),
+                f"INSERT INTO attempts ({ATTEMPT_COLUMNS}) VALUES ({ATTEMPT_MARKS})",
+                attempt_values(session, attempt),
             )
 
     def topic_stats(self) -> list[TopicStats]:

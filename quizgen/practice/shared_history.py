@@ -13,7 +13,13 @@ import time
 from collections.abc import Callable
 
 from quizgen.core.postgres import Connection, migrate
-from quizgen.practice.history import Attempt, TopicStats
+from quizgen.practice.history import (
+    ATTEMPT_COLUMNS,
+    ATTEMPT_MARKS,
+    Attempt,
+    TopicStats,
+    attempt_values,
+)
 
 SCHEMA_VERSION = 1
 #: SQL that takes the history tables from version v (the key) to v + 1.
@@ -87,26 +93,8 @@ class SharedHistory:
 
     def record(self, session: int, attempt: Attempt) -> None:
         self.db.execute(
-            "INSERT INTO attempts (learner, session, at, topic, seed, difficulty, code, part,"
-            " answer, correct, follow_through, misconception, hint, seconds, outcome)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                self.learner,
-                session,
-                time.time(),
-                attempt.topic,
-                attempt.seed,
-                attempt.difficulty,
-                attempt.code,
-                attempt.part,
-                attempt.answer,
-                int(attempt.correct),
-                int(attempt.follow_through),
-                attempt.misconception,
-                attempt.hints,
-                attempt.seconds,
-                attempt.outcome,
-            ),
+            f"INSERT INTO attempts (learner, {ATTEMPT_COLUMNS}) VALUES (?, {ATTEMPT_MARKS})",
+            (self.learner, *attempt_values(session, attempt)),
         )
 
     def _rows(self, sql: str, *params: object) -> list[tuple]:
