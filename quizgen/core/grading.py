@@ -106,7 +106,7 @@ def distinct_pairs(
     """Two mistakes made at once, for topics that compute mistakes as switches of one solver:
     each pair whose switches do not overlap, with the answer they give together, kept when it
     differs from the right answer, from every single mistake and from the pairs before it."""
-    solve_with = getattr(topic.module, "solve_with", None)
+    solve_with = getattr(topic.computes, "solve_with", None)
     if solve_with is None:
         return []
     combinable = [(m, m.switches) for m, _ in singles if m.switches]

@@ -14,6 +14,12 @@ from typing import Any, Literal
 Difficulty = Literal["easy", "medium", "hard"]
 DIFFICULTIES: tuple[Difficulty, ...] = ("easy", "medium", "hard")
 
+#: How a topic is asked: ``forward`` computes from the givens (every topic's first form);
+#: ``inverse`` solves for a quantity forward takes as given; ``whatif`` changes one thing of
+#: the set-up and asks for the new result; ``spot`` shows a worked solution with one wrong step.
+Form = Literal["forward", "inverse", "whatif", "spot"]
+FORMS: tuple[Form, ...] = ("forward", "inverse", "whatif", "spot")
+
 #: Rounded answers are accepted within this share of their size, when that exceeds one unit in the
 #: last shown decimal place (room for rounded intermediate values in long hand calculations).
 RELATIVE_TOLERANCE = 0.002
@@ -68,6 +74,9 @@ class Stem:
 
     text: str
     table: Table | None = None
+    #: a worked solution shown as part of the question (a ``spot`` form's steps to check),
+    #: numbered from 1 as in a key
+    worked: tuple[Step, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -149,6 +158,7 @@ class Problem:
     params: Any
     seed: int | None = None
     difficulty: Difficulty | None = None
+    form: Form = "forward"
 
 
 PART_LETTERS = "abcdefghijklmnopqrstuvwxyz"

@@ -174,7 +174,7 @@ def _draw(spec: ItemSpec, key: SeedKey, slot: str, seen: Draws) -> Problem:
 
 
 def _option_count(problem: Problem) -> int:
-    topic = topics.get(problem.topic)
+    topic = topics.get(problem.topic, problem.form)
     return len(_choices(topic, problem, topic.solve(problem.params)))
 
 
@@ -285,7 +285,7 @@ def _section(section: Section, items: Sequence[Item | BankItem]) -> ExamSection:
 
 
 def _item(number: int, slot: str, spec: ItemSpec, problem: Problem) -> Item:
-    topic = topics.get(problem.topic)
+    topic = topics.get(problem.topic, problem.form)
     solution = topic.solve(problem.params)
     code = encode(problem.topic, spec.difficulty, problem.seed)
     choices = _choices(topic, problem, solution) if spec.form == "choice" else ()

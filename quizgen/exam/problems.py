@@ -66,7 +66,7 @@ def item_code(problem: Problem) -> str | None:
 
 
 def solve(problem: Problem) -> Solution:
-    return topics.get(problem.topic).solve(problem.params)
+    return topics.get(problem.topic, problem.form).solve(problem.params)
 
 
 def to_record(problem: Problem, solution: Solution) -> dict[str, Any]:

@@ -193,7 +193,7 @@ def mistakes(item: Item) -> list[tuple[str, str, dict]]:
     from quizgen import topics
     from quizgen.core.grading import distinct_misconceptions
 
-    topic = topics.get(item.problem.topic)
+    topic = topics.get(item.problem.topic, item.problem.form)
     found = distinct_misconceptions(topic.misconceptions, item.problem.params, item.solution)
     return [(m.label, m.explanation, dict(answer)) for m, answer in found]
 

@@ -70,7 +70,7 @@ def check_typed(problem: Any, typed: Sequence[str]) -> list[PartCheck]:
     from quizgen import topics
     from quizgen.practice.answers import AnswerFormatError, parse
 
-    topic = topics.get(problem.topic)
+    topic = topics.get(problem.topic, problem.form)
     solution = topic.solve(problem.params)
     offered = distinct_misconceptions(topic.misconceptions, problem.params, solution)
     pairs = distinct_pairs(topic, problem.params, solution, offered)
@@ -126,7 +126,7 @@ def require_an_answer_per_part(code: str, problem: Any, typed: Sequence[str]) ->
     from quizgen import topics
     from quizgen.render.wording import counted
 
-    parts = len(topics.get(problem.topic).solve(problem.params).parts)
+    parts = len(topics.get(problem.topic, problem.form).solve(problem.params).parts)
     if len(typed) < parts:
         given = "1 answer was" if len(typed) == 1 else f"{len(typed)} answers were"
         raise QuizgenError(

@@ -84,7 +84,7 @@ class ProblemRun:
     def __init__(self, practice: Practice, problem: Problem) -> None:
         self.practice = practice
         self.problem = problem
-        self.topic = topics.get(problem.topic)
+        self.topic = topics.get(problem.topic, problem.form)
         self.solution: Solution = self.topic.solve(problem.params)
         self.offered = distinct_misconceptions(
             self.topic.misconceptions, problem.params, self.solution

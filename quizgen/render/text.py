@@ -77,7 +77,7 @@ def step_lines(solution: Solution, with_table: bool = True) -> list[str]:
 
 def render_problem(problem: Problem, solution: Solution, number: int | None = None) -> str:
     """Stem, answer and worked solution of one problem as text."""
-    stem = get(problem.topic).stem(problem.params)
+    stem = get(problem.topic, problem.form).stem(problem.params)
     out = [problem_heading(problem, number), *stem_lines(stem)]
     out += ["", "Answer", *answer_lines(solution), "", "Worked solution", *step_lines(solution)]
     return "\n".join(out) + "\n"

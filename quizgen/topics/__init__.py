@@ -23,25 +23,32 @@ A topic module has the same shape everywhere:
 
 The contract as types is in ``_contract.py`` (:class:`TopicModule` and the optional parts).
 Adding a topic is adding one module: nothing here lists them (docs/adding-a-topic.md).
+
+Forms. A topic is a package (``quizgen/topics/<name>/``): its ``__init__`` is the ``forward``
+form above, and each other form it has is a module beside it named after the form
+(``inverse.py``, ``whatif.py``, ``spot.py``), shaped as :class:`FormModule`. ``get(name, form)``
+gives a :class:`Topic` that computes that form; everything downstream works on it unchanged.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import json
 import pkgutil
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from types import ModuleType
 from typing import Any
 
 from quizgen.core.errors import QuizgenError
-from quizgen.core.model import Difficulty, Misconception, Part, Solution, Stem
+from quizgen.core.model import FORMS, Difficulty, Form, Misconception, Part, Solution, Stem
 from quizgen.core.mutation import Deferred, edit_mistakes
 from quizgen.core.params import ParamsModel, parse_params
 from quizgen.topics._contract import (
     FollowsThrough,
+    FormModule,
     HasSectionTitle,
     HasTable,
     TopicModule,
@@ -68,10 +75,38 @@ class Degenerate(Exception):
 
 @dataclass(frozen=True)
 class Topic:
-    """A registered topic: a thin, uniform face over its module."""
+    """A registered topic asked in one of its forms: a thin, uniform face over its modules.
+    ``module`` is the topic's own (its names, code and section); ``computes`` is the module of
+    the form asked (the topic's own for ``forward``)."""
 
     name: str
     module: TopicModule
+    form: Form = "forward"
+    #: the topic's forms other than ``forward``, by name
+    other_forms: Mapping[str, FormModule] = field(default_factory=dict, compare=False)
+
+    @property
+    def computes(self) -> TopicModule | FormModule:
+        """The module that draws, solves and words this form."""
+        return self.module if self.form == "forward" else self.other_forms[self.form]
+
+    @property
+    def forms(self) -> tuple[Form, ...]:
+        """The forms this topic is asked in, ``forward`` first, in the order of ``FORMS``."""
+        return tuple(f for f in FORMS if f == "forward" or f in self.other_forms)
+
+    def with_form(self, form: str) -> Topic:
+        """This topic asked in ``form`` (an error that lists its forms if it has no such)."""
+        if form not in self.forms:
+            raise QuizgenError(
+                f'topic "{self.name}" has no form "{form}"; its forms: {", ".join(self.forms)}'
+            )
+        return Topic(self.name, self.module, form, self.other_forms)  # type: ignore[arg-type]
+
+    @property
+    def form_description(self) -> str:
+        """What this form asks, in one line."""
+        return self.computes.DESCRIPTION
 
     @property
     def title(self) -> str:
@@ -97,7 +132,7 @@ class Topic:
 
     @property
     def misconceptions(self) -> tuple[Misconception, ...]:
-        return tuple(self.module.MISCONCEPTIONS)
+        return tuple(self.computes.MISCONCEPTIONS)
 
     def generate(self, rng: Any, difficulty: Difficulty) -> ParamsModel:
         """Draw until the module accepts the draw as exam-friendly (raises Degenerate otherwise)
@@ -105,7 +140,7 @@ class Topic:
         ReLU'(z), h = z when every unit is active) tests nothing of its own."""
         for _ in range(MAX_DRAWS):
             try:
-                params = self.module.generate(rng, difficulty)
+                params = self.computes.generate(rng, difficulty)
             except Degenerate:
                 continue
             if not self._parts_repeat(params):
@@ -113,25 +148,26 @@ class Topic:
         raise RuntimeError(f"{self.name}: no acceptable draw in {MAX_DRAWS} tries")
 
     def _parts_repeat(self, params: ParamsModel) -> bool:
-        answer = self.module.solve(params)
+        answer = self.computes.solve(params)
         values = [json.dumps(answer[part.key], sort_keys=True) for part in self.parts(params)]
         return len(set(values)) < len(values)
 
     def parse(self, raw: Any) -> ParamsModel:
-        return parse_params(self.module.Params, raw)
+        return parse_params(self.computes.Params, raw)
 
     def stem(self, params: ParamsModel) -> Stem:
-        return self.module.stem(params)
+        return self.computes.stem(params)
 
     def follow(self, params: ParamsModel, given: dict[str, Any]) -> dict[str, Any]:
         """Later parts as they follow from the student's earlier answers ({} if not defined).
         Only earlier answers shaped like the right ones are used: a vector typed as one number
         supports no follow-through (and cannot break a topic's arithmetic)."""
-        if not isinstance(self.module, FollowsThrough):
+        module = self.computes
+        if not isinstance(module, FollowsThrough):
             return {}
-        right = self.module.solve(params)
+        right = module.solve(params)
         shaped = {k: v for k, v in given.items() if k in right and _same_shape(v, right[k])}
-        return dict(self.module.follow(params, shaped))
+        return dict(module.follow(params, shaped))
 
     def edit_mistakes(
         self,
@@ -143,7 +179,7 @@ class Topic:
         mistakes ([] for a topic that does not describe its computation), searched when first
         used; an edit giving what a ``listed`` mistake gives is left to that one, which
         explains it better."""
-        computation = getattr(self.module, "computation", None)
+        computation = getattr(self.computes, "computation", None)
         if computation is None:
             return []
         return Deferred(
@@ -153,11 +189,11 @@ class Topic:
         )
 
     def parts(self, params: ParamsModel) -> tuple[Part, ...]:
-        return tuple(self.module.parts(params))
+        return tuple(self.computes.parts(params))
 
     def solve(self, params: ParamsModel) -> Solution:
-        answer = self.module.solve(params)
-        module = self.module
+        module = self.computes
+        answer = module.solve(params)
         return Solution(
             answer=answer,
             parts=self.parts(params),
@@ -173,6 +209,23 @@ def _checked(module: ModuleType) -> TopicModule:
     return module
 
 
+def _forms_of(module: ModuleType) -> dict[str, FormModule]:
+    """The form modules beside a topic package's ``__init__``, each checked like a topic."""
+    found: dict[str, FormModule] = {}
+    if not hasattr(module, "__path__"):
+        return found
+    for form in FORMS[1:]:
+        name = f"{module.__name__}.{form}"
+        if importlib.util.find_spec(name) is None:
+            continue
+        form_module = importlib.import_module(name)
+        missing = missing_parts(form_module, FormModule)
+        if missing or not isinstance(form_module, FormModule):
+            raise TypeError(f"form module {name} lacks {', '.join(missing)}")
+        found[form] = form_module
+    return found
+
+
 @cache
 def registry() -> dict[str, Topic]:
     """All topics by name, in the guide's section order."""
@@ -181,7 +234,7 @@ def registry() -> dict[str, Topic]:
         if info.name.startswith("_"):
             continue
         module = importlib.import_module(f"{__name__}.{info.name}")
-        topics.append(Topic(info.name, _checked(module)))
+        topics.append(Topic(info.name, _checked(module), other_forms=_forms_of(module)))
     topics.sort(key=lambda t: (t.section, t.name))
     codes = [t.code for t in topics]
     if len(set(codes)) != len(codes):
@@ -207,9 +260,9 @@ def topic_title(name: str) -> str:
     return known.title if known else "Derivation questions" if name == "bank" else name
 
 
-def get(name: str) -> Topic:
-    """The topic called ``name``, or an error that lists the known ones."""
+def get(name: str, form: str = "forward") -> Topic:
+    """The topic called ``name`` asked in ``form``, or an error that lists the known ones."""
     topics = registry()
     if name not in topics:
         raise QuizgenError(f'unknown topic "{name}"; known: {", ".join(topics)}')
-    return topics[name]
+    return topics[name] if form == "forward" else topics[name].with_form(form)

@@ -39,6 +39,28 @@ class TopicModule(Protocol):
 
 
 @runtime_checkable
+class FormModule(Protocol):
+    """A form of a topic other than ``forward`` (``quizgen/topics/<topic>/<form>.py``): the
+    computing parts of a topic, for its own question. The topic's ``CODE``, ``TITLE`` and
+    ``SECTION`` stand for it; ``DESCRIPTION`` says in one line what this form asks. The optional
+    parts of a topic (``follow``, ``table``, ``solve_with``, ``computation``) are optional here."""
+
+    DESCRIPTION: str
+    Params: type[ParamsModel]
+    MISCONCEPTIONS: Sequence[Misconception]
+
+    def generate(self, rng: np.random.Generator, difficulty: Difficulty, /) -> Any: ...
+
+    def solve(self, params: Any, /) -> dict[str, Any]: ...
+
+    def parts(self, params: Any, /) -> Sequence[Part]: ...
+
+    def steps(self, params: Any, answer: Any, /) -> Sequence[Step]: ...
+
+    def stem(self, params: Any, /) -> Stem: ...
+
+
+@runtime_checkable
 class HasSectionTitle(Protocol):
     """A topic whose guide section has a title of its own (the key's and ``quizgen topics``'
     heading for the section); without one the topic's ``TITLE`` stands for it."""
@@ -67,7 +89,8 @@ class SolvesWith(Protocol):
     def solve_with(self, params: Any, /, **switches: Any) -> dict[str, Any]: ...
 
 
-def missing_parts(module: object) -> list[str]:
-    """The required names a module lacks (empty when it is a topic module)."""
-    required = [*TopicModule.__annotations__, "generate", "solve", "parts", "steps", "stem"]
+def missing_parts(module: object, contract: type = TopicModule) -> list[str]:
+    """The required names a module lacks (empty when it is a topic module, or a form module
+    for ``contract=FormModule``)."""
+    required = [*contract.__annotations__, "generate", "solve", "parts", "steps", "stem"]
     return [name for name in required if not hasattr(module, name)]

@@ -475,7 +475,7 @@ async def _item_page(request: Request, site: Site, prefix: str, who: str) -> Res
     if isinstance(found, BankItem):
         return _bank_item_page(site, code, found, fields, csrf, action)
     problem = found
-    topic = topics.get(problem.topic)
+    topic = topics.get(problem.topic, problem.form)
     solution = topic.solve(problem.params)
     checks = None
     if fields is not None:
