@@ -12,7 +12,7 @@ from quizgen.core.errors import QuizgenError
 from quizgen.exam.item_codes import ALPHABET, LETTERS, decode, encode
 
 
-def _sample_codes(count: int = 12) -> list[tuple[str, tuple[str, str, int]]]:
+def _sample_codes(count: int = 12) -> list[tuple[str, tuple[str, str, int, str]]]:
     rng = np.random.default_rng(21)
     names = list(topics.registry())
     drawn = []
@@ -20,7 +20,7 @@ def _sample_codes(count: int = 12) -> list[tuple[str, tuple[str, str, int]]]:
         topic = names[k % len(names)]
         difficulty = ("easy", "medium", "hard")[k % 3]
         seed = int(rng.integers(0, 2**32))
-        drawn.append((encode(topic, difficulty, seed), (topic, difficulty, seed)))
+        drawn.append((encode(topic, difficulty, seed), (topic, difficulty, seed, "forward")))
     return drawn
 
 
@@ -63,7 +63,7 @@ def test_the_one_character_typo_of_the_issue_no_longer_names_another_problem():
 
 
 def test_codes_printed_before_the_check_still_decode():
-    assert decode("SGM-3GKE1BD") == ("sigmoid", "medium", 3778479469)
+    assert decode("SGM-3GKE1BD") == ("sigmoid", "medium", 3778479469, "forward")
     assert decode("sgm-3gke1bd") == decode("SGM-3GKE1BD-SE")
 
 

@@ -10,8 +10,7 @@ from pathlib import Path
 
 from quizgen import topics
 from quizgen.core.latex import answer_text
-from quizgen.exam.item_codes import decode
-from quizgen.exam.problems import make_problem
+from quizgen.exam.problems import problem_for_code
 
 CODE = re.compile(r'<span class="code">([^<]+)</span>')
 
@@ -29,9 +28,8 @@ def csrf(html: str) -> str:
 
 def shown_problem(html: str):
     """(problem, solution) behind the item code printed on a practice page."""
-    topic, difficulty, seed = decode(CODE.search(html).group(1))
-    problem = make_problem(topic, seed, difficulty)
-    return problem, topics.get(topic).solve(problem.params)
+    problem = problem_for_code(CODE.search(html).group(1))
+    return problem, topics.get(problem.topic, problem.form).solve(problem.params)
 
 
 def typed(solution, key: str) -> str:

@@ -27,6 +27,16 @@ TOPICS_OPTION = click.option(
     show_default=True,
     help="Topic name (see `quizgen topics`), or `all`; repeat for several.",
 )
+FORMS_OPTION = click.option(
+    "--form",
+    "form_names",
+    multiple=True,
+    default=["forward"],
+    show_default=True,
+    type=click.Choice(["forward", "inverse", "whatif", "spot", "all"]),
+    help="How the problems ask (each topic's forms: `quizgen topics`), or `all` (every form "
+    "of each topic); repeat for several.",
+)
 BANK_OPTION = click.option(
     "--bank",
     "bank_dirs",
@@ -138,6 +148,31 @@ def checked_topics(given: tuple[str, ...]) -> list[str]:
     for name in names:
         get(name)
     return names
+
+
+def checked_forms(
+    topic_names: tuple[str, ...], form_names: tuple[str, ...]
+) -> list[tuple[str, str]]:
+    """(topic, form) for each topic asked for and each of its forms asked for, topic by topic.
+    A form that a named topic lacks is an error listing its forms; with ``--topic all`` the
+    topics without it are left out (an error only when no topic has it)."""
+    from quizgen.core.errors import QuizgenError
+    from quizgen.topics import get
+
+    every_topic = "all" in topic_names
+    asked = []
+    for name in checked_topics(topic_names):
+        topic = get(name)
+        for form in topic.forms if "all" in form_names else dict.fromkeys(form_names):
+            if form in topic.forms:
+                asked.append((name, form))
+            elif not every_topic:
+                topic.with_form(form)  # the error that lists the topic's forms
+    if not asked:
+        raise QuizgenError(
+            f"no topic has the form {' or '.join(form_names)} yet (see quizgen topics)"
+        )
+    return asked
 
 
 def bank_pool(bank_dirs: Sequence[Path]) -> list[BankQuestion]:

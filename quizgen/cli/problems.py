@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -9,10 +10,11 @@ import click
 
 from quizgen.cli.options import (
     BANK_OPTION,
+    FORMS_OPTION,
     NO_COLOR_OPTION,
     TOPICS_OPTION,
     any_bank_pool,
-    checked_topics,
+    checked_forms,
     difficulty_option,
     format_option,
     seed_option,
@@ -24,8 +26,36 @@ RECORD_FORMATS = ("text", "jsonl")
 
 
 @click.command()
-def topics() -> None:
-    """List the topics with their guide section and a one-line description."""
+@format_option(
+    ("text", "json"),
+    "json: one object per topic (name, code, section, difficulties, and each form with what "
+    "it asks), for scripts.",
+    "text",
+)
+def topics(fmt: str) -> None:
+    """List the topics with their guide section, the forms each is asked in (forward,
+    inverse, whatif, spot) and a one-line description."""
+    if fmt == "json":
+        from quizgen.core.model import DIFFICULTIES
+        from quizgen.topics import registry
+
+        listed = [
+            {
+                "topic": t.name,
+                "title": t.title,
+                "code": t.code,
+                "section": t.section,
+                "section_title": t.section_title,
+                "description": t.description,
+                "difficulties": list(DIFFICULTIES),
+                "forms": [
+                    {"form": form, "asks": t.with_form(form).form_description} for form in t.forms
+                ],
+            }
+            for t in registry().values()
+        ]
+        click.echo(json.dumps(listed, ensure_ascii=False, indent=2))
+        return
     from quizgen.render.text import topic_lines
 
     click.echo("\n".join(topic_lines()))
@@ -41,27 +71,38 @@ def topics() -> None:
     show_default=True,
     help="Problems per topic.",
 )
+@FORMS_OPTION
 @seed_option("Seed that reproduces the whole set [default: a fresh random seed].")
 @difficulty_option()
 @format_option(
     RECORD_FORMATS, "text: stem, answer and worked steps; jsonl: problem records.", "text"
 )
 def generate(
-    topic_names: tuple[str, ...], count: int, seed: int | None, difficulty: str, fmt: str
+    topic_names: tuple[str, ...],
+    count: int,
+    form_names: tuple[str, ...],
+    seed: int | None,
+    difficulty: str,
+    fmt: str,
 ) -> None:
     """Draw fresh problems and print them with answers and worked solutions.
 
-    Example: quizgen generate --topic conv_shape --count 5 --seed 7
+    Examples: quizgen generate --topic conv_shape --count 5 --seed 7;
+    quizgen generate --topic sigmoid --form inverse --seed 7
     """
     from quizgen.core.seeds import fresh_seed
     from quizgen.exam import problems
 
-    names = checked_topics(topic_names)
+    asked = checked_forms(topic_names, form_names)
     if seed is None:
         seed = fresh_seed()
         if fmt == "jsonl":  # the records carry their own seeds; this one redraws the whole set
             click.echo(f"quizgen generate: seed {seed}", err=True)
-    drawn = list(problems.generate(names, count, seed, difficulty))  # type: ignore[arg-type]
+    drawn = [
+        problem
+        for name, form in asked
+        for problem in problems.generate([name], count, seed, difficulty, form)  # type: ignore[arg-type]
+    ]
     if fmt == "jsonl":
         for problem in drawn:
             click.echo(json_line(problems.to_record(problem, problems.solve(problem))))

@@ -2,32 +2,53 @@
 
 ``SGM-3GKE1BD-SE`` is topic code ``SG`` (sigmoid), difficulty ``M`` (medium), the problem's
 32-bit seed in Crockford base 32 (no I, L, O or U, so it reads back from paper without doubt)
-and two check characters. The check is a Reed-Solomon code over GF(32) on every character of
-the code: any single wrong character and any swap of two characters is caught, and a single
-wrong character can be put right, so a typo is refused with "did you mean ...?" instead of
-silently naming another problem.
+and two check characters. A problem asked in a form other than ``forward`` has a fourth head
+letter naming it (``I`` inverse, ``W`` whatif, ``S`` spot: ``SGMI-3GKE1BD-..``); a forward
+problem has none, so every code printed before forms existed reads as it did. The check is a
+Reed-Solomon code over GF(32) on every character of the code, the form letter included: any
+single wrong character and any swap of two characters is caught, and a single wrong character
+can be put right, so a typo is refused with "did you mean ...?" instead of silently naming
+another problem.
 
 Codes printed before the check existed (``SGM-3GKE1BD``, no second dash) still decode, unchecked.
 
 >>> code = encode("sigmoid", "medium", 3778479469)
 >>> code, decode(code)
-('SGM-3GKE1BD-SE', ('sigmoid', 'medium', 3778479469))
+('SGM-3GKE1BD-SE', ItemCode(topic='sigmoid', difficulty='medium', seed=3778479469, form='forward'))
 >>> decode("sgm-3gke1bd-se") == decode(code) == decode("SGM-3GKE1BD")  # case, old codes
 True
+>>> encode("sigmoid", "medium", 3778479469, "inverse"), decode("SGMI-3GKE1BD-SK").form
+('SGMI-3GKE1BD-SK', 'inverse')
 """
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from quizgen import topics
 from quizgen.core.errors import QuizgenError
-from quizgen.core.model import DIFFICULTIES, Difficulty
+from quizgen.core.model import DIFFICULTIES, Difficulty, Form
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 LENGTH = 7  # 7 x 5 bits >= 32 bits
 CHECK_LENGTH = 2
-LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"  # the head (topic and difficulty) is plain letters
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"  # the head (topic, difficulty, form) is plain letters
+#: the head's fourth letter for each form but ``forward`` (which has none)
+FORM_LETTERS: dict[Form, str] = {"inverse": "I", "whatif": "W", "spot": "S"}
 _LOOKALIKES = str.maketrans({"I": "1", "L": "1", "O": "0"})
-_EXAMPLE = "expected e.g. SGM-3GKE1BD-SE (topic, difficulty E/M/H, seven characters, two checks)"
+_EXAMPLE = (
+    "expected e.g. SGM-3GKE1BD-SE (topic, difficulty E/M/H, a form letter I/W/S unless "
+    "forward, seven characters, two checks)"
+)
+
+
+class ItemCode(NamedTuple):
+    """What an item code names: the problem ``make_problem(topic, seed, difficulty, form)``."""
+
+    topic: str
+    difficulty: Difficulty
+    seed: int
+    form: Form = "forward"
 
 
 def _gf_tables() -> tuple[list[int], list[int]]:
@@ -76,12 +97,14 @@ def _values(head: str, body: str) -> list[int] | None:
     return [LETTERS.index(ch) for ch in head] + [ALPHABET.index(ch) for ch in body]
 
 
-def encode(topic: str, difficulty: Difficulty, seed: int) -> str:
+def encode(topic: str, difficulty: Difficulty, seed: int, form: Form = "forward") -> str:
+    """The checked code of a problem (``form`` a form of the topic: an error otherwise)."""
     digits = []
     for _ in range(LENGTH):
         seed, digit = divmod(seed, 32)
         digits.append(ALPHABET[digit])
-    head = f"{topics.get(topic).code}{difficulty[0].upper()}"
+    topic_code = topics.get(topic, form).code  # an error for a form the topic lacks
+    head = f"{topic_code}{difficulty[0].upper()}{FORM_LETTERS.get(form, '')}"
     body = "".join(reversed(digits))
     values = _values(head, body)
     assert values is not None
@@ -89,34 +112,40 @@ def encode(topic: str, difficulty: Difficulty, seed: int) -> str:
     return f"{head}-{body}-{check}"
 
 
-def decode(code: str) -> tuple[str, Difficulty, int]:
-    """(topic, difficulty, seed) of an item code, or a QuizgenError saying what is wrong (with
-    the code meant, when one character changed or two neighbours swapped make it valid)."""
+def decode(code: str) -> ItemCode:
+    """What an item code names, or a QuizgenError saying what is wrong (with the code meant,
+    when one character changed or two neighbours swapped make it valid). A form's code is
+    always checked: only forward codes were ever printed without the check."""
     text = "".join(code.split()).upper()
     head, _, tail = text.partition("-")
     checked = "-" in tail or len(tail) == LENGTH + CHECK_LENGTH
     body = tail.replace("-", "").translate(_LOOKALIKES)
-    if checked and len(head) == 3 and len(body) == LENGTH + CHECK_LENGTH:
+    if checked and len(head) in (3, 4) and len(body) == LENGTH + CHECK_LENGTH:
         if not _valid(head, body):
             raise QuizgenError(_typo_message(code, head, body))
         body = body[:LENGTH]
     decoded = _parse(head, body)
-    if decoded is None or (checked and len(body) != LENGTH):
+    if decoded is None or (checked and len(body) != LENGTH) or (len(head) > 3 and not checked):
         raise QuizgenError(f'"{code}" is not an item code: {_EXAMPLE}')
     return decoded
 
 
-def _parse(head: str, body: str) -> tuple[str, Difficulty, int] | None:
+def _parse(head: str, body: str) -> ItemCode | None:
+    """The code's meaning, or None when its head names no topic, difficulty or form of the
+    topic, or its body is not seven characters of the alphabet."""
     topic = topics.by_code(head[:2])
-    difficulty = next((d for d in DIFFICULTIES if d[0].upper() == head[2:]), None)
-    if topic is None or difficulty is None or len(body) != LENGTH:
+    difficulty = next((d for d in DIFFICULTIES if d[0].upper() == head[2:3]), None)
+    form = next((f for f, letter in FORM_LETTERS.items() if letter == head[3:]), None)
+    if len(head) == 3:
+        form = "forward"
+    if topic is None or difficulty is None or form not in topic.forms or len(body) != LENGTH:
         return None
     if not all(ch in ALPHABET for ch in body):
         return None
     seed = 0
     for ch in body:
         seed = seed * 32 + ALPHABET.index(ch)
-    return topic.name, difficulty, seed
+    return ItemCode(topic.name, difficulty, seed, form)
 
 
 def _valid(head: str, body: str) -> bool:
@@ -125,31 +154,38 @@ def _valid(head: str, body: str) -> bool:
 
 
 def _typo_message(code: str, head: str, body: str) -> str:
-    meant = suggestions(head + body)
+    meant = suggestions(head + body, len(head))
     hint = f"; did you mean {' or '.join(meant)}?" if meant else f"; {_EXAMPLE}"
     return f'"{code}" is not a valid item code: a character is wrong (the check fails){hint}'
 
 
-def suggestions(characters: str) -> list[str]:
-    """The valid codes one change away from ``characters`` (head and body run together): two
-    neighbours swapped, or one character replaced (the check makes that one unique: the
-    syndromes give its place and its error)."""
+def suggestions(characters: str, head_length: int = 3) -> list[str]:
+    """The valid codes one change away from ``characters`` (a head of ``head_length`` letters
+    and the body run together): a form's letter left out, two neighbours swapped, or one
+    character replaced (the check makes that one unique: the syndromes give its place and its
+    error)."""
     found: list[str] = []
 
-    def consider(candidate: str) -> None:
-        head, body = candidate[:3], candidate[3:]
+    def consider(candidate: str, length: int = head_length) -> None:
+        head, body = candidate[:length], candidate[length:]
         if _valid(head, body) and _parse(head, body[:LENGTH]) is not None:
             shown = f"{head}-{body[:LENGTH]}-{body[LENGTH:]}"
             if shown not in found:
                 found.append(shown)
 
+    def allowed(place: int) -> str:
+        return LETTERS if place < head_length else ALPHABET
+
+    if head_length == 3:  # a form's letter left out
+        for letter in FORM_LETTERS.values():
+            consider(characters[:3] + letter + characters[3:], 4)
     for i in range(len(characters) - 1):
         consider(characters[:i] + characters[i + 1] + characters[i] + characters[i + 2 :])
-    values = _values(characters[:3], characters[3:])
+    values = _values(characters[:head_length], characters[head_length:])
     if values is None:  # a character out of place: try every one in its place
         for i, ch in enumerate(characters):
-            if ch not in (LETTERS if i < 3 else ALPHABET):
-                for other in LETTERS if i < 3 else ALPHABET:
+            if ch not in allowed(i):
+                for other in allowed(i):
                     consider(characters[:i] + other + characters[i + 1 :])
         return found
     first, second = _syndromes(values)
@@ -157,7 +193,6 @@ def suggestions(characters: str) -> list[str]:
         place = (_LOG[second] - _LOG[first]) % 31
         if place < len(values):
             value = values[place] ^ _times_power(first, -place)
-            shown = LETTERS if place < 3 else ALPHABET
-            if value < len(shown):
-                consider(characters[:place] + shown[value] + characters[place + 1 :])
+            if value < len(allowed(place)):
+                consider(characters[:place] + allowed(place)[value] + characters[place + 1 :])
     return found

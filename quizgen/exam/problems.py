@@ -1,7 +1,8 @@
 """Problems from seeds, records in and out: the library behind ``generate`` and ``solve``.
 
 A record is the public JSON form of a problem (see README, "Problem records"): ``schema``,
-``topic``, ``seed``, ``difficulty``, ``code``, ``params`` and ``answer``.
+``topic``, ``form`` (only when not ``forward``), ``seed``, ``difficulty``, ``code``, ``params``
+and ``answer``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 from quizgen import topics
 from quizgen.core.errors import QuizgenError
-from quizgen.core.model import Difficulty, Problem, Solution
+from quizgen.core.model import Difficulty, Form, Problem, Solution
 from quizgen.core.params import plain
 from quizgen.core.seeds import child_seed, rng_for
 from quizgen.exam import item_codes
@@ -23,35 +24,51 @@ SCHEMA = "quizgen.problem/1"
 MAX_REDRAWS = 50
 
 
-def make_problem(topic: str, seed: int, difficulty: Difficulty) -> Problem:
-    """The problem that ``seed`` draws for ``topic`` at ``difficulty``: always the same one."""
-    params = topics.get(topic).generate(rng_for(seed), difficulty)
-    return Problem(topic=topic, params=params, seed=seed, difficulty=difficulty)
+def make_problem(topic: str, seed: int, difficulty: Difficulty, form: Form = "forward") -> Problem:
+    """The problem that ``seed`` draws for ``topic`` asked in ``form`` at ``difficulty``:
+    always the same one (a form the topic lacks is an error that lists its forms)."""
+    params = topics.get(topic, form).generate(rng_for(seed), difficulty)
+    return Problem(topic=topic, params=params, seed=seed, difficulty=difficulty, form=form)
+
+
+def problem_for_code(code: str) -> Problem:
+    """The problem an item code names (a QuizgenError saying why for a code that is not one)."""
+    named = item_codes.decode(code)
+    return make_problem(named.topic, named.seed, named.difficulty, named.form)
 
 
 def generate(
-    topic_names: Sequence[str], count: int, seed: int, difficulty: Difficulty
+    topic_names: Sequence[str],
+    count: int,
+    seed: int,
+    difficulty: Difficulty,
+    form: Form = "forward",
 ) -> Iterator[Problem]:
-    """``count`` problems per topic; problem i of topic T has the child seed (seed, T, i), so
-    adding topics or raising the count never changes the problems already there. A draw that
-    repeats an earlier problem of the set is replaced by a redraw from (seed, T, i, k)."""
+    """``count`` problems per topic asked in ``form``; problem i of topic T has the child seed
+    (seed, T, i), or (seed, T, form, i) for a form other than forward, so adding topics or
+    forms or raising the count never changes the problems already there. A draw that repeats
+    an earlier problem of the set is replaced by a redraw from (that seed's keys, k)."""
     for name in topic_names:
-        topics.get(name)
+        topics.get(name, form)
+    keys: tuple[str, ...] = () if form == "forward" else (form,)
     for name in topic_names:
         seen: set[str] = set()
         for index in range(count):
-            problem = make_problem(name, child_seed(seed, name, index), difficulty)
+            problem = make_problem(name, child_seed(seed, name, *keys, index), difficulty, form)
             for redraw in range(1, MAX_REDRAWS + 1):
                 if fingerprint(problem) not in seen:
                     break
-                problem = make_problem(name, child_seed(seed, name, index, redraw), difficulty)
+                again = child_seed(seed, name, *keys, index, redraw)
+                problem = make_problem(name, again, difficulty, form)
             seen.add(fingerprint(problem))
             yield problem
 
 
 def fingerprint(problem: Problem) -> str:
-    """A problem's identity: its topic and its params, canonically written."""
-    return problem.topic + json.dumps(problem.params.to_record(), sort_keys=True)
+    """A problem's identity: its topic, its form (when not forward) and its params,
+    canonically written."""
+    form = "" if problem.form == "forward" else f"/{problem.form}"
+    return problem.topic + form + json.dumps(problem.params.to_record(), sort_keys=True)
 
 
 def item_code(problem: Problem) -> str | None:
@@ -60,9 +77,10 @@ def item_code(problem: Problem) -> str | None:
     seed, difficulty = problem.seed, problem.difficulty
     if seed is None or difficulty is None or not 0 <= seed < 32**item_codes.LENGTH:
         return None
-    if fingerprint(make_problem(problem.topic, seed, difficulty)) != fingerprint(problem):
+    drawn = make_problem(problem.topic, seed, difficulty, problem.form)
+    if fingerprint(drawn) != fingerprint(problem):
         return None
-    return item_codes.encode(problem.topic, difficulty, seed)
+    return item_codes.encode(problem.topic, difficulty, seed, problem.form)
 
 
 def solve(problem: Problem) -> Solution:
@@ -72,6 +90,8 @@ def solve(problem: Problem) -> Solution:
 def to_record(problem: Problem, solution: Solution) -> dict[str, Any]:
     """The contract's record for a solved problem."""
     record: dict[str, Any] = {"schema": SCHEMA, "topic": problem.topic}
+    if problem.form != "forward":
+        record["form"] = problem.form
     if problem.seed is not None:
         record["seed"] = problem.seed
     if problem.difficulty is not None:
@@ -118,7 +138,8 @@ class RecordError:
 
 
 def problem_from_record(record: Any) -> Problem:
-    """A problem from a record's ``topic`` and ``params`` (``answer``, if present, is ignored)."""
+    """A problem from a record's ``topic``, ``form`` (default ``forward``) and ``params``
+    (``answer``, if present, is ignored)."""
     if not isinstance(record, dict):
         raise QuizgenError(f"expected a mapping with topic and params, got {type(record).__name__}")
     for required in ("topic", "params"):
@@ -127,6 +148,13 @@ def problem_from_record(record: Any) -> Problem:
     if not isinstance(record["topic"], str):
         raise QuizgenError("field topic: must be a string")
     topic = topics.get(record["topic"])
+    form = record.get("form", "forward")
+    if not isinstance(form, str) or form not in topic.forms:
+        raise QuizgenError(
+            f'field form: topic "{topic.name}" has no form {json.dumps(form, default=str)}; '
+            f"its forms: {', '.join(topic.forms)}"
+        )
+    topic = topic.with_form(form)
     difficulty = record.get("difficulty")
     seed = record.get("seed")
     return Problem(
@@ -134,6 +162,7 @@ def problem_from_record(record: Any) -> Problem:
         params=topic.parse(record["params"]),
         seed=seed if isinstance(seed, int) and not isinstance(seed, bool) else None,
         difficulty=difficulty if difficulty in ("easy", "medium", "hard") else None,
+        form=topic.form,
     )
 
 

@@ -96,9 +96,10 @@ def check_typed(problem: Any, typed: Sequence[str]) -> list[PartCheck]:
 
 
 def check_report(code: str, problem: Any, typed: Sequence[str]) -> dict[str, Any]:
-    """``check --format json``'s record: the problem behind ``code`` and one verdict per part,
-    each with its expected value as a paper shows it, and the problem's own record (topic,
-    difficulty, params, answer, code) for scripts that recompute a key from a paper."""
+    """``check --format json``'s record: the problem behind ``code`` (topic, form, difficulty,
+    seed) and one verdict per part, each with its expected value as a paper shows it, and the
+    problem's own record (topic, form, difficulty, params, answer, code) for scripts that
+    recompute a key from a paper."""
     from quizgen.core.latex import answer_text
     from quizgen.exam.problems import solve, to_record
 
@@ -111,6 +112,7 @@ def check_report(code: str, problem: Any, typed: Sequence[str]) -> dict[str, Any
     return {
         "code": code,
         "topic": problem.topic,
+        "form": problem.form,
         "difficulty": problem.difficulty,
         "seed": problem.seed,
         "parts": parts,

@@ -91,7 +91,8 @@ class ProblemRun:
         )
         self.pairs = distinct_pairs(self.topic, problem.params, self.solution, self.offered)
         self.edits = self.topic.edit_mistakes(problem.params, self.solution, self.offered)
-        self.code = encode(problem.topic, problem.difficulty or "medium", problem.seed or 0)
+        level = problem.difficulty or "medium"
+        self.code = encode(problem.topic, level, problem.seed or 0, problem.form)
         self.index = 0
         self.given: dict[str, Any] = {}
         self.verdicts: list[Verdict] = []

@@ -13,9 +13,8 @@ from quizgen.core.model import Difficulty, Part, Problem, Solution
 from quizgen.core.seeds import child_seed, rng_for
 from quizgen.exam.banks import BankQuestion
 from quizgen.exam.build import make_bank_item
-from quizgen.exam.item_codes import decode
 from quizgen.exam.model import BankItem
-from quizgen.exam.problems import make_problem
+from quizgen.exam.problems import make_problem, problem_for_code
 from quizgen.practice import adaptive
 from quizgen.practice.history import History
 from quizgen.render.unicode_math import inline, to_unicode
@@ -93,12 +92,11 @@ def bank_item_for(code: str, pool: Sequence[BankQuestion]) -> BankItem | None:
 def item_for_code(code: str, pool: Callable[[], Sequence[BankQuestion]]) -> Problem | BankItem:
     """What a printed code stands for: a derivation question's id from the bank questions
     ``pool()`` gives (asked for only when the code looks like an id), else an item code's
-    problem; an unknown code is a QuizgenError saying why."""
+    problem, in the form the code names; an unknown code is a QuizgenError saying why."""
     bank_item = bank_item_for(code, pool()) if looks_like_bank_id(code) else None
     if bank_item is not None:
         return bank_item
-    topic, difficulty, seed = decode(code)
-    return make_problem(topic, seed, difficulty)
+    return problem_for_code(code)
 
 
 def hint_ladder(solution: Any, first_step: int = 1) -> Iterator[tuple[int, str]]:

@@ -30,16 +30,25 @@ def table_lines(table: Table) -> list[str]:
 
 
 def topic_lines() -> list[str]:
-    """Every topic with its guide section, difficulties and one-line description."""
+    """Every topic with its guide section, forms, difficulties and one-line description."""
     rows = tuple(
-        (t.name, f"§{t.section} {t.section_title}", ", ".join(DIFFICULTIES), t.description)
+        (
+            t.name,
+            f"§{t.section} {t.section_title}",
+            ", ".join(t.forms),
+            ", ".join(DIFFICULTIES),
+            t.description,
+        )
         for t in topics.registry().values()
     )
-    return table_lines(Table(("topic", "guide section", "difficulties", "description"), rows))
+    header = ("topic", "guide section", "forms", "difficulties", "description")
+    return table_lines(Table(header, rows))
 
 
 def problem_heading(problem: Problem, number: int | None = None) -> str:
     bits = [problem.topic]
+    if problem.form != "forward":
+        bits.append(problem.form)
     if problem.difficulty:
         bits.append(problem.difficulty)
     if problem.seed is not None:
