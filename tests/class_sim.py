@@ -74,7 +74,7 @@ def one_part_mistakes(item: Item) -> list[tuple[str, str, object]]:
     """Known mistakes that change one part only, each the only mistake giving that value:
     (label, part key, wrong value). Written with the key's other answers, each costs exactly
     that part's marks and must be named."""
-    topic = topics.get(item.problem.topic)
+    topic = topics.get(item.problem.topic, item.problem.form)
     offered = distinct_misconceptions(topic.misconceptions, item.problem.params, item.solution)
     found = []
     for misconception, answer in offered:

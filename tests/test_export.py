@@ -100,7 +100,7 @@ def test_moodle_multiple_choice_explains_each_distractor(tmp_path):
     blueprint = tmp_path / "bp.yaml"
     blueprint.write_text(
         "title: T\nsections:\n  - title: S\n    items:\n"
-        "      - {topic: conv_shape, marks: 2, form: choice}\n"
+        "      - {topic: conv_shape, marks: 2, answer: choice}\n"
     )
     target, _ = export("moodle", blueprint_exam(load_blueprint(blueprint), 3, 1), tmp_path)
     for question in ET.parse(target).getroot().findall("question[@type='multichoice']"):

@@ -283,3 +283,249 @@ def test_check_of_a_form_code_accepts_the_right_answer():
 def test_check_interactive_shows_the_form_code_it_checks():
     code = encode("sigmoid", "medium", 13, "inverse")
     assert code in run("check", code, "0")
+
+
+# -- blueprints -----------------------------------------------------------------------------
+
+FORM_BLUEPRINT = """\
+title: Forms
+sections:
+  - title: A
+    items:
+      - {topic: sigmoid, form: inverse, difficulty: medium, marks: 4}
+      - {topic: relu, marks: 3}
+      - {topic: sigmoid, forms: [forward, inverse], marks: 4, id: either}
+"""
+
+
+def _blueprint(tmp_path: Path, text: str, name: str = "forms.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _items(exam) -> list:
+    from quizgen.exam.model import Item
+
+    return [i for v in exam.versions for i in v.items if isinstance(i, Item)]
+
+
+def test_a_form_item_is_asked_in_its_form_with_the_form_s_code(tmp_path: Path):
+    from quizgen.exam.blueprint import load_blueprint
+    from quizgen.exam.build import build_exam
+
+    exam = build_exam(load_blueprint(_blueprint(tmp_path, FORM_BLUEPRINT)), 3, 4)
+    inverse = [i for i in _items(exam) if i.slot == "1.1"]
+    assert len(inverse) == 4 and all(i.problem.form == "inverse" for i in inverse)
+    for item in inverse:
+        assert item.code.split("-")[0] == "SGMI" and problem_for_code(item.code) == item.problem
+        assert item.stem == topics.get("sigmoid", "inverse").stem(item.problem.params)
+
+
+def test_a_forms_list_draws_one_form_per_version_from_the_seed(tmp_path: Path):
+    from quizgen.exam.blueprint import load_blueprint
+    from quizgen.exam.build import build_exam
+
+    loaded = load_blueprint(_blueprint(tmp_path, FORM_BLUEPRINT))
+    drawn = [i.problem.form for i in _items(build_exam(loaded, 5, 12)) if i.slot == "either"]
+    assert set(drawn) == {"forward", "inverse"} and len(drawn) == 12
+    again = [i.problem.form for i in _items(build_exam(loaded, 5, 12)) if i.slot == "either"]
+    assert again == drawn
+
+
+def test_a_form_item_leaves_the_forward_items_as_they_were(tmp_path: Path):
+    from quizgen.exam.blueprint import load_blueprint
+    from quizgen.exam.build import build_exam
+
+    plain = FORM_BLUEPRINT.replace(", form: inverse", "").replace("forms: [forward, inverse], ", "")
+    with_forms = build_exam(load_blueprint(_blueprint(tmp_path, FORM_BLUEPRINT)), 8, 3)
+    without = build_exam(load_blueprint(_blueprint(tmp_path, plain, "plain.yaml")), 8, 3)
+    relu = [[i.problem for i in _items(e) if i.slot == "1.2"] for e in (with_forms, without)]
+    assert relu[0] == relu[1]
+
+
+#: sha256 of `quizgen export B --format jsonl --seed 11 --variants 3` before forms existed
+FORWARD_EXPORTS = {
+    "quiz": "1a57e7c058e7168ff8aad5c1d0b765936a20c7fb330b7a7520b4dbd56dfb33a0",
+    "final": "b1211b7722d700d776d599ffc4d5dec8c6f129d8fdacf8fa3b470bb11e75b5bb",
+}
+
+
+@pytest.mark.parametrize("name", sorted(FORWARD_EXPORTS))
+def test_a_blueprint_of_forward_items_exports_the_same_bytes_as_before_forms(name, tmp_path):
+    import hashlib
+
+    target = tmp_path / "out.jsonl"
+    run("export", name, "--format", "jsonl", "--seed", "11", "--variants", "3", "-o", str(target))
+    assert hashlib.sha256(target.read_bytes()).hexdigest() == FORWARD_EXPORTS[name]
+
+
+def test_a_choice_form_item_offers_the_form_s_mistakes(tmp_path: Path):
+    from quizgen.exam.blueprint import load_blueprint
+    from quizgen.exam.build import build_exam
+
+    text = "title: C\nsections:\n  - title: A\n    items:\n"
+    text += "      - {topic: sigmoid, form: inverse, answer: choice, marks: 2}\n"
+    (item,) = _items(build_exam(load_blueprint(_blueprint(tmp_path, text)), 2, 1))
+    labels = {m.label for m in topics.get("sigmoid", "inverse").misconceptions}
+    wrong = [c for c in item.choices if not c.correct]
+    assert len(item.choices) >= 3 and all(c.misconception in labels for c in wrong)
+
+
+OLD_KEY = "title: Old\nsections:\n  - title: A\n    items:\n      - {topic: relu, marks: 2}\n"
+
+
+def test_an_old_form_choice_is_read_as_answer_with_a_note_naming_file_and_line(tmp_path):
+    from quizgen.core.errors import QuizgenNote
+    from quizgen.exam.blueprint import load_blueprint
+
+    path = _blueprint(tmp_path, OLD_KEY + "      - {topic: cce, marks: 2, form: choice}\n")
+    where = r"^forms\.yaml: line 6: sections\[0\]\.items\[1\]\.form: "
+    with pytest.warns(QuizgenNote, match=where + 'read as "answer: choice"'):
+        loaded = load_blueprint(path)
+    item = loaded.sections[0].items[1]
+    assert (item.answer, item.form) == ("choice", "forward")
+
+
+def test_the_cli_prints_the_old_key_s_note_once_on_stderr(tmp_path: Path):
+    path = _blueprint(
+        tmp_path, OLD_KEY + "      - topic: cce\n        marks: 2\n        form: worked\n"
+    )
+    result = CliRunner().invoke(
+        cli, ["export", str(path), "-f", "jsonl", "-n", "1", "-s", "1", "-o", str(tmp_path / "o")]
+    )
+    assert result.exit_code == 0, result.output
+    notes = [line for line in result.stderr.splitlines() if line.startswith("Note: ")]
+    assert notes == [
+        'Note: forms.yaml: line 8: sections[0].items[1].form: read as "answer: worked" ("form" '
+        'now names how a topic is asked: forward, inverse, whatif, spot); write "answer: worked"'
+    ]
+
+
+def test_a_blueprint_with_the_new_answer_key_has_no_note(tmp_path: Path):
+    import warnings
+
+    from quizgen.exam.blueprint import load_blueprint
+
+    path = _blueprint(tmp_path, OLD_KEY + "      - {topic: cce, marks: 2, answer: choice}\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert load_blueprint(path).sections[0].items[1].answer == "choice"
+
+
+@pytest.mark.parametrize(
+    ("item", "message"),
+    [
+        (
+            "{topic: relu, form: inverse, marks: 2}",
+            'line 6: sections[0].items[1].form: topic "relu" has no form "inverse"; its forms: '
+            "forward",
+        ),
+        (
+            "{topic: sigmoid, forms: [inverse, spot], marks: 2}",
+            'line 6: sections[0].items[1].forms: topic "sigmoid" has no form "spot"; its forms: '
+            "forward, inverse",
+        ),
+        (
+            "{topic: sigmoid, form: backwards, marks: 2}",
+            'line 6: sections[0].items[1].form: topic "sigmoid" has no form "backwards"',
+        ),
+        (
+            "{topic: sigmoid, forms: [inverse, inverse], marks: 2}",
+            "line 6: sections[0].items[1].forms: each form once",
+        ),
+        (
+            "{topic: sigmoid, forms: [], marks: 2}",
+            "line 6: sections[0].items[1].forms: a list of one or more of the topic's forms",
+        ),
+        (
+            "{topic: sigmoid, form: inverse, forms: [forward, inverse], marks: 2}",
+            "line 6: sections[0].items[1]: give form (one) or forms (one drawn per version), "
+            "not both",
+        ),
+        (
+            "{bank: {kind: choice}, form: inverse, marks: 2}",
+            "line 6: sections[0].items[1]: form and forms go with topic: bank questions have no "
+            "forms",
+        ),
+    ],
+)
+def test_a_bad_form_in_a_blueprint_is_an_error_naming_file_line_and_the_topic_s_forms(
+    tmp_path: Path, item: str, message: str
+):
+    path = _blueprint(tmp_path, OLD_KEY + f"      - {item}\n")
+    stderr = fails("paper", str(path), "--format", "html", "--out", str(tmp_path / "out"))
+    assert stderr.startswith(f"Error: forms.yaml: {message}")
+    assert not (tmp_path / "out").exists()
+
+
+# -- marking --------------------------------------------------------------------------------
+
+
+def test_grade_marks_a_class_set_with_form_items_end_to_end(tmp_path: Path):
+    """Papers built from a blueprint with form items, a simulated class answering them (making
+    the forms' own mistakes), ``quizgen grade``: every total as expected, every mistake named."""
+    import csv
+
+    from class_sim import long_csv, sit
+
+    from quizgen.marking.papers import from_manifest
+
+    _blueprint(tmp_path, FORM_BLUEPRINT)
+    rows = [{"id": f"s{i:02d}", "name": f"Student {i}"} for i in range(12)]
+    manifest = tmp_path / "manifest.json"
+    data = {"blueprint": "forms.yaml", "exam_seed": 17, "students": rows}
+    manifest.write_text(json.dumps(data), encoding="utf-8")
+    papers = list(from_manifest(manifest, None, None).papers.values())
+    assert {i.problem.form for p in papers for i in p.items} == {"forward", "inverse"}
+    written = sit(papers, np.random.default_rng(4), 0.6)
+    form_labels = {m.label for m in topics.get("sigmoid", "inverse").misconceptions}
+    assert form_labels & set(written.mistakes), "the class made some of the form's mistakes"
+    answers = tmp_path / "answers.csv"
+    answers.write_text(long_csv(written), encoding="utf-8")
+    out = tmp_path / "g"
+    run("grade", str(answers), "--manifest", str(manifest), "--out", str(out), "-f", "html")
+    with open(out / "marks-by-student.csv", encoding="utf-8") as handle:
+        marks = {r["student"]: r["total"] for r in csv.DictReader(handle)}
+    assert marks == {s: f"{float(t):g}" for s, t in written.expected_total.items()}
+    with open(out / "marks.csv", encoding="utf-8") as handle:
+        named: dict[str, int] = {}
+        for row in csv.DictReader(handle):
+            if row["mistake"] and row["verdict"] == "wrong":
+                named[row["mistake"]] = named.get(row["mistake"], 0) + 1
+    assert named == written.mistakes
+
+
+# -- shipped blueprints ---------------------------------------------------------------------
+
+
+def _asked(name: str) -> list[tuple[str, str]]:
+    from quizgen.core.resources import shipped_blueprints
+    from quizgen.exam.blueprint import load_blueprint
+
+    loaded = load_blueprint(shipped_blueprints()[name])
+    return [
+        (item.topic, form)
+        for section in loaded.sections
+        for item in section.items
+        if item.topic is not None
+        for form in item.asked_forms
+    ]
+
+
+def test_practice_forms_asks_every_form_of_every_topic_exactly_once():
+    every = {(name, form) for name, topic in topics.registry().items() for form in topic.forms}
+    asked = _asked("practice-forms")
+    missing = sorted(every - set(asked))
+    assert not missing, f"add these to banks/exams/practice-forms.yaml: {missing}"
+    assert len(asked) == len(set(asked)) == len(every)
+
+
+def test_practice_forms_builds_a_paper_with_every_form_s_code():
+    from quizgen.core.resources import shipped_blueprints
+    from quizgen.exam.blueprint import load_blueprint
+    from quizgen.exam.build import build_exam
+
+    exam = build_exam(load_blueprint(shipped_blueprints()["practice-forms"]), 1, 1)
+    for item in _items(exam):
+        assert problem_for_code(item.code) == item.problem

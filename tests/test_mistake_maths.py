@@ -33,7 +33,7 @@ BLUEPRINT = """title: T
 sections:
   - title: S
     items:
-      - {topic: sigmoid, marks: 2, form: choice, difficulty: medium}
+      - {topic: sigmoid, marks: 2, answer: choice, difficulty: medium}
 """
 
 
@@ -90,7 +90,7 @@ def test_the_typst_key_typesets_a_distractors_explanation(choice_exam):
 
 def test_moodle_feedback_hands_a_mistakes_maths_to_mathjax(tmp_path):
     path = tmp_path / "bp.yaml"
-    path.write_text(BLUEPRINT.replace(", form: choice", ""), encoding="utf-8")
+    path.write_text(BLUEPRINT.replace(", answer: choice", ""), encoding="utf-8")
     result = CliRunner().invoke(
         cli,
         ["export", str(path), "--format", "moodle", "--seed", "3", "-o", str(tmp_path / "m.xml")],

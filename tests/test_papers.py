@@ -160,7 +160,9 @@ def test_blueprint_text_cannot_inject_markup(tmp_path):
 
 
 def test_choice_items_offer_distinct_options_with_one_right_answer(tmp_path):
-    text = GOOD.replace("{topic: sigmoid, marks: 2}", "{topic: conv_shape, marks: 2, form: choice}")
+    text = GOOD.replace(
+        "{topic: sigmoid, marks: 2}", "{topic: conv_shape, marks: 2, answer: choice}"
+    )
     exam = build_exam(load_blueprint(write(tmp_path, text)), 3, 3)
     for version in exam.versions:
         (item,) = version.items
@@ -314,7 +316,9 @@ def test_inline_fractions_are_set_at_a_readable_size():
 
 
 def test_a_choice_item_asks_a_question_that_reads_whatever_its_label(tmp_path):
-    text = GOOD.replace("{topic: sigmoid, marks: 2}", "{topic: conv_shape, marks: 2, form: choice}")
+    text = GOOD.replace(
+        "{topic: sigmoid, marks: 2}", "{topic: conv_shape, marks: 2, answer: choice}"
+    )
     exam = build_exam(load_blueprint(write(tmp_path, text)), 3, 1)
     (item,) = exam.versions[0].items
     assert item.choice_prompt == (

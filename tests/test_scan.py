@@ -33,7 +33,7 @@ sections:
       - {topic: sigmoid, difficulty: medium, marks: 4}
       - {topic: perceptron, difficulty: medium, marks: 4}
       - {topic: conv_shape, difficulty: medium, marks: 4}
-      - {topic: cce, difficulty: medium, marks: 2, form: choice}
+      - {topic: cce, difficulty: medium, marks: 2, answer: choice}
   - title: Derivations
     items:
       - {bank: {kind: order}, marks: 4}

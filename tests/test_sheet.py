@@ -33,7 +33,7 @@ sections:
   - title: One
     items:
       - {topic: sigmoid, marks: 2}
-      - {topic: relu, marks: 2, form: choice}
+      - {topic: relu, marks: 2, answer: choice}
       - {bank: {kind: order}, marks: 2}
       - {bank: {kind: derive}, marks: 3}
   - title: Not on the sheet

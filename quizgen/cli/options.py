@@ -16,7 +16,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 Decorator = Callable[[F], F]
 
 DIFFICULTY = click.Choice(["easy", "medium", "hard"])
-BLUEPRINT_HELP = "BLUEPRINT is a YAML file, or the name of a shipped one: midterm, quiz."
+BLUEPRINT_HELP = (
+    "BLUEPRINT is a YAML file, or the name of a shipped one: midterm, final, quiz, practice-forms."
+)
 
 TOPICS_OPTION = click.option(
     "--topic",

@@ -14,11 +14,13 @@ import importlib
 import os
 import signal
 import sys
+import warnings
+from collections.abc import Callable
 from typing import Any
 
 import click
 
-from quizgen.core.errors import QuizgenError
+from quizgen.core.errors import QuizgenError, QuizgenNote
 
 #: each command's name and the module of quizgen.cli that defines it (under the same name)
 COMMANDS = {
@@ -65,6 +67,12 @@ class QuizgenGroup(click.Group):
         return command
 
     def invoke(self, ctx: click.Context) -> Any:
+        with warnings.catch_warnings():
+            warnings.simplefilter("always", QuizgenNote)
+            warnings.showwarning = _note_once(warnings.showwarning)
+            return self._invoke(ctx)
+
+    def _invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except click.UsageError as exc:
@@ -89,6 +97,21 @@ class QuizgenGroup(click.Group):
                 f"internal error ({type(exc).__name__}: {exc}); this is a bug in quizgen, "
                 "please report it with the output of the same command run with --debug"
             ) from None
+
+
+def _note_once(show: Callable[..., None]) -> Callable[..., None]:
+    """``warnings.showwarning`` that prints a QuizgenNote as ``Note: ...`` on stderr, each
+    note once per run however often its input is read (other warnings go to ``show``)."""
+    shown: set[str] = set()
+
+    def showwarning(message: Warning | str, category: type[Warning], *args: Any) -> None:
+        if not issubclass(category, QuizgenNote):
+            show(message, category, *args)
+        elif str(message) not in shown:
+            shown.add(str(message))
+            click.echo(f"Note: {message}", err=True)
+
+    return showwarning
 
 
 @click.group(cls=QuizgenGroup, context_settings={"help_option_names": ["-h", "--help"]})

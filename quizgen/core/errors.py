@@ -1,4 +1,5 @@
-"""One error family: the CLI turns a QuizgenError into a one-line message and a non-zero exit."""
+"""One error family: the CLI turns a QuizgenError into a one-line message and a non-zero exit
+(and a QuizgenNote into a one-line note)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,12 @@ from pathlib import Path
 
 class QuizgenError(Exception):
     """A problem with the user's input or request, with a message fit to show as it is."""
+
+
+class QuizgenNote(UserWarning):
+    """Something about the user's input worth saying that does not stop the run (an old key
+    read under its new name): issued with ``warnings.warn``, shown by the CLI as one line
+    ``Note: ...`` on stderr, once per run."""
 
 
 class ParamsError(QuizgenError):

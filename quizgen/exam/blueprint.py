@@ -4,6 +4,11 @@ Every problem is reported with the file, the line and the field at fault, e.g.
 ``midterm.yaml: line 14: sections[1].items[2].topic: unknown topic "conv_size"; known: ...``,
 all of them in one run. Unknown keys (typos) are errors, never ignored, and bank items that
 match too few bank questions are found on load, not half-way through writing papers.
+
+An item's ``form`` is how its topic is asked (``forward``, ``inverse``, ``whatif``, ``spot``:
+one of the topic's forms), ``forms`` a list to draw one of per version, and ``answer`` how it
+is answered (``worked`` or ``choice``). Blueprints written before forms said ``form: worked``
+or ``form: choice`` for ``answer``: they are still read, with a note naming file and line.
 """
 
 from __future__ import annotations
@@ -12,7 +17,8 @@ import datetime as dt
 import errno
 import os
 import re
-from collections.abc import Iterable, Sequence
+import warnings
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -21,12 +27,14 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
 from quizgen import topics
-from quizgen.core.errors import QuizgenError
+from quizgen.core.errors import QuizgenError, QuizgenNote
+from quizgen.core.model import FORMS, Form
 from quizgen.core.params import PositiveInt, field_path
 from quizgen.core.record_files import node_line, parse_yaml, read_text
 from quizgen.core.resources import shipped_blueprints
@@ -80,17 +88,37 @@ class BankSelector(_Strict):
         return " and ".join(f"{key} {value}" for key, value in given.items()) or "any question"
 
 
+#: how an item is answered: written working marked part by part, or one of four options
+Answer = Literal["worked", "choice"]
+ANSWERS: tuple[Answer, ...] = ("worked", "choice")
+
+
 class ItemSpec(_Strict):
-    """``count`` problems of one topic at one difficulty, or ``count`` questions drawn from the
-    derivation banks, each worth ``marks``."""
+    """``count`` problems of one topic at one difficulty, asked in one ``form`` or in one of
+    ``forms`` drawn per version, or ``count`` questions drawn from the derivation banks, each
+    worth ``marks`` and answered as ``answer`` says."""
 
     topic: str | None = None
+    #: how the topic is asked (one of the topic's forms: ``quizgen topics``)
+    form: Form = "forward"
+    #: several forms, one drawn for each version (or student) from the slot's seed
+    forms: tuple[Form, ...] | None = None
     bank: BankSelector | None = None
     count: PositiveInt = 1
     difficulty: Literal["easy", "medium", "hard"] = "medium"
     marks: PositiveInt
-    form: Literal["worked", "choice"] = "worked"
+    answer: Answer = "worked"
     id: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _answer_was_form(cls, data: Any) -> Any:
+        """``form: worked | choice`` is what ``answer`` was called before forms existed: read
+        as ``answer`` (load_blueprint notes where)."""
+        if isinstance(data, dict) and legacy_answer(data) is not None and "answer" not in data:
+            data = {**data, "answer": data["form"]}
+            del data["form"]
+        return data
 
     @field_validator("topic")
     @classmethod
@@ -102,11 +130,57 @@ class ItemSpec(_Strict):
             raise ValueError(str(exc)) from None
         return name
 
+    @field_validator("form", mode="before")
+    @classmethod
+    def _form_of_topic(cls, form: Any, info: ValidationInfo) -> Any:
+        _check_forms(info.data.get("topic"), [form])
+        return form
+
+    @field_validator("forms", mode="before")
+    @classmethod
+    def _forms_of_topic(cls, forms: Any, info: ValidationInfo) -> Any:
+        if forms is None:
+            return forms
+        if not isinstance(forms, (list, tuple)) or not forms:
+            raise ValueError("a list of one or more of the topic's forms, e.g. [inverse, whatif]")
+        if len(set(map(str, forms))) < len(forms):
+            raise ValueError("each form once")
+        _check_forms(info.data.get("topic"), forms)
+        return forms
+
     @model_validator(mode="after")
     def _topic_or_bank(self) -> ItemSpec:
         if (self.topic is None) == (self.bank is None):
             raise ValueError("give either topic (a generated problem) or bank (bank questions)")
+        asked_form = "form" in self.model_fields_set or self.forms is not None
+        if self.bank is not None and asked_form:
+            raise ValueError("form and forms go with topic: bank questions have no forms")
+        if "form" in self.model_fields_set and self.forms is not None:
+            raise ValueError("give form (one) or forms (one drawn per version), not both")
         return self
+
+    @property
+    def asked_forms(self) -> tuple[Form, ...]:
+        """The forms this item may be asked in: ``forms``, else ``form`` alone."""
+        return self.forms if self.forms is not None else (self.form,)
+
+
+def legacy_answer(item: dict[str, Any]) -> str | None:
+    """The ``worked`` or ``choice`` of an item that says it as ``form:`` (the old name of
+    ``answer``), else None."""
+    form = item.get("form")
+    return form if isinstance(form, str) and form in ANSWERS else None
+
+
+def _check_forms(topic: Any, forms: Sequence[Any]) -> None:
+    """A ValueError naming the topic's forms for a form it is not asked in."""
+    if not isinstance(topic, str) or topic not in topics.registry():
+        return  # no topic (a bank item: said after) or an unknown one (said already)
+    known = topics.get(topic).forms
+    for form in forms:
+        if not isinstance(form, str) or form not in known:
+            shown = f'"{form}"' if isinstance(form, str) else repr(form)
+            raise ValueError(f'topic "{topic}" has no form {shown}; its forms: {", ".join(known)}')
 
 
 class Section(_Strict):
@@ -190,6 +264,15 @@ def load_blueprint(path: Path, bank: Sequence[BankQuestion] | None = None) -> Bl
     data, root = parse_yaml(name, read_text(path))
     if not isinstance(data, dict):
         raise QuizgenError(f"{name}: a blueprint is a mapping with title and sections")
+    for loc, answer in _legacy_answers(data):
+        warnings.warn(
+            QuizgenNote(
+                f"{name}: line {node_line(root, loc)}: {field_path(loc)}: read as "
+                f'"answer: {answer}" ("form" now names how a topic is asked: '
+                f'{", ".join(FORMS)}); write "answer: {answer}"'
+            ),
+            stacklevel=2,
+        )
     problems: list[tuple[tuple[str | int, ...], str]] = []
     try:
         blueprint: Blueprint | None = Blueprint.model_validate(data)
@@ -214,18 +297,33 @@ def load_blueprint(path: Path, bank: Sequence[BankQuestion] | None = None) -> Bl
     return blueprint
 
 
-def _valid_items(data: dict[str, Any]) -> list[tuple[int, int, ItemSpec]]:
-    """(section, item, spec) of every item that is valid by itself, so that a blueprint with
-    schema errors still has its bank items checked in the same run."""
-    found = []
+def _items(data: dict[str, Any]) -> Iterator[tuple[int, int, Any]]:
+    """(section, item, raw item) of every item of a blueprint as read, however malformed."""
     sections = data.get("sections")
     for s_index, section in enumerate(sections if isinstance(sections, list) else []):
         items = section.get("items") if isinstance(section, dict) else None
         for i_index, raw in enumerate(items if isinstance(items, list) else []):
-            try:
-                found.append((s_index, i_index, ItemSpec.model_validate(raw)))
-            except ValidationError:
-                continue
+            yield s_index, i_index, raw
+
+
+def _legacy_answers(data: dict[str, Any]) -> list[tuple[tuple[str | int, ...], str]]:
+    """(place of the ``form`` key, its value) for each item saying ``form: worked | choice``."""
+    return [
+        (("sections", s_index, "items", i_index, "form"), answer)
+        for s_index, i_index, raw in _items(data)
+        if isinstance(raw, dict) and (answer := legacy_answer(raw)) is not None
+    ]
+
+
+def _valid_items(data: dict[str, Any]) -> list[tuple[int, int, ItemSpec]]:
+    """(section, item, spec) of every item that is valid by itself, so that a blueprint with
+    schema errors still has its bank items checked in the same run."""
+    found = []
+    for s_index, i_index, raw in _items(data):
+        try:
+            found.append((s_index, i_index, ItemSpec.model_validate(raw)))
+        except ValidationError:
+            continue
     return found
 
 

@@ -2,7 +2,8 @@
 
 Seeds: version v's problem in slot ``s`` (the item's ``id``, else ``section.item.copy``) comes
 from ``child_seed(exam seed, "version", v, s)``, a student's from ``child_seed(exam seed,
-"student", student id, s)``, so editing one slot leaves the others' numbers alone. No problem
+"student", student id, s)``, so editing one slot leaves the others' numbers alone. An item with
+a ``forms`` list draws its form from (that key, s, "form") first. No problem
 appears twice in an exam, across all of its versions, while the topic's pool at that difficulty
 allows it: a draw that repeats an earlier one is redrawn, in order, from (slot seed, k). When
 the pool runs out (sigmoid at easy has six values of z), the least-used problems repeat and the
@@ -21,7 +22,7 @@ from quizgen import topics
 from quizgen.core.errors import QuizgenError
 from quizgen.core.grading import distinct_misconceptions
 from quizgen.core.latex import answer_text
-from quizgen.core.model import Problem, Solution
+from quizgen.core.model import Form, Problem, Solution
 from quizgen.core.seeds import child_seed, rng_for
 from quizgen.exam.banks import BankQuestion, Fill, builtin_banks
 from quizgen.exam.banks import Choice as BankChoice
@@ -74,49 +75,62 @@ def build_exam(
 CENSUS_DRAWS = 2000
 
 
-def distinct_problems(topic: str, difficulty: str) -> int:
-    """How many distinct problems a topic draws at a difficulty, counted over CENSUS_DRAWS
-    draws (asked only of pools small enough to run out, which that many draws exhaust)."""
+def distinct_problems(topic: str, difficulty: str, form: Form = "forward") -> int:
+    """How many distinct problems a topic draws at a difficulty in a form, counted over
+    CENSUS_DRAWS draws (asked only of pools small enough to run out, which that many draws
+    exhaust)."""
+    keys = ("census", topic) if form == "forward" else ("census", topic, form)
     return len(
         {
-            fingerprint(make_problem(topic, child_seed(0, "census", topic, k), difficulty))  # type: ignore[arg-type]
+            fingerprint(make_problem(topic, child_seed(0, *keys, k), difficulty, form))  # type: ignore[arg-type]
             for k in range(CENSUS_DRAWS)
         }
     )
 
 
+#: what a pool of problems is drawn for: (topic, form, difficulty)
+Kind = tuple[str, Form, str]
+
+
 @dataclass
 class Draws:
-    """What an exam has drawn so far: how often each problem, how many of each (topic,
+    """What an exam has drawn so far: how often each problem, how many of each (topic, form,
     difficulty), and which of those had to repeat one."""
 
     uses: Counter[str] = field(default_factory=Counter)
-    asked: Counter[tuple[str, str]] = field(default_factory=Counter)
-    repeated: set[tuple[str, str]] = field(default_factory=set)
+    asked: Counter[Kind] = field(default_factory=Counter)
+    repeated: set[Kind] = field(default_factory=set)
 
     def add(self, problem: Problem, difficulty: str) -> None:
-        kind = (problem.topic, difficulty)
+        kind = (problem.topic, problem.form, difficulty)
         self.asked[kind] += 1
         if self.uses[fingerprint(problem)]:
             self.repeated.add(kind)
         self.uses[fingerprint(problem)] += 1
 
     def warnings(self, blueprint: Blueprint, over: str) -> tuple[str, ...]:
-        """One line per (topic, difficulty) whose draws had to repeat: where in the
+        """One line per (topic, form, difficulty) whose draws had to repeat: where in the
         blueprint, how many distinct problems exist and how many were asked for."""
-        places: dict[tuple[str, str], list[str]] = {}
+        places: dict[Kind, list[str]] = {}
         for s_index, section in enumerate(blueprint.sections):
             for i_index, spec in enumerate(section.items):
                 if spec.topic is not None:
                     where = f"sections[{s_index}].items[{i_index}]"
-                    places.setdefault((spec.topic, spec.difficulty), []).append(where)
+                    for form in spec.asked_forms:
+                        places.setdefault((spec.topic, form, spec.difficulty), []).append(where)
         return tuple(
-            f"{', '.join(places[kind])} ({kind[0]}, {kind[1]}): only "
-            f"{distinct_problems(*kind)} distinct problems exist and {self.asked[kind]} were "
-            f"asked for over {over}, so some repeat"
+            f"{', '.join(places[kind])} ({_kind_name(kind)}): only "
+            f"{distinct_problems(kind[0], kind[2], kind[1])} distinct problems exist and "
+            f"{self.asked[kind]} were asked for over {over}, so some repeat"
             for kind in places
             if kind in self.repeated
         )
+
+
+def _kind_name(kind: Kind) -> str:
+    """``sigmoid, easy``, or ``sigmoid inverse, easy`` for a form other than forward."""
+    topic, form, difficulty = kind
+    return f"{topic}, {difficulty}" if form == "forward" else f"{topic} {form}, {difficulty}"
 
 
 def build_for_student(
@@ -155,15 +169,18 @@ def _draw(spec: ItemSpec, key: SeedKey, slot: str, seen: Draws) -> Problem:
     pool, used up), the least-used of them, so that repeats spread evenly."""
     best: tuple[int, Problem] | None = None
     least: tuple[int, Problem] | None = None
+    assert spec.topic is not None
+    form = _form(spec, key, slot)
     for redraw in range(MAX_REDRAWS + 1):
         extra = (redraw,) if redraw else ()
-        problem = make_problem(spec.topic, child_seed(*key, slot, *extra), spec.difficulty)
+        seed = child_seed(*key, slot, *extra)
+        problem = make_problem(spec.topic, seed, spec.difficulty, form)
         uses = seen.uses[fingerprint(problem)]
         if uses:
             if least is None or uses < least[0]:
                 least = (uses, problem)
             continue
-        options = _option_count(problem) if spec.form == "choice" else GOOD_CHOICES
+        options = _option_count(problem) if spec.answer == "choice" else GOOD_CHOICES
         if best is None or options > best[0]:
             best = (options, problem)
         if options >= GOOD_CHOICES:
@@ -171,6 +188,14 @@ def _draw(spec: ItemSpec, key: SeedKey, slot: str, seen: Draws) -> Problem:
     chosen = best[1] if best is not None else least[1]  # type: ignore[index]
     seen.add(chosen, spec.difficulty)
     return chosen
+
+
+def _form(spec: ItemSpec, key: SeedKey, slot: str) -> Form:
+    """The slot's form: the item's one, or one of its ``forms`` drawn from (key, slot, "form")."""
+    if spec.forms is None:
+        return spec.form
+    rng = rng_for(child_seed(*key, slot, "form"))
+    return spec.forms[int(rng.integers(len(spec.forms)))]
 
 
 def _option_count(problem: Problem) -> int:
@@ -287,8 +312,8 @@ def _section(section: Section, items: Sequence[Item | BankItem]) -> ExamSection:
 def _item(number: int, slot: str, spec: ItemSpec, problem: Problem) -> Item:
     topic = topics.get(problem.topic, problem.form)
     solution = topic.solve(problem.params)
-    code = encode(problem.topic, spec.difficulty, problem.seed)
-    choices = _choices(topic, problem, solution) if spec.form == "choice" else ()
+    code = encode(problem.topic, spec.difficulty, problem.seed, problem.form)
+    choices = _choices(topic, problem, solution) if spec.answer == "choice" else ()
     stem = topic.stem(problem.params)
     return Item(number, slot, problem, solution, spec.marks, code, stem, choices)
 
