@@ -529,3 +529,63 @@ def test_practice_forms_builds_a_paper_with_every_form_s_code():
     exam = build_exam(load_blueprint(shipped_blueprints()["practice-forms"]), 1, 1)
     for item in _items(exam):
         assert problem_for_code(item.code) == item.problem
+
+
+# -- exports and practice -------------------------------------------------------------------
+
+
+def test_export_topic_form_writes_form_records_each_with_its_code(tmp_path: Path):
+    target = tmp_path / "out.jsonl"
+    run("export", "-t", "sigmoid", "--form", "inverse", "-f", "jsonl", "-n", "3", "-s", "2",
+        "-o", str(target))  # fmt: skip
+    records = [json.loads(line) for line in target.read_text().splitlines()]
+    assert len(records) == 3 and {r["slot"] for r in records} == {"sigmoid-inverse"}
+    for record in records:
+        assert record["form"] == "inverse" and problem_for_code(record["code"]).form == "inverse"
+
+
+def test_export_jsonl_of_a_blueprint_carries_each_item_s_form(tmp_path: Path):
+    target = tmp_path / "out.jsonl"
+    path = _blueprint(tmp_path, FORM_BLUEPRINT)
+    run("export", str(path), "-f", "jsonl", "-n", "4", "-s", "6", "-o", str(target))
+    records = [json.loads(line) for line in target.read_text().splitlines()]
+    by_slot = {r["slot"]: r.get("form", "forward") for r in records if r["slot"] != "either"}
+    assert by_slot == {"1.1": "inverse", "1.2": "forward"}
+    assert all(problem_for_code(r["code"]) == problem_from_record(r) for r in records)
+
+
+def test_export_of_a_blueprint_refuses_form_as_the_blueprint_says_its_forms(tmp_path: Path):
+    stderr = fails("export", "quiz", "--form", "inverse", "-f", "jsonl")
+    assert "--form goes with --topic" in stderr
+
+
+def test_quiz_problems_of_forward_alone_are_drawn_as_before_forms():
+    from quizgen.practice.session import quiz_problems
+
+    names = ["sigmoid", "relu", "bce"]
+    drawn = list(quiz_problems(names, 5, 9, "medium"))
+    assert drawn == list(quiz_problems(names, 5, 9, "medium", forms=("forward",)))
+    assert [p.seed for p in drawn] == [child_seed_of(9, i) for i in range(5)]
+
+
+def child_seed_of(seed: int, index: int) -> int:
+    from quizgen.core.seeds import child_seed
+
+    return child_seed(seed, "quiz", index)
+
+
+def test_quiz_problems_go_round_every_topic_in_every_form_asked():
+    from quizgen.practice.session import quiz_problems
+
+    drawn = list(quiz_problems(["sigmoid", "relu"], 3, 4, "easy", forms=("forward", "inverse")))
+    assert sorted((p.topic, p.form) for p in drawn) == [
+        ("relu", "forward"), ("sigmoid", "forward"), ("sigmoid", "inverse"),
+    ]  # fmt: skip
+
+
+def test_quiz_problems_in_a_form_no_topic_has_is_an_error():
+    from quizgen.practice.session import quiz_problems
+
+    lacking = next(n for n, t in topics.registry().items() if "inverse" not in t.forms)
+    with pytest.raises(QuizgenError, match="none of the topics has the form inverse"):
+        next(quiz_problems([lacking], 1, 1, "easy", forms=("inverse",)))

@@ -9,7 +9,8 @@ import click
 from quizgen.cli.options import (
     BANK_OPTION,
     BLUEPRINT_HELP,
-    checked_topics,
+    FORMS_OPTION,
+    checked_forms,
     difficulty_option,
     format_option,
     seed_option,
@@ -29,6 +30,7 @@ from quizgen.cli.terminal import fresh_seed_line
     multiple=True,
     help="Export a topic instead of a blueprint, or `all`; repeat for several.",
 )
+@FORMS_OPTION
 @format_option(("moodle", "qti", "anki", "jsonl"))
 @variants_option("Variants of each question (a random one is drawn per student).")
 @seed_option("Seed of the variants [default: a fresh random seed].")
@@ -44,6 +46,7 @@ from quizgen.cli.terminal import fresh_seed_line
 def export(
     blueprint: str | None,
     topic_names: tuple[str, ...],
+    form_names: tuple[str, ...],
     fmt: str,
     variants: int,
     seed: int | None,
@@ -53,7 +56,8 @@ def export(
 ) -> None:
     """Question banks for Moodle (XML), Canvas (QTI zip), Anki (deck) or JSON Lines.
 
-    Example: quizgen export banks/exams/quiz.yaml --format moodle --variants 20
+    Examples: quizgen export banks/exams/quiz.yaml --format moodle --variants 20;
+    quizgen export --topic sigmoid --form inverse --format jsonl
     """
     from quizgen import export as exporter
     from quizgen.export import layout
@@ -61,10 +65,13 @@ def export(
 
     if (blueprint is None) == (not topic_names):
         raise click.UsageError("give either a BLUEPRINT or --topic")
+    if blueprint is not None and form_names != ("forward",):
+        raise click.UsageError("--form goes with --topic (a blueprint says its items' forms)")
     seed, fresh = seed_or_fresh(seed)
     if topic_names:
-        names = checked_topics(topic_names)
-        exam = layout.topic_exam(names, variants, seed, difficulty)  # type: ignore[arg-type]
+        asked = checked_forms(topic_names, form_names)
+        exam = layout.topic_exam(asked, variants, seed, difficulty)  # type: ignore[arg-type]
+        names = list(dict.fromkeys(topic for topic, _ in asked))
         name = names[0] if len(names) == 1 else "all" if "all" in topic_names else "topics"
     else:
         from quizgen.exam.blueprint import find_blueprint, load_blueprint

@@ -14,7 +14,7 @@ from typing import Any
 
 from quizgen.core.grading import entry_name
 from quizgen.core.latex import fixed, segments
-from quizgen.core.model import Difficulty, Part
+from quizgen.core.model import Difficulty, Form, Part
 from quizgen.exam.banks import BankQuestion
 from quizgen.exam.blueprint import Blueprint, ItemSpec, Section
 from quizgen.exam.build import build_exam
@@ -22,11 +22,22 @@ from quizgen.exam.model import BankItem, Exam, Item
 
 
 def topic_exam(
-    topic_names: Sequence[str], variants: int, seed: int, difficulty: Difficulty
+    asked: Sequence[str | tuple[str, Form]], variants: int, seed: int, difficulty: Difficulty
 ) -> Exam:
-    """``variants`` variants of each topic, as an exam with one item per topic and one version
-    per variant."""
-    specs = [ItemSpec(topic=name, difficulty=difficulty, marks=1, id=name) for name in topic_names]
+    """``variants`` variants of each topic asked (a name, asked forward, or a (name, form)
+    pair), as an exam with one item per topic and form and one version per variant."""
+    pairs = [(a, "forward") if isinstance(a, str) else a for a in asked]
+    specs = [
+        ItemSpec(
+            topic=name,
+            form=form,
+            difficulty=difficulty,
+            marks=1,
+            id=name if form == "forward" else f"{name}-{form}",
+        )
+        for name, form in pairs
+    ]
+    topic_names = list(dict.fromkeys(name for name, _ in pairs))
     title = topic_names[0] if len(topic_names) == 1 else "topics"
     blueprint = Blueprint(
         title=f"quizgen: {title}", sections=[Section(title=title, shuffle=False, items=specs)]

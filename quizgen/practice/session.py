@@ -8,8 +8,9 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from quizgen import topics
+from quizgen.core.errors import QuizgenError
 from quizgen.core.latex import answer_text
-from quizgen.core.model import Difficulty, Part, Problem, Solution
+from quizgen.core.model import Difficulty, Form, Part, Problem, Solution
 from quizgen.core.seeds import child_seed, rng_for
 from quizgen.exam.banks import BankQuestion
 from quizgen.exam.build import make_bank_item
@@ -26,20 +27,30 @@ def quiz_problems(
     seed: int,
     difficulty: Difficulty,
     history: History | None = None,
+    forms: Sequence[Form] = ("forward",),
 ) -> Iterator[Problem]:
     """The session's problems, drawn lazily: problem i has the child seed (seed, "quiz", i).
-    Topics come round in a shuffled order, each once before any comes again (so a count of
-    at least the number of topics covers them all), or adaptively when a history is given."""
+    Each topic is asked in those of ``forms`` it has (one without any is left out). The
+    (topic, form) pairs come round in a shuffled order, each once before any comes again (so
+    a count of at least their number covers them all), or adaptively when a history is given:
+    the topic and level as ``adaptive.pick`` says, the form drawn from (seed, "quiz", i,
+    "form") among the topic's."""
+    pairs = [(name, form) for name in names for form in forms if form in topics.get(name).forms]
+    if not pairs:
+        raise QuizgenError(f"none of the topics has the form {' or '.join(forms)}")
     rng = rng_for(child_seed(seed, "quiz", "topics"))
-    rounds: list[str] = []
+    rounds: list[tuple[str, Form]] = []
     for index in range(count):
         if history is not None:
-            topic, level = adaptive.pick(rng, names, history)
+            topic, level = adaptive.pick(rng, list(dict.fromkeys(n for n, _ in pairs)), history)
+            its = [form for name, form in pairs if name == topic]
+            choose = rng_for(child_seed(seed, "quiz", index, "form"))
+            form = its[0] if len(its) == 1 else its[int(choose.integers(len(its)))]
         else:
             if not rounds:
-                rounds = [names[int(i)] for i in rng.permutation(len(names))]
-            topic, level = rounds.pop(0), difficulty
-        yield make_problem(topic, child_seed(seed, "quiz", index), level)
+                rounds = [pairs[int(i)] for i in rng.permutation(len(pairs))]
+            (topic, form), level = rounds.pop(0), difficulty
+        yield make_problem(topic, child_seed(seed, "quiz", index), level, form)
 
 
 def practice_set(blueprint: str, seed: int, student_id: str, name: str) -> list[Problem | BankItem]:
