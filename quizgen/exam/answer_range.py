@@ -63,15 +63,13 @@ def decimals_needed(value: float) -> int:
 
 @cache
 def grid_sizes(topic: str, difficulty: Difficulty, form: Form = "forward") -> dict[str, GridSize]:
-    """The grid of each part (by answer key) of a slot with this topic, difficulty and form
-    (a form's samples come from seeds keyed by the form too)."""
+    """The grid of each part (by answer key) of a slot with this topic, form and difficulty."""
     found: dict[str, list[float]] = {}
     places: dict[str, int] = {}
     precision: dict[str, Precision] = {}
     registered = topics.get(topic, form)
-    keys: tuple[str, ...] = () if form == "forward" else (form,)
     for k in range(SAMPLES):
-        seed = child_seed(SHEET_GRID_ROOT, topic, *keys, difficulty, k)
+        seed = child_seed(SHEET_GRID_ROOT, topic, difficulty, k)
         problem = make_problem(topic, seed, difficulty, form)
         solution = registered.solve(problem.params)
         answers = [solution.answer] + [

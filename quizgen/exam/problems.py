@@ -25,16 +25,10 @@ MAX_REDRAWS = 50
 
 
 def make_problem(topic: str, seed: int, difficulty: Difficulty, form: Form = "forward") -> Problem:
-    """The problem that ``seed`` draws for ``topic`` asked in ``form`` at ``difficulty``:
-    always the same one (a form the topic lacks is an error that lists its forms)."""
+    """The problem that ``seed`` draws for ``topic`` in ``form`` at ``difficulty``: always the
+    same one."""
     params = topics.get(topic, form).generate(rng_for(seed), difficulty)
     return Problem(topic=topic, params=params, seed=seed, difficulty=difficulty, form=form)
-
-
-def problem_for_code(code: str) -> Problem:
-    """The problem an item code names (a QuizgenError saying why for a code that is not one)."""
-    named = item_codes.decode(code)
-    return make_problem(named.topic, named.seed, named.difficulty, named.form)
 
 
 def generate(
@@ -81,6 +75,13 @@ def item_code(problem: Problem) -> str | None:
     if fingerprint(drawn) != fingerprint(problem):
         return None
     return item_codes.encode(problem.topic, difficulty, seed, problem.form)
+
+
+def problem_for_code(code: str) -> Problem:
+    """The problem an item code names, in its form (a QuizgenError saying why for a code that
+    is not one)."""
+    named = item_codes.decode(code)
+    return make_problem(named.topic, named.seed, named.difficulty, named.form)
 
 
 def solve(problem: Problem) -> Solution:
