@@ -14,7 +14,7 @@ from typing import Any
 
 from quizgen.core.grading import entry_name
 from quizgen.core.latex import fixed, segments
-from quizgen.core.model import Difficulty, Form, Part
+from quizgen.core.model import Difficulty, Part
 from quizgen.exam.banks import BankQuestion
 from quizgen.exam.blueprint import Blueprint, ItemSpec, Section
 from quizgen.exam.build import build_exam
@@ -22,7 +22,7 @@ from quizgen.exam.model import BankItem, Exam, Item
 
 
 def topic_exam(
-    asked: Sequence[str | tuple[str, Form]], variants: int, seed: int, difficulty: Difficulty
+    asked: Sequence[str | tuple[str, str]], variants: int, seed: int, difficulty: Difficulty
 ) -> Exam:
     """``variants`` variants of each topic asked (a name, asked forward, or a (name, form)
     pair), as an exam with one item per topic and form and one version per variant."""
