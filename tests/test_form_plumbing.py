@@ -572,3 +572,31 @@ def test_quiz_problems_of_forward_alone_are_drawn_as_before_forms():
     drawn = list(quiz_problems(names, 5, 9, "medium"))
     assert drawn == list(quiz_problems(names, 5, 9, "medium", forms=("forward",)))
     assert [p.seed for p in drawn] == [child_seed_of(9, i) for i in range(5)]
+
+
+# -- README ---------------------------------------------------------------------------------
+
+
+def _readme_examples() -> list[tuple[str, str]]:
+    """(command, output) of each ``$ quizgen ...`` block of README's Forms examples."""
+    import re
+
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    examples = text.split("<!-- forms-examples -->")[1].split("<!-- /forms-examples -->")[0]
+    blocks = re.findall(r"```text\n\$ (quizgen [^\n]*)\n(.*?)```", examples, flags=re.S)
+    return [(command, shown) for command, shown in blocks]
+
+
+def test_readme_shows_a_problem_of_each_form_and_the_topics_listing():
+    commands = [command for command, _ in _readme_examples()]
+    forms = {form for topic in topics.registry().values() for form in topic.forms}
+    shown = {"forward"} | {c.split("--form ")[1].split()[0] for c in commands if "--form" in c}
+    assert shown == forms, "README's Forms section: regenerate its examples"
+    assert "quizgen topics" in commands
+
+
+@pytest.mark.parametrize(("command", "shown"), _readme_examples(), ids=lambda v: v[:60])
+def test_readme_forms_examples_are_what_the_cli_prints(command: str, shown: str):
+    import shlex
+
+    assert run(*shlex.split(command)[1:]).rstrip() == shown.rstrip()
