@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
+from quizgen.core.model import FORMS
 from quizgen.marking.mark import PartMark
 from quizgen.topics import topic_title
 
@@ -140,12 +141,18 @@ def slot_name(slot: str) -> str:
 def slot_labels(rows: Sequence[PartMark]) -> dict[str, str]:
     """A question's name in reports: "Q3 Sigmoid and its derivative" when it has that number
     on every paper, else its place in the blueprint ("Section 1, item 2: ..."), as shuffled
-    sections number it differently."""
+    sections number it differently; a slot asked in other forms than forward says which
+    ("Q4 Sigmoid and its derivative (inverse)", "(forward or inverse)" when papers differ)."""
     numbers: dict[str, set[int]] = defaultdict(set)
+    forms: dict[str, set[str]] = defaultdict(set)
     what = {}
     for row in rows:
         numbers[row.slot].add(row.question)
+        forms[row.slot].add(row.form)
         what[row.slot] = topic_title(row.what)
+    for slot, asked in forms.items():
+        if asked != {"forward"}:
+            what[slot] += f" ({' or '.join(f for f in FORMS if f in asked)})"
     return {
         slot: f"Q{next(iter(n))} {what[slot]}"
         if len(n) == 1

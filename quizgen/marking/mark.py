@@ -59,6 +59,7 @@ class PartMark:
     expected: str = ""
     fix: Step | None = None  # the worked step that gives this part's answer
     bank: bool = False  # a derivation-bank question (its topic differs from paper to paper)
+    form: str = "forward"  # how a generated problem's topic was asked
 
     @property
     def lost(self) -> bool:
@@ -98,6 +99,7 @@ def _row(paper: Paper, item: Item | BankItem, part: str, **fields) -> PartMark:
         what=describe(item),
         topic=topic,
         bank=isinstance(item, BankItem),
+        form=item.problem.form if isinstance(item, Item) else "forward",
         **fields,
     )
 
