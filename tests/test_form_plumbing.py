@@ -344,6 +344,21 @@ def test_a_form_item_leaves_the_forward_items_as_they_were(tmp_path: Path):
     assert relu[0] == relu[1]
 
 
+def test_a_form_s_small_pool_repeats_with_a_warning_naming_the_form(tmp_path: Path):
+    from quizgen.exam.blueprint import load_blueprint
+    from quizgen.exam.build import build_exam
+    from quizgen.topics.sigmoid.inverse import EASY_VALUES
+
+    text = "title: T\nsections:\n  - title: A\n    items:\n"
+    text += "      - {topic: sigmoid, form: inverse, difficulty: easy, marks: 2}\n"
+    exam = build_exam(load_blueprint(_blueprint(tmp_path, text)), 1, len(EASY_VALUES) + 1)
+    assert exam.warnings == (
+        f"sections[0].items[0] (sigmoid inverse, easy): only {len(EASY_VALUES)} distinct "
+        f"problems exist and {len(EASY_VALUES) + 1} were asked for over "
+        f"{len(EASY_VALUES) + 1} version(s), so some repeat",
+    )
+
+
 #: sha256 of `quizgen export B --format jsonl --seed 11 --variants 3` before forms existed
 FORWARD_EXPORTS = {
     "quiz": "1a57e7c058e7168ff8aad5c1d0b765936a20c7fb330b7a7520b4dbd56dfb33a0",
