@@ -28,7 +28,7 @@ from quizgen.core.latex import num, paren, vec
 from quizgen.core.model import Difficulty, Misconception, Part, Precision, Stem, Step
 from quizgen.core.params import Num, ParamsModel, Vector
 from quizgen.topics import Degenerate
-from quizgen.topics._inverse import require_mistakes_to_show
+from quizgen.topics._inverse import clean, require_fields, require_mistakes_to_show
 from quizgen.topics.optimizer import Params as ForwardParams
 from quizgen.topics.optimizer import solve as forward_solve
 
@@ -49,7 +49,6 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "mu": ("grads", "lr"),
     "grad": ("lr", "eps"),
 }
-FIELDS = ("grads", "lr", "mu", "convention", "eps")
 
 
 class Params(ParamsModel):
@@ -68,11 +67,7 @@ class Params(ParamsModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Params:
-        for name in FIELDS:
-            if name in NEEDS[self.asked] and getattr(self, name) is None:
-                raise ValueError(f"asking for {self.asked} needs {name}")
-            if name not in NEEDS[self.asked] and getattr(self, name) is not None:
-                raise ValueError(f"{name} is not given when asking for {self.asked}")
+        require_fields(self, "asked", NEEDS)
         if len(self.target) != len(self.w0):
             raise ValueError(f"target has {len(self.target)} entries but w0 has {len(self.w0)}")
         if self.asked == "grad":
@@ -184,7 +179,7 @@ def generate(rng: np.random.Generator, difficulty: Difficulty) -> Params:
     if difficulty == "hard":
         lr, eps = pick(rng, (0.2, 0.5)), 0.1
         moves = [pick(rng, (-1, 1)) * lr * pick(rng, ADAM_SHARES) for _ in w0]
-        target = [round(w - m, 10) for w, m in zip(w0, moves)]
+        target = [clean(w - m) for w, m in zip(w0, moves)]
         p = Params(asked="grad", w0=w0, target=target, lr=lr, eps=eps)
     else:
         grads = [[pick(rng, (-1, 1)) * on_grid(rng, 0.5, 2, 0.5)] for _ in range(2)]
@@ -197,7 +192,7 @@ def generate(rng: np.random.Generator, difficulty: Difficulty) -> Params:
         v2 = mu * v1 + (1 - mu if convention == "ema" else 1) * grads[1][0]
         if abs(v1 + v2) < 0.25:
             raise Degenerate  # the weight hardly moves: the unknown is hard to read off
-        target = [round(w0[0] - lr * (v1 + v2), 10)]
+        target = [clean(w0[0] - lr * (v1 + v2))]
         known: dict[str, Any] = (
             {"mu": mu, "convention": convention} if difficulty == "easy" else {"lr": lr}
         )
