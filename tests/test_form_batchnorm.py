@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from inverse_students import latex_problems, named_mistakes, slips_named
 
 from quizgen import topics
@@ -116,3 +118,29 @@ def test_a_feature_that_does_not_vary_is_refused():
 def test_a_normalized_value_of_a_two_example_batch_must_lie_strictly_between_minus_1_and_1():
     with pytest.raises(ParamsError, match="x_hat2"):
         INVERSE.parse({"given": "missing", "x1": 1, "x_hat2": 1, "eps": 0.1})
+
+
+@settings(max_examples=60)
+@given(
+    x=st.lists(st.integers(-5, 5), min_size=2, max_size=5),
+    gamma=st.floats(0.1, 5),
+    beta=st.floats(-3, 3),
+    eps=st.floats(0.001, 1),
+)
+def test_any_layer_s_output_statistics_give_back_its_gamma_and_beta(x, gamma, beta, eps):
+    """Forward first, for any numbers (not only drawn ones): the outputs' mean and standard
+    deviation, asked about backwards, give back gamma and beta."""
+    assume(len(set(x)) > 1)
+    y = column(layer(x, gamma, beta, eps)["y"])
+    record = {"given": "moments", "x": x, "eps": eps, "mean": y.mean(), "std": y.std()}
+    answer = INVERSE.solve(INVERSE.parse(record)).answer
+    assert (answer["gamma"], answer["beta"]) == (pytest.approx(gamma), pytest.approx(beta))
+
+
+@settings(max_examples=60)
+@given(x1=st.floats(-3, 3), gap=st.floats(-3, 3), eps=st.floats(0.01, 1))
+def test_any_two_example_batch_gives_back_its_second_input(x1, gap, eps):
+    assume(abs(gap) > 0.05)
+    x_hat = column(layer([x1, x1 + gap], eps=eps)["x_hat"])[1]
+    record = {"given": "missing", "x1": x1, "x_hat2": float(x_hat), "eps": eps}
+    assert INVERSE.solve(INVERSE.parse(record)).answer["x2"] == pytest.approx(x1 + gap)

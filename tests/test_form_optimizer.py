@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from inverse_students import inverse_problems, latex_problems, named_mistakes, slips_named
 
 from quizgen import topics
@@ -113,3 +115,45 @@ def test_a_field_the_question_does_not_use_is_refused():
     record = {"asked": "mu", "w0": [1], "target": [0.5], "grads": [[1], [1]], "lr": 0.1}
     with pytest.raises(ParamsError, match='mu is not used when asked is "mu"'):
         INVERSE.parse({**record, "mu": 0.5})
+
+
+finite = st.floats(-3, 3, allow_nan=False)
+
+
+@settings(max_examples=60)
+@given(
+    w0=finite,
+    grads=st.tuples(finite, finite),
+    mu=st.floats(0, 0.95),
+    convention=st.sampled_from(["pytorch", "ema"]),
+    lr=st.floats(0.01, 1),
+    asked=st.sampled_from(["lr", "mu"]),
+)
+def test_any_two_momentum_steps_give_back_their_rate(w0, grads, mu, convention, lr, asked):
+    """Forward first, for any numbers (not only drawn ones): the weight two steps reach, asked
+    about backwards, gives back the learning rate or momentum that reached it."""
+    if asked == "mu":
+        convention = "pytorch"
+    assume(abs(grads[0]) > 0.1 and abs(grads[1]) > 0.01)
+    rows = [[grads[0]], [grads[1]]]
+    fields = {"method": "momentum", "w0": [w0], "steps": 2, "grads": rows, "lr": lr, "mu": mu}
+    w2 = FORWARD.solve(FORWARD.parse({**fields, "convention": convention})).answer["w_final"]
+    assume(abs(w2[0] - w0) > 1e-3)
+    known = {"mu": mu, "convention": convention} if asked == "lr" else {"lr": lr}
+    record = {"asked": asked, "w0": [w0], "target": w2, "grads": rows, **known}
+    answer = INVERSE.solve(INVERSE.parse(record)).answer[asked]
+    assert answer == pytest.approx(lr if asked == "lr" else mu, abs=1e-6)
+
+
+@settings(max_examples=60)
+@given(
+    grad=st.lists(st.floats(0.05, 5) | st.floats(-5, -0.05), min_size=1, max_size=3),
+    lr=st.floats(0.05, 1),
+    eps=st.floats(0.01, 0.5),
+)
+def test_any_adam_step_gives_back_its_gradient(grad, lr, eps):
+    w0 = [0.5] * len(grad)
+    fields = {"method": "adam", "w0": w0, "steps": 1, "grads": [grad], "lr": lr, "eps": eps}
+    w1 = FORWARD.solve(FORWARD.parse({**fields, "beta1": BETA1, "beta2": BETA2})).answer["w"][0]
+    record = {"asked": "grad", "w0": w0, "target": w1, "lr": lr, "eps": eps}
+    assert INVERSE.solve(INVERSE.parse(record)).answer["grad"] == pytest.approx(grad, rel=1e-6)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from inverse_students import latex_problems, named_mistakes, slips_named
 
 from quizgen import topics
@@ -107,3 +109,40 @@ def test_a_step_no_positive_lambda_explains_is_refused():
 def test_a_field_the_question_does_not_use_is_refused():
     with pytest.raises(ParamsError, match='lr is not used when given is "dropout"'):
         INVERSE.parse({"given": "dropout", "a": 1, "dropped": 2, "lr": 0.1})
+
+
+weights = st.floats(-3, 3, allow_nan=False)
+
+
+@settings(max_examples=60)
+@given(drop=st.floats(0, 0.95), a=st.floats(0.1, 5))
+def test_any_dropout_scaling_gives_back_its_drop_probability(drop, a):
+    """Forward first, for any numbers (not only drawn ones): the output the forward solver
+    gives, asked about backwards, gives back the drop probability."""
+    fields = {"w": [0, 1], "grad": [0, 0], "loss": 0, "penalty": "l2", "lam": 1, "lr": 1}
+    dropped = FORWARD.solve(FORWARD.parse({**fields, "a": [a], "mask": [1], "p": drop}))
+    assume(dropped.answer["dropped"][0] > a)
+    record = {"given": "dropout", "a": a, "dropped": dropped.answer["dropped"][0]}
+    assert INVERSE.solve(INVERSE.parse(record)).answer["p"] == pytest.approx(drop, abs=1e-9)
+
+
+@settings(max_examples=60)
+@given(
+    w=st.lists(weights, min_size=2, max_size=4),
+    grad=weights,
+    lam=st.floats(0.01, 2),
+    lr=st.floats(0.01, 1),
+    penalty=st.sampled_from(["l1", "l2"]),
+)
+def test_any_penalty_gives_back_its_lambda_from_the_loss_and_from_a_step(w, grad, lam, lr, penalty):
+    assume(abs(w[1]) > 0.1)
+    fields = {"w": w, "grad": [grad] * len(w), "loss": 1, "penalty": penalty, "lam": lam}
+    answer = FORWARD.solve(FORWARD.parse({**fields, "lr": lr, "a": [1], "mask": [1], "p": 0}))
+    from_loss = {"given": "loss", "penalty": penalty, "w": w, "loss": 1}
+    from_step = {"given": "update", "penalty": penalty, "weight": w[1], "grad": grad, "lr": lr}
+    records = [
+        {**from_loss, "total": answer.answer["total_loss"]},
+        {**from_step, "w_new": answer.answer["w_new"][1]},
+    ]
+    for record in records:
+        assert INVERSE.solve(INVERSE.parse(record)).answer["lam"] == pytest.approx(lam, rel=1e-6)

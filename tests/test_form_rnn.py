@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from inverse_students import latex_problems, named_mistakes, slips_named
 
 from quizgen import topics
@@ -96,3 +98,29 @@ def test_a_recurrent_weight_question_with_a_non_zero_h0_is_refused():
     record = {"asked": "wh", "h0": 0.5, "wx": 1, "b": 0, "x1": 1, "x2": 1, "h2": 0.5}
     with pytest.raises(ParamsError, match="h0 = 0"):
         INVERSE.parse(record)
+
+
+small = st.floats(-2, 2, allow_nan=False)
+
+
+@settings(max_examples=60)
+@given(h0=small, wx=small, wh=small, b=small, x1=small, x2=small, wy=small, by=small)
+def test_any_two_steps_give_back_their_inputs_and_recurrent_weight(h0, wx, wh, b, x1, x2, wy, by):
+    """Forward first, for any numbers (not only drawn ones): the states and output the forward
+    solver gives, asked about backwards, give back x_1, w_h (from h_0 = 0) and x_2."""
+    assume(abs(wx) > 0.1 and abs(wy) > 0.1)
+    shared = {"wx": wx, "b": b}
+    record = {"xs": [[x1], [x2]], "Wx": [[wx]], "Wh": [[wh]], "b": [b], "Wy": [[wy]], "by": [by]}
+    h, y = (FORWARD.solve(FORWARD.parse({**record, "h0": [h0]})).answer[k] for k in "hy")
+    from_zero = FORWARD.solve(FORWARD.parse({**record, "h0": [0]})).answer["h"]
+    assume(
+        max(abs(h[1][0]), abs(from_zero[1][0]), abs(h[0][0])) < 0.99 and abs(from_zero[0][0]) > 0.1
+    )
+    cases = [
+        ({"asked": "x1", "h0": h0, "wh": wh, "h1": h[0][0]}, x1),
+        ({"asked": "wh", "h0": 0, "x1": x1, "x2": x2, "h2": from_zero[1][0]}, wh),
+        ({"asked": "x2", "h0": h0, "x1": x1, "wh": wh, "y2": y[1][0], "wy": wy, "by": by}, x2),
+    ]
+    for fields, unknown in cases:
+        answer = INVERSE.solve(INVERSE.parse({**fields, **shared})).answer[fields["asked"]]
+        assert answer == pytest.approx(unknown, abs=1e-6), fields["asked"]
