@@ -115,7 +115,7 @@ weights = st.floats(-3, 3, allow_nan=False)
 
 
 @settings(max_examples=60)
-@given(drop=st.floats(0, 0.95), a=st.floats(0.1, 5))
+@given(drop=st.floats(0.01, 0.95), a=st.floats(0.1, 5))
 def test_any_dropout_scaling_gives_back_its_drop_probability(drop, a):
     """Forward first, for any numbers (not only drawn ones): the output the forward solver
     gives, asked about backwards, gives back the drop probability."""
@@ -128,14 +128,13 @@ def test_any_dropout_scaling_gives_back_its_drop_probability(drop, a):
 
 @settings(max_examples=60)
 @given(
-    w=st.lists(weights, min_size=2, max_size=4),
+    w=st.tuples(weights, st.floats(0.1, 3) | st.floats(-3, -0.1), weights).map(list),
     grad=weights,
     lam=st.floats(0.01, 2),
     lr=st.floats(0.01, 1),
     penalty=st.sampled_from(["l1", "l2"]),
 )
 def test_any_penalty_gives_back_its_lambda_from_the_loss_and_from_a_step(w, grad, lam, lr, penalty):
-    assume(abs(w[1]) > 0.1)
     fields = {"w": w, "grad": [grad] * len(w), "loss": 1, "penalty": penalty, "lam": lam}
     answer = FORWARD.solve(FORWARD.parse({**fields, "lr": lr, "a": [1], "mask": [1], "p": 0}))
     from_loss = {"given": "loss", "penalty": penalty, "w": w, "loss": 1}

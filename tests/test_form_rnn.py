@@ -100,15 +100,15 @@ def test_a_recurrent_weight_question_with_a_non_zero_h0_is_refused():
         INVERSE.parse(record)
 
 
-small = st.floats(-2, 2, allow_nan=False)
+small = st.floats(-1, 1, allow_nan=False)
+nonzero = st.floats(0.2, 1) | st.floats(-1, -0.2)
 
 
 @settings(max_examples=60)
-@given(h0=small, wx=small, wh=small, b=small, x1=small, x2=small, wy=small, by=small)
+@given(h0=small, wx=nonzero, wh=small, b=small, x1=small, x2=small, wy=nonzero, by=small)
 def test_any_two_steps_give_back_their_inputs_and_recurrent_weight(h0, wx, wh, b, x1, x2, wy, by):
     """Forward first, for any numbers (not only drawn ones): the states and output the forward
     solver gives, asked about backwards, give back x_1, w_h (from h_0 = 0) and x_2."""
-    assume(abs(wx) > 0.1 and abs(wy) > 0.1)
     shared = {"wx": wx, "b": b}
     record = {"xs": [[x1], [x2]], "Wx": [[wx]], "Wh": [[wh]], "b": [b], "Wy": [[wy]], "by": [by]}
     h, y = (FORWARD.solve(FORWARD.parse({**record, "h0": [h0]})).answer[k] for k in "hy")

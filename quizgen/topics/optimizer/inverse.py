@@ -79,7 +79,8 @@ class Params(ParamsModel):
         if len(self.w0) != 1 or any(len(g) != 1 for g in self.grads or ()):
             raise ValueError("two momentum steps are asked about one weight: one entry each")
         value = _momentum_unknown(self)
-        if value is None or not (value > 0 if self.asked == "lr" else 0 <= value < 1):
+        # a momentum of 0 may come out a rounding error below it: solve gives 0 then
+        if value is None or not (value > 0 if self.asked == "lr" else -1e-12 < value < 1):
             wanted = "positive learning rate" if self.asked == "lr" else "momentum in [0, 1)"
             raise ValueError(f"no {wanted} gives these two steps")
         return self
@@ -153,7 +154,8 @@ def _adam_gradient(
 def solve(p: Params) -> dict[str, Any]:
     if p.asked == "grad":
         return {"grad": _adam_gradient(p)}
-    return {p.asked: _momentum_unknown(p)}
+    value = _momentum_unknown(p) or 0.0  # not None: the validator saw to that
+    return {p.asked: max(value, 0.0) if p.asked == "mu" else value}
 
 
 def parts(p: Params) -> list[Part]:
