@@ -219,7 +219,10 @@ def stem(p: Params) -> Stem:
             rf"predicts $\hat{{y}} = {num(p.value)}$. Find $x_{m}$."
         )
     assert p.y is not None and p.index is not None
-    data = rf"The training set has inputs $X = {mat(_rows(p))}$ (each row starts with the bias input 1)"
+    data = (
+        rf"The training set has inputs $X = {mat(_rows(p))}$ (each row starts with the bias "
+        "input 1)"
+    )
     if p.asked == "eta":
         return Stem(
             rf"{model} {data} and targets $y = {_shown(p.y, '')}$. With the cost {COST}, one "
