@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -234,7 +234,7 @@ def steps(p: Params, answer: dict[str, float]) -> list[Step]:
     ]
 
 
-def _logit(p: Params, value: Any) -> dict[str, float] | None:
+def _logit(p: Params, value: Callable[[float, float], float]) -> dict[str, float] | None:
     """A student's logit, from the probability and R (None for the gap questions)."""
     if p.asked != "logit":
         return None
@@ -251,30 +251,39 @@ def _gap(p: Params, value: Any) -> dict[str, float] | None:
     return {"gap": value(p.probs[i], p.probs[j])}
 
 
-MISCONCEPTIONS = (
-    Misconception(
+#: the logit questions' mistakes (shared with the cross-entropy inverse): label, explanation,
+#: and the student's logit from the class's probability y and the others' exponentials R
+LOGIT_MISTAKES: tuple[tuple[str, str, Callable[[float, float], float]], ...] = (
+    (
         "left out the other classes' exponentials",
         r"$\ln \frac{\hat{y}_k}{1 - \hat{y}_k}$ is the logit of a sigmoid (one other logit, "
         r"$0$); with other classes it is shifted by $\ln R$, $R = \sum_{j \neq k} e^{z_j}$.",
-        lambda p: _logit(p, lambda y, r: math.log(y / (1 - y))),
+        lambda y, r: math.log(y / (1 - y)),
     ),
-    Misconception(
+    (
         "took the logarithm of the probability",
         r"$\hat{y}_k = e^{z_k} / S$, and $S$ depends on $z_k$ too: $z_k = \ln \hat{y}_k$ only "
         "when $S = 1$.",
-        lambda p: _logit(p, lambda y, r: math.log(y)),
+        lambda y, r: math.log(y),
     ),
-    Misconception(
+    (
         "left the unknown's own exponential out of the sum",
         r"The normaliser $S = e^{z_k} + R$ includes $e^{z_k}$: $\hat{y}_k = e^{z_k} / R$ "
         "is not softmax.",
-        lambda p: _logit(p, lambda y, r: math.log(y * r)),
+        lambda y, r: math.log(y * r),
     ),
-    Misconception(
+    (
         "inverted the odds",
         r"$e^{z_k} = \frac{\hat{y}_k}{1 - \hat{y}_k} R$; $\ln \frac{1 - \hat{y}_k}{\hat{y}_k}$ "
         "has the wrong sign.",
-        lambda p: _logit(p, lambda y, r: math.log((1 - y) / y) + math.log(r)),
+        lambda y, r: math.log((1 - y) / y) + math.log(r),
+    ),
+)
+
+MISCONCEPTIONS = (
+    *(
+        Misconception(label, explanation, lambda p, wrong=wrong: _logit(p, wrong))
+        for label, explanation, wrong in LOGIT_MISTAKES
     ),
     Misconception(
         "inverted the ratio",
