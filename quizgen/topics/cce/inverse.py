@@ -143,6 +143,7 @@ LOSS = r"$\ell = -\sum_k y_k \ln \hat{y}_k$"
 
 def stem(p: Params) -> Stem:
     if p.asked == "prob":
+        assert p.loss is not None
         return Stem(
             rf"A softmax classifier's categorical cross-entropy loss {LOSS} on one example "
             rf"(one-hot target $y$) is $\ell = {num(p.loss)}$. Which probability $\hat{{y}}_c$ "
@@ -156,7 +157,7 @@ def stem(p: Params) -> Stem:
             r"respect to its logits. Which class is the true class, and what probabilities "
             r"$\hat{y}$ did the classifier output?"
         )
-    assert p.z is not None
+    assert p.z is not None and p.loss is not None
     c = softmax_inverse.unknown(p.z) + 1
     shown = "[" + ", ".join(f"z_{c}" if v is None else num(v) for v in p.z) + "]"
     return Stem(

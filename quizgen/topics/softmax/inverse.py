@@ -242,6 +242,10 @@ def _logit(p: Params, value: Callable[[float, float], float]) -> dict[str, float
     return {"z": value(p.prob, rest(p.z))}
 
 
+def _logit_mistake(wrong: Callable[[float, float], float]) -> Callable[[Params], Any]:
+    return lambda p: _logit(p, wrong)
+
+
 def _gap(p: Params, value: Any) -> dict[str, float] | None:
     """A student's gap, from the two probabilities (None for the logit questions)."""
     if p.asked != "gap":
@@ -282,7 +286,7 @@ LOGIT_MISTAKES: tuple[tuple[str, str, Callable[[float, float], float]], ...] = (
 
 MISCONCEPTIONS = (
     *(
-        Misconception(label, explanation, lambda p, wrong=wrong: _logit(p, wrong))
+        Misconception(label, explanation, _logit_mistake(wrong))
         for label, explanation, wrong in LOGIT_MISTAKES
     ),
     Misconception(
