@@ -133,3 +133,12 @@ def a_mistake_is_right(
         if wrong is not None and same_answer(asked, wrong, right):
             return True
     return False
+
+
+def short_decimal(value: float, decimals: int = 4) -> int | float:
+    """``value`` as a question states it (an int when whole), or Degenerate when it needs more
+    than ``decimals`` decimals: a stated number must be exact, not rounded."""
+    shown = round(value, decimals)
+    if abs(shown - value) > 1e-9:
+        raise Degenerate
+    return int(shown) if shown == int(shown) else shown

@@ -26,7 +26,7 @@ from quizgen.core.model import EXACT, Difficulty, Misconception, Part, Precision
 from quizgen.core.params import NonNegativeInt, Num, ParamsModel, Vector
 from quizgen.topics import Degenerate
 from quizgen.topics import linear_regression as forward
-from quizgen.topics._shared import a_mistake_is_right
+from quizgen.topics._shared import a_mistake_is_right, short_decimal
 
 DESCRIPTION = (
     "an input for a stated prediction, the learning rate for a stated weight after one step, "
@@ -35,8 +35,6 @@ DESCRIPTION = (
 
 #: learning rates a stated step is drawn with
 ETAS = (0.05, 0.1, 0.2, 0.25, 0.5)
-#: stated values are shown with at most this many decimals
-SHOWN = 4
 
 
 class Params(ParamsModel):
@@ -152,14 +150,6 @@ def solve(p: Params) -> dict[str, float]:
     return {"y": target}
 
 
-def _short(value: float) -> int | float:
-    """``value`` as stated in a question, or Degenerate if it needs more than SHOWN decimals."""
-    shown = round(value, SHOWN)
-    if abs(shown - value) > 1e-9:
-        raise Degenerate
-    return int(shown) if shown == int(shown) else shown
-
-
 def generate(rng: np.random.Generator, difficulty: Difficulty) -> Params:
     """Easy: one feature (or two) of an input for its prediction, integers, weights non-zero.
     Medium: the learning rate (one of ETAS) from one weight after a step, on the forward
@@ -181,14 +171,16 @@ def generate(rng: np.random.Generator, difficulty: Difficulty) -> Params:
         if difficulty == "medium":
             if gradient == 0:
                 raise Degenerate
-            value = _short(data.w[j] - pick(rng, ETAS) * gradient)
+            value = short_decimal(data.w[j] - pick(rng, ETAS) * gradient)
             p = Params(asked="eta", X=data.X, w=data.w, y=data.y, index=j, value=value)
         else:
             k = int(rng.integers(len(data.y)))
             if data.X[k][j] == 0:
                 raise Degenerate
             y = [None if i == k else v for i, v in enumerate(data.y)]
-            p = Params(asked="target", X=data.X, w=data.w, y=y, index=j, value=_short(gradient))
+            p = Params(
+                asked="target", X=data.X, w=data.w, y=y, index=j, value=short_decimal(gradient)
+            )
     if a_mistake_is_right(p, solve, parts, MISCONCEPTIONS):
         raise Degenerate
     return p
@@ -362,13 +354,15 @@ MISCONCEPTIONS = (
         "multiplied by the weight instead of dividing",
         r"$w_m x_m = \hat{y} - \sum_{c \neq m} w_c x_c$, so $x_m$ is that difference divided by "
         "$w_m$.",
-        _when("input", lambda p: _input(p, multiply=True)),
+        _when(
+            "input", lambda p: _input(p, multiply=True) if p.w[_unknown(p.X[0])] ** 2 != 1 else None
+        ),
     ),
     Misconception(
         "subtracted the wrong way round",
         r"$w_m x_m = \hat{y} - \sum_{c \neq m} w_c x_c$: the other terms are taken from the "
         "prediction, not the other way round.",
-        _when("input", lambda p: _input(p, flip=True)),
+        _when("input", lambda p: _input(p, flip=True) if _input(p) else None),
     ),
     Misconception(
         "forgot the 1/N",
