@@ -316,7 +316,8 @@ def _input_steps(p: Params, x: list[float]) -> list[Step]:
         Step(
             "Check with the forward formula",
             (
-                rf"x^T \delta^{{(1)}} = {vec(x)}^T {vec(p.delta1)} = {mat(np.outer(x, p.delta1).tolist())}",
+                rf"x^T \delta^{{(1)}} = {vec(x)}^T {vec(p.delta1)}"
+                rf" = {mat(np.outer(x, p.delta1).tolist())}",
             ),
         ),
     ]
