@@ -278,7 +278,8 @@ def stem(p: Params) -> Stem:
             rf"$b^{{(1)}} = {vec(p.b1)}$ and $W^{{(2)}} = {mat(p.W2)}$, the output error is "
             rf"$\delta^{{(2)}} = {vec(p.delta2)}$. One gradient-descent step "
             r"$W \leftarrow W - \eta \, \partial J / \partial W$ takes the entry "
-            rf"$W^{{(2)}}_{{{j + 1}{k + 1}}}$ from ${num(p.W2[j][k])}$ to ${num(p.value)}$. Find "
+            rf"$W^{{(2)}}_{{{j + 1}{k + 1}}}$ from ${num(p.W2[j][k])}$ to "
+            rf"$\tilde{{W}}^{{(2)}}_{{{j + 1}{k + 1}}} = {num(p.value)}$. Find "
             r"$h^{(1)}$ and the learning rate $\eta$."
         )
     assert p.z1 and p.W2 and p.y_hat and p.delta1
@@ -342,7 +343,7 @@ def _eta_steps(p: Params, answer: dict[str, Any]) -> list[Step]:
         Step(
             r"Rearrange the update for $\eta$",
             (
-                rf"\eta = \frac{{W^{{(2)}}_{{{entry}}} - W'^{{(2)}}_{{{entry}}}}}"
+                rf"\eta = \frac{{W^{{(2)}}_{{{entry}}} - \tilde{{W}}^{{(2)}}_{{{entry}}}}}"
                 rf"{{\partial J / \partial W^{{(2)}}_{{{entry}}}}} = "
                 rf"\frac{{{num(p.W2[j][k])} - {paren(p.value)}}}{{{num(gradient)}}}"
                 rf" = {num(eta, 3)}",
@@ -351,7 +352,7 @@ def _eta_steps(p: Params, answer: dict[str, Any]) -> list[Step]:
         Step(
             "Check with the forward formula",
             (
-                rf"W'^{{(2)}}_{{{entry}}} = {num(p.W2[j][k])} - {num(eta, 3)} \cdot "
+                rf"\tilde{{W}}^{{(2)}}_{{{entry}}} = {num(p.W2[j][k])} - {num(eta, 3)} \cdot "
                 rf"{paren(gradient)} = {num(p.W2[j][k] - round(eta, 3) * gradient, 6)}",
             ),
         ),
