@@ -135,3 +135,11 @@ def test_a_dw1_that_is_not_an_outer_product_is_refused():
 def test_a_student_making_each_mistake_of_the_inverse_is_told_that_mistake():
     named = named_mistakes("backprop", "inverse", range(25))
     assert set(named) == {m.label for m in INVERSE.misconceptions}
+
+
+def test_the_learning_rate_follows_through_from_the_students_own_hidden_outputs():
+    p = next(q.params for q in drawn("backprop", "inverse", range(5)) if q.params.asked == "eta")
+    j, k = p.index
+    own = [2.0 * v + 1 for v in INVERSE.solve(p).answer["h1"]]
+    moved = p.W2[j][k] - p.value
+    assert INVERSE.follow(p, {"h1": own})["eta"] == pytest.approx(moved / (own[j] * p.delta2[k]))

@@ -405,6 +405,14 @@ def _target_steps(p: Params, answer: dict[str, Any]) -> list[Step]:
     ]
 
 
+def follow(p: Params, given: dict[str, Any]) -> dict[str, Any]:
+    """The learning rate from the student's own h1 (follow-through); nothing else follows."""
+    if p.asked != "eta" or "h1" not in given or p.index is None:
+        return {}
+    eta = _eta(p, given["h1"])
+    return {} if eta is None else {"eta": eta}
+
+
 def _when(asked: str, answer: Callable[[Params], Any]) -> Callable[[Params], Any]:
     """A mistake of the ``asked`` questions only (None on the others)."""
     return lambda p: answer(p) if p.asked == asked else None
