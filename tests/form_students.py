@@ -6,6 +6,7 @@ does for the forward forms)."""
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 import numpy as np
 
@@ -48,4 +49,31 @@ def named_mistakes(name: str, form: str, seeds: range) -> Counter[str]:
             names = {c.verdict.misconception for c in wrong} - {None}
             assert names == {mistake}, (problem, mistake.label, [m.label for m in names])
             named[mistake.label] += 1
+    return named
+
+
+def _slipped(value: Any, rng: np.random.Generator) -> Any:
+    """One entry off by an amount no method explains."""
+    if isinstance(value, list):
+        index = int(rng.integers(len(value)))
+        return [*value[:index], _slipped(value[index], rng), *value[index + 1 :]]
+    return value + float(rng.choice([-1, 1])) * (7.31 + abs(value) * 0.173)
+
+
+def slips_named(name: str, form: str, seeds: range) -> list[str]:
+    """The mistakes a student who slips on one part (no method) is wrongly told, over the draws
+    of ``seeds`` (empty when the checker names no mistake for a slip)."""
+    topic = topics.get(name, form)
+    rng = np.random.default_rng(2026)
+    named = []
+    for problem in drawn(name, form, seeds):
+        solution = topic.solve(problem.params)
+        part = solution.parts[int(rng.integers(len(solution.parts)))]
+        answer = {**solution.answer, part.key: _slipped(solution.answer[part.key], rng)}
+        typed = [answer_text(answer[p.key], p.precision) for p in solution.parts]
+        named += [
+            c.verdict.misconception.label
+            for c in check_typed(problem, typed)
+            if c.verdict and c.verdict.misconception
+        ]
     return named

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from form_students import drawn, named_mistakes
+from form_students import drawn, named_mistakes, slips_named
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from quizgen import topics
 from quizgen.core.model import DIFFICULTIES
@@ -138,3 +140,25 @@ def test_the_second_step_follows_through_from_the_students_own_first_step():
 def test_a_student_making_each_mistake_of_a_form_is_told_that_mistake(form):
     named = named_mistakes("linear_regression", form, range(25))
     assert set(named) == {m.label for m in topics.get("linear_regression", form).misconceptions}
+
+
+@settings(max_examples=60)
+@given(
+    features=st.lists(st.integers(-3, 3), min_size=3, max_size=3),
+    targets=st.lists(st.integers(-4, 4), min_size=3, max_size=3),
+    w=st.lists(st.integers(-4, 4).map(lambda v: v / 2), min_size=2, max_size=2),
+    k=st.integers(0, 2),
+    value=st.integers(-20, 20).map(lambda v: v / 4),
+)
+def test_any_target_question_is_answered_with_a_target_that_gives_its_gradient_entry(
+    features, targets, w, k, value
+):
+    X = [[1, f] for f in features]
+    y = [None if i == k else t for i, t in enumerate(targets)]
+    p = INVERSE.parse({"asked": "target", "X": X, "w": w, "y": y, "index": 0, "value": value})
+    assert stated(p, INVERSE.solve(p).answer["y"]) == pytest.approx(value, abs=1e-9)
+
+
+@pytest.mark.parametrize("form", ["inverse", "whatif"])
+def test_a_random_slip_in_a_form_is_never_given_a_name(form):
+    assert slips_named("linear_regression", form, range(25)) == []

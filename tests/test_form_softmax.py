@@ -9,7 +9,9 @@ import math
 
 import numpy as np
 import pytest
-from form_students import drawn, named_mistakes
+from form_students import drawn, named_mistakes, slips_named
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from quizgen import topics
 from quizgen.core.model import DIFFICULTIES
@@ -129,3 +131,22 @@ def test_a_student_following_through_from_wrong_first_probabilities_is_not_marke
     assert WHATIF.follow(p, {"before": own})["probs"] == pytest.approx(
         [v**2 / sum(w**2 for w in own) for v in own]
     )
+
+
+@settings(max_examples=60)
+@given(
+    known=st.lists(st.integers(-40, 40).map(lambda v: v / 10), min_size=1, max_size=4),
+    where=st.integers(0, 4),
+    prob=st.integers(1, 99).map(lambda v: v / 100),
+)
+def test_any_logit_question_is_answered_with_a_logit_that_gives_its_probability(known, where, prob):
+    z = list(known)
+    z.insert(min(where, len(z)), None)
+    p = INVERSE.parse({"asked": "logit", "z": z, "prob": prob})
+    answer = INVERSE.solve(p).answer["z"]
+    assert forward_probs(filled(z, answer))[z.index(None)] == pytest.approx(prob, abs=1e-12)
+
+
+@pytest.mark.parametrize("form", ["inverse", "whatif"])
+def test_a_random_slip_in_a_form_is_never_given_a_name(form):
+    assert slips_named("softmax", form, range(25)) == []
