@@ -38,7 +38,7 @@ DESCRIPTION = (
 )
 
 #: learning rates a stated step is drawn with
-ETAS = (0.1, 0.2, 0.5, 1)
+ETAS = (0.05, 0.1, 0.2, 0.5)
 #: the fields each question takes
 FIELDS = {
     "input": ("delta1", "dW1"),

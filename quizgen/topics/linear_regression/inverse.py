@@ -343,6 +343,11 @@ def _when(asked: str, answer: Any) -> Any:
     return solve
 
 
+def _scaled_apart(p: Params) -> bool:
+    """Can multiplying by w_m be told from dividing by it (w_m not +-1, and x_m not 0)?"""
+    return p.w[_unknown(p.X[0])] ** 2 != 1 and _input(p) != 0
+
+
 MISCONCEPTIONS = (
     Misconception(
         "left out the bias term",
@@ -354,9 +359,7 @@ MISCONCEPTIONS = (
         "multiplied by the weight instead of dividing",
         r"$w_m x_m = \hat{y} - \sum_{c \neq m} w_c x_c$, so $x_m$ is that difference divided by "
         "$w_m$.",
-        _when(
-            "input", lambda p: _input(p, multiply=True) if p.w[_unknown(p.X[0])] ** 2 != 1 else None
-        ),
+        _when("input", lambda p: _input(p, multiply=True) if _scaled_apart(p) else None),
     ),
     Misconception(
         "subtracted the wrong way round",

@@ -36,8 +36,9 @@ DESCRIPTION = (
     "two logits from their probabilities"
 )
 
-#: probabilities whose odds are worked by hand without trouble
-EASY_PROBS = (0.1, 0.2, 0.25, 0.4, 0.5, 0.6, 0.75, 0.8, 0.9)
+#: probabilities whose odds are worked by hand without trouble (not 1/2: its odds are 1 either
+#: way up, so inverting them could not be told from the right answer)
+EASY_PROBS = (0.1, 0.2, 0.25, 0.4, 0.6, 0.75, 0.8, 0.9)
 #: probabilities are drawn in twentieths
 UNITS = 20
 
