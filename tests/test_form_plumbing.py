@@ -638,3 +638,14 @@ def test_readme_forms_examples_are_what_the_cli_prints(command: str, shown: str)
     import shlex
 
     assert run(*shlex.split(command)[1:]).rstrip() == shown.rstrip()
+
+
+def test_the_midterm_mixes_forms_with_three_inverse_or_what_if_items():
+    asked = [form for _, form in _asked("midterm")]
+    assert sum(form in ("inverse", "whatif") for form in asked) >= 3
+
+
+def test_the_midterm_asks_two_spot_items_once_the_spot_form_exists():
+    if not any("spot" in topic.forms for topic in topics.registry().values()):
+        pytest.skip("no topic has the spot form yet")
+    assert sum(form == "spot" for _, form in _asked("midterm")) >= 2
