@@ -146,15 +146,15 @@ def _solve(
     if p.asked == "f":
         assert w.p is not None and n is not None
         return {"f": _number(n + padding * w.p - s * (m - k))}
-    sides = []
+    sides, side = [], Fraction(m)
     for window in p.layers if reverse else reversed(p.layers):
         assert window.f is not None and window.s is not None and window.p is not None
         s = Fraction(window.s) if stride else Fraction(1)
         if forwards:
-            m = (m + padding * window.p - window.f) // s + k
+            side = Fraction((side + padding * window.p - window.f) // s + k)
         else:
-            m = s * (m - k) + window.f - padding * window.p
-        sides.append(_number(Fraction(m)))
+            side = s * (side - k) + window.f - padding * window.p
+        sides.append(_number(side))
     return {"between": sides[0], "n": sides[-1]}
 
 
@@ -194,7 +194,12 @@ def generate(rng: np.random.Generator, difficulty: Difficulty) -> Params:
         del window[asked]
         return Params(asked=asked, input=n, layers=[window], output=out_size(n, f, s, pad))
     f = pick(rng, [3, 5, 7])
-    first = {"type": "conv", "f": f, "s": pick(rng, [1, 2]), "p": int(rng.integers(f // 2 + 1))}
+    first: dict[str, Any] = {
+        "type": "conv",
+        "f": f,
+        "s": pick(rng, [1, 2]),
+        "p": int(rng.integers(f // 2 + 1)),
+    }
     if rng.random() < 0.5:
         size, step = pick(rng, [(2, 2), (3, 2), (3, 3)])
         second: dict[str, Any] = {"type": "pool", "f": size, "s": step, "p": 0}

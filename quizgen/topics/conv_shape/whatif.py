@@ -179,7 +179,9 @@ def _change(rng: np.random.Generator, layer: Conv | Pool) -> tuple[Change, int] 
         options.append(("s", 1))
     if isinstance(layer, Conv):
         options.append(("p", 0) if layer.p else ("p", (layer.f - 1) // 2))
-        options += [("f", layer.f + 2)] + ([("f", layer.f - 2)] if layer.f > 2 else [])
+        options.append(("f", layer.f + 2))
+        if layer.f > 2:
+            options.append(("f", layer.f - 2))
     options = [o for o in options if o[1] != getattr(layer, o[0])]
     return pick(rng, options) if options else None
 
