@@ -54,7 +54,7 @@ class Params(ParamsModel):
         return self
 
 
-def _count(
+def layer_count(
     layer: Layer,
     shape: list[int],
     *,
@@ -83,7 +83,7 @@ def _count(
 def _answer(p: Params, *, flat_channels: bool = True, **switches: bool) -> dict[str, Any]:
     per_layer, shape = [], list(p.input)
     for layer in p.layers:
-        per_layer.append(_count(layer, shape, **switches))
+        per_layer.append(layer_count(layer, shape, **switches))
         if isinstance(layer, Flatten) and not flat_channels:
             shape = [shape[0] * shape[1]]
         else:
