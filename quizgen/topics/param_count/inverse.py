@@ -327,7 +327,9 @@ def follow(p: Params, given: dict[str, Any]) -> dict[str, Any]:
     second = p.layers[1]
     channels = next_shape(p.input, p.layers[0].layer(0))[2]
     k = second.filters or 1
-    rest = Fraction(p.count - given["first"] - (k if second.bias else 0), channels * k)
+    rest = (Fraction(p.count) - Fraction(given["first"]) - (k if second.bias else 0)) / (
+        channels * k
+    )
     try:
         return {"f": _number(_root(rest))}
     except ValueError:
