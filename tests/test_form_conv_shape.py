@@ -191,6 +191,16 @@ def test_an_inverse_that_leaves_out_two_numbers_is_refused():
         INVERSE.parse(record)
 
 
+def test_an_input_side_is_asked_through_two_layers():
+    record = {
+        "asked": "n",
+        "output": 16,
+        "layers": [{"type": "conv", "f": 3, "s": 1, "p": 0, "filters": 8}],
+    }
+    with pytest.raises(ParamsError, match="an input side is asked through two layers"):
+        INVERSE.parse(record)
+
+
 def test_a_padding_is_asked_only_at_stride_1():
     record = {
         "asked": "p",

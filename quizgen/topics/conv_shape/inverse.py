@@ -60,6 +60,7 @@ class Window(ParamsModel):
 
 class Params(ParamsModel):
     #: the number asked: a padding, stride or filter size (of the one layer), or the input side
+    #: (through two layers)
     asked: Asked
     #: the input side n (left out when asked)
     input: PositiveInt | None = None
@@ -73,8 +74,10 @@ class Params(ParamsModel):
         missing += ["n"] if self.input is None else []
         if missing != [self.asked]:
             raise ValueError(f"only the asked {self.asked} is left out; left out: {missing}")
-        if self.asked != "n" and len(self.layers) != 1:
-            raise ValueError("a padding, stride or filter size is asked of one layer")
+        if len(self.layers) != (2 if self.asked == "n" else 1):
+            raise ValueError(
+                "an input side is asked through two layers; a padding, stride or filter size of one"
+            )
         if self.asked == "p" and self.layers[0].s != 1:
             raise ValueError("a padding is asked at stride 1 (a larger stride allows several)")
         for w in self.layers:
