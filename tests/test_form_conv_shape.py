@@ -10,6 +10,8 @@ from functools import cache
 
 import numpy as np
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from quizgen import topics
 from quizgen.core.model import DIFFICULTIES
@@ -201,6 +203,19 @@ def test_an_input_side_is_asked_through_two_layers():
         INVERSE.parse(record)
 
 
+def test_an_input_side_is_asked_of_layers_padded_at_most_as_same_padding():
+    record = {
+        "asked": "n",
+        "output": 4,
+        "layers": [
+            {"type": "conv", "f": 3, "s": 1, "p": 2, "filters": 8},
+            {"type": "pool", "f": 2, "s": 2, "p": 0},
+        ],
+    }
+    with pytest.raises(ParamsError, match=r"padded by at most \(f - 1\) / 2"):
+        INVERSE.parse(record)
+
+
 def test_a_padding_is_asked_only_at_stride_1():
     record = {
         "asked": "p",
@@ -333,3 +348,36 @@ def test_every_named_mistake_of_a_form_arises_on_some_draw(form):
     topic = topics.get("conv_shape", form)
     seen = {d.mistake.label for d in students(form)}
     assert seen == {m.label for m in topic.misconceptions}
+
+
+# any set-up, not only the drawn ones -----------------------------------------------------
+
+SIDES = st.integers(1, 256)
+WINDOWS = st.tuples(st.integers(1, 11), st.integers(1, 5), st.integers(0, 5))
+
+
+def conv(f: int, s: int | None, p: int | None) -> dict:
+    layer = {"type": "conv", "f": f, "s": s, "p": p, "filters": 8}
+    return {k: v for k, v in layer.items() if v is not None}
+
+
+@given(n=SIDES, window=WINDOWS, asked=st.sampled_from(["p", "s", "f"]))
+def test_any_layer_whose_last_window_ends_at_the_edge_is_found_again(n, window, asked):
+    f, s, p = window
+    assume(f <= n + 2 * p)
+    m, at_edge = window_walk(n, f, s, p)
+    assume(at_edge and m >= 2 and (asked != "p" or s == 1))
+    known = {"f": f, "s": s, "p": p, asked: None}
+    params = INVERSE.parse({"asked": asked, "input": n, "output": m, "layers": [conv(**known)]})
+    assert INVERSE.solve(params).answer == {asked: window["fsp".index(asked)]}
+
+
+@given(n=SIDES, first=WINDOWS, second=WINDOWS)
+def test_any_two_layers_give_back_the_smallest_input_side(n, first, second):
+    layers = [conv(*first), conv(*second)]
+    assume(all(2 * layer["p"] <= layer["f"] - 1 for layer in layers))  # at most "same"
+    assume(_fits(n, layers) and walk_through(n, layers) >= 1)
+    m = walk_through(n, layers)
+    answer = INVERSE.solve(INVERSE.parse({"asked": "n", "output": m, "layers": layers})).answer
+    assert answer["n"] <= n and walk_through(answer["n"], layers) == m
+    assert not (_fits(answer["n"] - 1, layers) and walk_through(answer["n"] - 1, layers) == m)

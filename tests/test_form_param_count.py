@@ -10,6 +10,8 @@ from functools import cache
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from quizgen import topics
 from quizgen.core.model import DIFFICULTIES
@@ -284,3 +286,62 @@ def test_a_student_who_makes_a_named_mistake_of_a_form_is_told_that_mistake(form
 def test_every_named_mistake_of_a_form_arises_on_some_draw(form):
     topic = topics.get("param_count", form)
     assert {d.mistake.label for d in students(form)} == {m.label for m in topic.misconceptions}
+
+
+# any layer, not only the drawn ones ------------------------------------------------------
+
+
+@given(
+    f=st.integers(1, 11),
+    channels=st.integers(1, 64),
+    filters=st.integers(1, 512),
+    bias=st.booleans(),
+    asked=st.sampled_from(["filters", "f"]),
+)
+def test_any_conv_layers_filter_count_or_size_is_found_again(f, channels, filters, bias, asked):
+    layer = {"type": "conv", "f": f, "filters": filters, "bias": bias}
+    count = sum(array_count([32, 32, channels], [layer]))
+    del layer[asked]
+    params = INVERSE.parse(
+        {"asked": asked, "input": [32, 32, channels], "layers": [layer], "count": count}
+    )
+    assert INVERSE.solve(params).answer == {asked: {"filters": filters, "f": f}[asked]}
+
+
+@given(
+    inputs=st.integers(1, 1024),
+    units=st.integers(1, 1024),
+    outputs=st.integers(1, 100),
+    bias=st.booleans(),
+)
+def test_any_dense_hidden_width_is_found_again(inputs, units, outputs, bias):
+    layers = [
+        {"type": "dense", "units": units, "bias": bias},
+        {"type": "dense", "units": outputs, "bias": bias},
+    ]
+    count = sum(array_count([inputs], layers))
+    del layers[0]["units"]
+    params = INVERSE.parse({"asked": "units", "input": [inputs], "layers": layers, "count": count})
+    assert INVERSE.solve(params).answer == {"units": units}
+
+
+def test_an_inverse_asked_of_a_layout_it_does_not_ask_is_refused():
+    record = {
+        "asked": "units",
+        "input": [8],
+        "layers": [{"type": "dense", "units": 3}, {"type": "dense"}],
+        "count": 100,
+    }
+    with pytest.raises(ParamsError, match="a hidden width of the first of two dense layers"):
+        INVERSE.parse(record)
+
+
+def test_an_inverse_whose_answer_does_not_fit_the_input_is_refused():
+    record = {
+        "asked": "f",
+        "input": [4, 4, 1],
+        "layers": [{"type": "conv", "filters": 1, "bias": False}],
+        "count": 81,
+    }
+    with pytest.raises(ParamsError, match="kernel 9 is larger than the padded input 4"):
+        INVERSE.parse(record)

@@ -78,6 +78,11 @@ class Params(ParamsModel):
             raise ValueError(
                 "an input side is asked through two layers; a padding, stride or filter size of one"
             )
+        if self.asked == "n" and any(2 * (w.p or 0) > (w.f or 1) - 1 for w in self.layers):
+            raise ValueError(
+                "an input side is asked of layers padded by at most (f - 1) / 2: with more, "
+                "sides below s(m - 1) + f - 2p can fit"
+            )
         if self.asked == "p" and self.layers[0].s != 1:
             raise ValueError("a padding is asked at stride 1 (a larger stride allows several)")
         for w in self.layers:

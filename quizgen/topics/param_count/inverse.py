@@ -20,7 +20,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field, model_validator
 
-from quizgen.core.cnn import Conv, Dense, describe, next_shape
+from quizgen.core.cnn import Conv, Dense, check_stack, describe, next_shape
 from quizgen.core.draw import pick
 from quizgen.core.model import EXACT, Difficulty, Part, Stem, Step, Table
 from quizgen.core.params import ParamsModel, PositiveInt
@@ -73,11 +73,22 @@ class Params(ParamsModel):
         kinds = {layer.type for layer in self.layers}
         if kinds != ({"dense"} if len(self.input) == 1 else {"conv"}) or len(self.input) == 2:
             raise ValueError("input must be [n] for dense layers or [H, W, C] for conv layers")
+        where = [i for i, _ in missing]
+        if (len(self.layers), where[0]) not in LAYOUTS[self.asked]:
+            raise ValueError(
+                "a filter count is asked of one conv layer, a hidden width of the first of two "
+                "dense layers, a filter size of the last of one or two conv layers"
+            )
         answer = solve_with(self)
         value = answer[self.asked] if answer else 0
         if value != int(value) or value < 1:
             raise ValueError(f"no whole {_plain(self.asked)} gives {self.count} parameters")
+        check_stack(self.input, [layer.layer(int(value)) for layer in self.layers])
         return self
+
+
+#: (number of layers, index of the layer asked about) that each question is asked of
+LAYOUTS = {"filters": {(1, 0)}, "units": {(2, 0)}, "f": {(1, 0), (2, 1)}}
 
 
 def _plain(asked: str) -> str:
@@ -100,7 +111,8 @@ def _counts(p: Params, value: int, **switches: Any) -> list[int]:
             out.append(layer_count(layer, shape, bias=False) + shape[2] * layer.filters)
         else:
             out.append(layer_count(layer, shape, **switches))
-        shape = next_shape(shape, layer)
+        # only the channels or units matter to a count (not the sides a conv leaves)
+        shape = [*shape[:2], layer.filters] if isinstance(layer, Conv) else [layer.units]
     return out
 
 
@@ -223,9 +235,14 @@ def stem(p: Params) -> Stem:
     ask = {
         "filters": "How many filters $K$ does the layer have?",
         "units": "What is the hidden width $h$ (a whole number of units)?",
-        "f": "How many parameters does layer 1 have, and what filter size $f$ (a square "
-        r"$f \times f$ filter, $f \geq 1$) does layer 2 have?",
+        "f": r"What filter size $f$ (a square $f \times f$ filter, $f \geq 1$) does the layer "
+        "have?",
     }[p.asked]
+    if p.asked == "f" and len(p.layers) == 2:
+        ask = (
+            r"How many parameters does layer 1 have, and what filter size $f$ (a square "
+            r"$f \times f$ filter, $f \geq 1$) does layer 2 have?"
+        )
     return Stem(
         f"A network takes inputs of shape ${shape}$ and has the layers below (the bias column "
         f"says which have biases); together they have {p.count:,} trainable parameters. {ask}",
@@ -276,25 +293,29 @@ def steps(p: Params, answer: dict[str, Any]) -> list[Step]:
             Step("Substitute", (rf"h = \frac{{{top}}}{{{bottom}}} = {value}",)),
         ]
     else:
-        first, second = (blank.layer(value) for blank in p.layers)
-        assert isinstance(first, Conv) and isinstance(second, Conv)
-        channels, k = first.filters, second.filters
-        _, one = _conv_terms(p.layers[0], p.input[2], str(channels))
-        bias = f" - {k}" if second.bias else ""
-        rest = p.count - counts[0] - (k if second.bias else 0)
-        work = [
-            Step("Layer 1", (f"{one} = {counts[0]}",)),
+        *before, last = (blank.layer(value) for blank in p.layers)
+        assert isinstance(last, Conv)
+        channels = before[0].filters if before and isinstance(before[0], Conv) else p.input[2]
+        k, known = last.filters, counts[0] if before else 0
+        work = []
+        if before:
+            _, one = _conv_terms(p.layers[0], p.input[2], str(channels))
+            work.append(Step("Layer 1", (f"{one} = {known}",)))
+        share = f"{p.count} - {known} = {p.count - known}" if before else str(p.count)
+        bias = f" - {k}" if last.bias else ""
+        rest = p.count - known - (k if last.bias else 0)
+        work.append(
             Step(
-                "Layer 2 has the rest: solve for $f$",
+                "Layer 2 has the rest: solve for $f$" if before else "Solve the count for $f$",
                 (
-                    rf"f^2 \times {channels} \times {k}{' + ' + str(k) if second.bias else ''}"
-                    rf" = {p.count} - {counts[0]} = {p.count - counts[0]}",
-                    rf"f^2 = \frac{{{p.count - counts[0]}{bias}}}{{{channels} \times {k}}}"
+                    rf"f^2 \times {channels} \times {k}{' + ' + str(k) if last.bias else ''}"
+                    rf" = {share}",
+                    rf"f^2 = \frac{{{p.count - known}{bias}}}{{{channels} \times {k}}}"
                     rf" = \frac{{{rest}}}{{{channels * k}}} = {value * value}",
                     rf"f = \sqrt{{{value * value}}} = {value} \quad (f \geq 1)",
                 ),
-            ),
-        ]
+            )
+        )
     return [*work, _check(p, value, counts)]
 
 
