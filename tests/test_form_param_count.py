@@ -252,6 +252,16 @@ def test_the_whatif_total_follows_through_from_the_students_own_change():
     assert WHATIF.follow(params, {"difference": 7}) == {"total": old + 7}
 
 
+def test_a_whatif_worked_solution_counts_again_just_the_layers_whose_count_changes():
+    for difficulty in DIFFICULTIES:
+        for params, _ in draws(WHATIF, difficulty, range(30)):
+            old = FORWARD.solve(params.before()).answer["per_layer"]
+            new = FORWARD.solve(params.after()).answer["per_layer"]
+            changed = {f"Layer {i}" for i, (a, b) in enumerate(zip(old, new), start=1) if a != b}
+            titles = [s.title for s in WHATIF.solve(params).steps if "counted again" in s.title]
+            assert {title.split(":")[0] for title in titles} == changed
+
+
 def test_a_whatif_removing_a_bias_a_layer_lacks_is_refused():
     record = {
         "input": [8],

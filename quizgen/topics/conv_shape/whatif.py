@@ -296,7 +296,7 @@ def follow(p: Params, given: dict[str, Any]) -> dict[str, Any]:
 
 def table(p: Params, answer: dict[str, Any]) -> Table:
     old = forward.solve(p.before())["shapes"]
-    rows = [("input", "", "", f"${shape_text(p.input)}$")]
+    rows = [("input", "", f"${shape_text(p.input)}$", f"${shape_text(p.input)}$")]
     rows += [
         (str(i), describe(layer), f"${shape_text(was)}$", f"${shape_text(new)}$")
         for i, (layer, was, new) in enumerate(

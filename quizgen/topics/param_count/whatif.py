@@ -20,7 +20,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import model_validator
 
-from quizgen.core.cnn import Conv, Dense, Flatten, shape_text
+from quizgen.core.cnn import Conv, Dense, Flatten, check_stack, shape_text
 from quizgen.core.draw import pick
 from quizgen.core.model import EXACT, Difficulty, Part, Stem, Step
 from quizgen.core.params import PositiveInt
@@ -211,13 +211,19 @@ def steps(p: Params, answer: dict[str, Any]) -> list[Step]:
     old, new = forward.solve(p.before()), forward.solve(after)
     counted = forward.steps(after, new)
     touched = [i for i, (a, b) in enumerate(zip(old["per_layer"], new["per_layer"])) if a != b]
-    out = [
-        Step(
-            f"{counted[i].title}: counted again (it had {old['per_layer'][i]})",
-            counted[i].lines,
+    resized = _resized_flattens(p)
+    out = []
+    for i in sorted({*touched, *resized}):
+        if i in resized:
+            out.append(Step(f"{counted[i].title}: its size changes", counted[i].lines))
+            continue
+        why = "" if p.layer in (None, i + 1) else f"; its inputs change with layer {p.layer}"
+        out.append(
+            Step(
+                f"{counted[i].title}: counted again (it had {old['per_layer'][i]}{why})",
+                counted[i].lines,
+            )
         )
-        for i in touched
-    ]
     terms = " + ".join(f"({new['per_layer'][i]} - {old['per_layer'][i]})" for i in touched)
     out += [
         Step(
@@ -230,6 +236,17 @@ def steps(p: Params, answer: dict[str, Any]) -> list[Step]:
         ),
     ]
     return out
+
+
+def _resized_flattens(p: Params) -> set[int]:
+    """The flatten layers whose output size the change alters (their next layer is counted
+    again from it)."""
+    before, after = (check_stack(q.input, q.layers) for q in (p.before(), p.after()))
+    return {
+        i
+        for i, layer in enumerate(p.layers)
+        if isinstance(layer, Flatten) and before[i] != after[i]
+    }
 
 
 def follow(p: Params, given: dict[str, Any]) -> dict[str, Any]:
