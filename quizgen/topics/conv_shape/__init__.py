@@ -25,6 +25,7 @@ from quizgen.core.cnn import (
     SpatialLayer,
     check_stack,
     describe,
+    leftover,
     next_shape,
     out_size,
     shape_text,
@@ -139,7 +140,7 @@ def _remainders(p: Params) -> list[bool]:
     """Per layer: does (n + 2p - f) / s leave a remainder on either axis?"""
     out, shape = [], list(p.input)
     for layer in p.layers:
-        out.append(any((n + 2 * layer.p - layer.f) % layer.s for n in shape[:2]))
+        out.append(any(leftover(n, layer.f, layer.s, layer.p) for n in shape[:2]))
         shape = next_shape(shape, layer)
     return out
 
