@@ -335,7 +335,12 @@ def steps(p: Params, answer: dict[str, Any]) -> list[Step]:
         put = rf"s = \frac{{{top}}}{{{m} - 1}} = \frac{{{value * (m - 1)}}}{{{m - 1}}} = {value}"
     else:
         rule = (
-            r"\text{no row is left over: } s(m - 1) = n + 2p - f",
+            (
+                r"\text{stride 1 leaves no row over: }"
+                if w.s == 1
+                else r"\text{no row is left over: }"
+            )
+            + r" s(m - 1) = n + 2p - f",
             r"f = n + 2p - s(m - 1)",
         )
         put = rf"f = {n} + 2 \times {w.p} - {w.s} \times ({m} - 1) = {value}"
