@@ -34,6 +34,23 @@ def switched(
     return Misconception(label, explanation, solve, switches=switches)
 
 
+def changing(
+    solve_with: Callable[..., Any],
+    label: str,
+    explanation: str,
+    *,
+    when: Callable[[Any], bool] | None = None,
+    **switches: Any,
+) -> Misconception:
+    """:func:`switched`, arising only on problems where the switches change the answer: a
+    form's mistake that gives the right answer there cannot be told from knowing the method."""
+
+    def arises(p: Any) -> bool:
+        return (when is None or when(p)) and solve_with(p, **switches) != solve_with(p)
+
+    return switched(solve_with, label, explanation, when=arises, **switches)
+
+
 def dropped_loss_minus(solve: Callable[[Any], dict[str, Any]]) -> Misconception:
     """Cross-entropy written without its minus sign: the loss comes out negative (the rest of
     the answer is unchanged)."""
