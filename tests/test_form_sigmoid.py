@@ -1,0 +1,100 @@
+"""The sigmoid's what-if form, checked by the forward solver on the changed logit (found here
+from the record, not by the form's code), and its mistakes named through the shared checker."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from form_students import assert_named_mistakes_are_told, assert_slips_are_not_named
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from quizgen import topics
+from quizgen.core.errors import ParamsError
+from quizgen.core.model import DIFFICULTIES
+
+FORWARD = topics.get("sigmoid")
+WHATIF = topics.get("sigmoid", "whatif")
+
+
+def _forward(z: float) -> dict[str, float]:
+    return dict(FORWARD.solve(FORWARD.parse({"z": z})).answer)
+
+
+def _expected(record: dict) -> dict[str, float]:
+    """The what-if's answer from the forward solver: before and after the change."""
+    if record["change"] == "negate":
+        s = record["value"]
+        return _forward(-math.log(s / (1 - s)))
+    z, by = record["z"], record["by"]
+    before, after = _forward(z), _forward(z + by if record["change"] == "shift" else by * z)
+    if record["change"] == "shift":
+        return {**after, "change": after["sigma"] - before["sigma"]}
+    return {**after, "factor": after["dsigma"] / before["dsigma"]}
+
+
+@pytest.mark.parametrize("difficulty", DIFFICULTIES)
+def test_whatif_answers_are_the_forward_solver_on_the_changed_logit(difficulty: str) -> None:
+    for seed in range(200):
+        params = WHATIF.generate(np.random.default_rng(seed), difficulty)
+        answer = WHATIF.solve(params).answer
+        assert answer == pytest.approx(_expected(params.to_record()), rel=1e-12, abs=1e-12)
+
+
+@settings(max_examples=100)
+@given(
+    st.sampled_from(["shift", "scale"]),
+    st.floats(-6, 6).filter(lambda z: abs(z) > 1e-3),
+    st.floats(-4, 4).filter(lambda by: abs(by) > 1e-3 and abs(by - 1) > 1e-3),
+)
+def test_whatif_answers_hold_for_any_logit_and_change(change: str, z: float, by: float) -> None:
+    record = {"change": change, "z": z, "by": by}
+    answer = WHATIF.solve(WHATIF.parse(record)).answer
+    assert answer == pytest.approx(_expected(record), rel=1e-9, abs=1e-12)
+
+
+def test_each_difficulty_asks_its_own_change() -> None:
+    changes = {
+        d: {WHATIF.generate(np.random.default_rng(s), d).change for s in range(30)}
+        for d in DIFFICULTIES
+    }
+    assert changes == {"easy": {"negate"}, "medium": {"shift"}, "hard": {"scale"}}
+
+
+def test_negating_states_only_sigma_so_the_symmetry_is_what_is_asked() -> None:
+    params = WHATIF.parse({"change": "negate", "value": 0.8})
+    text = WHATIF.stem(params).text
+    assert r"\sigma(z) = 0.8" in text and "z = " not in text
+    assert WHATIF.solve(params).answer == pytest.approx({"sigma": 0.2, "dsigma": 0.16})
+
+
+def test_a_changed_derivative_is_asked_with_its_factor_of_change() -> None:
+    params = WHATIF.parse({"change": "scale", "z": 1, "by": 2})
+    keys = [part.key for part in WHATIF.parts(params)]
+    assert keys == ["sigma", "dsigma", "factor"]
+    answer = WHATIF.solve(params).answer
+    assert answer["factor"] == pytest.approx(0.104994 / 0.196612, rel=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("record", "message"),
+    [
+        ({"change": "negate", "value": 0.5}, "not 0.5"),
+        ({"change": "negate", "value": 0.8, "z": 1}, "not z or by"),
+        ({"change": "shift", "z": 1}, "needs z and by"),
+        ({"change": "scale", "z": 1, "by": 1}, "by not 0 or 1"),
+    ],
+)
+def test_a_whatif_record_that_changes_nothing_is_refused(record: dict, message: str) -> None:
+    with pytest.raises(ParamsError, match=message):
+        WHATIF.parse(record)
+
+
+def test_a_student_making_a_whatif_mistake_is_told_that_mistake() -> None:
+    assert_named_mistakes_are_told("sigmoid", "whatif")
+
+
+def test_a_slip_in_a_whatif_answer_is_never_given_a_name() -> None:
+    assert_slips_are_not_named("sigmoid", "whatif")
