@@ -1,0 +1,124 @@
+"""The perceptron's inverse and what-if forms, checked by the forward solver: the inverse's
+found target, learning rate or inputs make one forward update give the stated weights (and,
+by brute force, nothing else on the grid does); the what-if's weights are the forward trace of
+the changed set-up, built here from the record by hand."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from form_students import assert_named_mistakes_are_told, assert_slips_are_not_named
+
+from quizgen import topics
+from quizgen.core.errors import ParamsError
+from quizgen.core.exact import exact
+from quizgen.core.model import DIFFICULTIES
+
+FORWARD = topics.get("perceptron")
+INVERSE = topics.get("perceptron", "inverse")
+LEVELS = {"bipolar": (-1, 1), "binary": (0, 1)}
+
+
+def _one_update(record: dict, **known) -> dict:
+    """The forward solver's one step on the record's set-up, the unknown filled from ``known``."""
+    values = {k: record.get(k) for k in ("x", "t", "eta")} | known
+    params = {
+        "encoding": record["encoding"],
+        "samples": [{"x": values["x"], "t": values["t"]}],
+        "w": record["w"],
+        "eta": values["eta"],
+        "steps": 1,
+    }
+    return FORWARD.solve(FORWARD.parse(params)).answer["trace"][0]
+
+
+def _exactly(weights) -> list:
+    return [exact(v) for v in weights]
+
+
+def _inverse_draws(difficulty: str, count: int = 200):
+    for seed in range(count):
+        params = INVERSE.generate(np.random.default_rng(seed), difficulty)
+        yield params.to_record(), INVERSE.solve(params).answer
+
+
+@pytest.mark.parametrize("difficulty", DIFFICULTIES)
+def test_inverse_answers_give_back_the_stated_update_through_the_forward_solver(
+    difficulty: str,
+) -> None:
+    for record, answer in _inverse_draws(difficulty):
+        unknown = record["find"]
+        step = _one_update(record, **{unknown: answer[unknown]})
+        assert _exactly(step["w"]) == _exactly(record["w_new"])
+        assert step["e"] == answer["e"]
+
+
+def _fits(record: dict, **known) -> bool:
+    """Does w <- w + eta (t - y_hat) x, the seed's rule written out here, give w_new?"""
+    values = {k: record.get(k) for k in ("x", "t", "eta")} | known
+    low, high = LEVELS[record["encoding"]]
+    x = [1, *values["x"]]
+    z = sum(exact(w) * exact(xi) for w, xi in zip(record["w"], x))
+    e = exact(values["t"]) - (high if z >= 0 else low)
+    after = [exact(w) + exact(values["eta"]) * e * exact(xi) for w, xi in zip(record["w"], x)]
+    return after == _exactly(record["w_new"])
+
+
+def test_only_the_found_target_gives_the_update() -> None:
+    for record, answer in _inverse_draws("easy"):
+        fitting = [t for t in LEVELS[record["encoding"]] if _fits(record, t=t)]
+        assert fitting == [answer["t"]]
+
+
+def test_only_the_found_learning_rate_gives_the_update() -> None:
+    grid = [k / 20 for k in range(1, 101)]  # 0.05 to 5
+    for record, answer in _inverse_draws("medium", 60):
+        fitting = [eta for eta in grid if _fits(record, eta=eta)]
+        assert fitting == [answer["eta"]]
+
+
+def test_only_the_found_inputs_give_the_update() -> None:
+    for record, answer in _inverse_draws("hard", 30):
+        fitting = [
+            list(x)
+            for x in itertools.product(range(-2, 3), repeat=len(record["w"]) - 1)
+            if _fits(record, x=list(x))
+        ]
+        assert fitting == [answer["x"]]
+
+
+def test_each_difficulty_asks_for_its_own_unknown() -> None:
+    finds = {
+        d: {INVERSE.generate(np.random.default_rng(s), d).find for s in range(20)}
+        for d in DIFFICULTIES
+    }
+    assert finds == {"easy": {"t"}, "medium": {"eta"}, "hard": {"x"}}
+
+
+@pytest.mark.parametrize(
+    ("record", "message"),
+    [
+        (
+            {"find": "t", "w": [0, 0, 0], "w_new": [1, 1, 1], "x": [1, 1], "eta": 1},
+            "not one perceptron update",
+        ),
+        (
+            {"find": "eta", "w": [0, 0, 0], "w_new": [0, 0, 0], "x": [1, 1], "t": 1},
+            "no update",
+        ),
+        ({"find": "x", "w": [0, 0, 0], "w_new": [2, 2, 2], "x": [1, 1], "t": 1}, "needs t and eta"),
+    ],
+)
+def test_an_inverse_record_with_no_answer_is_refused(record: dict, message: str) -> None:
+    with pytest.raises(ParamsError, match=message):
+        INVERSE.parse(record)
+
+
+def test_a_student_making_an_inverse_mistake_is_told_that_mistake() -> None:
+    assert_named_mistakes_are_told("perceptron", "inverse")
+
+
+def test_a_slip_in_an_inverse_answer_is_never_given_a_name() -> None:
+    assert_slips_are_not_named("perceptron", "inverse")
