@@ -6,6 +6,7 @@ the changed set-up, built here from the record by hand."""
 from __future__ import annotations
 
 import itertools
+import json
 
 import numpy as np
 import pytest
@@ -14,6 +15,7 @@ from form_students import assert_named_mistakes_are_told, assert_slips_are_not_n
 from quizgen import topics
 from quizgen.core.errors import ParamsError
 from quizgen.core.exact import exact
+from quizgen.core.latex import vec
 from quizgen.core.model import DIFFICULTIES
 
 FORWARD = topics.get("perceptron")
@@ -122,3 +124,87 @@ def test_a_student_making_an_inverse_mistake_is_told_that_mistake() -> None:
 
 def test_a_slip_in_an_inverse_answer_is_never_given_a_name() -> None:
     assert_slips_are_not_named("perceptron", "inverse")
+
+
+WHATIF = topics.get("perceptron", "whatif")
+
+
+def _forward_w(setup: dict) -> list:
+    return _exactly(FORWARD.solve(FORWARD.parse(setup)).answer["w_final"])
+
+
+def _changed_by_hand(record: dict) -> dict:
+    """The changed set-up as a forward record, made here from the what-if's record."""
+    setup = json.loads(json.dumps(record["setup"]))
+    if record["change"] == "eta":
+        setup["eta"] = record["eta"]
+    elif record["change"] == "second_pass":
+        setup["steps"] = 2 * len(setup["samples"])  # both passes, from the first start
+    else:
+        low, high = LEVELS[setup["encoding"]]
+        sample = setup["samples"][record["sample"] - 1]
+        sample["t"] = low if sample["t"] == high else high
+        setup.pop("gate", None)
+    return setup
+
+
+@pytest.mark.parametrize("difficulty", DIFFICULTIES)
+def test_whatif_weights_are_the_forward_trace_of_the_changed_set_up(difficulty: str) -> None:
+    for seed in range(200):
+        params = WHATIF.generate(np.random.default_rng(seed), difficulty)
+        answer = WHATIF.solve(params).answer
+        assert _exactly(answer["w_final"]) == _forward_w(_changed_by_hand(params.to_record()))
+
+
+def test_from_zero_weights_a_new_learning_rate_only_scales_the_weights() -> None:
+    for seed in range(100):
+        params = WHATIF.generate(np.random.default_rng(seed), "easy")
+        record = params.to_record()
+        factor = exact(record["eta"]) / exact(record["setup"]["eta"])
+        first = _forward_w(record["setup"])
+        assert _exactly(WHATIF.solve(params).answer["w_final"]) == [factor * v for v in first]
+
+
+def test_each_difficulty_asks_for_its_own_changes() -> None:
+    changes = {
+        d: {WHATIF.generate(np.random.default_rng(s), d).change for s in range(40)}
+        for d in DIFFICULTIES
+    }
+    assert changes == {"easy": {"eta"}, "medium": {"eta", "second_pass"}, "hard": {"flip"}}
+
+
+def test_a_whatif_stem_states_the_first_pass_and_the_change() -> None:
+    params = WHATIF.generate(np.random.default_rng(3), "hard")
+    text = WHATIF.stem(params).text
+    first = FORWARD.solve(params.setup).answer["w_final"]
+    assert f"After this pass its weights are $w = {vec(first)}$" in text
+    assert f"Suppose instead sample {params.sample} had the target" in text
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"change": "eta", "eta": 1}, "already 1"),
+        ({"change": "eta"}, "given exactly when change is eta"),
+        ({"change": "flip", "sample": 5}, "sample must be 1 to 4"),
+        ({"change": "second_pass", "sample": 2}, "given exactly for flip"),
+    ],
+)
+def test_a_whatif_record_that_changes_nothing_is_refused(change: dict, message: str) -> None:
+    setup = WHATIF.generate(np.random.default_rng(0), "easy").to_record()["setup"]
+    with pytest.raises(ParamsError, match=message):
+        WHATIF.parse({"setup": setup, **change})
+
+
+def test_a_whatif_set_up_of_more_than_one_pass_is_refused() -> None:
+    setup = WHATIF.generate(np.random.default_rng(0), "easy").to_record()["setup"]
+    with pytest.raises(ParamsError, match="one pass"):
+        WHATIF.parse({"setup": {**setup, "steps": 6}, "change": "second_pass"})
+
+
+def test_a_student_making_a_whatif_mistake_is_told_that_mistake() -> None:
+    assert_named_mistakes_are_told("perceptron", "whatif", range(25))
+
+
+def test_a_slip_in_a_whatif_answer_is_never_given_a_name() -> None:
+    assert_slips_are_not_named("perceptron", "whatif", range(25))

@@ -197,6 +197,12 @@ def _subtrahend(p: Params, y_hat: int) -> str:
 
 
 def stem(p: Params) -> Stem:
+    return setup_stem(p, "What are the weights after the last step?")
+
+
+def setup_stem(p: Params, question: str) -> Stem:
+    """The set-up as the stem states it (samples table, start, rule, steps), then
+    ``question``: this topic's stem, and its forms' that ask about the same set-up."""
     n = len(p.samples[0].x)
     what = f"the {p.gate} gate ({p.encoding} encoding)" if p.gate else f"the {p.encoding} samples"
     header = (*(f"$x_{i + 1}$" for i in range(n)), "$t$")
@@ -207,7 +213,7 @@ def stem(p: Params) -> Stem:
         f"predicts {activation_text(p)}, and updates "
         r"$w_i \leftarrow w_i + \eta (t - \hat{y}) x_i$ after each sample. Present the samples "
         f"in order, starting again from the first after the last, for {p.steps} steps. "
-        "What are the weights after the last step?",
+        f"{question}",
         Table(header, rows),
     )
 
