@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from quizgen import topics
-from quizgen.core.grading import distinct_misconceptions
+from quizgen.core.grading import distinct_misconceptions, distinct_pairs
 from quizgen.core.latex import answer_text
 from quizgen.core.model import DIFFICULTIES, Problem
 from quizgen.practice.checking import check_typed
@@ -49,6 +49,25 @@ def assert_named_mistakes_are_told(name: str, form: str, seeds: range = range(40
             shown.add(mistake.label)
     assert asked and named / asked >= 0.95, (named, asked)
     assert shown == {m.label for m in topic.misconceptions}
+
+
+def assert_two_mistakes_are_told(name: str, form: str, seeds: range = range(20)) -> None:
+    """For a form whose mistakes are switches of one solver: two made at once are named as
+    those two (never another) on at least 85 % of the problems where they show."""
+    topic = topics.get(name, form)
+    named = asked = 0
+    for problem, solution in problems(name, form, seeds):
+        singles = distinct_misconceptions(topic.misconceptions, problem.params, solution)
+        for (first, second), answer in distinct_pairs(topic, problem.params, solution, singles):
+            checks = check_typed(problem, typed(answer, solution.parts))
+            wrong = [c.verdict for c in checks if c.verdict and not c.verdict.correct]
+            if not wrong:
+                continue
+            asked += 1
+            names = {v.misconception for v in wrong} | {v.also for v in wrong}
+            assert names - {None} <= {first, second}, (problem, first.label, second.label)
+            named += any(v.also for v in wrong)
+    assert asked and named / asked >= 0.85, (named, asked)
 
 
 def assert_slips_are_not_named(name: str, form: str, seeds: range = range(40)) -> None:

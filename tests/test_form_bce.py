@@ -7,6 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from form_students import assert_named_mistakes_are_told, assert_slips_are_not_named
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from quizgen import topics
 from quizgen.core.errors import ParamsError
@@ -85,3 +87,11 @@ def test_a_student_making_an_inverse_mistake_is_told_that_mistake() -> None:
 
 def test_a_slip_in_an_inverse_answer_is_never_given_a_name() -> None:
     assert_slips_are_not_named("bce", "inverse")
+
+
+@settings(max_examples=100)
+@given(st.sampled_from([0, 1]), st.floats(0.01, 8))
+def test_any_positive_loss_is_met_by_the_found_logit(y: int, loss: float) -> None:
+    params = INVERSE.parse({"given": "loss", "y": y, "value": loss})
+    answer = INVERSE.solve(params).answer
+    assert _forward([1], answer["z"], y)["loss"] == pytest.approx(loss, rel=1e-9)

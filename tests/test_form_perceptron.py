@@ -10,7 +10,13 @@ import json
 
 import numpy as np
 import pytest
-from form_students import assert_named_mistakes_are_told, assert_slips_are_not_named
+from form_students import (
+    assert_named_mistakes_are_told,
+    assert_slips_are_not_named,
+    assert_two_mistakes_are_told,
+)
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from quizgen import topics
 from quizgen.core.errors import ParamsError
@@ -89,6 +95,30 @@ def test_only_the_found_inputs_give_the_update() -> None:
             if _fits(record, x=list(x))
         ]
         assert fitting == [answer["x"]]
+
+
+quarters = st.integers(-8, 8).map(lambda k: k / 4)
+
+
+@settings(max_examples=100)
+@given(st.sampled_from(["bipolar", "binary"]), st.data())
+def test_any_single_update_is_read_back_whichever_quantity_is_unknown(encoding: str, data) -> None:
+    n = data.draw(st.integers(1, 3))
+    known = {
+        "x": data.draw(st.lists(st.integers(-3, 3), min_size=n, max_size=n)),
+        "t": data.draw(st.sampled_from(LEVELS[encoding])),
+        "eta": data.draw(st.sampled_from([0.1, 0.25, 0.5, 1, 2])),
+    }
+    w = data.draw(st.lists(quarters, min_size=n + 1, max_size=n + 1))
+    step = _one_update({"encoding": encoding, "w": w}, **known)
+    for find in ("t", "eta", "x"):
+        if find != "t" and step["e"] == 0:
+            continue  # no update: nothing to read eta or x from (such records are refused)
+        stated = {k: v for k, v in known.items() if k != find}
+        record = {"find": find, "encoding": encoding, "w": w, "w_new": step["w"], **stated}
+        answer = INVERSE.solve(INVERSE.parse(record)).answer
+        found = answer[find] if find == "x" else [answer[find]]
+        assert _exactly(found) == _exactly(known[find] if find == "x" else [known[find]])
 
 
 def test_each_difficulty_asks_for_its_own_unknown() -> None:
@@ -208,3 +238,7 @@ def test_a_student_making_a_whatif_mistake_is_told_that_mistake() -> None:
 
 def test_a_slip_in_a_whatif_answer_is_never_given_a_name() -> None:
     assert_slips_are_not_named("perceptron", "whatif", range(25))
+
+
+def test_a_student_making_two_whatif_mistakes_at_once_is_told_both() -> None:
+    assert_two_mistakes_are_told("perceptron", "whatif", range(10))

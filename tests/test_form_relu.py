@@ -9,6 +9,8 @@ import itertools
 import numpy as np
 import pytest
 from form_students import assert_named_mistakes_are_told, assert_slips_are_not_named
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from quizgen import topics
 from quizgen.core.errors import ParamsError
@@ -108,3 +110,17 @@ def test_a_student_making_an_inverse_mistake_is_told_that_mistake() -> None:
 
 def test_a_slip_in_an_inverse_answer_is_never_given_a_name() -> None:
     assert_slips_are_not_named("relu", "inverse")
+
+
+halves = st.integers(-10, 10).map(lambda k: k / 2)
+
+
+@settings(max_examples=100)
+@given(st.lists(halves, min_size=1, max_size=6), st.data())
+def test_any_layer_gets_the_smallest_whole_bias_that_switches_on_k_units(a, data) -> None:
+    active = data.draw(st.integers(1, len(a)))
+    upstream = data.draw(st.lists(halves.filter(bool), min_size=len(a), max_size=len(a)))
+    record = {"find": "bias", "a": a, "upstream": upstream, "active": active}
+    params = INVERSE.parse(record)
+    b = INVERSE.solve(params).answer["b"]
+    assert _active(params, b) >= active > _active(params, b - 1)
