@@ -170,6 +170,11 @@ def steps(p: Params, answer: Answer) -> list[Step]:
                 rf"w' = {num(factor)} \cdot {vec(_first_pass(p)['w_final'])}"
                 rf" = {vec(answer['w_final'])}",
             ]
+        else:
+            lines.append(
+                r"\text{From } w \neq 0\text{, } z \text{ does not scale with } \eta\text{: "
+                r"signs can change, so trace the pass again}"
+            )
         return [Step("What changes", tuple(lines)), *trace]
     j = (p.sample or 1) - 1
     level = forward.level_text(setup)
