@@ -4,6 +4,8 @@ the question states; uniqueness by brute force over the labels and monotonicity 
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from form_students import assert_named_mistakes_are_told, assert_slips_are_not_named
@@ -12,7 +14,8 @@ from hypothesis import strategies as st
 
 from quizgen import topics
 from quizgen.core.errors import ParamsError
-from quizgen.core.model import DIFFICULTIES
+from quizgen.core.model import DIFFICULTIES, Problem
+from quizgen.practice.checking import check_typed
 
 FORWARD = topics.get("bce")
 INVERSE = topics.get("bce", "inverse")
@@ -95,3 +98,13 @@ def test_any_positive_loss_is_met_by_the_found_logit(y: int, loss: float) -> Non
     params = INVERSE.parse({"given": "loss", "y": y, "value": loss})
     answer = INVERSE.solve(params).answer
     assert _forward([1], answer["z"], y)["loss"] == pytest.approx(loss, rel=1e-9)
+
+
+def test_a_logit_worked_from_the_rounded_prediction_is_marked_right() -> None:
+    for seed in range(200):
+        params = INVERSE.generate(np.random.default_rng(seed), "easy")
+        y_hat = round(INVERSE.solve(params).answer["y_hat"], 4)
+        z = math.log(y_hat / (1 - y_hat))
+        problem = Problem("bce", params, seed, "easy", "inverse")
+        checks = check_typed(problem, [f"{y_hat:.4f}", f"{z:.4f}"])
+        assert all(c.verdict and c.verdict.correct for c in checks), (params, z)

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from quizgen import topics
 from quizgen.core.errors import ParamsError
-from quizgen.core.model import DIFFICULTIES
+from quizgen.core.model import DIFFICULTIES, Problem
+from quizgen.practice.checking import check_typed
 
 FORWARD = topics.get("sigmoid")
 WHATIF = topics.get("sigmoid", "whatif")
@@ -98,3 +99,20 @@ def test_a_student_making_a_whatif_mistake_is_told_that_mistake() -> None:
 
 def test_a_slip_in_a_whatif_answer_is_never_given_a_name() -> None:
     assert_slips_are_not_named("sigmoid", "whatif")
+
+
+@pytest.mark.parametrize("difficulty", ["medium", "hard"])
+def test_a_change_worked_from_the_rounded_values_shown_is_marked_right(difficulty: str) -> None:
+    """The stem shows sigma(z) and sigma'(z) at four decimals; a student who works the change
+    or factor from those and their own rounded new values is right."""
+    for seed in range(200):
+        params = WHATIF.generate(np.random.default_rng(seed), difficulty)
+        old = {k: round(v, 4) for k, v in _forward(params.z).items()}
+        new = {k: round(v, 4) for k, v in WHATIF.solve(params).answer.items()}
+        if params.change == "shift":
+            last = new["sigma"] - old["sigma"]
+        else:
+            last = new["dsigma"] / old["dsigma"]
+        problem = Problem("sigmoid", params, seed, difficulty, "whatif")
+        checks = check_typed(problem, [f"{new['sigma']}", f"{new['dsigma']}", f"{last:.4f}"])
+        assert all(c.verdict and c.verdict.correct for c in checks), (params, last)

@@ -35,6 +35,9 @@ DESCRIPTION = (
 )
 
 Answer = dict[str, Any]
+#: z = ln(y_hat / (1 - y_hat)) from a y_hat rounded to DECIMALS moves by up to 13 units of
+#: that place (y_hat >= 0.08): z is marked at one decimal less, as the sigmoid's inverse does
+LOGIT = Precision(DECIMALS - 1)
 
 
 class Params(ParamsModel):
@@ -135,7 +138,7 @@ def solve(p: Params) -> Answer:
 def parts(p: Params) -> list[Part]:
     rounded = Precision(DECIMALS)
     out = [Part("y", "the label $y$", EXACT)] if p.given == "grad" else []
-    out += [Part("y_hat", r"$\hat{y}$", rounded), Part("z", "the logit $z$", rounded)]
+    out += [Part("y_hat", r"$\hat{y}$", rounded), Part("z", "the logit $z$", LOGIT)]
     return out if p.given == "loss" else [*out, Part("loss", r"the loss $\ell$", rounded)]
 
 

@@ -33,6 +33,9 @@ DESCRIPTION = (
 )
 
 DECIMALS = 4
+#: a difference or ratio of two values rounded to DECIMALS (the stem's old values, the
+#: student's new ones) carries their rounding: marked at one decimal less
+FROM_ROUNDED = Precision(DECIMALS - 1)
 SCALES = (0.5, 2, 3)
 Answer = dict[str, float]
 
@@ -136,9 +139,9 @@ def parts(p: Params) -> list[Part]:
         Part("dsigma", rf"$\sigma'({new})$", precision),
     ]
     if p.change == "shift":
-        out.append(Part("change", r"the change $\sigma(z') - \sigma(z)$", precision))
+        out.append(Part("change", r"the change $\sigma(z') - \sigma(z)$", FROM_ROUNDED))
     elif p.change == "scale":
-        out.append(Part("factor", r"the factor $\sigma'(z') / \sigma'(z)$", precision))
+        out.append(Part("factor", r"the factor $\sigma'(z') / \sigma'(z)$", FROM_ROUNDED))
     return out
 
 
