@@ -14,6 +14,7 @@ gradient survives.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Literal
 
@@ -104,15 +105,15 @@ def _by(p: Params) -> float:
     return float(p.by)
 
 
-def new_logit(p: Params) -> float:
+def _new_logit(p: Params) -> float:
     """z' after the change (negate: -z, with z = logit(sigma(z)) as the check finds it)."""
     if p.change == "negate":
         s = _old(p)
-        return -float(np.log(s / (1 - s)))
+        return -math.log(s / (1 - s))
     return _z(p) + _by(p) if p.change == "shift" else _by(p) * _z(p)
 
 
-def _answer(p: Params, z_new: float, *, dsigma_at: float | None = None) -> dict[str, float]:
+def _answer(p: Params, z_new: float, *, dsigma_at: float | None = None) -> Answer:
     """The new values at ``z_new``: sigma' there (or at ``dsigma_at``), and the difference or
     factor against the old values."""
     sigma, dsigma = sigmoid(z_new), sigmoid_derivative(z_new if dsigma_at is None else dsigma_at)
@@ -124,11 +125,11 @@ def _answer(p: Params, z_new: float, *, dsigma_at: float | None = None) -> dict[
     return answer
 
 
-def solve(p: Params) -> dict[str, float]:
+def solve(p: Params) -> Answer:
     if p.change == "negate":
         s = _old(p)
         return {"sigma": 1 - s, "dsigma": s * (1 - s)}
-    return _answer(p, new_logit(p))
+    return _answer(p, _new_logit(p))
 
 
 def parts(p: Params) -> list[Part]:
@@ -163,12 +164,12 @@ def stem(p: Params) -> Stem:
     if p.change == "shift":
         return Stem(
             f"{_before(p)} Its bias changes by ${num(_by(p))}$, so the logit becomes "
-            rf"$z' = z + {paren(_by(p))} = {num(new_logit(p))}$. Find $\sigma(z')$, $\sigma'(z')$ "
+            rf"$z' = z + {paren(_by(p))} = {num(_new_logit(p))}$. Find $\sigma(z')$, $\sigma'(z')$ "
             r"and the change $\sigma(z') - \sigma(z)$."
         )
     return Stem(
         f"{_before(p)} Every weight and the bias are multiplied by ${num(_by(p))}$, so the logit "
-        rf"becomes $z' = {num(_by(p))} z = {num(new_logit(p))}$. Find $\sigma(z')$, the "
+        rf"becomes $z' = {num(_by(p))} z = {num(_new_logit(p))}$. Find $\sigma(z')$, the "
         r"derivative $\sigma'(z')$ of the sigmoid at $z'$, and the factor "
         r"$\sigma'(z') / \sigma'(z)$ by which it changed."
     )
@@ -177,7 +178,7 @@ def stem(p: Params) -> Stem:
 def steps(p: Params, answer: dict[str, float]) -> list[Step]:
     d = DECIMALS
     if p.change == "negate":
-        s, z = num(_old(p)), -new_logit(p)
+        s, z = num(_old(p)), -_new_logit(p)
         return [
             Step(
                 r"Symmetry: $\sigma(-z) = 1 - \sigma(z)$",
@@ -203,7 +204,7 @@ def steps(p: Params, answer: dict[str, float]) -> list[Step]:
                 ),
             ),
         ]
-    z_new = new_logit(p)
+    z_new = _new_logit(p)
     written = (
         f"{num(_z(p))} + {paren(_by(p))}"
         if p.change == "shift"
@@ -300,7 +301,7 @@ MISCONCEPTIONS = (
         "kept the old derivative",
         r"A shift moves the unit along the curve, and $\sigma'$ changes with $z$: "
         r"$\sigma'(z') = \sigma(z')(1 - \sigma(z'))$.",
-        _when("shift", lambda p: _answer(p, new_logit(p), dsigma_at=_z(p))),
+        _when("shift", lambda p: _answer(p, _new_logit(p), dsigma_at=_z(p))),
     ),
     Misconception(
         "subtracted the new value from the old",
