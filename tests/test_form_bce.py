@@ -108,3 +108,11 @@ def test_a_logit_worked_from_the_rounded_prediction_is_marked_right() -> None:
         problem = Problem("bce", params, seed, "easy", "inverse")
         checks = check_typed(problem, [f"{y_hat:.4f}", f"{z:.4f}"])
         assert all(c.verdict and c.verdict.correct for c in checks), (params, z)
+
+
+def test_a_logit_and_loss_from_a_wrong_prediction_get_follow_through() -> None:
+    params = INVERSE.parse({"given": "dldz", "y": 1, "value": -0.2})  # y_hat = 0.8
+    typed = ["0.7", f"{math.log(0.7 / 0.3):.4f}", f"{-math.log(0.7):.4f}"]
+    checks = check_typed(Problem("bce", params, form="inverse"), typed)
+    assert [c.verdict.correct for c in checks] == [False, True, True]
+    assert all(c.verdict.follow_through for c in checks[1:])

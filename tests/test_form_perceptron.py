@@ -22,7 +22,8 @@ from quizgen import topics
 from quizgen.core.errors import ParamsError
 from quizgen.core.exact import exact
 from quizgen.core.latex import vec
-from quizgen.core.model import DIFFICULTIES
+from quizgen.core.model import DIFFICULTIES, Problem
+from quizgen.practice.checking import check_typed
 
 FORWARD = topics.get("perceptron")
 INVERSE = topics.get("perceptron", "inverse")
@@ -242,3 +243,12 @@ def test_a_slip_in_a_whatif_answer_is_never_given_a_name() -> None:
 
 def test_a_student_making_two_whatif_mistakes_at_once_is_told_both() -> None:
     assert_two_mistakes_are_told("perceptron", "whatif", range(10))
+
+
+def test_an_unknown_from_a_students_own_wrong_error_gets_follow_through() -> None:
+    params = INVERSE.parse(
+        {"find": "x", "w": [0, 0, 0], "w_new": [-1, 1, -1], "t": -1, "eta": 0.5}
+    )  # e = -2, x = [-1, 1]
+    checks = check_typed(Problem("perceptron", params, form="inverse"), ["-1", "[-2, 2]"])
+    assert checks[0].verdict.misconception.label == "ignored the learning rate"
+    assert checks[1].verdict.correct and checks[1].verdict.follow_through

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from quizgen import topics
 from quizgen.core.errors import ParamsError
-from quizgen.core.model import DIFFICULTIES
+from quizgen.core.model import DIFFICULTIES, Problem
+from quizgen.practice.checking import check_typed
 
 FORWARD = topics.get("relu")
 INVERSE = topics.get("relu", "inverse")
@@ -124,3 +125,11 @@ def test_any_layer_gets_the_smallest_whole_bias_that_switches_on_k_units(a, data
     params = INVERSE.parse(record)
     b = INVERSE.solve(params).answer["b"]
     assert _active(params, b) >= active > _active(params, b - 1)
+
+
+def test_delta_at_a_students_own_wrong_bias_gets_follow_through() -> None:
+    params = INVERSE.parse({"find": "bias", "a": [-2, 1], "upstream": [3, 4], "active": 2})
+    checks = check_typed(Problem("relu", params, form="inverse"), ["2", "[0, 4]"])  # b = 3
+    assert not checks[0].verdict.correct
+    assert checks[0].verdict.misconception.label == "took ReLU'(0) as 1"
+    assert checks[1].verdict.correct and checks[1].verdict.follow_through

@@ -116,3 +116,13 @@ def test_a_change_worked_from_the_rounded_values_shown_is_marked_right(difficult
         problem = Problem("sigmoid", params, seed, difficulty, "whatif")
         checks = check_typed(problem, [f"{new['sigma']}", f"{new['dsigma']}", f"{last:.4f}"])
         assert all(c.verdict and c.verdict.correct for c in checks), (params, last)
+
+
+def test_a_derivative_and_change_from_a_wrong_new_sigma_get_follow_through() -> None:
+    params = WHATIF.parse({"change": "shift", "z": 1, "by": 1})
+    sigma = 0.8  # wrong: sigma(2) = 0.8808
+    old = _forward(1)["sigma"]
+    typed = [str(sigma), f"{sigma * (1 - sigma):.4f}", f"{sigma - old:.4f}"]
+    checks = check_typed(Problem("sigmoid", params, form="whatif"), typed)
+    assert [c.verdict.correct for c in checks] == [False, True, True]
+    assert all(c.verdict.follow_through for c in checks[1:])

@@ -240,6 +240,22 @@ def steps(p: Params, answer: Answer) -> list[Step]:
     ]
 
 
+def follow(p: Params, given: dict[str, Any]) -> Answer:
+    """y_hat from the student's own label (y + the gradient's bias entry), z and the loss from
+    their own y_hat (follow-through)."""
+    y = given.get("y", _label(p))
+    out: Answer = {}
+    y_hat = _prediction(p)
+    if p.given == "grad" and y in (0, 1):
+        y_hat = out["y_hat"] = round(y + _value(p), 12)
+    y_hat = given.get("y_hat", y_hat)
+    if 0 < y_hat < 1:
+        out["z"] = _logit(y_hat)
+        if y in (0, 1):
+            out["loss"] = _loss(int(y), y_hat)
+    return out
+
+
 def _other_class(p: Params) -> Answer:
     """y_hat given as 1 - y_hat: the probability of the other class."""
     return _answer(p, _label(p), 1 - _prediction(p))

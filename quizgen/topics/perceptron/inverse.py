@@ -289,6 +289,22 @@ def steps(p: Params, answer: Answer) -> list[Step]:
     ]
 
 
+def follow(p: Params, given: dict[str, Any]) -> Answer:
+    """The unknown from the student's own error e (follow-through): t = y_hat + e,
+    eta = Delta w_0 / e, x_i = Delta w_i / (eta e)."""
+    if "e" not in given:
+        return {}
+    e, change = exact(given["e"]), _change(p)
+    if p.find == "t":
+        return {"t": number(_prediction(p) + e)}
+    if e == 0:
+        return {}
+    if p.find == "eta":
+        return {"eta": number(change[0] / e)}
+    assert p.eta is not None
+    return {"x": [number(d / (exact(p.eta) * e)) for d in change[1:]]}
+
+
 def _mistake(
     applies: Callable[[Params], bool], **switches: bool
 ) -> Callable[[Params], Answer | None]:

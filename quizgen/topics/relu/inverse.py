@@ -117,7 +117,7 @@ def _whole(x: float) -> int | float:
     return int(x) if x == int(x) else x
 
 
-def _at(p: Params, b: int, *, at_zero: int = 0, upstream: bool = True) -> Answer:
+def _at(p: Params, b: float, *, at_zero: int = 0, upstream: bool = True) -> Answer:
     """b, and delta at it by the forward rule (``at_zero``, ``upstream``: its mistakes)."""
     z = [_whole(v + b) for v in _a(p)]
     there = forward.solve_with(forward.Params(z=z, upstream=p.upstream), at_zero=at_zero)
@@ -213,6 +213,13 @@ def steps(p: Params, answer: Answer) -> list[Step]:
             ),
         ),
     ]
+
+
+def follow(p: Params, given: dict[str, Any]) -> Answer:
+    """delta at the student's own b (follow-through)."""
+    if p.find != "bias" or "b" not in given:
+        return {}
+    return {"delta": _at(p, given["b"])["delta"]}
 
 
 def _ordinal(k: int | None) -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import model_validator
@@ -234,6 +234,19 @@ def steps(p: Params, answer: dict[str, float]) -> list[Step]:
                 ),
             )
         )
+    return out
+
+
+def follow(p: Params, given: dict[str, Any]) -> Answer:
+    """sigma' from the student's own new sigma, and the change or factor from their own new
+    values (follow-through)."""
+    right = solve(p)
+    sigma, dsigma = given.get("sigma", right["sigma"]), given.get("dsigma", right["dsigma"])
+    out = {"dsigma": sigma * (1 - sigma)}
+    if p.change == "shift":
+        out["change"] = sigma - _old(p)
+    elif p.change == "scale":
+        out["factor"] = dsigma / sigmoid_derivative(_z(p))
     return out
 
 
