@@ -29,6 +29,14 @@ def problems(name: str, form: str, seeds: range):
             yield Problem(name, params, seed, difficulty, form), topic.solve(params)
 
 
+def assert_parts_show_different_numbers(name: str, form: str, seeds: range = range(200)) -> None:
+    """No two parts of a drawn problem show the same number at their printed precision: one
+    number asked twice tests nothing twice (sigma and sigma' far out on the curve)."""
+    for problem, solution in problems(name, form, seeds):
+        shown = [answer_text(solution.answer[p.key], p.precision) for p in solution.parts]
+        assert len(set(shown)) == len(shown), (problem, shown)
+
+
 def assert_named_mistakes_are_told(name: str, form: str, seeds: range = range(40)) -> None:
     """Each of the form's mistakes, made alone, is named as itself (never as another) on at
     least 95 % of the problems where it shows; every mistake shows somewhere."""

@@ -8,7 +8,11 @@ import math
 
 import numpy as np
 import pytest
-from form_students import assert_named_mistakes_are_told, assert_slips_are_not_named
+from form_students import (
+    assert_named_mistakes_are_told,
+    assert_parts_show_different_numbers,
+    assert_slips_are_not_named,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -116,3 +120,7 @@ def test_a_logit_and_loss_from_a_wrong_prediction_get_follow_through() -> None:
     checks = check_typed(Problem("bce", params, form="inverse"), typed)
     assert [c.verdict.correct for c in checks] == [False, True, True]
     assert all(c.verdict.follow_through for c in checks[1:])
+
+
+def test_no_two_parts_of_an_inverse_show_the_same_number() -> None:
+    assert_parts_show_different_numbers("bce", "inverse")

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from form_students import (
     assert_named_mistakes_are_told,
+    assert_parts_show_different_numbers,
     assert_slips_are_not_named,
     assert_two_mistakes_are_told,
 )
@@ -252,3 +253,7 @@ def test_an_unknown_from_a_students_own_wrong_error_gets_follow_through() -> Non
     checks = check_typed(Problem("perceptron", params, form="inverse"), ["-1", "[-2, 2]"])
     assert checks[0].verdict.misconception.label == "ignored the learning rate"
     assert checks[1].verdict.correct and checks[1].verdict.follow_through
+
+
+def test_no_two_parts_of_an_inverse_show_the_same_number() -> None:
+    assert_parts_show_different_numbers("perceptron", "inverse")

@@ -8,7 +8,11 @@ import itertools
 
 import numpy as np
 import pytest
-from form_students import assert_named_mistakes_are_told, assert_slips_are_not_named
+from form_students import (
+    assert_named_mistakes_are_told,
+    assert_parts_show_different_numbers,
+    assert_slips_are_not_named,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -133,3 +137,7 @@ def test_delta_at_a_students_own_wrong_bias_gets_follow_through() -> None:
     assert not checks[0].verdict.correct
     assert checks[0].verdict.misconception.label == "took ReLU'(0) as 1"
     assert checks[1].verdict.correct and checks[1].verdict.follow_through
+
+
+def test_no_two_parts_of_an_inverse_show_the_same_number() -> None:
+    assert_parts_show_different_numbers("relu", "inverse")

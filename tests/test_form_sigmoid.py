@@ -7,7 +7,11 @@ import math
 
 import numpy as np
 import pytest
-from form_students import assert_named_mistakes_are_told, assert_slips_are_not_named
+from form_students import (
+    assert_named_mistakes_are_told,
+    assert_parts_show_different_numbers,
+    assert_slips_are_not_named,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -126,3 +130,7 @@ def test_a_derivative_and_change_from_a_wrong_new_sigma_get_follow_through() -> 
     checks = check_typed(Problem("sigmoid", params, form="whatif"), typed)
     assert [c.verdict.correct for c in checks] == [False, True, True]
     assert all(c.verdict.follow_through for c in checks[1:])
+
+
+def test_no_two_parts_of_a_whatif_show_the_same_number() -> None:
+    assert_parts_show_different_numbers("sigmoid", "whatif")

@@ -38,6 +38,8 @@ DECIMALS = 4
 #: student's new ones) carries their rounding: marked at one decimal less
 FROM_ROUNDED = Precision(DECIMALS - 1)
 SCALES = (0.5, 2, 3)
+#: beyond it sigma (or 1 - sigma) and sigma' agree to four decimals: two parts, one number
+MAX_NEW_LOGIT = 3.5
 Answer = dict[str, float]
 
 
@@ -70,8 +72,9 @@ class Params(ParamsModel):
 
 def generate(rng: np.random.Generator, difficulty: Difficulty) -> Params:
     """Easy: negate, sigma(z) on the 0.05 grid. Medium: shift an integer z in [-3, 3] by a
-    whole c in [-3, 3]. Hard: scale z on the 0.5 grid by 0.5, 2 or 3, |k z| at most 4 (sigma'
-    still readable at four decimals). Never z = 0 or |z'| = |z| (sigma' would not change)."""
+    whole c in [-3, 3]. Hard: scale z on the 0.5 grid by 0.5, 2 or 3. The new logit stays
+    within 3.5 of 0, where sigma' is still told apart from sigma at four decimals. Never
+    z = 0 or |z'| = |z| (sigma' would not change)."""
     if difficulty == "easy":
         value = on_grid(rng, 0.05, 0.95, 0.05)
         if value == 0.5:
@@ -79,11 +82,11 @@ def generate(rng: np.random.Generator, difficulty: Difficulty) -> Params:
         return Params(change="negate", value=value)
     if difficulty == "medium":
         z, by = on_grid(rng, -3, 3, 1), on_grid(rng, -3, 3, 1)
-        if z == 0 or by == 0 or z + by == -z:
+        if z == 0 or by == 0 or z + by == -z or abs(z + by) > MAX_NEW_LOGIT:
             raise Degenerate
         return Params(change="shift", z=z, by=by)
     z, by = on_grid(rng, -3, 3, 0.5), pick(rng, SCALES)
-    if z == 0 or abs(by * z) > 4:
+    if z == 0 or abs(by * z) > MAX_NEW_LOGIT:
         raise Degenerate
     return Params(change="scale", z=z, by=by)
 
@@ -200,7 +203,7 @@ def steps(p: Params, answer: dict[str, float]) -> list[Step]:
                 "Check with the forward formula",
                 (
                     rf"z = \ln \frac{{{s}}}{{1 - {s}}} = {num(z, d)}",
-                    rf"\sigma({num(-z, d)}) = {num(sigmoid(-z), d)}",
+                    rf"\sigma(-z) = \sigma({num(-z, d)}) = {num(sigmoid(-z), d)}",
                 ),
             ),
         ]
