@@ -186,7 +186,7 @@ def stem(p: Params) -> Stem:
     x, t, eta = vec(there.samples[0].x), forward.level_text(there)(there.samples[0].t), there.eta
     rule = (
         "A perceptron with bias input $x_0 = 1$ (bias weight $w_0$ first) predicts "
-        f"{forward.activation_text(there)} and updates "
+        f"{forward.activation_text(there)}, and updates "
         r"$w_i \leftarrow w_i + \eta (t - \hat{y}) x_i$."
     )
     change = rf"its weights go from $w = {vec(p.w)}$ to $w' = {vec(p.w_new)}$"
