@@ -7,11 +7,7 @@ import math
 
 import numpy as np
 import pytest
-from form_students import (
-    assert_named_mistakes_are_told,
-    assert_parts_show_different_numbers,
-    assert_slips_are_not_named,
-)
+from form_students import assert_parts_show_different_numbers, named_mistakes, slips_named
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -98,11 +94,12 @@ def test_a_whatif_record_that_changes_nothing_is_refused(record: dict, message: 
 
 
 def test_a_student_making_a_whatif_mistake_is_told_that_mistake() -> None:
-    assert_named_mistakes_are_told("sigmoid", "whatif")
+    named = named_mistakes("sigmoid", "whatif", range(25))
+    assert set(named) == {m.label for m in topics.get("sigmoid", "whatif").misconceptions}
 
 
 def test_a_slip_in_a_whatif_answer_is_never_given_a_name() -> None:
-    assert_slips_are_not_named("sigmoid", "whatif")
+    assert slips_named("sigmoid", "whatif", range(25)) == []
 
 
 @pytest.mark.parametrize("difficulty", ["medium", "hard"])

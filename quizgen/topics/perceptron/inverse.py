@@ -146,15 +146,16 @@ def _found(
     bias_input: bool = True,
     zero_fires: bool = True,
     error_in_update: bool = True,
-) -> Answer:
-    """The unknown and e, by the right method or with one of its mistakes switched on."""
+) -> Answer | None:
+    """The unknown and e, by the right method or with one of its mistakes switched on (None:
+    the mistake contradicts the stated update, so it gives no answer)."""
     change = _change(p)
     if p.find == "eta":
         assert p.t is not None
         y_hat = _prediction(p, bias_input=bias_input, zero_fires=zero_fires)
         e = (y_hat - exact(p.t)) if flip_error else (exact(p.t) - y_hat)
         if e == 0:
-            return {"e": 0}  # no update where there was one: nothing to divide by
+            return None  # "no update" where the stem shows one: a student stops and rechecks
         return {"e": number(e), "eta": number(change[0] / e if error_in_update else change[0])}
     assert p.eta is not None
     eta = exact(p.eta) if use_eta else Fraction(1)
@@ -169,7 +170,9 @@ def _found(
 
 
 def solve(p: Params) -> Answer:
-    return _found(p)
+    answer = _found(p)
+    assert answer is not None  # the record was refused if the right method found no update
+    return answer
 
 
 def parts(p: Params) -> list[Part]:
@@ -309,13 +312,15 @@ def _mistake(
     applies: Callable[[Params], bool], **switches: bool
 ) -> Callable[[Params], Answer | None]:
     """A mistake as switches of the method, on the problems where it ``applies`` (else None,
-    and None where it gives the right answer: it cannot show)."""
+    and None where every part it gives is right: it cannot show)."""
 
     def answer(p: Params) -> Answer | None:
         if not applies(p):
             return None
-        wrong = _found(p, **switches)
-        return wrong if wrong != solve(p) else None
+        wrong, right = _found(p, **switches), solve(p)
+        if wrong is None or all(wrong[key] == right[key] for key in wrong):
+            return None
+        return wrong
 
     return answer
 
