@@ -218,9 +218,9 @@ def test_a_whatif_stem_states_the_first_pass_and_the_change() -> None:
     ("change", "message"),
     [
         ({"change": "eta", "eta": 1}, "already 1"),
-        ({"change": "eta"}, "given exactly when change is eta"),
+        ({"change": "eta"}, 'change "eta" needs eta'),
         ({"change": "flip", "sample": 5}, "sample must be 1 to 4"),
-        ({"change": "second_pass", "sample": 2}, "given exactly for flip"),
+        ({"change": "second_pass", "sample": 2}, "sample is not used when change is"),
     ],
 )
 def test_a_whatif_record_that_changes_nothing_is_refused(change: dict, message: str) -> None:

@@ -83,8 +83,8 @@ def test_a_changed_derivative_is_asked_with_its_factor_of_change() -> None:
     ("record", "message"),
     [
         ({"change": "negate", "value": 0.5}, "not 0.5"),
-        ({"change": "negate", "value": 0.8, "z": 1}, "not z or by"),
-        ({"change": "shift", "z": 1}, "needs z and by"),
+        ({"change": "negate", "value": 0.8, "z": 1}, 'z is not used when change is "negate"'),
+        ({"change": "shift", "z": 1}, 'change "shift" needs by'),
         ({"change": "scale", "z": 1, "by": 1}, "by not 0 or 1"),
     ],
 )

@@ -27,6 +27,7 @@ from quizgen.core.mathfn import sigmoid
 from quizgen.core.model import EXACT, Difficulty, Misconception, Part, Precision, Stem, Step
 from quizgen.core.params import Num, ParamsModel, Vector
 from quizgen.topics import Degenerate
+from quizgen.topics._inverse import require_fields
 from quizgen.topics._shared import dropped_loss_minus
 from quizgen.topics.bce import DECIMALS, loss_step
 
@@ -35,6 +36,8 @@ DESCRIPTION = (
 )
 
 Answer = dict[str, Any]
+#: the fields each question is given by
+NEEDS = {"loss": ("y", "value"), "dldz": ("y", "value"), "grad": ("x", "grad")}
 #: z = ln(y_hat / (1 - y_hat)) from a y_hat rounded to DECIMALS moves by up to 13 units of
 #: that place (y_hat >= 0.08): z is marked at one decimal less, as the sigmoid's inverse does
 LOGIT = Precision(DECIMALS - 1)
@@ -52,19 +55,17 @@ class Params(ParamsModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Params:
-        if self.given == "grad":
-            if self.x is None or self.grad is None or self.y is not None or self.value is not None:
-                raise ValueError("given grad needs x and grad (and no y or value)")
+        require_fields(self, "given", NEEDS)
+        if self.x is not None and self.grad is not None:
             if len(self.grad) != len(self.x) or self.x[0] != 1:
                 raise ValueError("x must start with the bias input 1 and match grad in length")
             g = self.grad[0]
             if not 0 < abs(g) < 1 or any(
                 not math.isclose(gj, g * xj, abs_tol=1e-9) for gj, xj in zip(self.grad, self.x)
             ):
-                raise ValueError("grad must be (y_hat - y) x for some y_hat in (0, 1), not 0.5")
+                raise ValueError("grad must be (y_hat - y) x for some y_hat in (0, 1)")
             return self
-        if self.y is None or self.value is None or self.x is not None or self.grad is not None:
-            raise ValueError(f"given {self.given} needs y and value (and no x or grad)")
+        assert self.value is not None and self.y is not None  # by require_fields
         if self.given == "loss" and not self.value > 0:
             raise ValueError("a loss must be positive")
         if self.given == "dldz" and not 0 < (self.value + self.y) < 1:

@@ -32,11 +32,14 @@ from quizgen.core.model import EXACT, Difficulty, Misconception, Part, Stem, Ste
 from quizgen.core.params import Num, ParamsModel, PositiveInt
 from quizgen.topics import Degenerate
 from quizgen.topics import perceptron as forward
+from quizgen.topics._inverse import require_fields
 
 DESCRIPTION = "one pass traced, then eta changed, a second pass, or a target flipped: new w"
 
 Answer = dict[str, Any]
 NEW_ETAS = (0.5, 1, 2, 3)
+#: the fields each change is given by: the new learning rate, the sample whose target flips
+NEEDS = {"eta": ("eta",), "second_pass": (), "flip": ("sample",)}
 
 
 class Params(ParamsModel):
@@ -53,10 +56,7 @@ class Params(ParamsModel):
         n = len(self.setup.samples)
         if self.setup.steps != n:
             raise ValueError(f"setup.steps must be one pass, {n} (one step per sample)")
-        if (self.eta is not None) != (self.change == "eta"):
-            raise ValueError("eta (the new learning rate) is given exactly when change is eta")
-        if (self.sample is not None) != (self.change == "flip"):
-            raise ValueError("sample (the one whose target flips) is given exactly for flip")
+        require_fields(self, "change", NEEDS)
         if self.eta is not None and self.eta == self.setup.eta:
             raise ValueError(f"eta is already {num(self.eta)}: nothing changes")
         if self.sample is not None and self.sample > n:

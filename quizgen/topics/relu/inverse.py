@@ -28,12 +28,15 @@ from quizgen.core.model import EXACT, Difficulty, Misconception, Part, Stem, Ste
 from quizgen.core.params import ParamsModel, PositiveInt, Vector
 from quizgen.topics import Degenerate
 from quizgen.topics import relu as forward
+from quizgen.topics._inverse import require_fields
 
 DESCRIPTION = (
     "which units were active, from delta and dJ/dh; or the smallest whole bias making k active"
 )
 
 Answer = dict[str, Any]
+#: the fields each question is given by
+NEEDS = {"mask": ("delta",), "bias": ("a", "active")}
 #: where z_j lies, by ReLU'(z_j)
 SIDES = {0: r"\leq 0", 1: "> 0"}
 
@@ -52,20 +55,18 @@ class Params(ParamsModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Params:
+        require_fields(self, "find", NEEDS)
         n = len(self.upstream)
         if 0 in self.upstream:
             raise ValueError("upstream (dJ/dh) must have no entry 0, or ReLU'(z) is not known")
-        if self.find == "mask":
-            if self.delta is None or self.a is not None or self.active is not None:
-                raise ValueError("find mask needs delta (and no a or active)")
+        if self.delta is not None:
             if len(self.delta) != n:
                 raise ValueError(f"delta has {len(self.delta)} entries but upstream has {n}")
             for j, (d, g) in enumerate(zip(self.delta, self.upstream)):
                 if d not in (0, g):
                     raise ValueError(f"delta[{j}] must be 0 or upstream[{j}] ({num(g)})")
             return self
-        if self.a is None or self.active is None or self.delta is not None:
-            raise ValueError("find bias needs a and active (and no delta)")
+        assert self.a is not None and self.active is not None  # by require_fields
         if len(self.a) != n:
             raise ValueError(f"a has {len(self.a)} entries but upstream has {n}")
         if self.active > n:

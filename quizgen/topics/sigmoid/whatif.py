@@ -27,6 +27,7 @@ from quizgen.core.mathfn import sigmoid, sigmoid_derivative
 from quizgen.core.model import Difficulty, Misconception, Part, Precision, Stem, Step
 from quizgen.core.params import Num, ParamsModel
 from quizgen.topics import Degenerate
+from quizgen.topics._inverse import require_fields
 from quizgen.topics.sigmoid import value_steps
 
 DESCRIPTION = (
@@ -41,6 +42,8 @@ SCALES = (0.5, 2, 3)
 #: beyond it sigma (or 1 - sigma) and sigma' agree to four decimals: two parts, one number
 MAX_NEW_LOGIT = 3.5
 Answer = dict[str, float]
+#: the fields each change is given by
+NEEDS = {"negate": ("value",), "shift": ("z", "by"), "scale": ("z", "by")}
 
 
 class Params(ParamsModel):
@@ -55,14 +58,9 @@ class Params(ParamsModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Params:
-        if self.change == "negate":
-            if self.value is None or not 0 < self.value < 1 or self.value == 0.5:
-                raise ValueError("negate needs value, sigma(z), in (0, 1) and not 0.5")
-            if self.z is not None or self.by is not None:
-                raise ValueError("negate gives only value (sigma(z)), not z or by")
-            return self
-        if self.z is None or self.by is None or self.value is not None:
-            raise ValueError(f"{self.change} needs z and by (and no value)")
+        require_fields(self, "change", NEEDS)
+        if self.value is not None and (not 0 < self.value < 1 or self.value == 0.5):
+            raise ValueError("value, sigma(z), must be in (0, 1) and not 0.5")
         if self.change == "shift" and self.by == 0:
             raise ValueError("a shift by 0 changes nothing")
         if self.change == "scale" and (self.z == 0 or self.by in (0, 1)):
