@@ -4,6 +4,7 @@ with the listed mistakes, two at once and every single edit of the computation s
 
     python3 bench/diagnosis.py              # 20 problems per topic and difficulty
     python3 bench/diagnosis.py --problems 5 # a first look
+    python3 bench/diagnosis.py --topic rnn  # one topic (repeatable)
 
 Pinned to one core. Each problem is checked, in a warm process, once with wrong answers that
 no mistake explains (every part searched, nothing named: the slowest path) and once with a
@@ -38,6 +39,7 @@ def timed(code: str, problem: object, typed: list[str]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--problems", type=int, default=20)
+    parser.add_argument("--topic", action="append", help="only this topic (repeatable)")
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
@@ -45,6 +47,8 @@ def main() -> None:
     print("|---|---|---:|---:|")
     worst_of_all = 0.0
     for name, topic in registry().items():
+        if args.topic and name not in args.topic:
+            continue
         for difficulty in DIFFICULTIES:
             times = []
             for seed in range(args.problems):
