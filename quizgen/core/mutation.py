@@ -11,7 +11,9 @@ fields come out of the edited quantities. Mistakes are computed on the data, nev
 
 The search is bounded: the quantities before the edited one are computed once, an edit that
 leaves its quantity unchanged is dropped before anything later is recomputed, and edits that
-give the same value for their quantity share one recomputation of everything after it.
+give the same value for their quantity share one recomputation of everything after it. When
+every later line acts entry by entry (an optimizer's steps), the distinct values of one
+quantity go through the later lines together, stacked along a new first axis.
 """
 
 from __future__ import annotations
@@ -782,3 +784,22 @@ function("rowsum", _rows(np.sum), "sum_j {0}", confused=("colsum",), skippable=F
 function("rowmax", _rows(np.max), "max_j {0}", skippable=False)
 function("keptmax", _kept_max, "max_(j kept) {0}", skippable=False)
 function("square", np.square, "({0})^2")
+
+
+#: each kind of edit as a class report groups it: "step 3, factor left out"
+KINDS = {
+    "dropped": "factor left out",
+    "added": "factor put in where it does not belong",
+    "inverted": "factor inverted",
+    "squared": "factor squared",
+    "doubled": "doubled",
+    "term-dropped": "term left out",
+    "sign": "sign flipped",
+    "swapped": "written the other way round",
+    "transpose-dropped": "transpose left out",
+    "transpose-added": "transpose added",
+    "confused": "one function for another",
+    "not-applied": "function not applied",
+    "neighbour": "one quantity for another",
+    "index": "the entry next to the right one",
+}
