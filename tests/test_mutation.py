@@ -245,3 +245,47 @@ def test_later_steps_computed_for_all_edits_at_once_give_what_one_by_one_gives(n
         assert [m.edit for m in stacked] == [m.edit for m in single]
         for a, b in zip(stacked, single):
             assert all(close(a.answer[k], b.answer[k]) for k in b.answer), (name, a.edit)
+
+
+def test_a_choice_item_short_of_listed_mistakes_takes_distractors_from_edits():
+    from quizgen.exam.build import CHOICES, _choices
+
+    # seed 0, easy: a = [3, 2, 3], mask [1, 1, 0], p = 0.5. Of the listed mistakes only the
+    # scaling at test time changes the test-time output, a / (1 - p); two edits fill in
+    problem = make_problem("regularization", 0, "easy")
+    topic = registry()["regularization"]
+    choices = _choices(topic, problem, topic.solve(problem.params))
+    a, mask = np.array([3.0, 2.0, 3.0]), np.array([1.0, 1.0, 0.0])
+    expected = {
+        answer_text(list(v), Precision(4)): label
+        for v, label in (
+            (a, None),
+            (a / 0.5, "applied the dropout scaling at test time"),
+            (a * mask, "put the factor m into step 6, where it does not belong"),
+            (1 / a, "inverted the factor a in step 6"),
+        )
+    }
+    assert len(choices) == CHOICES
+    assert {c.text: c.misconception for c in choices} == expected
+
+
+def test_choices_with_enough_listed_mistakes_take_no_edit(monkeypatch):
+    from quizgen import topics
+    from quizgen.exam.build import CHOICES, _choices
+
+    found = {}
+    for name in registry():
+        topic = topics.get(name)
+        for difficulty in DIFFICULTIES:
+            for seed in range(4):
+                problem = make_problem(name, seed, difficulty)
+                found[name, difficulty, seed] = _choices(
+                    topic, problem, topic.solve(problem.params)
+                )
+    monkeypatch.setattr(topics.Topic, "edit_mistakes", lambda *args: [])
+    for (name, difficulty, seed), choices in found.items():
+        topic = topics.get(name)
+        problem = make_problem(name, seed, difficulty)
+        listed_only = _choices(topic, problem, topic.solve(problem.params))
+        if len(listed_only) == CHOICES:
+            assert choices == listed_only, (name, difficulty, seed)
