@@ -454,9 +454,10 @@ def mutants(computation: Computation) -> list[Mutant]:
             formula, shown = line.expr.text(), _shown(right)
             quantity = line.shown or line.name
             for key, kind, operand, edited in made:
-                if answers[key] is not None:
+                answer = answers[key]
+                if answer is not None:
                     edit = Edit(line.step, quantity, kind, operand, formula, edited.text(), shown)
-                    found.append(Mutant(edit, answers[key]))
+                    found.append(Mutant(edit, answer))
     return found
 
 
