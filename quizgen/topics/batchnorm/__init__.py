@@ -251,7 +251,8 @@ def computation(p: Params) -> Computation:
         upstream = Q("upstream", "dL/dy")
         inputs["upstream"] = p.upstream
         lines += [
-            Line("dbeta", Fn("colsum", (upstream,)), 5, "dL/dbeta"),
+            # x_hat belongs to dgamma: put into dbeta, it is the two gradients confused
+            Line("dbeta", Fn("colsum", (Prod((upstream,), absent=(x_hat,)),)), 5, "dL/dbeta"),
             Line("dgamma", Fn("colsum", (Prod((upstream, x_hat)),)), 5, "dL/dgamma"),
         ]
 
