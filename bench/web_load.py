@@ -159,7 +159,10 @@ def measure(
         if kill_after is not None:
             killer = threading.Timer(kill_after, kill_one_worker, [server.pid])
             killer.start()
+        load = os.getloadavg()  # of the machine before the run: other work than this
+        cpu_before = server_cpu(server.pid)
         results, timings = asyncio.run(run(base, links, answers, think, limit))
+        cpu = server_cpu(server.pid) - cpu_before
         if killer is not None:
             killer.cancel()
         accepted = [a for a, _ in results]
@@ -175,7 +178,25 @@ def measure(
         "timings": sorted(timings["answer"]),
         "history": sorted(timings["history"]),
         "wall": wall,
+        "cpu": cpu,
+        "load": load,
     }
+
+
+def server_cpu(parent: int) -> float:
+    """CPU seconds the server has used: its own, its reaped workers' and its live workers'."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def times(pid: int | str, fields: slice) -> float:
+        stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return sum(int(value) for value in stat[fields]) / tick
+
+    children = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
+    live = 0.0
+    for child in children:
+        with contextlib.suppress(FileNotFoundError):
+            live += times(child, slice(11, 13))  # utime, stime
+    return times(parent, slice(11, 15)) + live  # and the waited-for children's
 
 
 def stored_answers(folder: Path, ids: list[str], database: str | None) -> list[int]:
@@ -251,6 +272,13 @@ def report(options: argparse.Namespace, result: dict) -> None:
     print(
         f"answer POST: median {1000 * statistics.median(timings):.1f} ms, p95 "
         f"{1000 * p95(timings):.1f} ms, max {1000 * timings[-1]:.1f} ms"
+    )
+    requests = len(timings) + len(result["history"])
+    load = ", ".join(f"{value:.1f}" for value in result["load"])
+    print(
+        f"server CPU {result['cpu']:.1f} s for {requests} timed requests (and the GETs between"
+        f" them): {1000 * result['cpu'] / max(1, sum(accepted)):.1f} ms per answer;"
+        f" machine's load average before the run {load}"
     )
     history = result["history"]
     if history:
