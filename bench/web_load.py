@@ -29,6 +29,7 @@ import re
 import signal
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -52,18 +53,20 @@ def wrong(text: str) -> str:
     return re.sub(r"-?\d+(?:\.\d+)?", off, text)
 
 
-async def student(client, link: str, answers: int, think: float, rng: random.Random, timings: dict):
-    """One student's answers: (acknowledged, unacknowledged) — an answer whose reply was lost
-    with a killed worker is not acknowledged (it may or may not be stored); the student then
-    reloads their page on a new connection and carries on."""
+async def student(
+    client, link: str, answers: int, think: float, rng: random.Random, timings: dict, done: list
+):
+    """One student's answers, counted in ``done`` as [acknowledged, unacknowledged] as they go
+    (so a run cut at its time limit still counts them) — an answer whose reply was lost with a
+    killed worker, or that was in flight at the limit, is not acknowledged (it may or may not
+    be stored); the student then reloads their page on a new connection and carries on."""
     import httpx2 as httpx
 
     page = (await client.get(link)).text
     await client.post(
         f"{link}start", data={"csrf": CSRF.search(page)[1], "count": "30", "difficulty": "medium"}
     )
-    accepted = unacknowledged = 0
-    while accepted < answers:
+    while done[0] < answers:
         try:
             page = (await client.get(f"{link}practice")).text
             token = CSRF.search(page)[1]
@@ -82,14 +85,16 @@ async def student(client, link: str, answers: int, think: float, rng: random.Ran
             response = await client.post(
                 f"{link}answer", data={"csrf": token, "part": key[1], key[1]: text}
             )
-        except httpx.TransportError:
-            unacknowledged += 1
+        except (httpx.TransportError, asyncio.CancelledError) as error:
+            done[1] += 1
+            if isinstance(error, asyncio.CancelledError):
+                raise
             continue
         timings["answer"].append(time.perf_counter() - started)
         if response.status_code != 303:
             raise RuntimeError(f"answer refused: {response.status_code}")
-        accepted += 1
-        if accepted % 5 == 0:
+        done[0] += 1
+        if done[0] % 5 == 0:
             started = time.perf_counter()
             try:
                 history = await client.get(f"{link}history")
@@ -98,7 +103,6 @@ async def student(client, link: str, answers: int, think: float, rng: random.Ran
             timings["history"].append(time.perf_counter() - started)
             if history.status_code != 200:
                 raise RuntimeError(f"history refused: {history.status_code}")
-    return accepted, unacknowledged
 
 
 async def run(base: str, links: list[str], answers: int, think: float, limit: float):
@@ -107,20 +111,26 @@ async def run(base: str, links: list[str], answers: int, think: float, limit: fl
     rng = random.Random(2026)
     timings: dict[str, list[float]] = {"answer": [], "history": []}
     clients = [httpx.AsyncClient(base_url=base, timeout=30) for _ in links]
+    done = [[0, 0] for _ in links]
     try:
-        accepted = await asyncio.wait_for(
+        await asyncio.wait_for(
             asyncio.gather(
                 *(
-                    student(c, link, answers, think, random.Random(rng.random()), timings)
-                    for c, link in zip(clients, links)
+                    student(c, link, answers, think, random.Random(rng.random()), timings, d)
+                    for c, link, d in zip(clients, links, done)
                 )
             ),
             limit,
         )
+    except TimeoutError:
+        print(
+            f"time limit of {limit:.0f} s reached: the figures are of what was done",
+            file=sys.stderr,
+        )
     finally:
         for client in clients:
             await client.aclose()
-    return accepted, timings
+    return done, timings
 
 
 def measure(
@@ -170,7 +180,11 @@ def measure(
         wall = time.perf_counter() - started
     finally:
         server.terminate()
-        server.wait(10)
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
     return {
         "unacknowledged": unacknowledged,
         "accepted": accepted,

@@ -125,3 +125,24 @@ def test_a_folder_moved_to_postgresql_keeps_its_links_and_form_key(tmp_path, pos
         assert (shared.teacher_token, token_of(shared, "ann"), shared.secret) == before
     finally:
         shared.close()
+
+
+def test_a_derivation_shown_on_one_machine_takes_its_self_marks_on_the_other(machines):
+    from quizgen.exam.banks import builtin_banks
+
+    first, second = machines
+    question = next(q for q in builtin_banks() if q.kind == "derive")
+    one, other = (
+        TestClient(create_app(room, builtin_banks()), base_url="http://127.0.0.1")
+        for room in machines
+    )
+    base = f"/s/{token_of(first, 'ann')}"
+    page = one.get(f"{base}/item/{question.id}").text
+    one.post(f"{base}/item", data={"csrf": csrf(page), "code": question.id})
+    one.post(f"{base}/reveal", data={"csrf": csrf(one.get(f"{base}/practice").text)})
+    page = other.get(f"{base}/practice").text
+    total = sum(step.marks for step in question.steps)
+    other.post(f"{base}/marks", data={"csrf": csrf(page), "marks": str(total)})
+    history = next(v for v in second.learners.values() if v.id == "ann").history
+    assert (history.count(), history.count("shown")) == (1, 1)
+    assert [(s.attempts, s.correct) for s in history.topic_stats()] == [(1, 1)]
