@@ -161,6 +161,9 @@ def measure(
             *(["--database", database] if database else []),
         )
     )
+    said: list[str] = []  # the server's lines after its banner, read as they come
+    reader = threading.Thread(target=lambda: said.extend(server.stderr), daemon=True)
+    reader.start()
     try:
         rows = (folder / "practice" / "links.csv").read_text().splitlines()[1:]
         links = ["/" + row.split(",")[-1].split("/", 3)[3] for row in rows]
@@ -185,6 +188,9 @@ def measure(
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+        reader.join(5)
+        if said:
+            print("the server said:", "".join(said[-20:]), sep="\n", file=sys.stderr)
     return {
         "unacknowledged": unacknowledged,
         "accepted": accepted,
