@@ -146,3 +146,31 @@ def test_a_derivation_shown_on_one_machine_takes_its_self_marks_on_the_other(mac
     history = next(v for v in second.learners.values() if v.id == "ann").history
     assert (history.count(), history.count("shown")) == (1, 1)
     assert [(s.attempts, s.correct) for s in history.topic_stats()] == [(1, 1)]
+
+
+def test_two_servers_on_one_database_serve_one_class_and_name_each_other(tmp_path, postgres_url):
+    import httpx2 as httpx
+    from web_helpers import serve_command, start_site
+
+    path = str(roster(tmp_path, STUDENTS))
+    started = []
+    try:
+        for place in ("here", "there"):  # the second's class folder does not exist yet
+            folder = str(tmp_path / place / "practice")
+            argv = serve_command("--class", path, "--class-dir", folder, "--database", postgres_url)
+            started.append(start_site(argv))
+        (_, first, _), (_, second, said) = started
+        assert any("served on its database by 1 more: process" in line for line in said)
+        links = [
+            (tmp_path / place / "practice" / "links.csv").read_text().replace(base, "")
+            for place, base in (("here", first), ("there", second))
+        ]
+        assert links[0] == links[1]
+        ann = re.search(r"ann,Ann,(\S+)", links[0]).group(1)
+        home = httpx.get(f"{first}{ann}", timeout=30).text
+        data = {"csrf": csrf(home), "topic": "relu", "count": "1", "difficulty": "medium"}
+        assert httpx.post(f"{second}{ann}start", data=data, timeout=30).status_code == 303
+    finally:
+        for process, _, _ in started:
+            process.terminate()
+            process.wait(20)
