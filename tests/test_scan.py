@@ -352,8 +352,9 @@ def test_review_of_a_finished_run_settles_its_queue_without_the_scans(scanned, t
     for scan in scans.iterdir():  # the scans are gone: the run's folder is all it needs
         scan.unlink()
     replies = "".join(f"{'B' if r['field'] == r['question'] else '0.25'}\n" for r in queue)
-    result = CliRunner().invoke(cli, ["scan", "--review", str(run)], input=replies)
+    result = CliRunner().invoke(cli, ["scan", "--review", str(run), "--grade"], input=replies)
     assert result.exit_code == 0, result.output
+    assert (run / "graded").is_dir()  # nothing left to review: marked in the same command
     kept = read_csv(scans / "corrections.csv")
     assert {(r["sheet"], int(r["page"]), r["field"]) for r in kept} == {key(r) for r in queue}
     assert [r for r in read_csv(run / "review.csv") if r["field"] != "page"] == []
@@ -381,6 +382,21 @@ def test_review_without_a_manifest_needs_a_scan_runs_folder(tmp_path):
     result = CliRunner().invoke(cli, ["scan", "--review", str(tmp_path)])
     assert result.exit_code == 1
     assert "--manifest is needed" in result.output
+
+
+def test_review_of_a_run_whose_scans_folder_is_gone_says_so(scanned, tmp_path):
+    root, out, *_ = scanned
+    scans = tmp_path / "scans"
+    shutil.copytree(root / "scans", scans)
+    run = tmp_path / "run"
+    assert (
+        CliRunner().invoke(cli, ["scan", str(scans), "-m", str(out), "-o", str(run)]).exit_code == 0
+    )
+    shutil.rmtree(scans)
+    replies = "\n" * 10
+    result = CliRunner().invoke(cli, ["scan", "--review", str(run)], input=replies)
+    assert result.exit_code == 1
+    assert "the folder of this run's scans is gone" in result.output
 
 
 def key(row: dict[str, str]) -> tuple[str, int, str]:

@@ -151,6 +151,11 @@ def correct(out_dir: Path, given: dict[FieldKey, str]) -> tuple[Batch, list[Path
     layout, pages, kept = load_state(out_dir)
     corrections = read_corrections(kept)
     if given:
+        if not kept.parent.is_dir():
+            raise QuizgenError(
+                f"{kept.parent}: the folder of this run's scans is gone, and its "
+                f"{kept.name} is kept there (scan the pages again with quizgen scan)"
+            )
         corrections.update(given)
         write_corrections(kept, corrections)
     batch = settled(layout, pages, corrections, out_dir)
