@@ -143,12 +143,16 @@ def answerable(batch: Batch) -> list[Review]:
     return [r for r in batch.review if r.key[2] != "page" and r.key[1] > 0]
 
 
-def correct(out_dir: Path, given: dict[FieldKey, str]) -> tuple[Batch, list[Path]]:
+def correct(
+    out_dir: Path,
+    given: dict[FieldKey, str],
+    state: tuple[Layout, list[PageRead], Path] | None = None,
+) -> tuple[Batch, list[Path]]:
     """Record ``given`` answers in the run's corrections file and write its outputs again
-    (returns the batch settled and the files written)."""
+    (returns the batch settled and the files written); ``state``: the run already loaded."""
     from quizgen.scan.outputs import write_outputs
 
-    layout, pages, kept = load_state(out_dir)
+    layout, pages, kept = state or load_state(out_dir)
     corrections = read_corrections(kept)
     if given:
         if not kept.parent.is_dir():
@@ -159,4 +163,4 @@ def correct(out_dir: Path, given: dict[FieldKey, str]) -> tuple[Batch, list[Path
         corrections.update(given)
         write_corrections(kept, corrections)
     batch = settled(layout, pages, corrections, out_dir)
-    return batch, write_outputs(batch, out_dir)
+    return batch, write_outputs(batch, out_dir, boxes=False)

@@ -45,13 +45,14 @@ class ReviewSite:
         self.load()
 
     def load(self) -> None:
-        layout, pages, kept = load_state(self.out_dir)
+        self.state = load_state(self.out_dir)  # read once: a class's run takes seconds
+        layout, pages, kept = self.state
         self.corrections_file = kept
         self.queue = answerable(settled(layout, pages, read_corrections(kept), self.out_dir))
 
     def answer(self, key: FieldKey, text: str) -> None:
         with self.lock:
-            batch, _ = correct(self.out_dir, {key: text})
+            batch, _ = correct(self.out_dir, {key: text}, self.state)
             self.queue = answerable(batch)
 
     def page(self, saved: str | None) -> HTMLResponse:
