@@ -36,7 +36,7 @@ def crop_name(key: FieldKey) -> str:
 
 def _page_record(page: PageRead) -> dict[str, Any]:
     def numbers(values: np.ndarray | None) -> list[float] | None:
-        return None if values is None else [round(float(v), 4) for v in values]
+        return None if values is None else values.tolist()  # exact: JSON keeps every digit
 
     return {
         "file": str(page.scan.file.resolve()),
