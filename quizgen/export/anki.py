@@ -12,7 +12,14 @@ from pathlib import Path
 
 from quizgen.core.latex import answer_text
 from quizgen.exam.model import BankItem, Exam, Item
-from quizgen.export.layout import derivation_html, display, html, slots, solution_html, stem_html
+from quizgen.export.layout import (
+    derivation_html,
+    display,
+    html,
+    slots,
+    solution_html,
+    stem_html,
+)
 
 FIXED_TIME = 1767225600.0  # 2026-01-01: the package's timestamps, so reruns give the same bytes
 CSS = (
@@ -64,6 +71,12 @@ def _models():
     return problem, step
 
 
+def _tags(item: Item) -> list[str]:
+    """quizgen, the topic, and the form when it is not forward (a filter for a deck)."""
+    form = item.problem.form
+    return ["quizgen", item.problem.topic, *([form] if form != "forward" else [])]
+
+
 def write_anki(exam: Exam, target: Path, deck_name: str) -> list[str]:
     import genanki
 
@@ -87,7 +100,7 @@ def write_anki(exam: Exam, target: Path, deck_name: str) -> list[str]:
                         problem_model,
                         [stem_html(item), answer, solution_html(item), item.code],
                         guid=genanki.guid_for("quizgen", "problem", item.code),
-                        tags=["quizgen", item.problem.topic],
+                        tags=_tags(item),
                     )
                 )
             else:

@@ -1,0 +1,318 @@
+"""Every face shows every form: papers and keys in both engines, the terminal, the quiz and
+the site, the LMS exports. A problem of a form other than forward is printed like any other;
+a stem's worked solution (``Stem.worked``, the steps a spot question asks to check) is shown as
+numbered steps, "Step 1" first. ``SigmoidSpot`` below is a small form of this file's own,
+registered for a test, so that worked stems are checked whatever forms the topics have."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from pypdf import PdfReader
+
+from quizgen import topics
+from quizgen.cli import cli
+from quizgen.core.mathfn import sigmoid
+from quizgen.core.model import EXACT, Misconception, Part, Precision, Problem, Stem
+from quizgen.core.seeds import child_seed
+from quizgen.exam.blueprint import Blueprint, ItemSpec, Section
+from quizgen.exam.item_codes import encode
+from quizgen.exam.model import Exam, ExamSection, Item, Version
+from quizgen.exam.problems import make_problem
+from quizgen.topics import Topic
+from quizgen.topics import sigmoid as sigmoid_topic
+
+
+class SigmoidSpot:
+    """A spot form of the sigmoid for these tests: the worked solution at z with step 2 wrong
+    (sigma'(z) written as sigma(z), a named mistake); asks for the step and its right value."""
+
+    DESCRIPTION = "the first wrong step of a worked sigma'(z), and its right value"
+    Params = sigmoid_topic.Params
+
+    @staticmethod
+    def generate(rng, difficulty):
+        return sigmoid_topic.generate(rng, difficulty)
+
+    @staticmethod
+    def solve(p):
+        s = sigmoid(p.z)
+        return {"step": 2, "value": s * (1 - s)}
+
+    @staticmethod
+    def parts(p):
+        return [
+            Part("step", "the number of the first wrong step", EXACT),
+            Part("value", "the right value of that step", Precision(3)),
+        ]
+
+    @staticmethod
+    def stem(p):
+        wrong = {"sigma": sigmoid(p.z), "dsigma": sigmoid(p.z)}
+        return Stem(
+            rf"A student worked out $\sigma({p.z})$ and $\sigma'({p.z})$ as below. Which step is "
+            "the first wrong one, and what should it give?",
+            worked=tuple(sigmoid_topic.steps(p, wrong)),
+        )
+
+    @staticmethod
+    def steps(p, answer):
+        return sigmoid_topic.steps(p, sigmoid_topic.solve(p))
+
+    MISCONCEPTIONS = (
+        Misconception(
+            "flagged the first step",
+            r"Step 1's $\sigma(z)$ is right; the derivative in step 2 is not.",
+            lambda p: {"step": 1, "value": sigmoid(p.z)},
+        ),
+    )
+
+
+@pytest.fixture
+def spot(monkeypatch):
+    """The sigmoid with ``SigmoidSpot`` as its spot form, for one test."""
+    registry = topics.registry()
+    known = registry["sigmoid"]
+    forms = {**known.other_forms, "spot": SigmoidSpot}
+    monkeypatch.setitem(registry, "sigmoid", Topic("sigmoid", known.module, other_forms=forms))
+    return registry["sigmoid"].with_form("spot")
+
+
+def form_problem(topic: str, form: str, seed: int = 11, difficulty="medium") -> Problem:
+    return make_problem(topic, child_seed(seed, topic, form), difficulty, form)
+
+
+def every_form_problem() -> list[Problem]:
+    """One problem of each form other than forward of every topic (at least sigmoid's inverse)."""
+    return [
+        form_problem(t.name, form, difficulty=d)
+        for t in topics.registry().values()
+        for form in t.forms[1:]
+        for d in ("easy", "hard")
+    ]
+
+
+def exam_of(problems: list[Problem], title: str = "Forms") -> Exam:
+    """An exam of one version with an item per problem, as ``build`` would make it."""
+    items = []
+    for number, problem in enumerate(problems, start=1):
+        topic = topics.get(problem.topic, problem.form)
+        code = encode(problem.topic, problem.difficulty or "medium", problem.seed or 0)
+        solution = topic.solve(problem.params)
+        stem = topic.stem(problem.params)
+        items.append(Item(number, str(number), problem, solution, 4, code, stem))
+    specs = [ItemSpec(topic=p.topic, marks=4, id=str(i)) for i, p in enumerate(problems)]
+    blueprint = Blueprint(title=title, sections=[Section(title="All", items=specs)])
+    section = ExamSection("All", None, tuple(items))
+    return Exam(blueprint, 1, (Version("A", (section,)),))
+
+
+def spot_problem(spot_topic: Topic, z: float = 1.0) -> Problem:
+    return Problem("sigmoid", spot_topic.parse({"z": z}), 5, "medium", "spot")
+
+
+# -- papers and keys --------------------------------------------------------------------------
+
+
+def test_the_html_paper_numbers_a_worked_stems_steps_from_step_1(spot):
+    from quizgen.render.html import render
+
+    exam = exam_of([spot_problem(spot)])
+    paper = render(exam, exam.versions[0], "paper", "rebuild", "mathml")
+    titles = re.findall(r'<div class="title">(Step \d)\. ', paper)
+    assert titles == ["Step 1", "Step 2"]
+    assert "0.731" in paper  # the worked steps' numbers are on the paper, the wrong one too
+
+
+def test_the_key_shows_the_right_steps_not_the_worked_stem(spot):
+    from quizgen.render.html import render
+
+    exam = exam_of([spot_problem(spot)])
+    key = render(exam, exam.versions[0], "key", "rebuild", "mathml")
+    assert "Step 1." not in key
+    assert "0.197" in key  # the right sigma'(1), as the key's steps work it out
+
+
+def test_the_typst_paper_prints_the_worked_steps_and_compiles(spot, tmp_path):
+    from quizgen.render.typst_pdf import source, write_pdf
+
+    exam = exam_of([spot_problem(spot)])
+    text = source(exam, exam.versions[0], "paper", "rebuild")
+    write_pdf(text, tmp_path / "paper.pdf")
+    printed = PdfReader(tmp_path / "paper.pdf").pages[0].extract_text()
+    assert "Step 1." in printed and "Step 2." in printed
+    assert printed.index("Step 2.") < printed.index("a.")  # the steps come before the parts
+
+
+@pytest.mark.slow
+def test_every_form_of_every_topic_prints_in_both_engines(spot, tmp_path):
+    from quizgen.render.html import render
+    from quizgen.render.pdf import write_pdf as weasy_pdf
+    from quizgen.render.typst_pdf import source, write_pdf
+
+    exam = exam_of([*every_form_problem(), spot_problem(spot)])
+    version = exam.versions[0]
+    for kind in ("paper", "key"):
+        write_pdf(source(exam, version, kind, "rebuild"), tmp_path / f"{kind}.pdf")
+        weasy_pdf(render(exam, version, kind, "rebuild"), tmp_path, tmp_path / f"{kind}-weasy.pdf")
+        for name in (f"{kind}.pdf", f"{kind}-weasy.pdf"):
+            text = "".join(p.extract_text() for p in PdfReader(tmp_path / name).pages)
+            assert text.count("Question ") >= len(version.items), name
+
+
+# -- the terminal -----------------------------------------------------------------------------
+
+
+def test_a_worked_stem_prints_as_numbered_steps_in_the_terminal(spot):
+    from quizgen.render.text import render_problem
+
+    problem = spot_problem(spot)
+    text = render_problem(problem, spot.solve(problem.params))
+    assert "Problem  [sigmoid · spot · medium · seed 5]" in text
+    stem, _, key = text.partition("Answer")
+    assert "  Step 1. Sigmoid" in stem and "  Step 2. Derivative" in stem
+    assert "  1. Sigmoid" in key  # the key's steps keep their plain numbers
+
+
+def test_quizgen_topics_lists_each_topics_forms():
+    output = CliRunner().invoke(cli, ["topics"]).output
+    header, _, *rows = output.splitlines()
+    assert "forms" in header.split()
+    sigmoid_row = next(r for r in rows if r.startswith("sigmoid "))
+    assert "forward, inverse" in sigmoid_row
+
+
+def quiz(args, lines=(), tmp_path: Path | None = None):
+    db = ["--db", str(tmp_path / "h.db")] if tmp_path else []
+    return CliRunner().invoke(
+        cli, ["quiz", *args, *db, "--no-color"], input="".join(f"{x}\n" for x in lines)
+    )
+
+
+def test_quiz_form_asks_problems_in_that_form(tmp_path):
+    result = quiz(["-t", "sigmoid", "--form", "inverse", "-n", "1", "--seed", "3"], ["q"], tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "· inverse ·" in result.output and "Which $z$" not in result.output
+    assert "Which z gives it?" in result.output or "Find σ(z) and z." in result.output
+
+
+def test_quiz_form_checks_an_answer_and_names_the_forms_mistake(tmp_path):
+    from quizgen.practice.session import quiz_problems
+
+    (problem,) = quiz_problems(["sigmoid"], 1, 3, "medium", forms=("inverse",))
+    right = topics.get("sigmoid", "inverse").solve(problem.params).answer["z"]
+    args = ["-t", "sigmoid", "--form", "inverse", "-n", "1", "--seed", "3"]
+    result = quiz(args, [f"{-right:.3f}"], tmp_path)  # the ratio upside down gives -z
+    assert "It looks like you inverted the ratio" in result.output
+
+
+def test_quiz_form_of_a_topic_without_it_is_a_one_line_error():
+    result = quiz(["-t", "relu", "--form", "whatif"])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1].startswith('Error: topic "relu" has no form')
+
+
+def test_quiz_form_with_every_topic_asks_only_topics_that_have_it(tmp_path):
+    from quizgen.practice.session import quiz_problems, topics_in_forms
+
+    names = topics_in_forms(list(topics.registry()), ("inverse",))
+    asked = list(quiz_problems(names, 2 * len(names), 1, "easy", forms=("inverse",)))
+    assert {p.topic for p in asked} == set(names) and {p.form for p in asked} == {"inverse"}
+
+
+def test_the_terminal_quiz_shows_a_worked_stems_steps(spot, tmp_path):
+    from rich.console import Console
+
+    from quizgen.cli.quiz import QuizSession
+
+    console = Console(record=True, width=100, color_system=None)
+    lines = iter(["q"])
+    session = QuizSession(console, lambda prompt: next(lines), None)
+    session.run([spot_problem(spot)])
+    shown = console.export_text()
+    assert "Step 1. Sigmoid" in shown and "Step 2. Derivative" in shown
+    assert shown.index("Step 2.") < shown.index("(h hint")  # shown before the first prompt
+
+
+def test_a_quiz_without_form_asks_forward_problems_as_before():
+    from quizgen.practice.session import quiz_problems
+
+    names = list(topics.registry())
+    asked = list(quiz_problems(names, 20, 9, "medium"))
+    assert {p.form for p in asked} == {"forward"}
+    again = [make_problem(p.topic, child_seed(9, "quiz", i), "medium") for i, p in enumerate(asked)]
+    assert [p.params for p in asked] == [p.params for p in again]
+
+
+def test_adaptive_practice_mixes_the_forms_of_a_topic(tmp_path):
+    from quizgen.practice.history import History
+    from quizgen.practice.session import quiz_problems, session_forms
+
+    history = History(tmp_path / "h.db")
+    try:
+        forms = session_forms((), adaptive=True)
+        asked = list(quiz_problems(["sigmoid"], 30, 4, "medium", history, forms))
+    finally:
+        history.close()
+    assert {p.form for p in asked} == set(topics.get("sigmoid").forms)
+
+
+def test_a_mistake_in_one_form_brings_the_topic_back_in_adaptive_practice(tmp_path):
+    from quizgen.practice.engine import Practice
+    from quizgen.practice.history import History
+    from quizgen.practice.session import quiz_problems
+
+    history = History(tmp_path / "h.db")
+    try:
+        practice = Practice(history, "adaptive")
+        for seed in range(6):  # sigmoid's inverse form always answered wrong, relu right
+            run = practice.start(make_problem("sigmoid", seed, "easy", "inverse"))
+            while not run.done:
+                run.answer("99")
+            relu = practice.start(make_problem("relu", seed, "easy"))
+            while not relu.done:
+                right = relu.solution.answer[relu.part.key]
+                relu.answer(" ".join(map(str, right)) if isinstance(right, list) else str(right))
+        asked = list(quiz_problems(["sigmoid", "relu"], 40, 2, "easy", history, ("forward",)))
+    finally:
+        history.close()
+    assert sum(p.topic == "sigmoid" for p in asked) > 2 * sum(p.topic == "relu" for p in asked)
+
+
+# -- the exports ------------------------------------------------------------------------------
+
+
+def test_an_exported_stem_carries_its_worked_steps_as_a_numbered_list(spot):
+    from quizgen.export.layout import stem_html
+
+    (item,) = exam_of([spot_problem(spot)]).versions[0].items
+    html = stem_html(item)
+    listed = re.search(r"<ol>(.*)</ol>", html).group(1)
+    assert listed.count("<li>") == 2 and listed.startswith("<li>Sigmoid\\[")
+    assert "0.731" in listed
+
+
+def test_a_forms_slot_is_named_after_its_topic_and_form(spot):
+    from quizgen.export.layout import slots
+
+    exam = exam_of([spot_problem(spot), form_problem("sigmoid", "inverse")])
+    assert [s.title for s in slots(exam)] == ["1 sigmoid spot", "2 sigmoid inverse"]
+
+
+def test_anki_tags_a_forms_cards_with_the_form(spot, tmp_path):
+    import sqlite3
+    import zipfile
+
+    from quizgen.export import write
+
+    exam = exam_of([spot_problem(spot), form_problem("sigmoid", "forward")])
+    target = tmp_path / "deck.apkg"
+    write("anki", exam, target)
+    with zipfile.ZipFile(target) as package:
+        package.extract("collection.anki2", tmp_path)
+    with sqlite3.connect(tmp_path / "collection.anki2") as db:
+        tags = sorted(row[0].split() for row in db.execute("SELECT tags FROM notes"))
+    assert tags == [["quizgen", "sigmoid"], ["quizgen", "sigmoid", "spot"]]
