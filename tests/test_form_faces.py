@@ -316,3 +316,191 @@ def test_anki_tags_a_forms_cards_with_the_form(spot, tmp_path):
     with sqlite3.connect(tmp_path / "collection.anki2") as db:
         tags = sorted(row[0].split() for row in db.execute("SELECT tags FROM notes"))
     assert tags == [["quizgen", "sigmoid"], ["quizgen", "sigmoid", "spot"]]
+
+
+# -- the site ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def room(tmp_path):
+    from web_helpers import roster
+
+    from quizgen.exam.roster import read_roster
+    from quizgen.web import classroom as rooms
+
+    classroom = rooms.open_class(read_roster(roster(tmp_path, [("ann", "Ann")])), tmp_path / "p")
+    yield classroom
+    classroom.close()
+
+
+@pytest.fixture
+def site(room):
+    """(a test client of the class's site, Ann's link)."""
+    from starlette.testclient import TestClient
+
+    from quizgen.web.app import create_app
+
+    learner = next(iter(room.learners.values()))
+    return TestClient(create_app(room), base_url="http://127.0.0.1"), f"/s/{learner.token}"
+
+
+def start(site, forms: list[str], topic: str = "sigmoid", **extra: str) -> str:
+    """Start a practice of ``topic`` in ``forms``; the page it leads to."""
+    from web_helpers import csrf
+
+    client, base = site
+    home = client.get(f"{base}/").text
+    data = {"csrf": csrf(home), "topic": topic, "form": forms, "count": "3", **extra}
+    return client.post(f"{base}/start", data=data).text
+
+
+def shown(page: str, form: str) -> tuple[Problem, object]:
+    """(problem, solution) of the item code a practice page shows, asked in ``form``."""
+    from web_helpers import CODE
+
+    from quizgen.exam.item_codes import decode
+
+    topic, difficulty, seed = decode(CODE.search(page).group(1))
+    problem = make_problem(topic, seed, difficulty, form)
+    return problem, topics.get(topic, form).solve(problem.params)
+
+
+def answer(site, page: str, text: str) -> str:
+    from web_helpers import csrf
+
+    client, base = site
+    key = re.search(r'name="part" value="([^"]+)"', page).group(1)
+    data = {"csrf": csrf(page), "part": key, key: text}
+    return client.post(f"{base}/answer", data=data).text
+
+
+def test_the_practice_page_offers_every_form_some_topic_has(site):
+    client, base = site
+    home = client.get(f"{base}/").text
+    offered = re.findall(r'name="form" value="([a-z]+)"', home)
+    assert offered == [
+        f
+        for f in ("forward", "inverse", "whatif", "spot")
+        if any(f in t.forms for t in topics.registry().values())
+    ]
+    assert "inverse" in offered and "find a given from a result" in home
+
+
+def test_a_form_chosen_on_the_site_is_asked_and_its_mistake_named(site):
+    page = start(site, ["inverse"])
+    assert "· inverse ·" in page
+    _, solution = shown(page, "inverse")  # medium: sigma(z) given, z asked
+    page = answer(site, page, f"{-solution.answer['z']:.3f}")  # the ratio upside down
+    assert "It looks like you inverted the ratio" in page
+
+
+def test_a_right_answer_to_a_form_is_confirmed_on_the_site(site):
+    page = start(site, ["inverse"])
+    _, solution = shown(page, "inverse")
+    for part in solution.parts:
+        page = answer(site, page, f"{solution.answer[part.key]:.{part.precision.decimals}f}")
+    assert "All correct." in page
+
+
+def test_a_worked_stem_is_shown_on_the_practice_page_as_numbered_steps(site, spot):
+    page = start(site, ["spot"])
+    listed = re.search(r'<ol class="steps worked"[^>]*>(.*?)</ol>', page, re.S).group(1)
+    titles = re.findall(r'<div class="title">(Step \d)\. ', listed)
+    assert titles == ["Step 1", "Step 2"] and "<math" in listed
+
+
+def test_forms_no_topic_ticked_has_are_a_notice_not_an_error(site):
+    page = start(site, ["inverse"], topic="relu")
+    assert "None of the topics ticked is asked in the form Inverse." in page
+
+
+def test_without_a_form_ticked_the_site_asks_forward_problems(site):
+    page = start(site, [])
+    assert "Which z gives it" not in page and "compute the sigmoid" in page
+
+
+def test_an_adaptive_sitting_of_forms_reopens_on_the_problem_it_drew(room, tmp_path):
+    from starlette.testclient import TestClient
+    from web_helpers import CODE, csrf
+
+    from quizgen.exam.roster import read_roster
+    from quizgen.web import classroom as rooms
+    from quizgen.web.app import create_app
+
+    client = TestClient(create_app(room), base_url="http://127.0.0.1")
+    base = f"/s/{next(iter(room.learners.values())).token}"
+    home = client.get(f"{base}/").text
+    data = {"csrf": csrf(home), "topic": "sigmoid", "form": "inverse", "adaptive": "on"}
+    page = client.post(f"{base}/start", data=data).text
+    assert "· inverse ·" in page
+    room.close()
+    again = rooms.open_class(read_roster(tmp_path / "roster.csv"), tmp_path / "p")
+    try:
+        reopened = TestClient(create_app(again), base_url="http://127.0.0.1")
+        later = reopened.get(f"{base}/practice").text
+        assert CODE.search(later).group(1) == CODE.search(page).group(1)
+        stem = re.compile(r'<div class="card stem">(.*?)</div>', re.S)
+        assert stem.search(later).group(1) == stem.search(page).group(1)
+    finally:
+        again.close()
+
+
+@pytest.fixture
+def live(room, spot):
+    """The class's site served by uvicorn on a free loopback port, in this process (so that
+    it has ``SigmoidSpot``): (base URL, Ann's link)."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    from quizgen.web.app import create_app
+
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    listener.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(create_app(room), log_level="error"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    base = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    yield base, f"{base}/s/{next(iter(room.learners.values())).token}/"
+    server.should_exit = True
+    thread.join(10)
+
+
+@pytest.mark.slow
+def test_axe_finds_no_violation_on_the_pages_of_forms(live, tmp_path):
+    """The practice page's form choice, a spot question's worked steps and an inverse
+    question answered, in Chromium: axe-core finds nothing."""
+    from test_web_browser import ARGS, CHROMIUM, violations
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
+    from playwright.sync_api import sync_playwright
+
+    _, link = live
+    found = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_context(bypass_csp=True).new_page()
+        for form in ("spot", "inverse"):
+            page.goto(link)
+            found["home"] = violations(page)
+            page.locator("input[name=topic]:not([value=sigmoid])").evaluate_all(
+                "boxes => boxes.forEach(b => b.checked = false)"
+            )
+            page.check(f"input[name=form][value={form}]")
+            with page.expect_navigation():
+                page.click("button:has-text('Start')")
+            found[form] = violations(page)
+            page.screenshot(path=tmp_path / f"{form}.png", full_page=True)
+            steps = page.locator("ol.worked li.step")
+            assert steps.count() == (2 if form == "spot" else 0)
+            assert form != "spot" or steps.first.inner_text().startswith("Step 1. Sigmoid")
+            with page.expect_navigation():
+                page.click("button:has-text('Show the solution')")
+            found[f"{form} solution"] = violations(page)
+        browser.close()
+    assert {name: v for name, v in found.items() if v} == {}
