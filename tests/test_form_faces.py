@@ -504,3 +504,76 @@ def test_axe_finds_no_violation_on_the_pages_of_forms(live, tmp_path):
             found[f"{form} solution"] = violations(page)
         browser.close()
     assert {name: v for name, v in found.items() if v} == {}
+
+
+# -- the LMSs' own importers ------------------------------------------------------------------
+
+
+def lms_exam(spot_topic: Topic) -> Exam:
+    """Every form of every topic at two difficulties, and a spot question with worked steps."""
+    return exam_of([*every_form_problem(), spot_problem(spot_topic)], "Every form")
+
+
+@pytest.mark.slow
+def test_moodle_imports_every_form_with_its_worked_steps(spot, tmp_path):
+    from test_lms_import import check_moodle_item, moodle_questions
+
+    from quizgen.export.layout import html, slots
+    from quizgen.export.moodle import mark_scale
+
+    exam = lms_exam(spot)
+    imported = moodle_questions(exam, tmp_path)
+    scale = mark_scale(exam)
+    for slot in slots(exam):
+        (item,) = slot.items
+        question = imported[f"{slot.title} variant 1 ({item.code})"]
+        check_moodle_item(question, item, scale)
+        assert question["questiontext"].count("<li>") == len(item.stem.worked), slot.title
+        for step in item.stem.worked:  # as the export wrote them: no step lost or re-escaped
+            assert f"<li>{html(step.title)}" in question["questiontext"]
+    assert any(item.stem.worked for slot in slots(exam) for item in slot.items)
+
+
+@pytest.mark.slow
+def test_canvas_imports_every_form_with_its_worked_steps(spot, tmp_path):
+    from test_lms_import import canvas_quizzes, check_canvas_item, visible
+
+    exam = lms_exam(spot)
+    result, questions = canvas_quizzes(exam, tmp_path)
+    (quiz,) = result["assessments"]
+    asked = [questions[r["migration_id"]] for r in quiz["questions"]]
+    for item in exam.versions[0].items:
+        mine = [
+            q for q in asked if re.fullmatch(rf"Question {item.number}(: .*)?", q["question_name"])
+        ]
+        check_canvas_item(mine, item)
+        for q in mine:
+            assert q["question_text"].count("<li>") == len(item.stem.worked)
+            for step in item.stem.worked:
+                assert visible(step.title) in visible(q["question_text"])
+
+
+@pytest.mark.slow
+def test_anki_imports_every_form_with_its_worked_steps(spot, tmp_path):
+    anki = pytest.importorskip("anki.collection")
+    from anki.import_export_pb2 import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+    from quizgen.export import write
+
+    exam = lms_exam(spot)
+    write("anki", exam, tmp_path / "deck.apkg")
+    collection = anki.Collection(str(tmp_path / "collection.anki2"))
+    try:
+        request = ImportAnkiPackageRequest(
+            package_path=str(tmp_path / "deck.apkg"), options=ImportAnkiPackageOptions()
+        )
+        collection.import_anki_package(request)
+        notes = [collection.get_note(n) for n in collection.find_notes("")]
+        by_code = {n["Code"]: n for n in notes}
+    finally:
+        collection.close()
+    assert len(notes) == len(exam.versions[0].items)
+    for item in exam.versions[0].items:
+        note = by_code[item.code]
+        assert note["Question"].count("<li>") == len(item.stem.worked)
+        assert item.problem.form in note.tags
