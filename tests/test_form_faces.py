@@ -16,8 +16,9 @@ from pypdf import PdfReader
 from quizgen import topics
 from quizgen.cli import cli
 from quizgen.core.mathfn import sigmoid
-from quizgen.core.model import EXACT, Misconception, Part, Precision, Problem, Stem
+from quizgen.core.model import EXACT, Misconception, Part, Precision, Problem, Stem, part_letter
 from quizgen.core.seeds import child_seed
+from quizgen.exam.answer_range import grid_sizes
 from quizgen.exam.blueprint import Blueprint, ItemSpec, Section
 from quizgen.exam.item_codes import encode
 from quizgen.exam.model import Exam, ExamSection, Item, Version
@@ -78,7 +79,8 @@ def spot(monkeypatch):
     known = registry["sigmoid"]
     forms = {**known.other_forms, "spot": SigmoidSpot}
     monkeypatch.setitem(registry, "sigmoid", Topic("sigmoid", known.module, other_forms=forms))
-    return registry["sigmoid"].with_form("spot")
+    yield registry["sigmoid"].with_form("spot")
+    grid_sizes.cache_clear()  # an answer sheet's grids for this form are this test's own
 
 
 def form_problem(topic: str, form: str, seed: int = 11, difficulty="medium") -> Problem:
@@ -161,6 +163,23 @@ def test_every_form_of_every_topic_prints_in_both_engines(spot, tmp_path):
         for name in (f"{kind}.pdf", f"{kind}-weasy.pdf"):
             text = "".join(p.extract_text() for p in PdfReader(tmp_path / name).pages)
             assert text.count("Question ") >= len(version.items), name
+
+
+def test_an_answer_sheet_has_a_grid_for_every_number_of_every_form(spot):
+    from quizgen.exam.answer_range import entries, grid_symbols
+    from quizgen.render.sheet import entry_label, layout_sheet
+
+    exam = lms_exam(spot)
+    version = exam.versions[0]
+    fields = {f.label: f for page in layout_sheet(exam, version).pages for f in page.fields}
+    for item in version.items:
+        several = len(item.solution.parts) > 1
+        sizes = grid_sizes(item.problem.topic, item.problem.difficulty, item.problem.form)
+        for index, part in enumerate(item.solution.parts):
+            shown = f"{item.number}{part_letter(index)}" if several else str(item.number)
+            for path, value in entries(item.solution.answer[part.key]):
+                assert shown + entry_label(path) in fields
+                grid_symbols(value, sizes[part.key])  # the right answer can be written in it
 
 
 # -- the terminal -----------------------------------------------------------------------------
