@@ -12,14 +12,7 @@ from pathlib import Path
 
 from quizgen.core.latex import answer_text
 from quizgen.exam.model import BankItem, Exam, Item
-from quizgen.export.layout import (
-    derivation_html,
-    display,
-    html,
-    slots,
-    solution_html,
-    stem_html,
-)
+from quizgen.export.layout import derivation_html, display, html, slots, solution_html, stem_html
 
 FIXED_TIME = 1767225600.0  # 2026-01-01: the package's timestamps, so reruns give the same bytes
 CSS = (

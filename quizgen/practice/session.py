@@ -67,7 +67,7 @@ def forms_of(topic: str, forms: Sequence[Form]) -> tuple[Form, ...]:
     known = topics.get(topic).forms
     found = tuple(f for f in forms if f in known)
     if not found:
-        asked = ", ".join(forms)
+        asked = " or ".join(f'"{f}"' for f in forms)
         raise QuizgenError(f'topic "{topic}" has no form {asked}; its forms: {", ".join(known)}')
     return found
 
