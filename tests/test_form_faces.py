@@ -318,7 +318,7 @@ def test_a_forms_slot_is_named_after_its_topic_and_form(spot):
     from quizgen.export.layout import slots
 
     exam = exam_of([spot_problem(spot), form_problem("sigmoid", "inverse")])
-    assert [s.title for s in slots(exam)] == ["1 sigmoid spot", "2 sigmoid inverse"]
+    assert [s.title for s in slots(exam)] == ["1 sigmoid-spot", "2 sigmoid-inverse"]
 
 
 def test_anki_tags_a_forms_cards_with_the_form(spot, tmp_path):

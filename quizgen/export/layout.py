@@ -68,9 +68,10 @@ def slots(exam: Exam) -> list[Slot]:
 
 
 def asked_as(item: Item) -> str:
-    """The topic and, for a form other than forward, the form: "sigmoid", "sigmoid inverse"."""
+    """The topic and, for a form other than forward, the form: "sigmoid", "sigmoid-inverse"
+    (as ``export --topic T --form F`` names its slots)."""
     problem = item.problem
-    return problem.topic if problem.form == "forward" else f"{problem.topic} {problem.form}"
+    return problem.topic if problem.form == "forward" else f"{problem.topic}-{problem.form}"
 
 
 def escape(text: str) -> str:
