@@ -309,7 +309,7 @@ def _drawn_problem(entry: str | list[str]) -> Problem | BankItem:
     if isinstance(entry, str):
         return item_for_code(entry, lambda: ())
     code, form = entry
-    topic, difficulty, seed = decode(code)
+    topic, difficulty, seed = decode(code)[:3]
     return make_problem(topic, seed, difficulty, form)  # type: ignore[arg-type]
 
 
