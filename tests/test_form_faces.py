@@ -19,6 +19,7 @@ from quizgen.core.mathfn import sigmoid
 from quizgen.core.model import (
     DIFFICULTIES,
     EXACT,
+    FORMS,
     Misconception,
     Part,
     Precision,
@@ -208,6 +209,13 @@ def test_quizgen_topics_lists_each_topics_forms():
     assert "forward, inverse" in sigmoid_row
 
 
+def lacking() -> tuple[str, str]:
+    """A topic and a form it does not have (relu has no what-if, say)."""
+    return next(
+        (t.name, form) for t in topics.registry().values() for form in FORMS if form not in t.forms
+    )
+
+
 def quiz(args, lines=(), tmp_path: Path | None = None):
     db = ["--db", str(tmp_path / "h.db")] if tmp_path else []
     return CliRunner().invoke(
@@ -233,9 +241,11 @@ def test_quiz_form_checks_an_answer_and_names_the_forms_mistake(tmp_path):
 
 
 def test_quiz_form_of_a_topic_without_it_is_a_one_line_error():
-    result = quiz(["-t", "relu", "--form", "whatif"])
+    topic, form = lacking()
+    result = quiz(["-t", topic, "--form", form])
     assert result.exit_code == 1
-    assert result.output.strip().splitlines()[-1].startswith('Error: topic "relu" has no form')
+    last = result.output.strip().splitlines()[-1]
+    assert last.startswith(f'Error: topic "{topic}" has no form "{form}"; its forms: forward')
 
 
 def test_quiz_form_with_every_topic_asks_only_topics_that_have_it(tmp_path):
@@ -316,6 +326,17 @@ def test_an_exported_stem_carries_its_worked_steps_as_a_numbered_list(spot):
     listed = re.search(r"<ol>(.*)</ol>", html).group(1)
     assert listed.count("<li>") == 2 and listed.startswith("<li>Sigmoid\\[")
     assert "0.731" in listed
+
+
+def test_a_mistake_that_gives_no_value_for_a_part_is_left_out_of_its_feedback():
+    """bce's inverse names a mistake that gives no z at all (a probability above 1): the
+    exports name the mistakes that do give one, and write the question."""
+    from quizgen.export.layout import entries, wrong_values
+
+    (item,) = exam_of([form_problem("sigmoid", "inverse")]).versions[0].items
+    (entry,) = entries(item)
+    known = [("gave nothing", "No z.", {"z": None}), ("gave a z", "Wrong z.", {"z": 99.0})]
+    assert [value for value, _ in wrong_values(entry, known)] == [99.0]
 
 
 def test_a_forms_slot_is_named_after_its_topic_and_form(spot):
@@ -433,8 +454,11 @@ def test_a_worked_stem_is_shown_on_the_practice_page_as_numbered_steps(site, spo
 
 
 def test_forms_no_topic_ticked_has_are_a_notice_not_an_error(site):
-    page = start(site, ["inverse"], topic="relu")
-    assert "None of the topics ticked is asked in the form Inverse." in page
+    from quizgen.web.app import FORM_NAMES
+
+    topic, form = lacking()
+    page = start(site, [form], topic=topic)
+    assert f"None of the topics ticked is asked in the form {FORM_NAMES[form]}." in page
 
 
 def test_without_a_form_ticked_the_site_asks_forward_problems(site):

@@ -222,7 +222,9 @@ def wrong_values(
 
     out: list[tuple[float, str]] = []
     for label, explanation, answer in mistakes:
-        value = value_at(answer.get(entry.part.key), entry.index)
+        if answer.get(entry.part.key) is None:  # a mistake that gives no value for this part
+            continue
+        value = value_at(answer[entry.part.key], entry.index)
         if (
             value is None
             or not np.isfinite(value)
