@@ -15,7 +15,7 @@ from functools import cache
 
 from quizgen import topics
 from quizgen.core.grading import distinct_misconceptions
-from quizgen.core.model import Difficulty, Precision
+from quizgen.core.model import Difficulty, Form, Precision
 from quizgen.core.seeds import child_seed
 from quizgen.exam.problems import make_problem
 
@@ -62,14 +62,15 @@ def decimals_needed(value: float) -> int:
 
 
 @cache
-def grid_sizes(topic: str, difficulty: Difficulty) -> dict[str, GridSize]:
-    """The grid of each part (by answer key) of a slot with this topic and difficulty."""
+def grid_sizes(topic: str, difficulty: Difficulty, form: Form = "forward") -> dict[str, GridSize]:
+    """The grid of each part (by answer key) of a slot with this topic, form and difficulty."""
     found: dict[str, list[float]] = {}
     places: dict[str, int] = {}
     precision: dict[str, Precision] = {}
-    registered = topics.get(topic)
+    registered = topics.get(topic, form)
     for k in range(SAMPLES):
-        problem = make_problem(topic, child_seed(SHEET_GRID_ROOT, topic, difficulty, k), difficulty)
+        seed = child_seed(SHEET_GRID_ROOT, topic, difficulty, k)
+        problem = make_problem(topic, seed, difficulty, form)
         solution = registered.solve(problem.params)
         answers = [solution.answer] + [
             answer

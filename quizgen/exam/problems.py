@@ -13,7 +13,7 @@ from typing import Any
 
 from quizgen import topics
 from quizgen.core.errors import QuizgenError
-from quizgen.core.model import Difficulty, Problem, Solution
+from quizgen.core.model import Difficulty, Form, Problem, Solution
 from quizgen.core.params import plain
 from quizgen.core.seeds import child_seed, rng_for
 from quizgen.exam import item_codes
@@ -23,10 +23,11 @@ SCHEMA = "quizgen.problem/1"
 MAX_REDRAWS = 50
 
 
-def make_problem(topic: str, seed: int, difficulty: Difficulty) -> Problem:
-    """The problem that ``seed`` draws for ``topic`` at ``difficulty``: always the same one."""
-    params = topics.get(topic).generate(rng_for(seed), difficulty)
-    return Problem(topic=topic, params=params, seed=seed, difficulty=difficulty)
+def make_problem(topic: str, seed: int, difficulty: Difficulty, form: Form = "forward") -> Problem:
+    """The problem that ``seed`` draws for ``topic`` in ``form`` at ``difficulty``: always the
+    same one."""
+    params = topics.get(topic, form).generate(rng_for(seed), difficulty)
+    return Problem(topic=topic, params=params, seed=seed, difficulty=difficulty, form=form)
 
 
 def generate(

@@ -8,8 +8,10 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from quizgen import topics
+from quizgen.core.draw import pick
+from quizgen.core.errors import QuizgenError
 from quizgen.core.latex import answer_text
-from quizgen.core.model import Difficulty, Part, Problem, Solution
+from quizgen.core.model import FORMS, Difficulty, Form, Part, Problem, Solution
 from quizgen.core.seeds import child_seed, rng_for
 from quizgen.exam.banks import BankQuestion
 from quizgen.exam.build import make_bank_item
@@ -27,10 +29,13 @@ def quiz_problems(
     seed: int,
     difficulty: Difficulty,
     history: History | None = None,
+    forms: Sequence[Form] = ("forward",),
 ) -> Iterator[Problem]:
     """The session's problems, drawn lazily: problem i has the child seed (seed, "quiz", i).
     Topics come round in a shuffled order, each once before any comes again (so a count of
-    at least the number of topics covers them all), or adaptively when a history is given."""
+    at least the number of topics covers them all), or adaptively when a history is given.
+    Each problem is asked in one of ``forms`` that its topic has, drawn from (seed, "quiz",
+    i, "form") when there are several (see :func:`forms_of`)."""
     rng = rng_for(child_seed(seed, "quiz", "topics"))
     rounds: list[str] = []
     for index in range(count):
@@ -40,7 +45,36 @@ def quiz_problems(
             if not rounds:
                 rounds = [names[int(i)] for i in rng.permutation(len(names))]
             topic, level = rounds.pop(0), difficulty
-        yield make_problem(topic, child_seed(seed, "quiz", index), level)
+        problem_seed = child_seed(seed, "quiz", index)
+        choice = forms_of(topic, forms)
+        form = choice[0]
+        if len(choice) > 1:
+            form = pick(rng_for(child_seed(seed, "quiz", index, "form")), choice)
+        yield make_problem(topic, problem_seed, level, form)
+
+
+def session_forms(chosen: Sequence[str], adaptive: bool) -> tuple[Form, ...]:
+    """The forms a session asks: those chosen (``all``: every form), else ``forward``, or
+    every form in adaptive practice, which mixes them."""
+    if "all" in chosen or (adaptive and not chosen):
+        return FORMS
+    return tuple(f for f in FORMS if f in chosen) or ("forward",)
+
+
+def forms_of(topic: str, forms: Sequence[Form]) -> tuple[Form, ...]:
+    """The forms of ``forms`` that ``topic`` is asked in (an error naming its forms when it
+    has none of them)."""
+    known = topics.get(topic).forms
+    found = tuple(f for f in forms if f in known)
+    if not found:
+        asked = " or ".join(f'"{f}"' for f in forms)
+        raise QuizgenError(f'topic "{topic}" has no form {asked}; its forms: {", ".join(known)}')
+    return found
+
+
+def topics_in_forms(names: Sequence[str], forms: Sequence[Form]) -> list[str]:
+    """The topics of ``names`` that have at least one of ``forms``, in order."""
+    return [n for n in names if any(f in topics.get(n).forms for f in forms)]
 
 
 def practice_set(

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 
 from quizgen import topics
 from quizgen.core.latex import answer_text
-from quizgen.core.model import DIFFICULTIES, Problem, Solution, Stem, Table
+from quizgen.core.model import DIFFICULTIES, Problem, Solution, Stem, Step, Table
 from quizgen.render.unicode_math import inline, to_unicode
 from quizgen.topics import get
 
@@ -30,16 +31,25 @@ def table_lines(table: Table) -> list[str]:
 
 
 def topic_lines() -> list[str]:
-    """Every topic with its guide section, difficulties and one-line description."""
+    """Every topic with its guide section, difficulties, forms and one-line description."""
     rows = tuple(
-        (t.name, f"§{t.section} {t.section_title}", ", ".join(DIFFICULTIES), t.description)
+        (
+            t.name,
+            f"§{t.section} {t.section_title}",
+            ", ".join(DIFFICULTIES),
+            ", ".join(t.forms),
+            t.description,
+        )
         for t in topics.registry().values()
     )
-    return table_lines(Table(("topic", "guide section", "difficulties", "description"), rows))
+    header = ("topic", "guide section", "difficulties", "forms", "description")
+    return table_lines(Table(header, rows))
 
 
 def problem_heading(problem: Problem, number: int | None = None) -> str:
     bits = [problem.topic]
+    if problem.form != "forward":
+        bits.append(problem.form)
     if problem.difficulty:
         bits.append(problem.difficulty)
     if problem.seed is not None:
@@ -49,9 +59,13 @@ def problem_heading(problem: Problem, number: int | None = None) -> str:
 
 
 def stem_lines(stem: Stem) -> list[str]:
+    """The question: its text, its data table and the worked solution it shows (a spot
+    form's steps to check, as "Step 1. ...")."""
     out = [inline(stem.text)]
     if stem.table:
         out += ["", *(INDENT + row for row in table_lines(stem.table))]
+    if stem.worked:
+        out += ["", *numbered_steps(stem.worked, "Step ")]
     return out
 
 
@@ -62,14 +76,21 @@ def answer_lines(solution: Solution) -> list[str]:
     ]
 
 
-def step_lines(solution: Solution, with_table: bool = True) -> list[str]:
-    """The worked solution: numbered steps, their lines, results and the summary table."""
+def numbered_steps(steps: Sequence[Step], label: str = "") -> list[str]:
+    """Steps numbered from 1 ("1. ..." in a solution, "Step 1. ..." in a question), each with
+    its lines and result in Unicode."""
     out = []
-    for index, step in enumerate(solution.steps, start=1):
-        out.append(f"{INDENT}{index}. {inline(step.title)}")
+    for index, step in enumerate(steps, start=1):
+        out.append(f"{INDENT}{label}{index}. {inline(step.title)}")
         out += [INDENT * 2 + " " + to_unicode(line) for line in step.lines]
         if step.result:
             out.append(INDENT * 2 + " => " + to_unicode(step.result))
+    return out
+
+
+def step_lines(solution: Solution, with_table: bool = True) -> list[str]:
+    """The worked solution: numbered steps, their lines, results and the summary table."""
+    out = numbered_steps(solution.steps)
     if solution.table and with_table:
         out += ["", *(INDENT + row for row in table_lines(solution.table))]
     return out
