@@ -625,7 +625,7 @@ def mutants(computation: Computation) -> list[Mutant]:
             downstream: dict[bytes, dict[str, Any] | None] = {}
             right = base[line.name]
             scale = 1e-12 * (1.0 + float(np.abs(right).max(initial=0.0)))
-            shown = _shown(right)
+            shown = plain_value(right)
             for kind, operand, edited in line.expr.edits(context):
                 try:
                     value = edited.value(base)
@@ -683,7 +683,7 @@ def _answer_from(
         return None
 
 
-def _shown(value: Array) -> str:
+def plain_value(value: Array) -> str:
     """A quantity's right value for a sentence: up to four decimals, lists in brackets."""
 
     def one(v: Any) -> str:

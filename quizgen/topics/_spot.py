@@ -30,6 +30,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -54,6 +55,7 @@ from quizgen.core.mutation import (
     answer_key,
     edit_misconception,
     line_edit,
+    plain_value,
     reads,
     run_from,
 )
@@ -94,68 +96,93 @@ class SpotParams(ParamsModel):
 
 
 @dataclass(frozen=True)
-class Spotted:
-    """A spot problem worked out: the computation, its edited line and formula, both runs."""
+class Worked:
+    """A problem's right worked solution as data: its computation, every quantity's right
+    value and precision, and what each step establishes (worked out once, shared by every
+    edit tried on the problem)."""
 
     computation: Computation
+    right: dict[str, Array]
+    precisions: Mapping[str, Precision]
+
+    @cached_property
+    def last_step(self) -> int:
+        return max(line.step for line in self.computation.lines)
+
+    @cached_property
+    def lines_of(self) -> dict[int, tuple[Line, ...]]:
+        """Each step's quantities (none for a step the computation does not describe)."""
+        return {
+            step: tuple(line for line in self.computation.lines if line.step == step)
+            for step in range(1, self.last_step + 1)
+        }
+
+    @cached_property
+    def results(self) -> dict[int, tuple[Line, ...]]:
+        """Each step's result: the quantities no later quantity of the step reads, constants
+        aside (the step's last quantity when that leaves none)."""
+        out = {}
+        for step, lines in self.lines_of.items():
+            used = set().union(*(reads(line.expr) for line in lines))
+            found = tuple(line for line in lines if line.name not in used and reads(line.expr))
+            out[step] = found or lines[-1:]
+        return out
+
+    def value(self, env: Mapping[str, Array], step: int) -> Array:
+        """The step's value in a run: its one result, or its results' entries in a row."""
+        results = self.results[step]
+        if len(results) == 1:
+            return np.asarray(env[results[0].name], float)
+        return np.concatenate([np.ravel(env[line.name]) for line in results])
+
+    @cached_property
+    def parts(self) -> dict[int, Part]:
+        """The ``value`` part for each described step: the precision its result is shown at,
+        a scalar, vector or matrix by its shape."""
+        out = {}
+        for step, results in self.results.items():
+            if not results:
+                continue
+            shown = [self.precisions[line.name] for line in results]
+            rounded = [p for p in shown if not p.exact]
+            precision = max(rounded, key=lambda p: p.decimals) if rounded else EXACT
+            kind = ("scalar", "vector", "matrix")[min(self.value(self.right, step).ndim, 2)]
+            out[step] = Part("value", "that step's right value", precision, kind)  # type: ignore[arg-type]
+        return out
+
+    def agree(self, step: int, env: Mapping[str, Array]) -> bool:
+        """Does the step show its right value in a run, at the precision it is marked at?"""
+        value = _plain(self.value(env, step))
+        return agrees(value, _plain(self.value(self.right, step)), self.parts[step])
+
+
+@dataclass(frozen=True)
+class Spotted:
+    """A spot problem worked out: the right solution, the edited line and formula, and the
+    run with the edit made."""
+
+    worked: Worked
     index: int
     kind: str
     operand: str
     edited: Expr
-    right: dict[str, Array]
     wrong: dict[str, Array]
-    precisions: Mapping[str, Precision]
 
     @property
     def line(self) -> Line:
-        return self.computation.lines[self.index]
+        return self.worked.computation.lines[self.index]
 
     @property
     def step(self) -> int:
         return self.line.step
 
-    @property
-    def last_step(self) -> int:
-        return max(line.step for line in self.computation.lines)
-
-    def lines_of(self, step: int) -> list[Line]:
-        return [line for line in self.computation.lines if line.step == step]
-
-    def results(self, step: int) -> list[Line]:
-        """The quantities that are the step's result: those no later quantity of the step
-        reads, constants aside (the step's last quantity when that leaves none)."""
-        lines = self.lines_of(step)
-        used = set().union(*(reads(line.expr) for line in lines))
-        found = [line for line in lines if line.name not in used and reads(line.expr)]
-        return found or lines[-1:]
-
-    def value(self, env: Mapping[str, Array], step: int) -> Array:
-        """The step's value in a run: its one result, or its results' entries in a row."""
-        results = self.results(step)
-        if len(results) == 1:
-            return np.asarray(env[results[0].name], float)
-        return np.concatenate([np.ravel(env[line.name]) for line in results])
-
-    def part(self, step: int) -> Part:
-        """The ``value`` part for a step: the precision its quantities are shown at."""
-        shown = [self.precisions[line.name] for line in self.results(step)]
-        rounded = [p for p in shown if not p.exact]
-        precision = max(rounded, key=lambda p: p.decimals) if rounded else EXACT
-        kind = ("scalar", "vector", "matrix")[min(self.value(self.right, step).ndim, 2)]
-        return Part("value", "that step's right value", precision, kind)  # type: ignore[arg-type]
-
-    def agree(self, step: int, env: Mapping[str, Array], other: Mapping[str, Array]) -> bool:
-        """Does the step show the same value in two runs, at the precision it is marked at?"""
-        return agrees(
-            _plain(self.value(env, step)), _plain(self.value(other, step)), self.part(step)
-        )
-
     def shows_error(self) -> list[int]:
         """The steps whose value the wrong run shows differently from the right one."""
+        worked = self.worked
         return [
             step
-            for step in range(1, self.last_step + 1)
-            if self.lines_of(step) and not self.agree(step, self.wrong, self.right)
+            for step, lines in worked.lines_of.items()
+            if lines and not worked.agree(step, self.wrong)
         ]
 
 
@@ -175,7 +202,7 @@ def _tex(value: Array, precision: Precision) -> str:
     return mat(array.tolist(), decimals)
 
 
-def _written(line: Line, expr: Expr, env: Mapping[str, Array], values: Mapping[str, str]) -> str:
+def _line(line: Line, expr: Expr, env: Mapping[str, Array], values: Mapping[str, str]) -> str:
     """One line of a worked step: quantity = formula = formula with numbers = value (the middle
     ones left out when they say nothing new)."""
     shown = [line.latex_name()]
@@ -183,6 +210,44 @@ def _written(line: Line, expr: Expr, env: Mapping[str, Array], values: Mapping[s
         if text != shown[-1]:
             shown.append(text)
     return " = ".join(shown)
+
+
+def _edited_value(worked: Worked, index: int, edited: Expr) -> Array | None:
+    """The edited formula's value from the right values before it (None when it cannot be
+    computed, is not finite, or has another shape than the quantity)."""
+    right = worked.right[worked.computation.lines[index].name]
+    try:
+        with np.errstate(all="ignore"):
+            value = edited.value(worked.right)
+    except (ValueError, IndexError, ZeroDivisionError):
+        return None
+    return value if value.shape == right.shape and np.isfinite(value).all() else None
+
+
+@dataclass(frozen=True)
+class Fairness:
+    """What makes an edit a fair spot question on a problem: its step shows a wrong value at
+    the precision shown, every later step follows from it, and an asked part changes."""
+
+    asked: Sequence[Part]
+    answer: Mapping[str, Any]
+
+    def why_not(self, spotted: Spotted) -> str | None:
+        """Why the edit makes no fair question (None when it does)."""
+        worked = spotted.worked
+        if worked.agree(spotted.step, spotted.wrong):
+            return "the edit does not change its step's value at the precision shown"
+        after = range(spotted.step, worked.last_step + 1)
+        gaps = [step for step in after if not worked.lines_of[step]]
+        if gaps:
+            return f"step {gaps[0]} is not described by the computation and would not follow"
+        try:
+            answer = worked.computation.answer(spotted.wrong)
+        except (ValueError, IndexError, ZeroDivisionError):
+            return "the edit leads to no answer"
+        if same_answer(self.asked, answer, self.answer):
+            return "the edit changes no asked part"
+        return None
 
 
 class SpotForm:
@@ -193,7 +258,7 @@ class SpotForm:
     def __init__(self, name: str, topic: TopicModule, computation: Callable[[Any], Computation]):
         self.name = name
         self.topic = topic
-        self.computation = computation
+        self.computation_of = computation
         self.Params: type[SpotParams] = create_model(
             f"{topic.Params.__name__}Spot",
             __base__=SpotParams,
@@ -256,20 +321,30 @@ class SpotForm:
         )
 
     def _candidates(self, problem: ParamsModel) -> list[Spotted]:
-        """Every single edit whose worked solution is a fair spot question."""
-        computation = self.computation(problem)
+        """Every single edit whose worked solution is a fair spot question (edits giving one
+        value for their quantity share one run of everything after it)."""
+        worked = self._worked_right(problem)
+        computation = worked.computation
         context = computation.context()
-        base = computation.base()
-        precisions = self._precisions(problem, computation)
+        fair = Fairness(self.topic.parts(problem), computation.answer(worked.right))
         found = []
         for index, line in enumerate(computation.lines):
             seen: set[tuple[str, str, str]] = set()
+            runs: dict[bytes, dict[str, Array] | None] = {}
             for kind, operand, edited in line.expr.edits(context):
                 if (kind, operand, edited.text()) in seen:
                     continue
                 seen.add((kind, operand, edited.text()))
-                spotted = self._run(computation, base, index, kind, operand, edited, precisions)
-                if spotted is not None and self._fair(problem, spotted) is None:
+                value = _edited_value(worked, index, edited)
+                if value is None:
+                    continue
+                if value.tobytes() not in runs:
+                    runs[value.tobytes()] = run_from(computation, worked.right, index, value)
+                wrong = runs[value.tobytes()]
+                if wrong is None:
+                    continue
+                spotted = Spotted(worked, index, kind, operand, edited, wrong)
+                if fair.why_not(spotted) is None:
                     found.append(spotted)
         return found
 
@@ -281,7 +356,7 @@ class SpotForm:
         keys = [part.key for part in self.topic.parts(problem)]
         by_answer: dict[bytes, list[Spotted]] = {}
         for spotted in candidates:
-            answer = spotted.computation.answer(spotted.wrong)
+            answer = spotted.worked.computation.answer(spotted.wrong)
             by_answer.setdefault(answer_key(answer, keys), []).append(spotted)
         found: dict[Misconception, list[Spotted]] = {}
         for mistake in self.topic.MISCONCEPTIONS:
@@ -295,59 +370,21 @@ class SpotForm:
 
     # -- working out -----------------------------------------------------------------------
 
-    def _precisions(self, problem: ParamsModel, computation: Computation) -> dict[str, Precision]:
-        """Each quantity's precision: that of the answer field reading it, else exact where
-        every asked part is exact, else four decimals."""
+    def _worked_right(self, problem: ParamsModel) -> Worked:
+        """The problem's right worked solution, each quantity at the precision it is shown
+        at: that of the answer field reading it, else exact where every asked part is exact,
+        else four decimals."""
+        computation = self.computation_of(problem)
         parts = {part.key: part.precision for part in self.topic.parts(problem)}
         exact = all(p.exact for p in parts.values())
-        default = EXACT if exact else Precision(STEP_DECIMALS)
-        out = {line.name: default for line in computation.lines}
+        precisions = {
+            line.name: EXACT if exact else Precision(STEP_DECIMALS) for line in computation.lines
+        }
         names: Mapping[str, str] = getattr(computation.answer, "names", {})
         for key, name in reversed(list(names.items())):
             if key in parts:
-                out[name] = parts[key]
-        return out
-
-    @staticmethod
-    def _run(
-        computation: Computation,
-        base: dict[str, Array],
-        index: int,
-        kind: str,
-        operand: str,
-        edited: Expr,
-        precisions: Mapping[str, Precision],
-    ) -> Spotted | None:
-        """The worked solution with line ``index`` computed by ``edited`` (None when it
-        cannot be computed)."""
-        right = base[computation.lines[index].name]
-        try:
-            with np.errstate(all="ignore"):
-                value = edited.value(base)
-        except (ValueError, IndexError, ZeroDivisionError):
-            return None
-        if value.shape != right.shape or not np.isfinite(value).all():
-            return None
-        wrong = run_from(computation, base, index, value)
-        if wrong is None:
-            return None
-        return Spotted(computation, index, kind, operand, edited, base, wrong, precisions)
-
-    def _fair(self, problem: ParamsModel, spotted: Spotted) -> str | None:
-        """Why the edit makes no fair spot question (None when it does)."""
-        if spotted.agree(spotted.step, spotted.wrong, spotted.right):
-            return "the edit does not change its step's value at the precision shown"
-        gaps = [s for s in range(spotted.step, spotted.last_step + 1) if not spotted.lines_of(s)]
-        if gaps:
-            return f"step {gaps[0]} is not described by the computation and would not follow"
-        try:
-            answer = spotted.computation.answer(spotted.wrong)
-        except (ValueError, IndexError, ZeroDivisionError):
-            return "the edit leads to no answer"
-        right = spotted.computation.answer(spotted.right)
-        if same_answer(self.topic.parts(problem), answer, right):
-            return "the edit changes no asked part"
-        return None
+                precisions[name] = parts[key]
+        return Worked(computation, computation.base(), precisions)
 
     def spotted(self, p: SpotParams) -> Spotted:
         """The problem worked out (kept, so that every part of the form shares one)."""
@@ -370,7 +407,8 @@ class SpotForm:
         return check
 
     def _locate(self, p: SpotParams) -> Spotted:
-        computation = self.computation(p.problem)
+        worked = self._worked_right(p.problem)
+        computation = worked.computation
         names = [line.name for line in computation.lines]
         if p.edit.quantity not in names:
             raise ValueError(
@@ -394,15 +432,16 @@ class SpotForm:
                 f'field edit: no edit "{p.edit.kind}" of "{p.edit.operand}" giving '
                 f'"{p.edit.edited}" in the formula {line.shown or line.name} = {line.expr.text()}'
             )
-        precisions = self._precisions(p.problem, computation)
-        spotted = self._run(
-            computation, computation.base(), index, p.edit.kind, p.edit.operand, edited, precisions
+        value = _edited_value(worked, index, edited)
+        wrong = None if value is None else run_from(computation, worked.right, index, value)
+        if wrong is None:
+            raise ValueError("field edit: the edited worked solution cannot be computed")
+        spotted = Spotted(worked, index, p.edit.kind, p.edit.operand, edited, wrong)
+        why = Fairness(self.topic.parts(p.problem), computation.answer(worked.right)).why_not(
+            spotted
         )
-        why = "the edited worked solution cannot be computed" if spotted is None else None
-        why = why or self._fair(p.problem, spotted)  # type: ignore[arg-type]
         if why:
             raise ValueError(f"field edit: {why}")
-        assert spotted is not None
         if p.mistake is not None:
             self._check_mistake(p, spotted)
         return spotted
@@ -419,14 +458,11 @@ class SpotForm:
             raise ValueError(f'field mistake: the edit does not give what "{p.mistake}" gives')
 
     def _value(self, p: SpotParams, wrong: bool = False, step: int | None = None) -> Any:
+        """A step's value (the edited one by default), right or as the wrong solution shows
+        it."""
         spotted = self.spotted(p)
-        env = spotted.wrong if wrong else spotted.right
-        return _plain(spotted.value(env, spotted.step if step is None else step))
-
-    def _values(self, spotted: Spotted, env: Mapping[str, Array]) -> dict[str, str]:
-        """Every input and quantity as LaTeX, at the precision it is shown at."""
-        default = Precision(STEP_DECIMALS)
-        return {name: _tex(v, spotted.precisions.get(name, default)) for name, v in env.items()}
+        env = spotted.wrong if wrong else spotted.worked.right
+        return _plain(spotted.worked.value(env, spotted.step if step is None else step))
 
     def _mistake(self, p: SpotParams) -> Misconception | None:
         return next((m for m in self.topic.MISCONCEPTIONS if m.id == p.mistake), None)
@@ -440,29 +476,30 @@ class SpotForm:
         spotted = self.spotted(p)
         return [
             Part("step", "the number of the first wrong step", EXACT),
-            spotted.part(spotted.step),
+            spotted.worked.parts[spotted.step],
         ]
 
     def stem(self, p: SpotParams) -> Stem:
         asked = self.topic.stem(p.problem)
-        return Stem(f"{asked.text} {INSTRUCTION}", asked.table, self._worked(p, wrong=True))
+        return Stem(f"{asked.text} {INSTRUCTION}", asked.table, self._written(p, wrong=True))
 
-    def _worked(self, p: SpotParams, wrong: bool, start: int = 1) -> tuple[Step, ...]:
+    def _written(self, p: SpotParams, wrong: bool, start: int = 1) -> tuple[Step, ...]:
         """The worked solution from step ``start``: with the edit made (``wrong``) or right.
         A step the computation does not describe (softmax's shift of the logits) is shown as
         the topic works it; it always comes before the edited one."""
         spotted = self.spotted(p)
-        env = spotted.wrong if wrong else spotted.right
-        values = self._values(spotted, env)
-        forward = self.topic.steps(p.problem, self.topic.solve(p.problem))
+        worked = spotted.worked
+        env = spotted.wrong if wrong else worked.right
+        default = Precision(STEP_DECIMALS)
+        values = {name: _tex(v, worked.precisions.get(name, default)) for name, v in env.items()}
         out = []
-        for step in range(start, spotted.last_step + 1):
-            lines = spotted.lines_of(step)
+        for step in range(start, worked.last_step + 1):
+            lines = worked.lines_of[step]
             if not lines:
-                out.append(forward[step - 1])
+                out.append(self.topic.steps(p.problem, self.topic.solve(p.problem))[step - 1])
                 continue
             written = tuple(
-                _written(
+                _line(
                     line,
                     spotted.edited if wrong and line == spotted.line else line.expr,
                     env,
@@ -475,8 +512,9 @@ class SpotForm:
 
     def steps(self, p: SpotParams, answer: Mapping[str, Any]) -> list[Step]:
         spotted = self.spotted(p)
-        right = self._worked(p, wrong=False, start=spotted.step)
-        value = _tex(np.asarray(answer["value"], float), spotted.part(spotted.step).precision)
+        right = self._written(p, wrong=False, start=spotted.step)
+        precision = spotted.worked.parts[spotted.step].precision
+        value = _tex(np.asarray(answer["value"], float), precision)
         first = Step(
             f"Step {spotted.step} is the first wrong one: {self._explanation(p)}",
             right[0].lines,
@@ -491,9 +529,10 @@ class SpotForm:
         if mistake is not None:
             return f"{mistake.label}. {mistake.explanation}"
         spotted = self.spotted(p)
-        shown = _tex(spotted.right[spotted.line.name], EXACT).strip("$")
-        edit = line_edit(spotted.line, spotted.kind, spotted.operand, spotted.edited, shown)
-        answer = spotted.computation.answer(spotted.wrong)
+        worked = spotted.worked
+        right = plain_value(worked.right[spotted.line.name])
+        edit = line_edit(spotted.line, spotted.kind, spotted.operand, spotted.edited, right)
+        answer = worked.computation.answer(spotted.wrong)
         return edit_misconception([edit], answer).explanation
 
     # -- the form's own mistakes ---------------------------------------------------------
@@ -508,13 +547,18 @@ class SpotForm:
 
     def _next_value(self, p: SpotParams) -> dict[str, Any] | None:
         """The step's number with the next step's right value (None where there is no next
-        step, or its value reads as this one's)."""
+        step, it has another shape, or its value reads as this step's right value or as the
+        wrong one shown, which name the answer better)."""
         spotted = self.spotted(p)
+        worked = spotted.worked
         after = spotted.step + 1
-        if after > spotted.last_step or not spotted.lines_of(after):
+        if after > worked.last_step or not worked.lines_of[after]:
+            return None
+        if np.shape(self._value(p, step=after)) != np.shape(self._value(p)):
             return None
         value = self._value(p, step=after)
-        if agrees(value, self._value(p), spotted.part(spotted.step)):
+        part = worked.parts[spotted.step]
+        if any(agrees(value, shown, part) for shown in (self._value(p), self._value(p, True))):
             return None
         return {"step": spotted.step, "value": value}
 

@@ -1,0 +1,225 @@
+"""The spot form of every topic that describes its computation: a worked solution with one
+wrong step. Checked independently of the form's own code: the test applies the recorded edit
+to the topic's computation itself, reruns it, and compares every quantity step by step with the
+unedited computation (and with the topic's forward solver where an answer field reads it)."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+import pytest
+
+from quizgen import topics
+from quizgen.core.errors import ParamsError
+from quizgen.core.latex import answer_text
+from quizgen.core.model import DIFFICULTIES, Problem
+from quizgen.core.mutation import answer_key, mutants, reads
+from quizgen.practice.checking import check_typed
+from quizgen.topics._spot import INSTRUCTION
+
+SPOTTED = [name for name, topic in topics.registry().items() if "spot" in topic.forms]
+SEEDS = range(12)
+
+
+@cache
+def draws(name: str) -> tuple:
+    """Every difficulty's spot draws of a topic, drawn once for all the tests below."""
+    spot = topics.get(name, "spot")
+    return tuple(
+        spot.generate(np.random.default_rng(seed), difficulty)
+        for difficulty in DIFFICULTIES
+        for seed in SEEDS
+    )
+
+
+def edited_runs(name: str, params):
+    """The topic's computation run right and with the recorded edit made, by the test's own
+    means: the edit found by its kind, operand and text among the line's edits."""
+    computation = topics.registry()[name].module.computation(params.problem)
+    right = computation.base()
+    index = next(i for i, ln in enumerate(computation.lines) if ln.name == params.edit.quantity)
+    line = computation.lines[index]
+    (edited,) = {
+        e.text(): e
+        for kind, operand, e in line.expr.edits(computation.context())
+        if (kind, operand, e.text()) == (params.edit.kind, params.edit.operand, params.edit.edited)
+    }.values()
+    wrong = dict(right)
+    wrong[line.name] = edited.value(right)
+    return computation, right, computation.run(wrong, index + 1)
+
+
+def close(a, b) -> bool:
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-9, atol=1e-12))
+
+
+def test_every_topic_that_describes_its_computation_has_the_spot_form():
+    described = [n for n, t in topics.registry().items() if hasattr(t.module, "computation")]
+    assert described and described == SPOTTED
+
+
+@pytest.mark.parametrize("name", SPOTTED)
+def test_the_keyed_step_is_the_first_whose_values_differ_from_the_right_solution(name):
+    spot = topics.get(name, "spot")
+    for params in draws(name):
+        computation, right, wrong = edited_runs(name, params)
+        steps = sorted({line.step for line in computation.lines})
+        differs = [
+            step
+            for step in steps
+            if any(
+                not close(right[ln.name], wrong[ln.name])
+                for ln in computation.lines
+                if ln.step == step
+            )
+        ]
+        answer = spot.solve(params).answer
+        assert differs and differs[0] == answer["step"] == params.edit.step, params
+
+
+@pytest.mark.parametrize("name", SPOTTED)
+def test_the_right_value_is_the_unedited_computations_and_the_forward_solvers(name):
+    spot, forward = topics.get(name, "spot"), topics.get(name)
+    for params in draws(name):
+        computation, right, _ = edited_runs(name, params)
+        lines = [ln for ln in computation.lines if ln.step == params.edit.step]
+        used = set().union(*(reads(ln.expr) for ln in lines))
+        results = [ln for ln in lines if ln.name not in used and reads(ln.expr)] or lines[-1:]
+        expected = np.concatenate([np.ravel(right[ln.name]) for ln in results])
+        value = spot.solve(params).answer["value"]
+        assert close(np.ravel(value), expected), params
+        fields = getattr(computation.answer, "names", {})
+        solved = forward.solve(params.problem).answer
+        for key, quantity in fields.items():
+            if len(results) == 1 and quantity == results[0].name:
+                assert close(value, solved[key]), (params, key)
+
+
+@pytest.mark.parametrize("name", SPOTTED)
+def test_the_shown_worked_solution_is_wrong_from_the_keyed_step_on_only(name):
+    """One worked step per step number; the steps before the keyed one are written as in the
+    right solution, the keyed one is not."""
+    spot = topics.get(name, "spot")
+    for params in draws(name)[::3]:
+        computation, _, _ = edited_runs(name, params)
+        shown = spot.stem(params).worked
+        right = spot.computes._written(params, wrong=False)
+        k = params.edit.step
+        assert len(shown) == max(line.step for line in computation.lines)
+        assert shown[: k - 1] == right[: k - 1]
+        assert shown[k - 1].lines != right[k - 1].lines
+
+
+@pytest.mark.parametrize("name", SPOTTED)
+def test_the_stem_asks_the_forward_question_then_for_the_first_wrong_step(name):
+    spot, forward = topics.get(name, "spot"), topics.get(name)
+    params = draws(name)[0]
+    text = spot.stem(params).text
+    assert text.startswith(forward.stem(params.problem).text) and text.endswith(INSTRUCTION)
+
+
+@pytest.mark.parametrize("name", SPOTTED)
+def test_every_named_mistake_an_edit_reproduces_appears(name, monkeypatch):
+    """On one forward problem drawn again and again, each named mistake that a single edit
+    of its computation reproduces (found here through mutation.mutants) is the one shown in
+    some draw, and no other named mistake is."""
+    problem = draws(name)[1].problem
+    monkeypatch.setattr(topics.Topic, "generate", lambda self, rng, difficulty: problem)
+    form = topics.get(name, "spot").computes
+    shown = {form.generate(np.random.default_rng(seed), "medium").mistake for seed in range(40)}
+    assert shown - {None} == reproduced(name, problem)
+
+
+def reproduced(name: str, problem) -> set[str]:
+    """The topic's named mistakes that some single edit of the problem's computation
+    reproduces on every asked part (found through mutation.mutants, not the form's code)."""
+    topic = topics.get(name)
+    keys = [part.key for part in topic.parts(problem)]
+    edits = {answer_key(m.answer, keys) for m in mutants(topic.module.computation(problem))}
+    return {
+        mistake.id
+        for mistake in topic.misconceptions
+        if (answer := mistake.solve(problem)) is not None
+        and all(k in answer for k in keys)
+        and answer_key(answer, keys) in edits
+    }
+
+
+@pytest.mark.parametrize("name", SPOTTED)
+def test_most_draws_show_a_named_mistake_where_one_fits(name):
+    fitting = [params for params in draws(name) if reproduced(name, params.problem)]
+    named = sum(params.mistake is not None for params in fitting)
+    assert fitting and named >= 0.5 * len(fitting), (name, named, len(fitting))
+
+
+@pytest.mark.parametrize("name", SPOTTED)
+def test_a_record_reads_back_to_the_same_problem(name):
+    spot = topics.get(name, "spot")
+    for params in draws(name)[::4]:
+        again = spot.parse(params.to_record())
+        assert again == params
+        assert spot.solve(again).answer == spot.solve(params).answer
+
+
+def test_a_draw_is_the_same_for_the_same_seed():
+    spot = topics.get("backprop", "spot")
+    first = spot.generate(np.random.default_rng(5), "medium")
+    assert spot.generate(np.random.default_rng(5), "medium") == first
+
+
+def _record(**edit):
+    record = topics.get("sigmoid", "spot").generate(np.random.default_rng(1), "easy").to_record()
+    record["edit"] |= edit
+    return record
+
+
+@pytest.mark.parametrize(
+    ("edit", "field"),
+    [
+        ({"edited": "sigma(z) * sigma(z) * 3"}, "field edit:"),
+        ({"quantity": "tanh"}, "field edit.quantity:"),
+        ({"step": 1}, "field edit.step:"),
+    ],
+)
+def test_a_record_whose_edit_does_not_exist_is_an_error_naming_the_field(edit, field):
+    with pytest.raises(ParamsError, match=field):
+        topics.get("sigmoid", "spot").parse(_record(**edit))
+
+
+def test_a_record_naming_an_unknown_mistake_is_an_error_naming_the_field():
+    record = _record()
+    record["mistake"] = "no-such-mistake"
+    with pytest.raises(ParamsError, match="field mistake:"):
+        topics.get("sigmoid", "spot").parse(record)
+
+
+def test_a_record_whose_edit_changes_nothing_shown_is_refused():
+    """z = 4: sigma(z) = 0.982, so 1 - sigma(z) alone still shows sigma'(z) = 0.018."""
+    edit = {"step": 2, "quantity": "dsigma", "kind": "dropped", "operand": "sigma(z)"}
+    record = {"problem": {"z": 4}, "edit": {**edit, "edited": "1 - sigma(z)"}}
+    with pytest.raises(ParamsError, match=r"field edit: .* at the precision shown"):
+        topics.get("sigmoid", "spot").parse(record)
+
+
+@pytest.mark.parametrize("name", SPOTTED)
+def test_a_student_making_one_of_spots_own_mistakes_is_told_it(name):
+    spot = topics.get(name, "spot")
+    told = asked = 0
+    for params in draws(name)[::2]:
+        problem = Problem(name, params, form="spot")
+        solution = spot.solve(params)
+        for mistake in spot.misconceptions:
+            answer = mistake.solve(params)
+            if answer is None:
+                continue
+            typed = [answer_text(answer[p.key], p.precision) for p in solution.parts]
+            checks = check_typed(problem, typed)
+            wrong = [c for c in checks if c.verdict and not c.verdict.correct]
+            assert wrong, (params, mistake.label)
+            asked += 1
+            named = {c.verdict.misconception for c in wrong} - {None}
+            assert named <= {mistake}, (params, mistake.label, named)
+            told += named == {mistake}
+    assert asked and told / asked >= 0.95, (name, told, asked)
