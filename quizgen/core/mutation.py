@@ -579,10 +579,12 @@ class Computation:
         texts = {**self.shown, **{line.name: line.shown or line.name for line in self.lines}}
         return Context(self.neighbours, texts)
 
-    def run(self, env: dict[str, Array], start: int = 0) -> dict[str, Array]:
-        """Compute every line from ``start`` on, into (a copy of) ``env``."""
+    def run(
+        self, env: dict[str, Array], start: int = 0, stop: int | None = None
+    ) -> dict[str, Array]:
+        """Compute every line from ``start`` on (up to ``stop``), into (a copy of) ``env``."""
         env = dict(env)
-        for line in self.lines[start:]:
+        for line in self.lines[start:stop]:
             env[line.name] = line.expr.value(env)
         return env
 

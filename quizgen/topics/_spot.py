@@ -224,6 +224,33 @@ def _edited_value(worked: Worked, index: int, edited: Expr) -> Array | None:
     return value if value.shape == right.shape and np.isfinite(value).all() else None
 
 
+def _run_lines(
+    computation: Computation, env: dict[str, Array], start: int, stop: int | None = None
+) -> dict[str, Array] | None:
+    """Lines ``start`` to ``stop`` computed on ``env`` (None when one cannot be computed or
+    is not finite)."""
+    try:
+        with np.errstate(all="ignore"):
+            env = computation.run(env, start, stop)
+    except (ValueError, IndexError, ZeroDivisionError):
+        return None
+    finite = all(np.isfinite(env[line.name]).all() for line in computation.lines[start:stop])
+    return env if finite else None
+
+
+def _run_shown(worked: Worked, index: int, value: Array) -> dict[str, Array] | None:
+    """Every quantity when line ``index`` gives ``value`` and every later one follows; None
+    as soon as the line's step shows its right value anyway (at the precision it is shown
+    at), before anything after the step is computed, or when a line cannot be computed."""
+    computation = worked.computation
+    line = computation.lines[index]
+    end = max(i for i, other in enumerate(computation.lines) if other.step == line.step) + 1
+    head = _run_lines(computation, {**worked.right, line.name: value}, index + 1, end)
+    if head is None or worked.agree(line.step, head):
+        return None
+    return _run_lines(computation, head, end)
+
+
 @dataclass(frozen=True)
 class Fairness:
     """What makes an edit a fair spot question on a problem: its step shows a wrong value at
@@ -259,15 +286,16 @@ class SpotForm:
         self.name = name
         self.topic = topic
         self.computation_of = computation
-        self.Params: type[SpotParams] = create_model(
+        self._params = create_model(
             f"{topic.Params.__name__}Spot",
             __base__=SpotParams,
             __module__=__name__,
             problem=(topic.Params, ...),
-            __validators__={"_edit_exists": model_validator(mode="after")(self._validator())},
+            __validators__={"_edit_exists": model_validator(mode="after")(self._validator())},  # type: ignore[dict-item]
         )
+        self.Params: type[ParamsModel] = self._params
         self._cache: dict[str, Spotted] = {}
-        self.MISCONCEPTIONS = (
+        self.MISCONCEPTIONS: Sequence[Misconception] = (
             Misconception(
                 "named the step where the error shows",
                 "The first wrong step is the first whose own formula is wrong; a later step "
@@ -308,7 +336,7 @@ class SpotForm:
             chosen = unnamed[int(rng.integers(len(unnamed)))]
         else:
             raise Degenerate
-        return self.Params(
+        return self._params(
             problem=problem,
             edit=EditRecord(
                 step=chosen.step,
@@ -339,7 +367,7 @@ class SpotForm:
                 if value is None:
                     continue
                 if value.tobytes() not in runs:
-                    runs[value.tobytes()] = run_from(computation, worked.right, index, value)
+                    runs[value.tobytes()] = _run_shown(worked, index, value)
                 wrong = runs[value.tobytes()]
                 if wrong is None:
                     continue
@@ -356,8 +384,8 @@ class SpotForm:
         keys = [part.key for part in self.topic.parts(problem)]
         by_answer: dict[bytes, list[Spotted]] = {}
         for spotted in candidates:
-            answer = spotted.worked.computation.answer(spotted.wrong)
-            by_answer.setdefault(answer_key(answer, keys), []).append(spotted)
+            edited = spotted.worked.computation.answer(spotted.wrong)
+            by_answer.setdefault(answer_key(edited, keys), []).append(spotted)
         found: dict[Misconception, list[Spotted]] = {}
         for mistake in self.topic.MISCONCEPTIONS:
             answer = mistake.solve(problem)
