@@ -12,7 +12,8 @@ import pytest
 
 from quizgen import topics
 from quizgen.core.errors import ParamsError
-from quizgen.core.latex import answer_text
+from quizgen.core.latex import answer_text, segments
+from quizgen.core.latex_check import check
 from quizgen.core.model import DIFFICULTIES, Problem
 from quizgen.core.mutation import answer_key, mutants, reads
 from quizgen.practice.checking import check_typed
@@ -223,3 +224,28 @@ def test_a_student_making_one_of_spots_own_mistakes_is_told_it(name):
             assert named <= {mistake}, (params, mistake.label, named)
             told += named == {mistake}
     assert asked and told / asked >= 0.95, (name, told, asked)
+
+
+@pytest.mark.parametrize("name", SPOTTED)
+def test_every_worked_line_and_key_line_is_latex_every_renderer_writes(name):
+    spot = topics.get(name, "spot")
+    for params in draws(name)[::3]:
+        shown = spot.stem(params).worked
+        key = spot.solve(params).steps
+        lines = [line for step in (*shown, *key) for line in (*step.lines, step.result) if line]
+        titles = [m for step in (*shown, *key) for is_math, m in segments(step.title) if is_math]
+        for latex in (*lines, *titles):
+            assert check(latex) is None, (params, latex)
+
+
+@pytest.mark.parametrize("name", SPOTTED)
+def test_the_key_names_the_shown_mistake_or_explains_the_edit(name):
+    spot, topic = topics.get(name, "spot"), topics.get(name)
+    labels = {m.id: m.label for m in topic.misconceptions}
+    for params in draws(name)[::3]:
+        first = spot.solve(params).steps[0].title
+        assert first.startswith(f"Step {params.edit.step} is the first wrong one: ")
+        if params.mistake:
+            assert labels[params.mistake] in first
+        else:
+            assert f"In step {params.edit.step}, " in first
