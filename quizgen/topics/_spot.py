@@ -586,7 +586,7 @@ class SpotForm:
             return None
         value = self._value(p, step=after)
         part = worked.parts[spotted.step]
-        if any(agrees(value, shown, part) for shown in (self._value(p), self._value(p, True))):
+        if any(agrees(value, shown, part) for shown in (self._value(p), self._value(p, wrong=True))):
             return None
         return {"step": spotted.step, "value": value}
 
