@@ -161,7 +161,7 @@ def scanned(tmp_path_factory):
         cli, ["scan", str(scans), "--manifest", str(out), "--out", str(root / "read"), "-j", "2"]
     )
     assert result.exit_code == 0, result.output
-    return root, out, papers, truth, planted, result, answered
+    return root, out, papers, truth, planted, result, answered, images
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
@@ -196,7 +196,7 @@ def test_the_review_queue_holds_exactly_the_planted_marks(scanned):
 
 
 def test_blank_and_foreign_pages_are_reported_and_the_rest_read(scanned):
-    root, _, papers, _, _, result, _ = scanned
+    root, _, papers, _, _, result, *_ = scanned
     report = read_csv(root / "read/scan-report.csv")
     status = {(r["file"], r["page"]): r["status"] for r in report}
     assert status[("feeder.pdf", "2")] == "a blank page"
@@ -221,7 +221,7 @@ def marks_by_part(answers: Path, marks: Path | None, exam_of) -> dict:
 
 
 def test_marks_from_the_scans_equal_marks_from_what_was_written(scanned):
-    root, _, papers, truth, _, _, answered = scanned
+    root, _, papers, truth, _, _, answered, _ = scanned
     queued = {(r["student"], r["question"], r["part"]) for r in read_csv(root / "read/review.csv")}
     left_out = queued | {k for k, t in truth.items() if t == "unwritable"}
     version = {p.student: p.version for p in papers}
@@ -261,6 +261,59 @@ def test_review_answers_are_kept_beside_the_scans_and_applied_on_later_runs(scan
     settled = {(r["student"], r["question"]) for r in queue}
     rows = {(r["student"], r["question"]) for r in read_csv(tmp_path / "two/answers.csv")}
     assert settled <= rows
+
+
+def test_two_scans_of_a_page_that_disagree_send_the_field_to_review(scanned, tmp_path):
+    root, out, *_, images = scanned
+    scans = tmp_path / "scans"
+    shutil.copytree(root / "scans", scans)
+    paper, page, raster = next(
+        i for i in images if any(f["kind"] == "choice" for f in i[1]["fields"])
+    )
+    choice = next(f for f in page["fields"] if f["kind"] == "choice")
+    again = raster.copy()  # the same page scanned again after a letter was added
+    boxes = [b for c in sim.field_boxes(page, choice).values() for b in c.values()]
+    sim.draw(again, [sim.Mark(b, "fill") for b in boxes], DPI, np.random.default_rng(3))
+    Image.fromarray(again).save(scans / "rescan.png")
+    run = ["scan", str(scans), "--manifest", str(out), "-j", "1", "--out", str(tmp_path / "read")]
+    result = CliRunner().invoke(cli, run)
+    assert result.exit_code == 0, result.output
+    queue = read_csv(tmp_path / "read/review.csv")
+    sheet = f"v:{paper.version}:{paper.student}"
+    row = next(r for r in queue if (r["sheet"], r["field"]) == (sheet, choice["label"]))
+    assert row["reason"] == "two scans of this page disagree"
+    assert "rescan.png" in row["scan"]
+    answered = {(r["student"], r["question"]) for r in read_csv(tmp_path / "read/answers.csv")}
+    assert (paper.student, str(choice["question"])) not in answered
+
+
+def test_a_class_sets_pages_no_scan_held_are_listed_as_missing_in_the_report(tmp_path):
+    (tmp_path / "one.yaml").write_text(
+        "title: One\nsections:\n  - title: S\n    items:\n"
+        "      - {topic: sigmoid, difficulty: medium, marks: 2}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "roster.csv").write_text("id,name\nS1,Ada\nS2,Bo\n", encoding="utf-8")
+    out = tmp_path / "class"
+    result = CliRunner().invoke(
+        cli,
+        [
+            *("paper", str(tmp_path / "one.yaml"), "--roster", str(tmp_path / "roster.csv")),
+            *("--seed", "3", "--sheet", "--format", "pdf", "--out", str(out), "-j", "1"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    for index, raster in enumerate(sim.rasterise(out / "S1-sheet.pdf", DPI)):
+        Image.fromarray(raster).save(scans / f"S1-{index}.png")
+    run = ["scan", str(scans), "--manifest", str(out), "-j", "1", "--out", str(tmp_path / "read")]
+    result = CliRunner().invoke(cli, run)
+    assert result.exit_code == 0, result.output
+    report = read_csv(tmp_path / "read/scan-report.csv")
+    missing = [(r["sheet"], r["student"], r["status"]) for r in report if not r["file"]]
+    assert missing and set(missing) == {("s:S2", "S2", "missing")}
+    assert "Pages missing" in (tmp_path / "read/scan-report.html").read_text(encoding="utf-8")
 
 
 def test_grade_waits_while_fields_are_queued(scanned, tmp_path):

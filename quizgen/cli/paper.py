@@ -226,8 +226,9 @@ def _class_set(
 
     from quizgen.publish.classset import class_roster, run_class_set
 
-    students, loaded, notes = class_roster(roster, only_ids, loaded)
-    for note in notes:
+    read = class_roster(roster, only_ids, loaded)
+    students, loaded = read.chosen, read.blueprint
+    for note in read.notes:
         click.echo(note, err=True)
     shown = console(False)
     shown.file = sys.stderr
@@ -248,7 +249,14 @@ def _class_set(
 
         try:
             manifest = run_class_set(
-                loaded, path, seed, students, out_dir, options=options, progress=progress
+                loaded,
+                path,
+                seed,
+                students,
+                out_dir,
+                options=options,
+                roster=read.everyone,
+                progress=progress,
             )
         except KeyboardInterrupt:
             bar.stop()
@@ -256,6 +264,8 @@ def _class_set(
                 f"{counted(finished[0], 'student')} written whole",
                 f" Run the same command with --seed {seed} --resume to build the others.",
             )
+    for warning in manifest["warnings"]:
+        click.echo(f"Warning: {path.name}: {warning}", err=True)
     rows = manifest["students"]
     click.echo(f"{counted(len(rows), 'student')}: papers and keys in {out_dir}")
     if sheet:

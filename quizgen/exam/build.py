@@ -7,12 +7,18 @@ appears twice in an exam, across all of its versions, while the topic's pool at 
 allows it: a draw that repeats an earlier one is redrawn, in order, from (slot seed, k). When
 the pool runs out (sigmoid at easy has six values of z), the least-used problems repeat and the
 exam's ``warnings`` say which item, how many distinct problems exist and how many were asked.
+
+A roster's students are kept apart the same way by :func:`roster_draws`: students take their
+draws in rank order of ``child_seed(exam seed, "rank", id)`` (not the roster's order, so that a
+reordered or sharded roster draws alike), each slot's first own draw that nobody ranked before
+took. What a student took is their *picks* (slot -> redraw), which ``build_for_student`` is
+given, so one student's paper still rebuilds alone from the picks in the class's manifest.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -119,16 +125,54 @@ class Draws:
         )
 
 
+#: slot -> the redraw a student's problem in that slot comes from (0, the first, when absent)
+Picks = Mapping[str, int]
+
+
 def build_for_student(
-    blueprint: Blueprint, seed: int, student: Student, bank: Sequence[BankQuestion] | None = None
+    blueprint: Blueprint,
+    seed: int,
+    student: Student,
+    bank: Sequence[BankQuestion] | None = None,
+    picks: Picks | None = None,
 ) -> Exam:
-    """One student's paper: drawn from (exam seed, "student", student id) alone, so it can be
-    rebuilt by itself and does not change when the roster is reordered, split or extended."""
+    """One student's paper: drawn from (exam seed, "student", student id) and the student's
+    ``picks`` (from :func:`roster_draws`; none: the student's own first draws), so it can be
+    rebuilt by itself and does not change when the roster is reordered or split."""
     pool = _pool(blueprint, bank)
     key: SeedKey = (seed, "student", student.id)
     code = student_code(seed, student.id)
-    version = _version(blueprint, key, code, student, Draws(), pool, {})
+    version = _version(blueprint, key, code, student, Draws(), pool, {}, picks)
     return Exam(blueprint=blueprint, seed=seed, versions=(version,))
+
+
+@dataclass(frozen=True)
+class RosterDraws:
+    """Each student's picks (only the slots not drawn first time), and one line per slot
+    whose pool could not keep every student apart."""
+
+    picks: Mapping[str, Picks]
+    warnings: tuple[str, ...]
+
+
+def roster_draws(blueprint: Blueprint, seed: int, students: Sequence[Student]) -> RosterDraws:
+    """The picks that keep a roster's students apart: in rank order, each student takes in
+    each drawn slot their first draw that no student ranked before took (the least-used one
+    when the pool has run out). Adding a student changes only students whose draws it took."""
+    seen = Draws()
+    picks: dict[str, Picks] = {}
+    for student in sorted(students, key=lambda s: (child_seed(seed, "rank", s.id), s.id)):
+        key: SeedKey = (seed, "student", student.id)
+        mine = {}
+        for s_index, section in enumerate(blueprint.sections):
+            for i_index, spec in enumerate(section.items):
+                if spec.bank is None:
+                    for slot in _slots(s_index, i_index, spec):
+                        redraw = _draw(spec, key, slot, seen)[1]
+                        if redraw:
+                            mine[slot] = redraw
+        picks[student.id] = mine
+    return RosterDraws(picks, seen.warnings(blueprint, f"{len(students)} student(s)"))
 
 
 def student_code(seed: int, student_id: str) -> str:
@@ -148,29 +192,41 @@ def _slots(section_index: int, item_index: int, spec: ItemSpec) -> list[str]:
     return [base if spec.count == 1 else f"{base}.{k + 1}" for k in range(spec.count)]
 
 
-def _draw(spec: ItemSpec, key: SeedKey, slot: str, seen: Draws) -> Problem:
-    """The slot's problem: a new one (not yet in the exam), and for a multiple-choice item one
-    with at least GOOD_CHOICES options, else the one with the most options among the redraws
-    (a question with a single option is no question). When every redraw repeats (a small
-    pool, used up), the least-used of them, so that repeats spread evenly."""
-    best: tuple[int, Problem] | None = None
-    least: tuple[int, Problem] | None = None
+def _redrawn(spec: ItemSpec, key: SeedKey, slot: str, redraw: int) -> Problem:
+    """The slot's ``redraw``-th draw (0: the first) for a version or student ``key``."""
+    extra = (redraw,) if redraw else ()
+    return make_problem(spec.topic, child_seed(*key, slot, *extra), spec.difficulty)  # type: ignore[arg-type]
+
+
+def _draw(
+    spec: ItemSpec, key: SeedKey, slot: str, seen: Draws, pick: int | None = None
+) -> tuple[Problem, int]:
+    """The slot's problem and its redraw: the ``pick`` given, else a new one (not yet in the
+    exam), and for a multiple-choice item one with at least GOOD_CHOICES options, else the one
+    with the most options among the redraws (a question with a single option is no question).
+    When every redraw repeats (a small pool, used up), the least-used of them, so that repeats
+    spread evenly."""
+    if pick is not None:
+        chosen = _redrawn(spec, key, slot, pick)
+        seen.add(chosen, spec.difficulty)
+        return chosen, pick
+    best: tuple[int, Problem, int] | None = None
+    least: tuple[int, Problem, int] | None = None
     for redraw in range(MAX_REDRAWS + 1):
-        extra = (redraw,) if redraw else ()
-        problem = make_problem(spec.topic, child_seed(*key, slot, *extra), spec.difficulty)
+        problem = _redrawn(spec, key, slot, redraw)
         uses = seen.uses[fingerprint(problem)]
         if uses:
             if least is None or uses < least[0]:
-                least = (uses, problem)
+                least = (uses, problem, redraw)
             continue
         options = _option_count(problem) if spec.form == "choice" else GOOD_CHOICES
         if best is None or options > best[0]:
-            best = (options, problem)
+            best = (options, problem, redraw)
         if options >= GOOD_CHOICES:
             break
-    chosen = best[1] if best is not None else least[1]  # type: ignore[index]
+    _, chosen, redraw = best if best is not None else least  # type: ignore[misc]
     seen.add(chosen, spec.difficulty)
-    return chosen
+    return chosen, redraw
 
 
 def _option_count(problem: Problem) -> int:
@@ -186,6 +242,7 @@ def _version(
     seen: Draws,
     pool: Sequence[BankQuestion],
     used: dict[str, int],
+    picks: Picks | None = None,
 ) -> Version:
     sections, number = [], 0
     in_version: set[str] = set()
@@ -198,7 +255,8 @@ def _version(
                     chosen = _draw_bank(spec, pool, key, slot, in_version, used, where)
                     drawn.append((slot, spec, chosen))
                 else:
-                    drawn.append((slot, spec, _draw(spec, key, slot, seen)))
+                    pick = None if picks is None else picks.get(slot, 0)
+                    drawn.append((slot, spec, _draw(spec, key, slot, seen, pick)[0]))
         if section.shuffle and len(drawn) > 1:
             rng = rng_for(child_seed(*key, "order", s_index))
             drawn = [drawn[int(i)] for i in rng.permutation(len(drawn))]

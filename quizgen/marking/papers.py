@@ -57,9 +57,14 @@ def from_manifest(
         data = json.loads(read_text(manifest))
         seed = int(data["exam_seed"])
         rows = [(str(r["id"]), str(r.get("name", r["id"]))) for r in data["students"]]
+        # the redraws that kept the class's papers apart (none in manifests of before)
+        picks = {
+            str(r["id"]): {str(slot): int(k) for slot, k in r.get("redraws", {}).items()}
+            for r in data["students"]
+        }
         recorded: str | None = data.get("blueprint_sha256")
         named = str(data["blueprint"])
-    except (ValueError, KeyError, TypeError) as error:
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
         raise QuizgenError(
             f"{manifest.name}: not a class-set manifest written by quizgen paper --roster "
             f"({type(error).__name__}: {error})"
@@ -78,7 +83,8 @@ def from_manifest(
     loaded = load_blueprint(path, bank)
     papers = {}
     for sid, name in rows:
-        version = build_for_student(loaded, seed, Student(sid, name), bank).versions[0]
+        student = Student(sid, name)
+        version = build_for_student(loaded, seed, student, bank, picks[sid]).versions[0]
         papers[sid] = Paper(sid, name, version.code, tuple(version.items))
     return ClassPapers(loaded, seed, papers)
 

@@ -4,7 +4,7 @@ adaptively), which derivation questions (never one twice), and the hints, a rung
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from quizgen import topics
@@ -43,15 +43,22 @@ def quiz_problems(
         yield make_problem(topic, child_seed(seed, "quiz", index), level)
 
 
-def practice_set(blueprint: str, seed: int, student_id: str, name: str) -> list[Problem | BankItem]:
-    """A student's own copy of a blueprint set as practice (their student seed, as a class
-    set's paper would have it), in paper order."""
+def practice_set(
+    blueprint: str,
+    seed: int,
+    student_id: str,
+    name: str,
+    picks: Mapping[str, int] | None = None,
+) -> list[Problem | BankItem]:
+    """A student's own copy of a blueprint set as practice (their student seed and the
+    ``picks`` that keep their class's copies apart, as a class set's paper would have them),
+    in paper order."""
     from quizgen.exam.blueprint import find_blueprint, load_blueprint
     from quizgen.exam.build import build_for_student
     from quizgen.exam.model import Item, Student
 
     loaded = load_blueprint(find_blueprint(blueprint))
-    exam = build_for_student(loaded, seed, Student(student_id, name))
+    exam = build_for_student(loaded, seed, Student(student_id, name), picks=picks)
     return [i.problem if isinstance(i, Item) else i for i in exam.versions[0].items]
 
 

@@ -23,9 +23,9 @@ import io
 import json
 import os
 import shlex
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,7 @@ from quizgen.core.errors import QuizgenError
 from quizgen.core.seeds import child_seed
 from quizgen.exam.banks import BankQuestion
 from quizgen.exam.blueprint import Blueprint
-from quizgen.exam.build import build_for_student
+from quizgen.exam.build import Picks, build_for_student, roster_draws
 from quizgen.exam.model import Student
 from quizgen.exam.roster import in_shard, read_roster, select
 from quizgen.publish.papers import (
@@ -75,6 +75,8 @@ class ClassSet:
     out_dir: Path
     formats: tuple[str, ...]
     bank: tuple[BankQuestion, ...] | None
+    #: each student's picks (exam.build.roster_draws), which keep the roster's papers apart
+    picks: Mapping[str, Picks] = field(default_factory=dict)
 
 
 def _sha256(path: Path) -> str:
@@ -91,7 +93,8 @@ def _pages(path: Path) -> int:
 def render_student(student: Student, job: ClassSet) -> tuple[dict[str, Any], Staged]:
     """Write one student's paper and key under temporary names; return their manifest row and
     the files to rename into place (``papers.commit``)."""
-    exam = build_for_student(job.blueprint, job.seed, student, job.bank)
+    picks = job.picks.get(student.id, {})
+    exam = build_for_student(job.blueprint, job.seed, student, job.bank, picks)
     version = exam.versions[0]
     rebuild = f"{job.rebuild} --only {shlex.quote(student.id)}"
     staged = stage_copy(exam, version, job.out_dir / student.id, job.formats, rebuild)
@@ -102,6 +105,7 @@ def render_student(student: Student, job: ClassSet) -> tuple[dict[str, Any], Sta
             "version": version.code,
             "exam_seed": job.seed,
             "student_seed": child_seed(job.seed, "student", student.id),
+            "redraws": dict(picks),
             "total_marks": job.blueprint.total_marks,
             "files": {kind: final.name for kind, (_, final) in staged.items()},
             "sha256": {kind: _sha256(temporary) for kind, (temporary, _) in staged.items()},
@@ -148,7 +152,7 @@ def manifest_name(shard: tuple[int, int] | None) -> str:
 
 def _complete(row: dict[str, Any], job: ClassSet) -> bool:
     """Are the student's files all there, exactly as the manifest recorded them?"""
-    if row.get("exam_seed") != job.seed:
+    if row.get("exam_seed") != job.seed or row.get("redraws") != job.picks.get(row["id"], {}):
         return False
     try:
         return all(
@@ -213,16 +217,25 @@ class _Journal:
         self.file.close()
 
 
-def class_roster(
-    roster: Path, only_ids: Sequence[str], blueprint: Blueprint
-) -> tuple[list[Student], Blueprint, list[str]]:
-    """The students of a roster file to build papers for (``--only``'s, else all), with the
-    blueprint given the installed fonts their names need and a line naming each; refused
-    before anything is written when no font on the machine prints a name."""
+@dataclass(frozen=True)
+class ClassRoster:
+    """A roster file read for a class set: the students to build papers for (``--only``'s,
+    else all), the whole class, the blueprint with the installed fonts the names need, and a
+    line naming each such font."""
+
+    chosen: list[Student]
+    everyone: list[Student]
+    blueprint: Blueprint
+    notes: list[str]
+
+
+def class_roster(roster: Path, only_ids: Sequence[str], blueprint: Blueprint) -> ClassRoster:
+    """The roster file read (see ClassRoster); refused before anything is written when no
+    font on the machine prints a name."""
     students = read_roster(roster)
     names = [(f"{roster.name}: student {s.id}", s.name) for s in students]
     blueprint, notes = with_installed_fonts(blueprint, names)
-    return select(students, only_ids, roster.name), blueprint, notes
+    return ClassRoster(select(students, only_ids, roster.name), students, blueprint, notes)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -248,11 +261,16 @@ def run_class_set(
     out_dir: Path,
     *,
     options: ClassSetOptions,
+    roster: Sequence[Student] | None = None,
     progress: Callable[[int, int], None] = lambda done, total: None,
 ) -> dict[str, Any]:
-    """Render the roster (or one shard of it); write the manifest and the merged print files."""
+    """Render the roster's ``students`` (or one shard of them); write the manifest and the
+    merged print files. ``roster`` is the whole class they were chosen from (default: the
+    students): its papers are kept apart (no two share a slot's numbers while the pool
+    allows), so ``--only`` and ``--shard`` build what the whole class set holds."""
     shard, jobs, resume, force = options.shard, options.jobs, options.resume, options.force
     chosen = [s for s in students if shard is None or in_shard(s.id, shard)]
+    drawn = roster_draws(blueprint, seed, roster if roster is not None else students)
     formats = tuple(f for f in ("html", "pdf") if f in options.formats)
     job = ClassSet(
         blueprint=blueprint,
@@ -265,6 +283,7 @@ def run_class_set(
         out_dir=out_dir,
         formats=formats,
         bank=tuple(options.bank) if options.bank is not None else None,
+        picks=drawn.picks,
     )
     name = manifest_name(shard)
     previous = _previous(out_dir, name, job) if resume else {}
@@ -303,6 +322,7 @@ def run_class_set(
         "blueprint_sha256": job.blueprint_sha256,
         "exam_seed": seed,
         "shard": f"{shard[0]}/{shard[1]}" if shard else None,
+        "warnings": list(drawn.warnings),
         "students": ordered,
     }
     if "pdf" in job.formats and ordered:

@@ -85,8 +85,9 @@ def write_roster_sheets(
 
     copies = []
     exam = None
+    picks = {row["id"]: row.get("redraws", {}) for row in manifest["students"]}
     for student in students:
-        exam = build_for_student(blueprint, seed, student, bank)
+        exam = build_for_student(blueprint, seed, student, bank, picks.get(student.id))
         copies.append((exam, exam.versions[0], out_dir / f"{student.id}-sheet.pdf"))
     if exam is None:
         return []

@@ -227,8 +227,11 @@ def settle(batch: Batch, corrections: dict[FieldKey, str]) -> None:
                     page.scan.where,
                 )
             )
+    if batch.layout.versions is None:  # a class set: a student with no page scanned at all
+        for who, sheet in batch.layout.sheets.items():
+            copies.setdefault(who, sheet)
     for key, sheet in copies.items():
-        missing = [n for n in range(1, len(sheet.pages) + 1) if n not in seen[key]]
+        missing = [n for n in range(1, len(sheet.pages) + 1) if n not in seen.get(key, ())]
         if missing:
             batch.missing[key] = missing
 

@@ -50,6 +50,17 @@ def page_row(page: PageRead) -> list[object]:
     ]
 
 
+def missing_rows(batch: Batch) -> list[list[object]]:
+    """scan-report.csv's rows for the sheet pages no scan held (status ``missing``): of every
+    copy with a page read, and for a class set of every student (one who sat nothing, or
+    whose sheets are still to be scanned)."""
+    rows: list[list[object]] = []
+    for key, pages in sorted(batch.missing.items()):
+        student = key.split(":", 2)[-1] if key.startswith("v:") else key.removeprefix("s:")
+        rows += [["", "", key, student, n, "", "", "", "missing"] for n in pages]
+    return rows
+
+
 def write_outputs(batch: Batch, out_dir: Path) -> list[Path]:
     """Every output of the batch in ``out_dir``; returns the files written."""
     versions = batch.layout.versions is not None
@@ -84,7 +95,9 @@ def write_outputs(batch: Batch, out_dir: Path) -> list[Path]:
         "marks.csv": _csv([["student", "question", "part", "answer"], *marks]),
         "review.csv": _csv([[*review_head, "reason", "guess", "scan", "sheet"], *review_rows]),
         "scan-report.csv": _csv(
-            [[*page_head, "boxes_filled", "status"]] + [page_row(p) for p in batch.pages]
+            [[*page_head, "boxes_filled", "status"]]
+            + [page_row(p) for p in batch.pages]
+            + missing_rows(batch)
         ),
         "scan-boxes.csv": _csv([["file", "page", "sheet", "box", "ink", "halo"], *box_rows]),
         "scan-report.html": report_html(batch),

@@ -330,6 +330,7 @@ def _assigned_spec(
         "seed": assignment.seed,
         "student": learner.id,
         "name": learner.name,
+        "picks": dict(classroom.picks(assignment, learner.id)),
     }
 
 

@@ -22,7 +22,7 @@ import secrets
 import shutil
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -97,6 +97,8 @@ class Classroom:
     folder: Path | None = None
     assignments: list[Assignment] = field(default_factory=list)
     lock: IO[str] | None = None  # held while the class is open: one server per folder
+    #: each assignment's picks for the class (see picks), computed once
+    drawn: dict[str, Mapping[str, Mapping[str, int]]] = field(default_factory=dict)
 
     @property
     def is_class(self) -> bool:
@@ -131,6 +133,19 @@ class Classroom:
 
     def assignment(self, wanted: str) -> Assignment | None:
         return next((a for a in self.assignments if a.id == wanted), None)
+
+    def picks(self, assignment: Assignment, student_id: str) -> Mapping[str, int]:
+        """The redraws of a student's copy of an assignment that keep the class's copies
+        apart, as a class set printed for this class has them (exam.build.roster_draws)."""
+        if assignment.id not in self.drawn:
+            from quizgen.exam.blueprint import find_blueprint, load_blueprint
+            from quizgen.exam.build import roster_draws
+            from quizgen.exam.model import Student
+
+            blueprint = load_blueprint(find_blueprint(self.blueprint_path(assignment)))
+            students = [Student(learner.id, learner.name) for learner in self.learners.values()]
+            self.drawn[assignment.id] = roster_draws(blueprint, assignment.seed, students).picks
+        return self.drawn[assignment.id].get(student_id, {})
 
     def blueprint_path(self, assignment: Assignment) -> str:
         """Where an assignment's blueprint is read from: a shipped name, or its copy here."""

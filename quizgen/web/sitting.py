@@ -247,7 +247,9 @@ def _draw(
     """(the problems, how many, the title, the history's mode) a spec stands for."""
     kind = spec["kind"]
     if kind == "assigned":
-        items = practice_set(spec["blueprint"], spec["seed"], spec["student"], spec["name"])
+        items = practice_set(
+            spec["blueprint"], spec["seed"], spec["student"], spec["name"], spec.get("picks")
+        )
         return iter(items), len(items), spec["title"], "assigned"
     if kind == "item":
         code = spec["code"]
