@@ -28,6 +28,8 @@ Forms. A topic is a package (``quizgen/topics/<name>/``): its ``__init__`` is th
 form above, and each other form it has is a module beside it named after the form
 (``inverse.py``, ``whatif.py``, ``spot.py``), shaped as :class:`FormModule`. ``get(name, form)``
 gives a :class:`Topic` that computes that form; everything downstream works on it unchanged.
+A topic with ``computation`` and no ``spot.py`` of its own is asked as ``spot`` by the generic
+form of ``_spot.py`` (its worked solution with one single edit made).
 """
 
 from __future__ import annotations
