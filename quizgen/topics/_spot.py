@@ -287,7 +287,7 @@ class SpotForm:
         self.topic = topic
         self.computation_of = computation
         self._params = create_model(
-            f"{topic.Params.__name__}Spot",
+            "".join(word.title() for word in name.split("_")) + "Spot",
             __base__=SpotParams,
             __module__=__name__,
             problem=(topic.Params, ...),
