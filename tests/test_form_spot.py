@@ -15,7 +15,21 @@ from quizgen.core.errors import ParamsError
 from quizgen.core.latex import answer_text, segments
 from quizgen.core.latex_check import check
 from quizgen.core.model import DIFFICULTIES, Problem
-from quizgen.core.mutation import answer_key, mutants, reads
+from quizgen.core.mutation import (
+    C,
+    Div,
+    Fn,
+    MatMul,
+    Neg,
+    Outer,
+    Prod,
+    Q,
+    add,
+    answer_key,
+    diff,
+    mutants,
+    reads,
+)
 from quizgen.practice.checking import check_typed
 from quizgen.topics._spot import INSTRUCTION
 
@@ -249,3 +263,27 @@ def test_the_key_names_the_shown_mistake_or_explains_the_edit(name):
             assert labels[params.mistake] in first
         else:
             assert f"In step {params.edit.step}, " in first
+
+
+def test_formulas_are_written_in_the_guides_latex():
+    sigma = Q("sigma", "sigma(z)")
+    assert Div(C(1), add(C(1), Fn("exp", (Neg(Q("z")),)))).latex() == r"\frac{1}{1 + e^{-z}}"
+    assert Prod((sigma, diff(C(1), sigma))).latex() == r"\sigma(z) \cdot \left(1 - \sigma(z)\right)"
+    size = add(Fn("floor", (Div(diff(Q("n"), Q("f")), Q("s")),)), C(1))
+    assert size.latex() == r"\left\lfloor \frac{n - f}{s} \right\rfloor + 1"
+    assert Outer(Q("h1"), Q("delta2")).latex() == r"h^{(1)T} \delta^{(2)}"
+
+
+def test_formulas_tell_dot_products_and_elementwise_products_from_their_values():
+    env = {"w": np.array([1.0, 2.0]), "x": np.array([3.0, -1.0]), "eta": np.array(0.5)}
+    assert MatMul(Q("w"), Q("x")).latex(env) == r"w \cdot x"
+    assert Prod((Q("w"), Q("x"))).latex(env) == r"w \odot x"
+    assert Prod((Q("eta"), Q("x"))).latex(env) == r"\eta \cdot x"
+
+
+def test_formulas_with_the_numbers_substituted_bracket_negative_values():
+    env = {"a": np.array(2.0), "b": np.array(-3.0)}
+    values = {"a": "2", "b": "-3"}
+    assert diff(Q("a"), Q("b")).latex(env, values) == r"2 - \left(-3\right)"
+    assert Prod((C(2), Q("a"))).latex(env) == "2a"
+    assert Prod((C(2), Q("a"))).latex(env, values) == r"2 \cdot 2"

@@ -498,6 +498,8 @@ _WORDS = {
     "loss": r"\ell",
     "act": r"\sigma",  # the guide's name for any activation, in sigma'(z)
 }
+#: letters whose number is an index, not a layer (Adam's beta1, the L1 and L2 lambda)
+_INDEXED = {"alpha", "beta", "lambda"}
 _DERIVATIVE = re.compile(r"d(\w+)/d(\w+)")
 _PARTIAL = re.compile(r"(?<![A-Za-z])d([A-Z]\w*)")
 _IDENTIFIER = re.compile(r"(?<![\\A-Za-z])([A-Za-z]+?)(\d*)(?:_([A-Za-z]+))?(\^T)?(?![A-Za-z])")
@@ -512,6 +514,8 @@ def tex_name(plain: str) -> str:
 
     >>> print(tex_name("y_hat"), tex_name("delta2 W2^T"), tex_name("n_out (layer 3)"))
     \hat{y} \delta^{(2)} W^{(2)T} n_{out}^{(3)}
+    >>> print(tex_name("beta1"), tex_name("y_hat"), tex_name("W2"))
+    \beta_{1} \hat{y} W^{(2)}
     >>> print(tex_name("sigma'(z)"), tex_name("dW1"), tex_name("parameters of layer 2"))
     \sigma'(z) \frac{\partial J}{\partial W^{(1)}} \text{parameters of layer 2}
     """
@@ -544,6 +548,8 @@ def _identifier(match: re.Match[str]) -> str:
         out = rf"\hat{{{out}}}"
     elif sub:
         out += f"_{{{sub}}}"
+    if digits and base in _INDEXED:
+        out, digits = f"{out}_{{{digits}}}", ""
     sup = (f"({digits})" if digits else "") + ("T" if transposed else "")
     return f"{out}^{{{sup}}}" if sup else out
 
