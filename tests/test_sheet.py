@@ -228,3 +228,29 @@ def test_a_number_outside_the_slot_range_goes_to_review_with_its_reading():
         "outside the range of this question's answers",
         "99.00",
     )
+
+
+def test_a_class_set_printed_in_shards_has_one_layout_for_the_whole_class(tmp_path):
+    (tmp_path / "one.yaml").write_text(
+        "title: One\nsections:\n  - title: S\n    items:\n"
+        "      - {topic: sigmoid, difficulty: medium, marks: 2}\n",
+        encoding="utf-8",
+    )
+    ids = [f"S{k}" for k in range(6)]
+    (tmp_path / "roster.csv").write_text(
+        "id,name\n" + "".join(f"{i},Name {i}\n" for i in ids), encoding="utf-8"
+    )
+    out = tmp_path / "class"
+    for shard in ("1/2", "2/2"):
+        result = CliRunner().invoke(
+            cli,
+            [
+                *("paper", str(tmp_path / "one.yaml"), "--roster", str(tmp_path / "roster.csv")),
+                *("--seed", "3", "--sheet", "--shard", shard, "--out", str(out), "-j", "1"),
+            ],
+        )
+        assert result.exit_code == 0, result.output
+    layout = json.loads((out / "sheet-layout.json").read_text(encoding="utf-8"))
+    assert sorted(s["student"] for s in layout["sheets"]) == ids
+    assert {s["layout"] for s in layout["sheets"]} <= set(layout["layouts"])
+    assert (out / "all-sheets-1-of-2.pdf").is_file() and (out / "all-sheets-2-of-2.pdf").is_file()

@@ -59,6 +59,28 @@ def _write_layout(out_dir: Path, record: dict) -> Path:
     return layout
 
 
+def _with_other_shards(out_dir: Path, record: dict) -> dict:
+    """A class set's layout with the sheets of its other shards kept: the students that a
+    layout already in ``out_dir`` holds for the same exam, and that this run did not write, stay
+    in it, so that one sheet-layout.json reads the whole class however it was printed."""
+    try:
+        old = json.loads((out_dir / LAYOUT_FILE).read_text(encoding="utf-8"))
+        same = old["exam"] == record["exam"] and old["versions"] is None
+        kept = [s for s in old["sheets"] if same and s["student"] not in record_students(record)]
+        layouts = {name: old["layouts"][name] for name in {s["layout"] for s in kept}}
+    except (OSError, ValueError, KeyError, TypeError):
+        return record
+    return {
+        **record,
+        "sheets": kept + record["sheets"],
+        "layouts": {**layouts, **record["layouts"]},
+    }
+
+
+def record_students(record: dict) -> set[str]:
+    return {s["student"] for s in record["sheets"]}
+
+
 def write_version_sheets(
     exam: Exam, blueprint_name: str, out_dir: Path, id_digits: int = DEFAULT_ID_DIGITS
 ) -> list[Path]:
@@ -86,6 +108,7 @@ def write_roster_sheets(
     copies = []
     exam = None
     picks = {row["id"]: row.get("redraws", {}) for row in manifest["students"]}
+    students = [s for s in students if s.id in picks]  # a shard's, as its manifest lists them
     for student in students:
         exam = build_for_student(blueprint, seed, student, bank, picks.get(student.id))
         copies.append((exam, exam.versions[0], out_dir / f"{student.id}-sheet.pdf"))
@@ -100,8 +123,10 @@ def write_roster_sheets(
     written = [target for _, target in laid]
     files = {sheet.student or sheet.version: target.name for sheet, target in laid}
     record = sheets.layout_record(exam, blueprint_name, [s for s, _ in laid], files)
-    written.append(_write_layout(out_dir, record))
-    merged = out_dir / "all-sheets.pdf"
+    written.append(_write_layout(out_dir, _with_other_shards(out_dir, record)))
+    shard = manifest.get("shard")
+    suffix = "" if not shard else "-{}-of-{}".format(*shard.split("/"))
+    merged = out_dir / f"all-sheets{suffix}.pdf"
     atomic_write(merged, lambda path: merge_for_duplex(written[:-1], path))
     written.append(merged)
     if "merged_papers" in manifest:

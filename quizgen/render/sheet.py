@@ -101,6 +101,8 @@ class SheetPage:
     boxes: list[Box] = field(default_factory=list)
     texts: list[Text] = field(default_factory=list)
     filled: list[Rect] = field(default_factory=list)  # the instructions' pictures, in black
+    #: the outline of the instructions' filled box (a box of the sheet, not one of its fields)
+    outlined: list[Rect] = field(default_factory=list)
 
 
 @dataclass
@@ -385,9 +387,12 @@ def _header(page: SheetPage, title: str, whose: str, count: int) -> list[Text]:
     x, y = MARGIN + 20, MARGIN
     first, second = INSTRUCTIONS
     picture_1 = x + len(first) * 3.9 + 4
-    page.filled.append(Rect(picture_1, y + 44, BOX, BOX))
+    # a filled box: ink inside its edges, the outline still seen round it
+    page.outlined.append(Rect(picture_1, y + 44, BOX, BOX))
+    page.filled.append(Rect(picture_1 + 1.5, y + 45.5, BOX - 3, BOX - 3))
     picture_2 = picture_1 + 22 + len(second) * 3.9
-    page.filled.append(Rect(picture_2 - 2.5, y + 41.5, BOX + 5, BOX + 5))
+    # a cancelled box: ink over the box and well past its edges, no outline left to see
+    page.filled.append(Rect(picture_2 - 3, y + 41, BOX + 6, BOX + 6))
     return [
         Text(x, y, title[:80], 10.0),
         Text(x, y + 15, f"Answer sheet · {whose}", 9.0),

@@ -37,6 +37,7 @@ def page_html(page: SheetPage) -> str:
     parts += [_div(r, "ink") for r in qr_rects(page.qr, page.qr_text)]
     parts += [_div(r, "ink") for r in page.filled]
     parts += [_div(Rect(b.x, b.y, b.w, b.h), "box") for b in page.boxes]
+    parts += [_div(r, "box") for r in page.outlined]
     parts += [
         f'<div class="t" style="left:{t.x:.2f}pt;top:{t.y:.2f}pt;font-size:{t.size}pt">'
         f"{escape(t.text)}</div>"

@@ -25,6 +25,7 @@ def page_source(page: SheetPage) -> list[str]:
     lines += [_rect(r, "fill: black, stroke: none") for r in qr_rects(page.qr, page.qr_text)]
     lines += [_rect(r, "fill: black, stroke: none") for r in page.filled]
     lines += [_rect(Rect(b.x, b.y, b.w, b.h), f"stroke: {STROKE}") for b in page.boxes]
+    lines += [_rect(r, f"stroke: {STROKE}") for r in page.outlined]
     lines += [
         f"#place(top + left, dx: {_pt(t.x)}, dy: {_pt(t.y)}, "
         f'text(size: {t.size}pt, top-edge: "ascender", bottom-edge: "descender")[{escape(t.text)}])'

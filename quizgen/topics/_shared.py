@@ -9,8 +9,9 @@ from typing import Any
 import numpy as np
 
 from quizgen.core.draw import on_grid
+from quizgen.core.grading import same_answer
 from quizgen.core.latex import num, paren, vec
-from quizgen.core.model import Difficulty, Misconception, Step
+from quizgen.core.model import Difficulty, Misconception, Part, Step
 from quizgen.core.mutation import Div, Fn, Line, Q, diff
 from quizgen.topics import Degenerate
 
@@ -115,3 +116,29 @@ def softmax_lines(z: Sequence[float]) -> tuple[dict[str, float], list[Line]]:
         Line("S", Fn("sum", (Q("e", "e^z"),)), first + 1),
         Line("probs", Div(Q("e", "e^z"), Q("S")), first + 2, "y_hat"),
     ]
+
+
+def a_mistake_is_right(
+    params: Any,
+    solve: Callable[[Any], dict[str, Any]],
+    parts: Callable[[Any], Sequence[Part]],
+    mistakes: Sequence[Misconception],
+) -> bool:
+    """Does one of a form's named mistakes give the right answer on ``params`` (at the parts'
+    precision)? A form's generator redraws such a draw: a student making that mistake would be
+    marked right, and the mistake could not be named."""
+    right, asked = solve(params), parts(params)
+    for mistake in mistakes:
+        wrong = mistake.solve(params)
+        if wrong is not None and same_answer(asked, wrong, right):
+            return True
+    return False
+
+
+def short_decimal(value: float, decimals: int = 4) -> int | float:
+    """``value`` as a question states it (an int when whole), or Degenerate when it needs more
+    than ``decimals`` decimals: a stated number must be exact, not rounded."""
+    shown = round(value, decimals)
+    if abs(shown - value) > 1e-9:
+        raise Degenerate
+    return int(shown) if shown == int(shown) else shown

@@ -14,6 +14,7 @@ r"""Backpropagation through a two-layer network, row-vector convention (seed sec
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -192,8 +193,12 @@ def parts(p: Params) -> list[Part]:
     ]
 
 
+def _activation_name(hidden: str) -> str:
+    return r"\text{ReLU}" if hidden == "relu" else r"\sigma"
+
+
 def _names(p: Params) -> tuple[str, str, str]:
-    act = r"\text{ReLU}" if p.hidden == "relu" else r"\sigma"
+    act = _activation_name(p.hidden)
     out = r"\text{softmax}" if p.output == "softmax" else r"\sigma"
     loss = "categorical cross-entropy" if p.output == "softmax" else "binary cross-entropy"
     return act, out, loss
@@ -214,10 +219,30 @@ def stem(p: Params) -> Stem:
     )
 
 
+def hidden_steps(p: Any, z1: Sequence[float], h1: Sequence[float]) -> list[Step]:
+    """The hidden layer's steps, z1 = x W1 + b1 and h1 = act(z1), for any params with ``x``,
+    ``W1``, ``b1`` and ``hidden`` (shared with the inverse form)."""
+    d = DECIMALS
+    act = _activation_name(p.hidden)
+    return [
+        Step(
+            "Hidden pre-activation $z^{(1)} = x W^{(1)} + b^{(1)}$",
+            tuple(
+                rf"z^{{(1)}}_{j + 1} = {dot(p.x, col)} + {paren(b)} = {num(z, d)}"
+                for j, (col, b, z) in enumerate(zip(zip(*p.W1), p.b1, z1))
+            ),
+        ),
+        Step(
+            f"Hidden activation $h^{{(1)}} = {act}(z^{{(1)}})$",
+            (rf"h^{{(1)}} = {act}({vec(z1, d)}) = {vec(h1, d)}",),
+        ),
+    ]
+
+
 def steps(p: Params, answer: dict[str, Any]) -> list[Step]:
     d = DECIMALS
-    act, out, _ = _names(p)
-    columns1, columns2 = list(zip(*p.W1)), list(zip(*p.W2))
+    _, out, _ = _names(p)
+    columns2 = list(zip(*p.W2))
     h1, delta2 = answer["h1"], answer["delta2"]
     if p.output == "softmax":
         c = p.y.index(1)
@@ -244,17 +269,7 @@ def steps(p: Params, answer: dict[str, Any]) -> list[Step]:
         )
     back = [sum(a * w for a, w in zip(delta2, row)) for row in p.W2]
     return [
-        Step(
-            "Hidden pre-activation $z^{(1)} = x W^{(1)} + b^{(1)}$",
-            tuple(
-                rf"z^{{(1)}}_{j + 1} = {dot(p.x, col)} + {paren(b)} = {num(z, d)}"
-                for j, (col, b, z) in enumerate(zip(columns1, p.b1, answer["z1"]))
-            ),
-        ),
-        Step(
-            f"Hidden activation $h^{{(1)}} = {act}(z^{{(1)}})$",
-            (rf"h^{{(1)}} = {act}({vec(answer['z1'], d)}) = {vec(h1, d)}",),
-        ),
+        *hidden_steps(p, answer["z1"], h1),
         Step(
             "Output pre-activation $z^{(2)} = h^{(1)} W^{(2)} + b^{(2)}$",
             tuple(

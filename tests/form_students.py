@@ -1,0 +1,79 @@
+"""Simulated students for a topic's form: one who makes each of the form's named mistakes
+types that mistake's answer at the paper's precision, and ``quizgen check``'s own judging
+(quizgen.practice.checking) must name that mistake, and no other (as tests/test_diagnosis.py
+does for the forward forms)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import numpy as np
+
+from quizgen import topics
+from quizgen.core.grading import distinct_misconceptions
+from quizgen.core.latex import answer_text
+from quizgen.core.model import DIFFICULTIES, Problem
+from quizgen.practice.checking import check_typed
+
+
+def drawn(name: str, form: str, seeds: range) -> list[Problem]:
+    """The form's problems for ``seeds`` at every difficulty."""
+    topic = topics.get(name, form)
+    return [
+        Problem(
+            topic=name,
+            form=topic.form,
+            params=topic.generate(np.random.default_rng(seed), difficulty),
+            seed=seed,
+            difficulty=difficulty,
+        )
+        for difficulty in DIFFICULTIES
+        for seed in seeds
+    ]
+
+
+def named_mistakes(name: str, form: str, seeds: range) -> Counter[str]:
+    """How often each of the form's mistakes was made and named, over the draws of ``seeds``;
+    fails on a mistake that is named as another, or not named at all."""
+    topic = topics.get(name, form)
+    named: Counter[str] = Counter()
+    for problem in drawn(name, form, seeds):
+        solution = topic.solve(problem.params)
+        for mistake, answer in distinct_misconceptions(
+            topic.misconceptions, problem.params, solution
+        ):
+            typed = [answer_text(answer[p.key], p.precision) for p in solution.parts]
+            wrong = [c for c in check_typed(problem, typed) if c.verdict and not c.verdict.correct]
+            assert wrong, (problem, mistake.label, "marked right")
+            names = {c.verdict.misconception for c in wrong} - {None}
+            assert names == {mistake}, (problem, mistake.label, [m.label for m in names])
+            named[mistake.label] += 1
+    return named
+
+
+def _slipped(value: Any, rng: np.random.Generator) -> Any:
+    """One entry off by an amount no method explains."""
+    if isinstance(value, list):
+        index = int(rng.integers(len(value)))
+        return [*value[:index], _slipped(value[index], rng), *value[index + 1 :]]
+    return value + float(rng.choice([-1, 1])) * (7.31 + abs(value) * 0.173)
+
+
+def slips_named(name: str, form: str, seeds: range) -> list[str]:
+    """The mistakes a student who slips on one part (no method) is wrongly told, over the draws
+    of ``seeds`` (empty when the checker names no mistake for a slip)."""
+    topic = topics.get(name, form)
+    rng = np.random.default_rng(2026)
+    named = []
+    for problem in drawn(name, form, seeds):
+        solution = topic.solve(problem.params)
+        part = solution.parts[int(rng.integers(len(solution.parts)))]
+        answer = {**solution.answer, part.key: _slipped(solution.answer[part.key], rng)}
+        typed = [answer_text(answer[p.key], p.precision) for p in solution.parts]
+        named += [
+            c.verdict.misconception.label
+            for c in check_typed(problem, typed)
+            if c.verdict and c.verdict.misconception
+        ]
+    return named
