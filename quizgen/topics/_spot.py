@@ -586,7 +586,8 @@ class SpotForm:
             return None
         value = self._value(p, step=after)
         part = worked.parts[spotted.step]
-        if any(agrees(value, shown, part) for shown in (self._value(p), self._value(p, wrong=True))):
+        shown = (self._value(p), self._value(p, wrong=True))
+        if any(agrees(value, other, part) for other in shown):
             return None
         return {"step": spotted.step, "value": value}
 
