@@ -498,6 +498,8 @@ _WORDS = {
     "loss": r"\ell",
     "act": r"\sigma",  # the guide's name for any activation, in sigma'(z)
 }
+#: whole names written otherwise: a gradient named alone is the loss's (bce's and cce's)
+_WHOLE = {"grad": r"\nabla \ell"}
 #: letters whose number is an index, not a layer (Adam's beta1, the L1 and L2 lambda)
 _INDEXED = {"alpha", "beta", "lambda"}
 _DERIVATIVE = re.compile(r"d(\w+)/d(\w+)")
@@ -519,6 +521,8 @@ def tex_name(plain: str) -> str:
     >>> print(tex_name("sigma'(z)"), tex_name("dW1"), tex_name("parameters of layer 2"))
     \sigma'(z) \frac{\partial J}{\partial W^{(1)}} \text{parameters of layer 2}
     """
+    if plain in _WHOLE:
+        return _WHOLE[plain]
     layer = _LAYER.fullmatch(plain)
     if layer:
         inner = tex_name(layer.group(1))

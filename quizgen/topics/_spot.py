@@ -187,8 +187,8 @@ class Spotted:
 
 
 def _plain(value: Array) -> Any:
-    """A value as an answer field holds it: a float, or lists of floats."""
-    return np.asarray(value, float).tolist()
+    """A value as an answer field holds it: a float, or lists of floats (no -0.0)."""
+    return (np.asarray(value, float) + 0.0).tolist()
 
 
 def _tex(value: Array, precision: Precision) -> str:
