@@ -5,6 +5,7 @@ unedited computation (and with the topic's forward solver where an answer field 
 
 from __future__ import annotations
 
+import importlib
 from functools import cache
 
 import numpy as np
@@ -31,7 +32,7 @@ from quizgen.core.mutation import (
     reads,
 )
 from quizgen.practice.checking import check_typed
-from quizgen.topics._spot import INSTRUCTION
+from quizgen.topics._spot import DESCRIPTION, INSTRUCTION
 
 SPOTTED = [name for name, topic in topics.registry().items() if "spot" in topic.forms]
 SEEDS = range(12)
@@ -287,3 +288,27 @@ def test_formulas_with_the_numbers_substituted_bracket_negative_values():
     assert diff(Q("a"), Q("b")).latex(env, values) == r"2 - \left(-3\right)"
     assert Prod((C(2), Q("a"))).latex(env) == "2a"
     assert Prod((C(2), Q("a"))).latex(env, values) == r"2 \cdot 2"
+
+
+TOPIC_OF_ITS_OWN = """
+from quizgen.topics.sigmoid import *  # noqa: F403
+from quizgen.topics.sigmoid import computation  # noqa: F401
+"""
+SPOT_OF_ITS_OWN = """
+from quizgen.topics.sigmoid.inverse import *  # noqa: F403
+DESCRIPTION = "a spot form of the topic's own"
+"""
+
+
+def test_a_topic_with_a_spot_module_of_its_own_is_asked_by_that_one(tmp_path, monkeypatch):
+    package = tmp_path / "own_spot_topic"
+    package.mkdir()
+    (package / "__init__.py").write_text(TOPIC_OF_ITS_OWN, encoding="utf-8")
+    (package / "spot.py").write_text(SPOT_OF_ITS_OWN, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    module = importlib.import_module("own_spot_topic")
+    forms = topics._forms_of("own_spot_topic", module)
+    assert forms["spot"].DESCRIPTION == "a spot form of the topic's own"
+    assert topics._forms_of("sigmoid", topics.get("sigmoid").module)["spot"].DESCRIPTION == (
+        DESCRIPTION
+    )
