@@ -1,5 +1,6 @@
-"""Simulated students of a topic's inverse form, shared by tests/test_form_<topic>.py: one who
-makes a named mistake of the form is told that mistake, and one who slips is told none. Their
+"""Simulated students of a topic's inverse form (or another, with ``form``), shared by
+tests/test_form_<topic>.py: one who makes a named mistake of the form is told that mistake, and
+one who slips is told none. Their
 answers go through the shared checker (quizgen.practice.checking.check_typed) as typed text at
 the printed precision, the way a student would write them."""
 
@@ -17,13 +18,13 @@ from quizgen.core.model import DIFFICULTIES, Problem
 from quizgen.practice.checking import check_typed
 
 
-def inverse_problems(name: str, seeds: range) -> Iterator[Problem]:
-    """The inverse form's problems of ``name`` at every difficulty, one per seed."""
-    topic = topics.get(name, "inverse")
+def inverse_problems(name: str, seeds: range, form: str = "inverse") -> Iterator[Problem]:
+    """The form's problems of ``name`` at every difficulty, one per seed."""
+    topic = topics.get(name, form)
     for difficulty in DIFFICULTIES:
         for seed in seeds:
             params = topic.generate(np.random.default_rng(seed), difficulty)
-            yield Problem(name, params, seed, difficulty, form="inverse")
+            yield Problem(name, params, seed, difficulty, form=form)
 
 
 def typed(answer: dict, parts) -> list[str]:
@@ -31,13 +32,13 @@ def typed(answer: dict, parts) -> list[str]:
     return [answer_text(answer[p.key], p.precision) for p in parts]
 
 
-def named_mistakes(name: str, seeds: range) -> tuple[int, int, set[str]]:
+def named_mistakes(name: str, seeds: range, form: str = "inverse") -> tuple[int, int, set[str]]:
     """How many simulated mistakes were named (as themselves), how many were asked, and the
     labels of the mistakes that came up. Fails at once on a mistake named as another."""
-    topic = topics.get(name, "inverse")
+    topic = topics.get(name, form)
     named = asked = 0
     seen = set()
-    for problem in inverse_problems(name, seeds):
+    for problem in inverse_problems(name, seeds, form):
         solution = topic.solve(problem.params)
         offered = distinct_misconceptions(topic.misconceptions, problem.params, solution)
         for mistake, answer in offered:
@@ -53,30 +54,34 @@ def named_mistakes(name: str, seeds: range) -> tuple[int, int, set[str]]:
     return named, asked, seen
 
 
-def slips_named(name: str, seeds: range) -> list[Problem]:
+def _shifted(value, shift):
+    """Every entry of a scalar, vector, matrix or list of shapes moved by ``shift``."""
+    return [_shifted(v, shift) for v in value] if isinstance(value, list) else value + shift
+
+
+def slips_named(name: str, seeds: range, form: str = "inverse") -> list[Problem]:
     """The problems on which an answer off by an amount no method explains got a name."""
-    topic = topics.get(name, "inverse")
+    topic = topics.get(name, form)
     rng = np.random.default_rng(2026)
     wrongly = []
-    for problem in inverse_problems(name, seeds):
+    for problem in inverse_problems(name, seeds, form):
         solution = topic.solve(problem.params)
         answer = dict(solution.answer)
         part = solution.parts[int(rng.integers(len(solution.parts)))]
-        shift = float(rng.choice([-1, 1])) * 7.31
-        value = answer[part.key]
-        answer[part.key] = [v + shift for v in value] if isinstance(value, list) else value + shift
+        shift = float(rng.choice([-1, 1])) * (7 if part.kind == "shapes" else 7.31)  # whole sides
+        answer[part.key] = _shifted(answer[part.key], shift)
         checks = check_typed(problem, typed(answer, solution.parts))
         if any(c.verdict is not None and c.verdict.misconception for c in checks):
             wrongly.append(problem)
     return wrongly
 
 
-def latex_problems(name: str, seeds: range) -> list[tuple[Problem, str]]:
-    """Each stem, part label, step title or line of the inverse form outside the LaTeX subset
-    that every writer renders, with what is wrong with it."""
-    topic = topics.get(name, "inverse")
+def latex_problems(name: str, seeds: range, form: str = "inverse") -> list[tuple[Problem, str]]:
+    """Each stem, part label, step title or line of the form outside the LaTeX subset that
+    every writer renders, with what is wrong with it."""
+    topic = topics.get(name, form)
     found = []
-    for problem in inverse_problems(name, seeds):
+    for problem in inverse_problems(name, seeds, form):
         solution = topic.solve(problem.params)
         texts = [topic.stem(problem.params).text, *(p.label for p in solution.parts)]
         texts += [step.title for step in solution.steps]

@@ -2,6 +2,8 @@ r"""Layers of a small CNN and the output-size formula, shared by conv_shape and 
 
 >>> out_size(32, f=5, s=1, p=0), out_size(28, f=2, s=2, p=0), out_size(14, f=3, s=1, p=1)
 (28, 14, 14)
+>>> smallest_input(28, f=5, s=1, p=0), smallest_input(14, f=2, s=2, p=0)
+(32, 28)
 """
 
 from __future__ import annotations
@@ -19,6 +21,20 @@ SizeRule = Callable[[int, int, int, int], int]
 def out_size(n: int, f: int, s: int, p: int) -> int:
     """floor((n + 2p - f) / s) + 1, the seed's formula for convolution and pooling."""
     return (n + 2 * p - f) // s + 1
+
+
+def smallest_input(m: int, f: int, s: int, p: int) -> int:
+    """The smallest input size n with ``out_size(n, f, s, p) == m``: s(m - 1) + f - 2p, the one
+    where the last window ends exactly at the padded input's edge. out_size never decreases as
+    n grows and the floor drops up to s - 1 more rows, so the sizes that give m run from this
+    one to s - 1 above it."""
+    return s * (m - 1) + f - 2 * p
+
+
+def leftover(n: int, f: int, s: int, p: int) -> int:
+    """Rows (or columns) of the padded input the last window does not reach: (n + 2p - f) mod s,
+    the remainder the floor of the size rule drops."""
+    return (n + 2 * p - f) % s
 
 
 class Conv(ParamsModel):
@@ -65,6 +81,11 @@ def describe(layer: Layer) -> str:
     if isinstance(layer, Dense):
         return f"Dense, {layer.units} units"
     return "Flatten"
+
+
+def shape_text(shape: Sequence[int]) -> str:
+    r"""A shape as LaTeX: ``28 \times 28 \times 32``."""
+    return r" \times ".join(str(n) for n in shape)
 
 
 def next_shape(shape: Sequence[int], layer: Layer, rule: SizeRule = out_size) -> list[int]:

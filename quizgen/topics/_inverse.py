@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from quizgen.core.grading import same_answer
 from quizgen.core.model import Misconception, Part
 from quizgen.topics import Degenerate
+from quizgen.topics._shared import a_mistake_gives
 
 
 def require_mistakes_to_show(
@@ -19,10 +19,8 @@ def require_mistakes_to_show(
     """Raise :class:`Degenerate` for a draw on which a mistake that can arise gives the right
     answer at the printed precision: that draw would tell nobody anything about the mistake,
     and would name a right answer as it."""
-    for mistake in misconceptions:
-        wrong = mistake.solve(params)
-        if wrong is not None and same_answer(parts, wrong, answer):
-            raise Degenerate
+    if a_mistake_gives(misconceptions, params, parts, answer):
+        raise Degenerate
 
 
 def require_fields(params: Any, switch: str, needs: Mapping[str, Sequence[str]]) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -32,6 +32,23 @@ def switched(
         return solve_with(p, **switches) if when is None or when(p) else None
 
     return Misconception(label, explanation, solve, switches=switches)
+
+
+def changing(
+    solve_with: Callable[..., Any],
+    label: str,
+    explanation: str,
+    *,
+    when: Callable[[Any], bool] | None = None,
+    **switches: Any,
+) -> Misconception:
+    """:func:`switched`, arising only on problems where the switches change the answer: a
+    form's mistake that gives the right answer there cannot be told from knowing the method."""
+
+    def arises(p: Any) -> bool:
+        return (when is None or when(p)) and solve_with(p, **switches) != solve_with(p)
+
+    return switched(solve_with, label, explanation, when=arises, **switches)
 
 
 def dropped_loss_minus(solve: Callable[[Any], dict[str, Any]]) -> Misconception:
@@ -127,10 +144,19 @@ def a_mistake_is_right(
     """Does one of a form's named mistakes give the right answer on ``params`` (at the parts'
     precision)? A form's generator redraws such a draw: a student making that mistake would be
     marked right, and the mistake could not be named."""
-    right, asked = solve(params), parts(params)
+    return a_mistake_gives(mistakes, params, parts(params), solve(params))
+
+
+def a_mistake_gives(
+    mistakes: Sequence[Misconception],
+    params: Any,
+    parts: Sequence[Part],
+    answer: Mapping[str, Any],
+) -> bool:
+    """Does one of ``mistakes`` that can arise give ``answer`` at the parts' precision?"""
     for mistake in mistakes:
         wrong = mistake.solve(params)
-        if wrong is not None and same_answer(asked, wrong, right):
+        if wrong is not None and same_answer(parts, wrong, answer):
             return True
     return False
 

@@ -25,8 +25,10 @@ from quizgen.core.cnn import (
     SpatialLayer,
     check_stack,
     describe,
+    leftover,
     next_shape,
     out_size,
+    shape_text,
 )
 from quizgen.core.draw import pick
 from quizgen.core.model import EXACT, Difficulty, Part, Stem, Step, Table
@@ -138,7 +140,7 @@ def _remainders(p: Params) -> list[bool]:
     """Per layer: does (n + 2p - f) / s leave a remainder on either axis?"""
     out, shape = [], list(p.input)
     for layer in p.layers:
-        out.append(any((n + 2 * layer.p - layer.f) % layer.s for n in shape[:2]))
+        out.append(any(leftover(n, layer.f, layer.s, layer.p) for n in shape[:2]))
         shape = next_shape(shape, layer)
     return out
 
@@ -149,20 +151,17 @@ def parts(p: Params) -> list[Part]:
     ]
 
 
-def _shape_text(shape: list[int]) -> str:
-    return r" \times ".join(str(n) for n in shape)
-
-
 def stem(p: Params) -> Stem:
     rows = tuple((str(i), describe(layer)) for i, layer in enumerate(p.layers, start=1))
     return Stem(
-        f"An input of shape ${_shape_text(list(p.input))}$ passes through the layers below. "
+        f"An input of shape ${shape_text(list(p.input))}$ passes through the layers below. "
         r"Give the output shape $H \times W \times C$ after each layer.",
         Table(("layer", "operation"), rows),
     )
 
 
-def _size_formula(n: int, layer: Conv | Pool, out: int) -> str:
+def size_formula(n: int, layer: Conv | Pool, out: int) -> str:
+    """The size rule with the numbers substituted, as the key writes it (the forms' checks too)."""
     inner = f"{n} - {layer.f}" if layer.p == 0 else f"{n} + {2 * layer.p} - {layer.f}"
     return rf"\left\lfloor \frac{{{inner}}}{{{layer.s}}} \right\rfloor + 1 = {out}"
 
@@ -171,7 +170,7 @@ def steps(p: Params, answer: dict[str, Any]) -> list[Step]:
     out, shape = [], list(p.input)
     for index, (layer, new) in enumerate(zip(p.layers, answer["shapes"]), start=1):
         axes = [(shape[0], new[0])] if shape[0] == shape[1] else list(zip(shape[:2], new[:2]))
-        lines = tuple(_size_formula(n, layer, m) for n, m in axes)
+        lines = tuple(size_formula(n, layer, m) for n, m in axes)
         channels = (
             f"{layer.filters} filters give {layer.filters} channels"
             if isinstance(layer, Conv)
@@ -181,7 +180,7 @@ def steps(p: Params, answer: dict[str, Any]) -> list[Step]:
             Step(
                 f"Layer {index}: {describe(layer)}; {channels}",
                 lines,
-                f"\\text{{Output: }} {_shape_text(new)}",
+                f"\\text{{Output: }} {shape_text(new)}",
             )
         )
         shape = new
@@ -189,12 +188,26 @@ def steps(p: Params, answer: dict[str, Any]) -> list[Step]:
 
 
 def table(p: Params, answer: dict[str, Any]) -> Table:
-    rows = [("input", "", f"${_shape_text(list(p.input))}$")]
+    rows = [("input", "", f"${shape_text(list(p.input))}$")]
     rows += [
-        (str(i), describe(layer), f"${_shape_text(shape)}$")
+        (str(i), describe(layer), f"${shape_text(shape)}$")
         for i, (layer, shape) in enumerate(zip(p.layers, answer["shapes"]), start=1)
     ]
     return Table(("layer", "operation", "output"), tuple(rows))
+
+
+def mistaken_rule(
+    *, plus_one: bool = True, ceil: bool = False, padding: int = 2, stride: bool = True
+) -> SizeRule:
+    """The size rule as a student with these mistakes applies it: no +1, rounding up, padding
+    added ``padding`` times (2 is right), the stride ignored."""
+
+    def size(n: int, f: int, s: int, pad: int) -> int:
+        span = n + padding * pad - f
+        steps = (math.ceil(span / s) if ceil else span // s) if stride else span
+        return steps + (1 if plus_one else 0)
+
+    return size
 
 
 def solve_with(
@@ -206,16 +219,9 @@ def solve_with(
     stride: bool = True,
     keep_channels: bool = False,
 ) -> dict[str, Any] | None:
-    """The shapes with the known mistakes as switches, applied to every layer as a student
-    applies them: no +1, rounding up, padding added ``padding`` times (2 is right), the stride
-    ignored, a convolution keeping its input's channels."""
-
-    def size(n: int, f: int, s: int, pad: int) -> int:
-        span = n + padding * pad - f
-        steps = (math.ceil(span / s) if ceil else span // s) if stride else span
-        return steps + (1 if plus_one else 0)
-
-    shapes = _shapes(p, size)
+    """The shapes with the known mistakes as switches (:func:`mistaken_rule`), applied to
+    every layer as a student applies them, and a convolution keeping its input's channels."""
+    shapes = _shapes(p, mistaken_rule(plus_one=plus_one, ceil=ceil, padding=padding, stride=stride))
     if shapes is None:
         return None
     if keep_channels:

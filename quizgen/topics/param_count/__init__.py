@@ -26,6 +26,7 @@ from quizgen.core.cnn import (
     check_stack,
     describe,
     next_shape,
+    shape_text,
 )
 from quizgen.core.draw import pick
 from quizgen.core.model import EXACT, Difficulty, Part, Stem, Step, Table
@@ -53,7 +54,7 @@ class Params(ParamsModel):
         return self
 
 
-def _count(
+def layer_count(
     layer: Layer,
     shape: list[int],
     *,
@@ -82,7 +83,7 @@ def _count(
 def _answer(p: Params, *, flat_channels: bool = True, **switches: bool) -> dict[str, Any]:
     per_layer, shape = [], list(p.input)
     for layer in p.layers:
-        per_layer.append(_count(layer, shape, **switches))
+        per_layer.append(layer_count(layer, shape, **switches))
         if isinstance(layer, Flatten) and not flat_channels:
             shape = [shape[0] * shape[1]]
         else:
@@ -146,10 +147,6 @@ def parts(p: Params) -> list[Part]:
     ]
 
 
-def _shape_text(shape: list[int]) -> str:
-    return r" \times ".join(str(n) for n in shape)
-
-
 def stem(p: Params) -> Stem:
     bias = {True: "yes", False: "no", None: ""}
     rows = tuple(
@@ -157,7 +154,7 @@ def stem(p: Params) -> Stem:
         for i, layer in enumerate(p.layers, start=1)
     )
     return Stem(
-        f"A network takes inputs of shape ${_shape_text(p.input)}$ and has the layers below. "
+        f"A network takes inputs of shape ${shape_text(p.input)}$ and has the layers below. "
         "How many trainable parameters (weights and biases) does each layer have, and how many "
         "does the network have in total?",
         Table(("layer", "operation", "bias"), rows),
@@ -174,7 +171,7 @@ def _formula(layer: Layer, shape: list[int], count: int) -> str:
         return f"{weights} + {layer.filters} = {count}" if layer.bias else f"{weights} = {count}"
     if isinstance(layer, Flatten):
         return (
-            rf"{_shape_text(shape)} = {next_shape(shape, layer)[0]} \text{{ inputs, no parameters}}"
+            rf"{shape_text(shape)} = {next_shape(shape, layer)[0]} \text{{ inputs, no parameters}}"
         )
     return r"\text{pooling has no parameters: } 0"
 
@@ -193,7 +190,7 @@ def table(p: Params, answer: dict[str, Any]) -> Table:
     rows, shape = [], list(p.input)
     for index, (layer, count) in enumerate(zip(p.layers, answer["per_layer"]), start=1):
         shape = next_shape(shape, layer)
-        rows.append((str(index), describe(layer), f"${_shape_text(shape)}$", str(count)))
+        rows.append((str(index), describe(layer), f"${shape_text(shape)}$", str(count)))
     rows.append(("", "total", "", str(answer["total"])))
     return Table(("layer", "operation", "output", "parameters"), tuple(rows))
 
