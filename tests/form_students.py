@@ -1,7 +1,8 @@
 """Simulated students for a topic's form: one who makes each of the form's named mistakes
 types that mistake's answer at the paper's precision, and ``quizgen check``'s own judging
 (quizgen.practice.checking) must name that mistake, and no other (as tests/test_diagnosis.py
-does for the forward forms)."""
+does for the forward forms). A mistake that leaves a part unanswerable (a probability above 1
+has no logit) leaves that part blank, as a student would."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from quizgen import topics
-from quizgen.core.grading import distinct_misconceptions
+from quizgen.core.grading import distinct_misconceptions, distinct_pairs
 from quizgen.core.latex import answer_text
 from quizgen.core.model import DIFFICULTIES, Problem
 from quizgen.practice.checking import check_typed
@@ -33,6 +34,12 @@ def drawn(name: str, form: str, seeds: range) -> list[Problem]:
     ]
 
 
+def typed(answer: Any, parts: Any) -> list[str]:
+    """An answer as a student writes it: every part at its printed precision, blank where the
+    answer has none."""
+    return [answer_text(answer[p.key], p.precision) if p.key in answer else "" for p in parts]
+
+
 def named_mistakes(name: str, form: str, seeds: range) -> Counter[str]:
     """How often each of the form's mistakes was made and named, over the draws of ``seeds``;
     fails on a mistake that is named as another, or not named at all."""
@@ -43,8 +50,8 @@ def named_mistakes(name: str, form: str, seeds: range) -> Counter[str]:
         for mistake, answer in distinct_misconceptions(
             topic.misconceptions, problem.params, solution
         ):
-            typed = [answer_text(answer[p.key], p.precision) for p in solution.parts]
-            wrong = [c for c in check_typed(problem, typed) if c.verdict and not c.verdict.correct]
+            checks = check_typed(problem, typed(answer, solution.parts))
+            wrong = [c for c in checks if c.verdict and not c.verdict.correct]
             assert wrong, (problem, mistake.label, "marked right")
             names = {c.verdict.misconception for c in wrong} - {None}
             assert names == {mistake}, (problem, mistake.label, [m.label for m in names])
@@ -70,10 +77,39 @@ def slips_named(name: str, form: str, seeds: range) -> list[str]:
         solution = topic.solve(problem.params)
         part = solution.parts[int(rng.integers(len(solution.parts)))]
         answer = {**solution.answer, part.key: _slipped(solution.answer[part.key], rng)}
-        typed = [answer_text(answer[p.key], p.precision) for p in solution.parts]
         named += [
             c.verdict.misconception.label
-            for c in check_typed(problem, typed)
+            for c in check_typed(problem, typed(answer, solution.parts))
             if c.verdict and c.verdict.misconception
         ]
     return named
+
+
+def assert_parts_show_different_numbers(name: str, form: str, seeds: range = range(200)) -> None:
+    """No two parts of a drawn problem show the same number at their printed precision: one
+    number asked twice tests nothing twice (sigma and sigma' far out on the curve)."""
+    topic = topics.get(name, form)
+    for problem in drawn(name, form, seeds):
+        solution = topic.solve(problem.params)
+        shown = [answer_text(solution.answer[p.key], p.precision) for p in solution.parts]
+        assert len(set(shown)) == len(shown), (problem, shown)
+
+
+def assert_two_mistakes_are_told(name: str, form: str, seeds: range = range(20)) -> None:
+    """For a form whose mistakes are switches of one solver: two made at once are named as
+    those two (never another) on at least 85 % of the problems where they show."""
+    topic = topics.get(name, form)
+    named = asked = 0
+    for problem in drawn(name, form, seeds):
+        solution = topic.solve(problem.params)
+        singles = distinct_misconceptions(topic.misconceptions, problem.params, solution)
+        for (first, second), answer in distinct_pairs(topic, problem.params, solution, singles):
+            checks = check_typed(problem, typed(answer, solution.parts))
+            wrong = [c.verdict for c in checks if c.verdict and not c.verdict.correct]
+            if not wrong:
+                continue
+            asked += 1
+            names = {v.misconception for v in wrong} | {v.also for v in wrong}
+            assert names - {None} <= {first, second}, (problem, first.label, second.label)
+            named += any(v.also for v in wrong)
+    assert asked and named / asked >= 0.85, (named, asked)

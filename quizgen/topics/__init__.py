@@ -88,7 +88,7 @@ class Topic:
     other_forms: Mapping[str, FormModule] = field(default_factory=dict, compare=False)
 
     @property
-    def computes(self) -> TopicModule | FormModule:
+    def computes(self) -> FormModule:
         """The module that draws, solves and words this form."""
         return self.module if self.form == "forward" else self.other_forms[self.form]
 

@@ -17,12 +17,12 @@ from quizgen.core.params import ParamsModel
 
 
 @runtime_checkable
-class TopicModule(Protocol):
-    """The required parts of a topic module (see quizgen/topics/__init__.py for their roles)."""
+class FormModule(Protocol):
+    """What computes a question: a topic module's ``forward`` part, and each other form of a
+    topic (``quizgen/topics/<topic>/<form>.py``), whose topic's ``CODE``, ``TITLE`` and
+    ``SECTION`` stand for it. ``DESCRIPTION`` says in one line what it asks. The optional parts
+    (``follow``, ``table``, ``solve_with``, ``computation``) are optional for forms too."""
 
-    CODE: str
-    TITLE: str
-    SECTION: int
     DESCRIPTION: str
     Params: type[ParamsModel]
     MISCONCEPTIONS: Sequence[Misconception]
@@ -39,25 +39,13 @@ class TopicModule(Protocol):
 
 
 @runtime_checkable
-class FormModule(Protocol):
-    """A form of a topic other than ``forward`` (``quizgen/topics/<topic>/<form>.py``): the
-    computing parts of a topic, for its own question. The topic's ``CODE``, ``TITLE`` and
-    ``SECTION`` stand for it; ``DESCRIPTION`` says in one line what this form asks. The optional
-    parts of a topic (``follow``, ``table``, ``solve_with``, ``computation``) are optional here."""
+class TopicModule(FormModule, Protocol):
+    """The required parts of a topic module (see quizgen/topics/__init__.py for their roles):
+    its names, and the ``forward`` form's computing parts."""
 
-    DESCRIPTION: str
-    Params: type[ParamsModel]
-    MISCONCEPTIONS: Sequence[Misconception]
-
-    def generate(self, rng: np.random.Generator, difficulty: Difficulty, /) -> Any: ...
-
-    def solve(self, params: Any, /) -> dict[str, Any]: ...
-
-    def parts(self, params: Any, /) -> Sequence[Part]: ...
-
-    def steps(self, params: Any, answer: Any, /) -> Sequence[Step]: ...
-
-    def stem(self, params: Any, /) -> Stem: ...
+    CODE: str
+    TITLE: str
+    SECTION: int
 
 
 @runtime_checkable
@@ -92,5 +80,6 @@ class SolvesWith(Protocol):
 def missing_parts(module: object, contract: type = TopicModule) -> list[str]:
     """The required names a module lacks (empty when it is a topic module, or a form module
     for ``contract=FormModule``)."""
-    required = [*contract.__annotations__, "generate", "solve", "parts", "steps", "stem"]
+    names = [name for layer in contract.__mro__ for name in getattr(layer, "__annotations__", {})]
+    required = [*dict.fromkeys(names), "generate", "solve", "parts", "steps", "stem"]
     return [name for name in required if not hasattr(module, name)]

@@ -99,10 +99,6 @@ def stem(p: Params) -> Stem:
 
 def steps(p: Params, answer: dict[str, Any]) -> list[Step]:
     y_hat = num(answer["y_hat"], DECIMALS)
-    if p.y == 1:
-        loss = rf"\ell = -\log \hat{{y}} = -\log({y_hat})"
-    else:
-        loss = rf"\ell = -\log(1 - \hat{{y}}) = -\log(1 - {y_hat})"
     residual = answer["y_hat"] - p.y
     return [
         Step("Linear part", (rf"z = w^T x = {dot(p.w, p.x)} = {num(answer['z'])}",)),
@@ -113,10 +109,7 @@ def steps(p: Params, answer: dict[str, Any]) -> list[Step]:
                 rf"\frac{{1}}{{1 + e^{{{num(-answer['z'])}}}}} = {y_hat}",
             ),
         ),
-        Step(
-            f"Loss: with $y = {p.y}$ only one term remains",
-            (f"{loss} = {num(answer['loss'], DECIMALS)}",),
-        ),
+        loss_step(p.y, answer["y_hat"], answer["loss"]),
         Step(
             r"Gradient: $\sigma'$ cancels, leaving $(\hat{y} - y) x_j$",
             (
@@ -128,6 +121,16 @@ def steps(p: Params, answer: dict[str, Any]) -> list[Step]:
             ),
         ),
     ]
+
+
+def loss_step(y: int, y_hat: float, loss: float) -> Step:
+    """The loss with the one term the label leaves, as this topic and its forms show it."""
+    shown = num(y_hat, DECIMALS)
+    if y == 1:
+        text = rf"\ell = -\log \hat{{y}} = -\log({shown})"
+    else:
+        text = rf"\ell = -\log(1 - \hat{{y}}) = -\log(1 - {shown})"
+    return Step(f"Loss: with $y = {y}$ only one term remains", (f"{text} = {num(loss, DECIMALS)}",))
 
 
 def _other_term(p: Params) -> dict[str, Any]:

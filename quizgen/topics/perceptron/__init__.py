@@ -179,13 +179,14 @@ def parts(p: Params) -> list[Part]:
     return [Part("w_final", r"$w$ after the last step", EXACT, "vector")]
 
 
-def _activation(p: Params) -> str:
+def activation_text(p: Params) -> str:
+    """The activation rule as stems state it (this topic's and its forms')."""
     low, high = LEVELS[p.encoding]
-    level = _level(p)
+    level = level_text(p)
     return rf"$\hat{{y}} = {level(high)}$ if $z \geq 0$, else ${level(low)}$"
 
 
-def _level(p: Params):
+def level_text(p: Params):
     """How an output level is written: +1 / -1 for bipolar, as the seed does; 0 / 1 for binary."""
     return signed if p.encoding == "bipolar" else fmt
 
@@ -196,17 +197,23 @@ def _subtrahend(p: Params, y_hat: int) -> str:
 
 
 def stem(p: Params) -> Stem:
+    return setup_stem(p, "What are the weights after the last step?")
+
+
+def setup_stem(p: Params, question: str) -> Stem:
+    """The set-up as the stem states it (samples table, start, rule, steps), then
+    ``question``: this topic's stem, and its forms' that ask about the same set-up."""
     n = len(p.samples[0].x)
     what = f"the {p.gate} gate ({p.encoding} encoding)" if p.gate else f"the {p.encoding} samples"
     header = (*(f"$x_{i + 1}$" for i in range(n)), "$t$")
-    rows = tuple((*(fmt(v) for v in s.x), _level(p)(s.t)) for s in p.samples)
+    rows = tuple((*(fmt(v) for v in s.x), level_text(p)(s.t)) for s in p.samples)
     return Stem(
         f"A perceptron with bias input $x_0 = 1$ learns {what} below. It starts from "
         rf"$w = {vec(p.w)}$ (bias weight $w_0$ first) with learning rate $\eta = {fmt(p.eta)}$, "
-        f"predicts {_activation(p)}, and updates "
+        f"predicts {activation_text(p)}, and updates "
         r"$w_i \leftarrow w_i + \eta (t - \hat{y}) x_i$ after each sample. Present the samples "
         f"in order, starting again from the first after the last, for {p.steps} steps. "
-        "What are the weights after the last step?",
+        f"{question}",
         Table(header, rows),
     )
 
@@ -215,7 +222,7 @@ def steps(p: Params, answer: dict[str, Any]) -> list[Step]:
     out = []
     w_old = list(p.w)
     activation = r"\text{sign}" if p.encoding == "bipolar" else r"\text{step}"
-    t_text = _level(p)
+    t_text = level_text(p)
     for index, s in enumerate(answer["trace"], start=1):
         lines = [
             f"z = {dot(w_old, s['x'])} = {fmt(s['z'])}",
@@ -240,7 +247,7 @@ def steps(p: Params, answer: dict[str, Any]) -> list[Step]:
 
 def table(p: Params, answer: dict[str, Any]) -> Table:
     """The trace as one table, the way it is marked."""
-    level = _level(p)
+    level = level_text(p)
     rows = tuple(
         (
             str(i),

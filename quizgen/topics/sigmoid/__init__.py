@@ -79,15 +79,22 @@ def stem(p: Params) -> Stem:
 
 
 def steps(p: Params, answer: dict[str, float]) -> list[Step]:
-    d = _decimals(p)
-    z, s, ds = num(p.z), num(answer["sigma"], d), num(answer["dsigma"], d)
-    denominator = f"1 + {exp_value(-p.z, d)}" if p.z < -20 else num(1 + math.exp(-p.z), d)
+    return value_steps(p.z, answer["sigma"], answer["dsigma"], _decimals(p))
+
+
+def value_steps(z_value: float, sigma: float, dsigma: float, d: int) -> list[Step]:
+    """sigma(z) from its definition and sigma'(z) by the simplification trick, at ``d``
+    decimals: the steps of this topic, and of its forms that evaluate the sigmoid anew."""
+    z, s, ds = num(z_value), num(sigma, d), num(dsigma, d)
+    denominator = (
+        f"1 + {exp_value(-z_value, d)}" if z_value < -20 else num(1 + math.exp(-z_value), d)
+    )
     one_minus = num(1 - float(s), d)
     return [
         Step(
             "Sigmoid",
             (
-                rf"\sigma({z}) = \frac{{1}}{{1 + e^{{{num(-p.z)}}}}}"
+                rf"\sigma({z}) = \frac{{1}}{{1 + e^{{{num(-z_value)}}}}}"
                 rf" = \frac{{1}}{{{denominator}}} = {s}",
             ),
         ),
