@@ -12,8 +12,9 @@ from typing import Any
 import numpy as np
 
 from quizgen import topics
-from quizgen.core.grading import distinct_misconceptions, distinct_pairs
+from quizgen.core.grading import agrees, distinct_misconceptions, distinct_pairs
 from quizgen.core.latex import answer_text
+from quizgen.core.latex_check import check, check_text
 from quizgen.core.model import DIFFICULTIES, Problem
 from quizgen.practice.checking import check_typed
 
@@ -59,6 +60,46 @@ def named_mistakes(name: str, form: str, seeds: range) -> Counter[str]:
     return named
 
 
+def named_share(name: str, form: str, seeds: range) -> tuple[int, int, set[str]]:
+    """How many simulated mistakes that show at the printed precision were named (as
+    themselves), how many showed, and the labels of those that showed. Fails at once on a
+    mistake named as another: a wrong name is worse than none."""
+    topic = topics.get(name, form)
+    named = asked = 0
+    seen = set()
+    for problem in drawn(name, form, seeds):
+        solution = topic.solve(problem.params)
+        offered = distinct_misconceptions(topic.misconceptions, problem.params, solution)
+        for mistake, answer in offered:
+            checks = check_typed(problem, typed(answer, solution.parts))
+            wrong = [c for c in checks if c.verdict and not c.verdict.correct]
+            if not wrong:
+                continue  # the mistake changes nothing at the printed precision
+            asked += 1
+            seen.add(mistake.label)
+            names = {c.verdict.misconception for c in wrong} - {None}
+            assert names <= {mistake}, (problem, mistake.label, [m.label for m in names])
+            named += mistake in names
+    return named, asked, seen
+
+
+def latex_problems(name: str, form: str, seeds: range) -> list[tuple[Problem, str]]:
+    """Each stem, part label, step title or line of the form outside the LaTeX subset that
+    every writer renders, with what is wrong with it."""
+    topic = topics.get(name, form)
+    found = []
+    for problem in drawn(name, form, seeds):
+        solution = topic.solve(problem.params)
+        stem = topic.stem(problem.params)
+        texts = [stem.text, *(p.label for p in solution.parts)]
+        steps = [*solution.steps, *stem.worked]
+        texts += [step.title for step in steps]
+        lines = [line for step in steps for line in (*step.lines, step.result) if line]
+        problems = [check_text(text) for text in texts] + [check(line) for line in lines]
+        found += [(problem, why) for why in problems if why]
+    return found
+
+
 def _slipped(value: Any, rng: np.random.Generator) -> Any:
     """One entry off by an amount no method explains."""
     if isinstance(value, list):
@@ -76,7 +117,14 @@ def slips_named(name: str, form: str, seeds: range) -> list[str]:
     for problem in drawn(name, form, seeds):
         solution = topic.solve(problem.params)
         part = solution.parts[int(rng.integers(len(solution.parts)))]
-        answer = {**solution.answer, part.key: _slipped(solution.answer[part.key], rng)}
+        methods = [
+            a for _, a in distinct_misconceptions(topic.misconceptions, problem.params, solution)
+        ]
+        for _ in range(20):  # a slip that lands on a method's answer is that method, not a slip
+            value = _slipped(solution.answer[part.key], rng)
+            if not any(part.key in a and agrees(value, a[part.key], part) for a in methods):
+                break
+        answer = {**solution.answer, part.key: value}
         named += [
             c.verdict.misconception.label
             for c in check_typed(problem, typed(answer, solution.parts))

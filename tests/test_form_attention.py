@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from inverse_students import latex_problems, named_mistakes, slips_named
 
 from quizgen import topics
 from quizgen.core.errors import ParamsError
@@ -72,20 +71,6 @@ def test_the_weight_grows_with_the_score_so_one_score_gives_it(difficulty):
         assert (np.diff(weights) > 0).all()
         (crossing,) = np.flatnonzero(np.diff(np.sign(weights - p.weight)))
         assert grid[crossing] <= INVERSE.solve(p).answer["score"] <= grid[crossing + 1], seed
-
-
-def test_a_student_who_makes_a_named_mistake_is_told_that_mistake():
-    named, asked, seen = named_mistakes("attention", range(40))
-    assert asked and named / asked >= 0.95, (named, asked)
-    assert seen == {m.label for m in INVERSE.misconceptions}
-
-
-def test_a_random_slip_is_never_given_a_name():
-    assert slips_named("attention", range(40)) == []
-
-
-def test_stems_and_steps_are_in_the_latex_subset_every_writer_renders():
-    assert latex_problems("attention", range(10)) == []
 
 
 def test_a_key_with_the_wrong_width_is_refused():

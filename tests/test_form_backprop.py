@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 import pytest
-from form_students import drawn, named_mistakes, slips_named
+from form_students import drawn, named_mistakes
 
 from quizgen import topics
 from quizgen.core.model import DIFFICULTIES
@@ -143,7 +143,3 @@ def test_the_learning_rate_follows_through_from_the_students_own_hidden_outputs(
     own = [2.0 * v + 1 for v in INVERSE.solve(p).answer["h1"]]
     moved = p.W2[j][k] - p.value
     assert INVERSE.follow(p, {"h1": own})["eta"] == pytest.approx(moved / (own[j] * p.delta2[k]))
-
-
-def test_a_random_slip_in_the_inverse_is_never_given_a_name():
-    assert slips_named("backprop", "inverse", range(25)) == []

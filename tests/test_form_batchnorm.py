@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from inverse_students import latex_problems, named_mistakes, slips_named
 
 from quizgen import topics
 from quizgen.core.errors import ParamsError
@@ -94,20 +93,6 @@ def test_no_other_input_on_a_fine_grid_gives_the_stated_normalized_value():
             if o and abs(column(layer([p.x1, p.x1 + o], eps=p.eps)["x_hat"])[1] - p.x_hat2) < 1e-9
         ]
         assert hits == [pytest.approx(INVERSE.solve(p).answer["x2"])], (seed, hits)
-
-
-def test_a_student_who_makes_a_named_mistake_is_told_that_mistake():
-    named, asked, seen = named_mistakes("batchnorm", range(40))
-    assert asked and named / asked >= 0.95, (named, asked)
-    assert seen == {m.label for m in INVERSE.misconceptions}
-
-
-def test_a_random_slip_is_never_given_a_name():
-    assert slips_named("batchnorm", range(40)) == []
-
-
-def test_stems_and_steps_are_in_the_latex_subset_every_writer_renders():
-    assert latex_problems("batchnorm", range(10)) == []
 
 
 def test_a_feature_that_does_not_vary_is_refused():

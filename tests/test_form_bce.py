@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 import pytest
-from form_students import assert_parts_show_different_numbers, named_mistakes, slips_named
+from form_students import assert_parts_show_different_numbers, named_mistakes
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -87,10 +87,6 @@ def test_a_gradient_that_leaves_no_probability_is_refused() -> None:
 def test_a_student_making_an_inverse_mistake_is_told_that_mistake() -> None:
     named = named_mistakes("bce", "inverse", range(25))
     assert set(named) == {m.label for m in topics.get("bce", "inverse").misconceptions}
-
-
-def test_a_slip_in_an_inverse_answer_is_never_given_a_name() -> None:
-    assert slips_named("bce", "inverse", range(25)) == []
 
 
 @settings(max_examples=100)

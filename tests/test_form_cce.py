@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 import pytest
-from form_students import drawn, named_mistakes, slips_named
+from form_students import drawn, named_mistakes
 
 from quizgen import topics
 from quizgen.core.model import DIFFICULTIES
@@ -99,7 +99,3 @@ def test_a_gradient_with_two_entries_below_zero_is_refused():
 def test_a_student_making_each_mistake_of_the_inverse_is_told_that_mistake():
     named = named_mistakes("cce", "inverse", range(25))
     assert set(named) == {m.label for m in INVERSE.misconceptions}
-
-
-def test_a_random_slip_in_the_inverse_is_never_given_a_name():
-    assert slips_named("cce", "inverse", range(25)) == []

@@ -6,13 +6,10 @@ a student who makes one of a form's named mistakes is told that mistake."""
 
 from __future__ import annotations
 
-from functools import cache
-
 import numpy as np
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
-from inverse_students import latex_problems, named_mistakes, slips_named
 
 from quizgen import topics
 from quizgen.core.model import DIFFICULTIES
@@ -324,37 +321,6 @@ def test_the_whatif_factor_follows_through_from_the_students_own_final_shape():
         mine = [*answer["shapes"][:-1], [10, 10, 8]]
         followed = WHATIF.follow(params, {"shapes": mine})
         assert followed["factor"] == pytest.approx(100 / (last[0] * last[1]))
-
-
-# both forms: simulated students ---------------------------------------------------------
-
-
-@cache
-def students(form: str) -> tuple[int, int, set[str]]:
-    """Simulated students of the form (each named mistake on 40 seeds per difficulty)."""
-    return named_mistakes("conv_shape", range(40), form)
-
-
-@pytest.mark.parametrize("form", ["inverse", "whatif"])
-def test_a_student_who_makes_a_named_mistake_of_a_form_is_told_that_mistake(form):
-    named, asked, _ = students(form)
-    assert asked and named / asked >= 0.95, (named, asked)
-
-
-@pytest.mark.parametrize("form", ["inverse", "whatif"])
-def test_every_named_mistake_of_a_form_arises_on_some_draw(form):
-    topic = topics.get("conv_shape", form)
-    assert students(form)[2] == {m.label for m in topic.misconceptions}
-
-
-@pytest.mark.parametrize("form", ["inverse", "whatif"])
-def test_a_student_who_slips_in_a_form_is_told_no_mistake(form):
-    assert slips_named("conv_shape", range(40), form) == []
-
-
-@pytest.mark.parametrize("form", ["inverse", "whatif"])
-def test_a_forms_stems_and_steps_are_in_the_latex_subset_every_writer_renders(form):
-    assert latex_problems("conv_shape", range(20), form) == []
 
 
 # any set-up, not only the drawn ones -----------------------------------------------------

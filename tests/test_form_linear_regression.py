@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from form_students import drawn, named_mistakes, slips_named
+from form_students import drawn, named_mistakes
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -157,8 +157,3 @@ def test_any_target_question_is_answered_with_a_target_that_gives_its_gradient_e
     y = [None if i == k else t for i, t in enumerate(targets)]
     p = INVERSE.parse({"asked": "target", "X": X, "w": w, "y": y, "index": 0, "value": value})
     assert stated(p, INVERSE.solve(p).answer["y"]) == pytest.approx(value, abs=1e-9)
-
-
-@pytest.mark.parametrize("form", ["inverse", "whatif"])
-def test_a_random_slip_in_a_form_is_never_given_a_name(form):
-    assert slips_named("linear_regression", form, range(25)) == []

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from form_students import drawn
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from inverse_students import inverse_problems, latex_problems, named_mistakes, slips_named
 
 from quizgen import topics
 from quizgen.core.errors import ParamsError
@@ -49,7 +49,7 @@ def test_each_difficulty_asks_for_its_own_unknown():
 
 
 def test_the_answers_are_on_a_grid():
-    for problem in inverse_problems("optimizer", range(60)):
+    for problem in drawn("optimizer", "inverse", range(60)):
         value = INVERSE.solve(problem.params).answer[problem.params.asked]
         for v in value if isinstance(value, list) else [value]:
             assert round(v, 2) == pytest.approx(v, abs=1e-9), (problem, v)
@@ -84,20 +84,6 @@ def test_no_other_adam_gradient_on_a_fine_grid_gives_the_stated_move():
             w = FORWARD.solve(FORWARD.parse({**fields, "grads": [candidates.tolist()]}))
             hits = candidates[np.abs(np.array(w.answer["w_final"]) - w1) < 1e-9]
             assert hits.tolist() == [pytest.approx(g)], (seed, hits)
-
-
-def test_a_student_who_makes_a_named_mistake_is_told_that_mistake():
-    named, asked, seen = named_mistakes("optimizer", range(40))
-    assert asked and named / asked >= 0.95, (named, asked)
-    assert seen == {m.label for m in INVERSE.misconceptions}
-
-
-def test_a_random_slip_is_never_given_a_name():
-    assert slips_named("optimizer", range(40)) == []
-
-
-def test_stems_and_steps_are_in_the_latex_subset_every_writer_renders():
-    assert latex_problems("optimizer", range(10)) == []
 
 
 def test_a_move_no_adam_step_can_make_is_refused_with_the_reason():

@@ -14,7 +14,6 @@ from form_students import (
     assert_parts_show_different_numbers,
     assert_two_mistakes_are_told,
     named_mistakes,
-    slips_named,
 )
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -155,10 +154,6 @@ def test_a_student_making_an_inverse_mistake_is_told_that_mistake() -> None:
     assert set(named) == {m.label for m in topics.get("perceptron", "inverse").misconceptions}
 
 
-def test_a_slip_in_an_inverse_answer_is_never_given_a_name() -> None:
-    assert slips_named("perceptron", "inverse", range(25)) == []
-
-
 WHATIF = topics.get("perceptron", "whatif")
 
 
@@ -238,10 +233,6 @@ def test_a_whatif_set_up_of_more_than_one_pass_is_refused() -> None:
 def test_a_student_making_a_whatif_mistake_is_told_that_mistake() -> None:
     named = named_mistakes("perceptron", "whatif", range(25))
     assert set(named) == {m.label for m in topics.get("perceptron", "whatif").misconceptions}
-
-
-def test_a_slip_in_a_whatif_answer_is_never_given_a_name() -> None:
-    assert slips_named("perceptron", "whatif", range(25)) == []
 
 
 def test_a_student_making_two_whatif_mistakes_at_once_is_told_both() -> None:

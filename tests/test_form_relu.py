@@ -8,7 +8,7 @@ import itertools
 
 import numpy as np
 import pytest
-from form_students import assert_parts_show_different_numbers, named_mistakes, slips_named
+from form_students import assert_parts_show_different_numbers, named_mistakes
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -108,10 +108,6 @@ def test_an_inverse_record_with_no_answer_is_refused(record: dict, message: str)
 def test_a_student_making_an_inverse_mistake_is_told_that_mistake() -> None:
     named = named_mistakes("relu", "inverse", range(25))
     assert set(named) == {m.label for m in topics.get("relu", "inverse").misconceptions}
-
-
-def test_a_slip_in_an_inverse_answer_is_never_given_a_name() -> None:
-    assert slips_named("relu", "inverse", range(25)) == []
 
 
 halves = st.integers(-10, 10).map(lambda k: k / 2)

@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from inverse_students import latex_problems, named_mistakes, slips_named
 
 from quizgen import topics
 from quizgen.core.errors import ParamsError
@@ -68,24 +67,10 @@ def test_the_stated_value_is_monotonic_in_the_unknown_so_one_value_gives_it(diff
         assert grid[crossing] <= INVERSE.solve(p).answer[p.asked] <= grid[crossing + 1], seed
 
 
-def test_a_student_who_makes_a_named_mistake_is_told_that_mistake():
-    named, asked, seen = named_mistakes("rnn", range(40))
-    assert asked and named / asked >= 0.95, (named, asked)
-    assert seen == {m.label for m in INVERSE.misconceptions}
-
-
 def test_a_student_who_gets_h2_wrong_has_x2_marked_by_follow_through():
     p = INVERSE.generate(np.random.default_rng(1), "hard")
     followed = INVERSE.follow(p, {"h2": 0.5})
     assert forward(p, followed["x2"])["h"][1][0] == pytest.approx(0.5, abs=1e-12)
-
-
-def test_a_random_slip_is_never_given_a_name():
-    assert slips_named("rnn", range(40)) == []
-
-
-def test_stems_and_steps_are_in_the_latex_subset_every_writer_renders():
-    assert latex_problems("rnn", range(10)) == []
 
 
 def test_an_output_no_state_can_give_is_refused():

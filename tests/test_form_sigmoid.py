@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 import pytest
-from form_students import assert_parts_show_different_numbers, named_mistakes, slips_named
+from form_students import assert_parts_show_different_numbers, named_mistakes
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -96,10 +96,6 @@ def test_a_whatif_record_that_changes_nothing_is_refused(record: dict, message: 
 def test_a_student_making_a_whatif_mistake_is_told_that_mistake() -> None:
     named = named_mistakes("sigmoid", "whatif", range(25))
     assert set(named) == {m.label for m in topics.get("sigmoid", "whatif").misconceptions}
-
-
-def test_a_slip_in_a_whatif_answer_is_never_given_a_name() -> None:
-    assert slips_named("sigmoid", "whatif", range(25)) == []
 
 
 @pytest.mark.parametrize("difficulty", ["medium", "hard"])

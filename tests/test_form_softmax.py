@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 import pytest
-from form_students import drawn, named_mistakes, slips_named
+from form_students import drawn, named_mistakes
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -145,8 +145,3 @@ def test_any_logit_question_is_answered_with_a_logit_that_gives_its_probability(
     p = INVERSE.parse({"asked": "logit", "z": z, "prob": prob})
     answer = INVERSE.solve(p).answer["z"]
     assert forward_probs(filled(z, answer))[z.index(None)] == pytest.approx(prob, abs=1e-12)
-
-
-@pytest.mark.parametrize("form", ["inverse", "whatif"])
-def test_a_random_slip_in_a_form_is_never_given_a_name(form):
-    assert slips_named("softmax", form, range(25)) == []

@@ -3,7 +3,9 @@
 Each form's answers are checked by an independent method in its own test file
 (tests/test_form_<topic>.py: an inverse answer put through the forward solver gives the target
 back; a spot problem's first wrong step is the first whose value differs). This file holds what
-every form shares, so a form added without those properties fails here.
+every form shares, so a form added without those properties fails here: its draws solve, its
+records read back, and simulated students (tests/form_students.py) making each of its named
+mistakes are told that mistake while a slip is told none.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import math
 
 import numpy as np
 import pytest
+from form_students import latex_problems, named_share, slips_named
 
 from quizgen import topics
 from quizgen.core.grading import same_answer
@@ -61,6 +64,36 @@ def test_no_named_mistake_of_a_form_gives_the_right_answer(name: str, form: str)
                 wrong = mistake.solve(params)
                 if wrong is not None:
                     assert not same_answer(solution.parts, wrong, solution.answer), mistake.label
+
+
+OTHER_FORMS = [f for f in FORMS if f[1] != "forward"]
+STUDENT_SEEDS = range(40)
+
+
+@pytest.mark.parametrize(("name", "form"), OTHER_FORMS)
+def test_a_student_making_a_named_mistake_of_a_form_is_told_that_mistake(
+    name: str, form: str
+) -> None:
+    named, asked, _ = named_share(name, form, STUDENT_SEEDS)
+    assert asked and named / asked >= 0.95, (named, asked)
+
+
+@pytest.mark.parametrize(("name", "form"), OTHER_FORMS)
+def test_every_named_mistake_of_a_form_arises_on_some_draw(name: str, form: str) -> None:
+    seen = named_share(name, form, STUDENT_SEEDS)[2]
+    assert seen == {m.label for m in topics.get(name, form).misconceptions}
+
+
+@pytest.mark.parametrize(("name", "form"), OTHER_FORMS)
+def test_a_slip_in_a_form_is_never_given_a_name(name: str, form: str) -> None:
+    assert slips_named(name, form, STUDENT_SEEDS) == []
+
+
+@pytest.mark.parametrize(("name", "form"), OTHER_FORMS)
+def test_a_forms_stems_and_steps_are_in_the_latex_subset_every_writer_renders(
+    name: str, form: str
+) -> None:
+    assert latex_problems(name, form, range(20)) == []
 
 
 def test_a_form_a_topic_lacks_is_refused_with_the_forms_it_has() -> None:

@@ -4,6 +4,7 @@ input format, with every bad row reported and nothing written until all are good
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import math
 from fractions import Fraction
@@ -128,6 +129,44 @@ def test_an_edit_nobody_listed_is_named_and_counted_with_its_topic(tmp_path):
     report = analyse(marked(class_set.papers, answers))
     label = "sigmoid: doubled sigma(z) * (1 - sigma(z)) in step 2"
     assert [(m.label, m.students) for m in report.mistakes] == [(label, 2)]
+
+
+def test_a_class_report_counts_edits_by_step_and_kind_across_their_labels(tmp_path):
+    # ten students, each on their own sigmoid problem: seven flip a sign in step 2 (two
+    # different signs, so two labels), three double the derivative
+    class_set = from_manifest(manifest(tmp_path, 10), None, None)
+    lines = ["student,question,part,answer"]
+    for k, (sid, paper) in enumerate(class_set.papers.items()):
+        item = next(i for i in paper.items if isinstance(i, Item) and i.problem.topic == "sigmoid")
+        s = item.solution.answer["sigma"]
+        wrong = [s * (-1 - s), s * (1 + s), 2 * s * (1 - s)][0 if k < 4 else 1 if k < 7 else 2]
+        lines += [f"{sid},{item.number},a,{s:.4f}", f"{sid},{item.number},b,{wrong:.4f}"]
+    answers = tmp_path / "answers.csv"
+    answers.write_text("\n".join(lines) + "\n")
+    report = analyse(marked(class_set.papers, answers))
+    assert max(m.students for m in report.mistakes) == 4
+    assert [(e.label, e.students, e.count) for e in report.edits] == [
+        ("Sigmoid and its derivative, step 2, sign flipped (in sigma'(z))", 7, 7),
+        ("Sigmoid and its derivative, step 2, doubled (in sigma'(z))", 3, 3),
+    ]
+    assert report.reteach[:2] == (
+        "Sigmoid and its derivative, step 2, sign flipped (in sigma'(z)): 7 of 10 students.",
+        "Sigmoid and its derivative, step 2, doubled (in sigma'(z)): 3 of 10 students.",
+    )
+
+
+def test_the_class_report_shows_the_edits_table(tmp_path):
+    from quizgen.marking.analysis import EditCount
+    from quizgen.render.report import class_report
+
+    edit = EditCount("batchnorm", 3, "not-applied", ("sqrt(sigma^2 + eps)",), 9, 5)
+    report = analyse([_part_mark("s0", "1", 1, "batchnorm", 0)])
+    html = class_report("Midterm", 1, dataclasses.replace(report, edits=(edit,)), "mathml")
+    assert (
+        "<td>Batch normalization, step 3, function not applied (in sqrt(sigma^2 + eps))</td>"
+        in (html)
+    )
+    assert "No wrong answer was explained by an edit" not in html
 
 
 def test_a_neighbouring_pair_swapped_loses_one_step(tmp_path):
@@ -691,7 +730,7 @@ def test_the_class_reports_tables_repeat_their_header_and_never_leave_it_alone()
 
     css = _environment("svg").get_template("report/style.css").render(footer="")
     template = _environment("svg").loader.get_source(_environment("svg"), "report/class.html")[0]
-    assert template.count("<thead>") == 2
+    assert template.count("<thead>") == template.count('<table class="data">') == 3
     assert "table.data thead { display: table-header-group; }" in css
 
 

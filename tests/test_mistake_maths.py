@@ -67,8 +67,11 @@ def choice_exam(tmp_path_factory):
 
 
 def _explained(exam) -> list[str]:
+    """The explanations of the distractors built from listed mistakes (one built from an edit
+    of the worked solution explains itself in plain text: edits have no LaTeX yet)."""
     (item,) = exam.versions[0].items
-    return [c.explanation for c in item.choices if c.explanation]
+    listed = {m.label for m in registry()[item.problem.topic].misconceptions}
+    return [c.explanation for c in item.choices if c.explanation and c.misconception in listed]
 
 
 def test_the_html_key_typesets_a_distractors_explanation(choice_exam):

@@ -11,11 +11,14 @@ fields come out of the edited quantities. Mistakes are computed on the data, nev
 
 The search is bounded: the quantities before the edited one are computed once, an edit that
 leaves its quantity unchanged is dropped before anything later is recomputed, and edits that
-give the same value for their quantity share one recomputation of everything after it.
+give the same value for their quantity share one recomputation of everything after it. When
+every later line acts entry by entry (an optimizer's steps), the distinct values of one
+quantity go through the later lines together, stacked along a new first axis.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -631,13 +634,17 @@ def mutants(computation: Computation) -> list[Mutant]:
     cannot be computed, a transpose that does not fit or a division by zero, are left out)."""
     context = computation.context()
     base = computation.base()
+    compiled = [_compiled(line.expr) for line in computation.lines]
+    batchable = [True] * len(computation.lines)  # may every line after this one be stacked?
+    for i in range(len(computation.lines) - 2, -1, -1):
+        batchable[i] = batchable[i + 1] and _batchable(computation.lines[i + 1].expr)
     found: list[Mutant] = []
     with np.errstate(all="ignore"):
         for index, line in enumerate(computation.lines):
-            downstream: dict[bytes, dict[str, Any] | None] = {}
             right = base[line.name]
             scale = 1e-12 * (1.0 + float(np.abs(right).max(initial=0.0)))
-            shown = plain_value(right)
+            values: dict[bytes, Array] = {}
+            made: list[tuple[bytes, str, str, Expr]] = []
             for kind, operand, edited in line.expr.edits(context):
                 try:
                     value = edited.value(base)
@@ -648,11 +655,21 @@ def mutants(computation: Computation) -> list[Mutant]:
                 if float(np.abs(value - right).max(initial=0.0)) <= scale:
                     continue  # the edit changes nothing here: nothing later can change
                 key = value.tobytes()
-                if key not in downstream:
-                    downstream[key] = _answer_from(computation, base, index, value)
-                answer = downstream[key]
+                values.setdefault(key, value)
+                made.append((key, kind, operand, edited))
+            if not made:
+                continue
+            follow = _answers_from if batchable[index] else _answers_one_by_one
+            answers = dict(
+                zip(values, follow(computation, compiled, base, index, [*values.values()]))
+            )
+            formula, shown = line.expr.text(), plain_value(right)
+            quantity = line.shown or line.name
+            for key, kind, operand, edited in made:
+                answer = answers[key]
                 if answer is not None:
-                    found.append(Mutant(line_edit(line, kind, operand, edited, shown), answer))
+                    edit = Edit(line.step, quantity, kind, operand, formula, edited.text(), shown)
+                    found.append(Mutant(edit, answer))
     return found
 
 
@@ -681,16 +698,35 @@ def run_from(
     return env
 
 
+def _answers_one_by_one(
+    computation: Computation,
+    compiled: Sequence[Callable[[Env], Any]],
+    base: dict[str, Array],
+    index: int,
+    values: Sequence[Array],
+) -> list[dict[str, Any] | None]:
+    """The answer for each value of line ``index``, every later line recomputed from it."""
+    return [_answer_from(computation, compiled, base, index, value) for value in values]
+
+
 def _answer_from(
-    computation: Computation, base: dict[str, Array], index: int, value: Array
+    computation: Computation,
+    compiled: Sequence[Callable[[Env], Any]],
+    base: dict[str, Array],
+    index: int,
+    value: Array,
 ) -> dict[str, Any] | None:
-    """The answer when line ``index`` gives ``value`` and every later line follows from it
-    (None when a later line cannot be computed, is not finite, or gives no answer)."""
-    env = run_from(computation, base, index, value)
-    if env is None:
-        return None
+    """The answer when line ``index`` gives ``value`` and every later line follows from it,
+    computed by the lines' ``compiled`` closures (None when a later line cannot be computed or
+    is not finite)."""
+    env = dict(base)
+    env[computation.lines[index].name] = value
+    total = 0.0  # an infinity or a NaN anywhere makes the sum of everything one too
     try:
-        return computation.answer(env)
+        for line, compute in zip(computation.lines[index + 1 :], compiled[index + 1 :]):
+            result = env[line.name] = np.asarray(compute(env))
+            total += result.sum()
+        return computation.answer(env) if math.isfinite(total) else None
     except (ValueError, IndexError, ZeroDivisionError):
         return None
 
@@ -874,3 +910,194 @@ function(
     skippable=False,
     tex=r"\operatorname{{round}}({0})",
 )
+
+
+def _compiled(expr: Expr) -> Callable[[Env], Any]:
+    """A node as one closure, for the many recomputations of the steps after an edit: the
+    arithmetic of ``value`` (up to the sign of a zero) without walking the tree each time; the
+    nodes that are not sums, products, quotients or names compute themselves."""
+    if isinstance(expr, Q):
+        name = expr.name
+        return lambda env: env[name]
+    if isinstance(expr, C):
+        constant = expr.value({})
+        return lambda env: constant
+    if isinstance(expr, Neg):
+        operand = _compiled(expr.operand)
+        return lambda env: -operand(env)
+    if isinstance(expr, Div):
+        top, bottom = _compiled(expr.numerator), _compiled(expr.denominator)
+        return lambda env: np.divide(top(env), bottom(env))
+    if isinstance(expr, Prod):
+        return _chained([(1, f) for f in expr.factors], np.multiply)
+    if isinstance(expr, Sum):
+        return _chained(list(expr.terms), np.add, np.subtract)
+    return expr.value
+
+
+def _chained(
+    items: Sequence[tuple[int, Expr]],
+    join: Callable[[Any, Any], Any],
+    join_negated: Callable[[Any, Any], Any] | None = None,
+) -> Callable[[Env], Any]:
+    """A product (``join`` multiplies) or a signed sum (``join_negated`` subtracts the terms
+    whose sign is -1) of compiled operands, left to right."""
+    (sign, first), *rest = items
+    head = _compiled(first)
+    start: Callable[[Env], Any] = head if sign > 0 else (lambda env: 0.0 - head(env))
+    for sign, item in rest:
+        start = _joined(start, _compiled(item), join if sign > 0 else join_negated or join)
+    return start
+
+
+def _joined(
+    left: Callable[[Env], Any], right: Callable[[Env], Any], join: Callable[[Any, Any], Any]
+) -> Callable[[Env], Any]:
+    return lambda env: join(left(env), right(env))
+
+
+#: functions that act entry by entry, so that a stack of values goes through them at once
+ELEMENTWISE = frozenset(
+    [
+        "exp",
+        "log",
+        "log10",
+        "sigmoid",
+        "relu",
+        "step",
+        "sign",
+        "heaviside",
+        "sqrt",
+        "tanh",
+        "abs",
+        "sgn",
+        "power",
+        "square",
+        "floor",
+        "ceil",
+        "round",
+    ]
+)
+
+
+def _batchable(expr: Expr) -> bool:
+    """Can the node compute a stack of values (a leading axis) as it computes one? Sums,
+    products, quotients and entry-by-entry functions of them can; anything that reduces,
+    indexes or transposes cannot."""
+    if isinstance(expr, (Q, C)):
+        return True
+    if isinstance(expr, Neg):
+        return _batchable(expr.operand)
+    if isinstance(expr, Div):
+        return _batchable(expr.numerator) and _batchable(expr.denominator)
+    if isinstance(expr, Prod):
+        return all(_batchable(f) for f in expr.factors)
+    if isinstance(expr, Sum):
+        return all(_batchable(term) for _, term in expr.terms)
+    if isinstance(expr, Fn):
+        return expr.name in ELEMENTWISE and all(_batchable(a) for a in expr.args)
+    return False
+
+
+def _answers_from(
+    computation: Computation,
+    compiled: Sequence[Callable[[Env], Any]],
+    base: dict[str, Array],
+    index: int,
+    values: Sequence[Array],
+) -> list[dict[str, Any] | None]:
+    """The answer for each value of line ``index``, the later lines computed once for all of
+    them: the values are stacked along a new first axis (padded so that they broadcast against
+    every other value as one value does), so only lines that act entry by entry may follow."""
+    if len(values) < 2:
+        return _answers_one_by_one(computation, compiled, base, index, values)
+    depth = max(np.ndim(v) for v in base.values())
+    count, lines = len(values), computation.lines
+    shape = values[0].shape
+    env = dict(base)
+    env[lines[index].name] = np.stack(values).reshape(
+        (count,) + (1,) * (depth - len(shape)) + shape
+    )
+    stacked = [lines[index].name]
+    finite = np.ones(count, bool)
+    try:
+        for line, compute in zip(lines[index + 1 :], compiled[index + 1 :]):
+            result = env[line.name] = np.asarray(compute(env))
+            if result.ndim == depth + 1:  # it follows from the edited line
+                stacked.append(line.name)
+                finite &= np.isfinite(result).reshape(count, -1).all(axis=1)
+    except (ValueError, IndexError, ZeroDivisionError):
+        return _answers_one_by_one(computation, compiled, base, index, values)
+    out: list[dict[str, Any] | None] = []
+    for i in range(count):
+        if not finite[i]:
+            out.append(None)
+            continue
+        one = dict(env)
+        for name in stacked:
+            one[name] = env[name][i].reshape(np.shape(base[name]))
+        try:
+            out.append(computation.answer(one))
+        except (ValueError, IndexError, ZeroDivisionError):
+            out.append(None)
+    return out
+
+
+def _rows(reduce: Callable[..., Array]) -> Callable[[Array], Array]:
+    """A reduction along each row (over the columns), kept as a column for broadcasting."""
+    return lambda m: np.asarray(reduce(np.asarray(m), axis=-1, keepdims=True))
+
+
+def _kept_max(scores: Array, keep: Array) -> Array:
+    """Each row's largest score among the entries a causal mask keeps."""
+    return np.asarray(np.where(np.asarray(keep) > 0, scores, -np.inf).max(axis=-1, keepdims=True))
+
+
+function("sqrt", np.sqrt, "sqrt({0})", tex=r"\sqrt{{{0}}}")
+function("tanh", np.tanh, "tanh({0})", confused=("sigmoid",), tex=r"\tanh({0})")
+function("abs", np.abs, "|{0}|", tex=r"\left|{0}\right|")
+function("sgn", np.sign, "sign({0})", confused=("abs",), tex=r"\text{{sign}}({0})")
+function("power", np.power, "{0}^{1}", skippable=False, tex=r"\left({0}\right)^{{{1}}}")
+function(
+    "colsum",
+    lambda m: np.asarray(m).sum(axis=0, keepdims=True),
+    "sum_i {0}",
+    skippable=False,
+    tex=r"\sum_i {0}",
+)
+function(
+    "rowsum",
+    _rows(np.sum),
+    "sum_j {0}",
+    confused=("colsum", "sum"),
+    skippable=False,
+    tex=r"\sum_j {0}",
+)
+function("rowmax", _rows(np.max), "max_j {0}", skippable=False, tex=r"\max_j {0}")
+function(
+    "keptmax",
+    _kept_max,
+    "max_(j kept) {0}",
+    skippable=False,
+    tex=r"\max_{{j \text{{ kept}}}} {0}",
+)
+function("square", np.square, "({0})^2", tex=r"\left({0}\right)^2")
+
+
+#: each kind of edit as a class report groups it: "step 3, factor left out"
+KINDS = {
+    "dropped": "factor left out",
+    "added": "factor put in where it does not belong",
+    "inverted": "factor inverted",
+    "squared": "factor squared",
+    "doubled": "doubled",
+    "term-dropped": "term left out",
+    "sign": "sign flipped",
+    "swapped": "written the other way round",
+    "transpose-dropped": "transpose left out",
+    "transpose-added": "transpose added",
+    "confused": "one function for another",
+    "not-applied": "function not applied",
+    "neighbour": "one quantity for another",
+    "index": "the entry next to the right one",
+}

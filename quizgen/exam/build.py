@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 
@@ -27,7 +28,7 @@ from quizgen import topics
 from quizgen.core.errors import QuizgenError
 from quizgen.core.grading import distinct_misconceptions
 from quizgen.core.latex import answer_text
-from quizgen.core.model import Problem, Solution
+from quizgen.core.model import Misconception, Part, Problem, Solution
 from quizgen.core.seeds import child_seed, rng_for
 from quizgen.exam.banks import BankQuestion, Fill, builtin_banks
 from quizgen.exam.banks import Choice as BankChoice
@@ -352,17 +353,17 @@ def _item(number: int, slot: str, spec: ItemSpec, problem: Problem) -> Item:
 
 
 def _choices(topic: topics.Topic, problem: Problem, solution: Solution) -> tuple[Choice, ...]:
-    """The right final answer and distractors from the topic's misconceptions, in an order
-    drawn from the problem's seed; options that would read the same are left out."""
+    """The right final answer and distractors from the topic's misconceptions (then, when they
+    are too few, from single edits of the worked solution), in an order drawn from the
+    problem's seed; options that would read the same are left out."""
     part = solution.parts[-1]
     right = answer_text(solution.answer[part.key], part.precision)
-    options = [(right, None)]
-    for misconception, answer in distinct_misconceptions(
-        topic.misconceptions, problem.params, solution
-    ):
-        text = answer_text(answer[part.key], part.precision)
-        if all(text != seen for seen, _ in options):
-            options.append((text, misconception))
+    options: list[tuple[str, Misconception | None]] = [(right, None)]
+    listed = distinct_misconceptions(topic.misconceptions, problem.params, solution)
+    _add_options(options, listed, part)
+    if len(options) < CHOICES:  # too few listed mistakes: single edits of the solution fill in
+        edits = topic.edit_mistakes(problem.params, solution, listed)
+        _add_options(options, sorted(edits, key=_likeliest), part)
     options = options[:CHOICES]
     order = rng_for(child_seed(problem.seed, "choices")).permutation(len(options))
     return tuple(
@@ -375,3 +376,43 @@ def _choices(topic: topics.Topic, problem: Problem, solution: Solution) -> tuple
         )
         for position, i in enumerate(order)
     )
+
+
+def _add_options(
+    options: list[tuple[str, Misconception | None]],
+    mistakes: Sequence[tuple[Misconception, Mapping[str, Any]]],
+    part: Part,
+) -> None:
+    """Each mistake's final answer as an option, unless an option already reads the same."""
+    for misconception, answer in mistakes:
+        text = answer_text(answer[part.key], part.precision)
+        if all(text != seen for seen, _ in options):
+            options.append((text, misconception))
+
+
+#: edits as distractors, likeliest first: the slips students make most (a factor, a sign, a
+#: quantity for its neighbour) before the rarer ones (a factor inverted or squared)
+LIKELY_EDITS = (
+    "dropped",
+    "sign",
+    "neighbour",
+    "added",
+    "not-applied",
+    "swapped",
+    "transpose-dropped",
+    "transpose-added",
+    "confused",
+    "index",
+    "term-dropped",
+    "doubled",
+    "inverted",
+    "squared",
+)
+
+
+def _likeliest(mistake: tuple[Misconception, Mapping[str, Any]]) -> tuple[int, int]:
+    """An edit mistake's rank as a distractor: by kind, then the later step first (a slip near
+    the end gives an answer near the right one, which makes a harder distractor)."""
+    edit = mistake[0].edits[0]
+    kind = LIKELY_EDITS.index(edit.kind) if edit.kind in LIKELY_EDITS else len(LIKELY_EDITS)
+    return (kind, -edit.step)

@@ -1,5 +1,6 @@
 """What a class's marks say: totals, each question's facility and discrimination, accuracy per
-topic, the named mistakes with counts, questions that look flawed, and what to re-teach."""
+topic, the named mistakes with counts, the edits of the worked solutions grouped by step and
+kind, questions that look flawed, and what to re-teach."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
+from quizgen.core.mutation import KINDS
 from quizgen.marking.mark import PartMark
 from quizgen.topics import topic_title
 
@@ -56,12 +58,37 @@ class MistakeCount:
 
 
 @dataclass(frozen=True)
+class EditCount:
+    """One kind of edit at one step of one topic's worked solution, across the class: the same
+    slip made on each student's own numbers (so under labels that differ) counts together."""
+
+    topic: str
+    step: int
+    kind: str
+    quantities: tuple[str, ...]  # the quantities of that step it was made in
+    count: int  # parts it explains
+    students: int
+
+    @property
+    def label(self) -> str:
+        """ "Batch normalization, step 3, function not applied (in x_hat)"."""
+        where = f" (in {', '.join(self.quantities)})" if self.quantities else ""
+        return f"{topic_title(self.topic)}, step {self.step}, {KINDS[self.kind]}{where}"
+
+    @property
+    def short(self) -> str:
+        """For a chart's axis: "step 3, function not applied (batchnorm)"."""
+        return f"step {self.step}, {KINDS[self.kind]} ({self.topic})"
+
+
+@dataclass(frozen=True)
 class ClassReport:
     students: tuple[StudentTotal, ...]
     questions: tuple[QuestionStats, ...]
     topics: tuple[tuple[str, float], ...]  # accuracy per topic, weakest first
     mistakes: tuple[MistakeCount, ...]  # most common first
     reteach: tuple[str, ...]
+    edits: tuple[EditCount, ...] = ()  # most students first
 
     @property
     def totals(self) -> list[float]:
@@ -207,6 +234,31 @@ def mistake_counts(rows: Sequence[PartMark]) -> list[MistakeCount]:
     ]
 
 
+def edit_counts(rows: Sequence[PartMark]) -> list[EditCount]:
+    """The edits behind named mistakes, grouped by topic, step and kind, most students first
+    (then most parts, then topic and step). A part that several edits explain equally counts
+    once under each of their groups: it is evidence for every one of them."""
+    count: Counter[tuple[str, int, str]] = Counter()
+    students: dict[tuple[str, int, str], set[str]] = defaultdict(set)
+    quantities: dict[tuple[str, int, str], dict[str, None]] = defaultdict(dict)
+    for row in rows:
+        if row.verdict != "wrong":
+            continue
+        groups: dict[tuple[str, int, str], None] = {}
+        for edit in row.edits:
+            group = (row.topic, edit.step, edit.kind)
+            groups[group] = None
+            quantities[group][edit.quantity] = None
+        for group in groups:
+            count[group] += 1
+            students[group].add(row.student)
+    ranked = sorted(count, key=lambda g: (-len(students[g]), -count[g], g))
+    return [
+        EditCount(*group, tuple(quantities[group]), count[group], len(students[group]))
+        for group in ranked
+    ]
+
+
 def topic_accuracy(rows: Sequence[PartMark]) -> list[tuple[str, float]]:
     got: dict[str, Fraction] = defaultdict(Fraction)
     out_of: Counter[str] = Counter()
@@ -220,12 +272,22 @@ def topic_accuracy(rows: Sequence[PartMark]) -> list[tuple[str, float]]:
 def analyse(rows: Sequence[PartMark]) -> ClassReport:
     students = totals(rows)
     mistakes = mistake_counts(rows)
+    edits = edit_counts(rows)
     topics = topic_accuracy(rows)
+
+    def common(held_by: int) -> bool:
+        return bool(students) and held_by / len(students) >= RETEACH_SHARE
+
+    # an edit's own label names one problem's numbers: its group says it for the class
+    edited = {row.mistake for row in rows if row.edits}
     reteach = [
         f"{m.label}: {m.students} of {len(students)} students ({', '.join(m.questions)}). "
         f"{m.explanation}"
         for m in mistakes
-        if len(students) and m.students / len(students) >= RETEACH_SHARE
+        if common(m.students) and m.label not in edited
+    ]
+    reteach += [
+        f"{e.label}: {e.students} of {len(students)} students." for e in edits if common(e.students)
     ]
     reteach += [
         f"{topic_title(topic)}: the class earned {accuracy:.0%} of its marks."
@@ -238,6 +300,7 @@ def analyse(rows: Sequence[PartMark]) -> ClassReport:
         tuple(topics),
         tuple(mistakes),
         tuple(reteach),
+        tuple(edits),
     )
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from quizgen.core.latex import answer_text
-from quizgen.core.model import Solution, Step, part_letter
+from quizgen.core.model import Edit, Solution, Step, part_letter
 from quizgen.exam.model import BankItem, Item
 from quizgen.marking.papers import Paper, describe
 from quizgen.practice.answers import read_order
@@ -59,6 +59,8 @@ class PartMark:
     expected: str = ""
     fix: Step | None = None  # the worked step that gives this part's answer
     bank: bool = False  # a derivation-bank question (its topic differs from paper to paper)
+    #: the single edits of the worked solution behind ``mistake`` (several: equally good)
+    edits: tuple[Edit, ...] = ()
 
     @property
     def lost(self) -> bool:
@@ -131,6 +133,7 @@ def _worked(paper: Paper, item: Item, given: Mapping[str, Answer]) -> list[PartM
                 explanation=mistake.explanation if mistake else "",
                 expected=answer_text(check.expected, check.part.precision),
                 fix=None if right else step_for(item.solution, check.part.key),
+                edits=mistake.edits if mistake else (),
             )
         )
     return rows

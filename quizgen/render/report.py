@@ -83,6 +83,13 @@ def class_report(title: str, seed: int | None, report: Any, math_as: MathAs = "s
             percent=False,
         ),
     }
+    if report.edits:  # a chart costs a noticeable time: only when it is shown
+        charts["edits"] = plots.horizontal(
+            [e.short for e in report.edits[:12]],
+            [e.students for e in report.edits[:12]],
+            "students",
+            percent=False,
+        )
     return (
         _environment(math_as)
         .get_template("report/class.html")

@@ -17,6 +17,7 @@ from pydantic import model_validator
 from quizgen.core.draw import grid_matrix, pick
 from quizgen.core.latex import dot, mat, num, paren, vec
 from quizgen.core.model import Difficulty, Part, Precision, Stem, Step
+from quizgen.core.mutation import Computation, Div, Fn, Line, MatMul, Prod, Q, T, diff, fields
 from quizgen.core.params import Matrix, ParamsModel
 from quizgen.topics import Degenerate
 from quizgen.topics._shared import switched
@@ -196,6 +197,37 @@ def follow(p: Params, given: dict[str, Any]) -> dict[str, Any]:
         "weights": (shifted / shifted.sum(axis=1, keepdims=True)).tolist(),
         "output": (weights @ np.array(p.V, float)).tolist(),
     }
+
+
+def computation(p: Params) -> Computation:
+    """The worked solution as data, for mistakes nobody listed (quizgen.core.mutation). The
+    causal mask is the 0/1 matrix ``keep`` (1 where j <= i) multiplying the exponentials, which
+    is what the -infinity scores amount to; without a mask, applying one is an edit."""
+    n, d_k = len(p.Q), len(p.Q[0])
+    scores, keep = Q("scores", "S"), Q("keep", "M")
+    if p.causal:
+        shifted = diff(scores, Fn("keptmax", (scores, keep)))
+        exponentials = Prod((Fn("exp", (shifted,)), keep))
+    else:
+        shifted = diff(scores, Fn("rowmax", (scores,)))
+        exponentials = Prod((Fn("exp", (shifted,)),), absent=(keep,))
+    softmax = 4 if p.causal else 3
+    e = Q("e", "e")
+    return Computation(
+        inputs={"Q": p.Q, "K": p.K, "V": p.V, "d_k": d_k, "n": n, "keep": np.tri(n)},
+        lines=(
+            Line("raw", MatMul(Q("Q"), T(Q("K"))), 1, "Q K^T"),
+            Line("scores", Div(Q("raw", "Q K^T"), Fn("sqrt", (Q("d_k"),))), 2, "S"),
+            Line("e", exponentials, softmax),
+            Line("weights", Div(e, Fn("rowsum", (e,))), softmax, "A"),
+            Line("output", MatMul(Q("weights", "A"), Q("V")), softmax + 1, "A V"),
+        ),
+        answer=fields(scores="scores", weights="weights", output="output"),
+        # the unscaled scores in the softmax; the scores or the exponentials for the weights;
+        # the number of tokens for d_k
+        neighbours={"scores": ("raw",), "weights": ("scores", "e"), "d_k": ("n",)},
+        shown={"d_k": "d_k"},
+    )
 
 
 MISCONCEPTIONS = (

@@ -19,6 +19,7 @@ from pydantic import Field, model_validator
 from quizgen.core.draw import grid_matrix, grid_vector, pick
 from quizgen.core.latex import mat, num, paren, vec
 from quizgen.core.model import Difficulty, Part, Precision, Stem, Step
+from quizgen.core.mutation import Computation, Div, Fn, Line, Prod, Q, add, diff
 from quizgen.core.params import Matrix, Num, ParamsModel, Vector
 from quizgen.topics import Degenerate
 from quizgen.topics._shared import switched
@@ -230,6 +231,39 @@ def follow(p: Params, given: dict[str, Any]) -> dict[str, Any]:
     if p.upstream is not None:
         out["dgamma"] = (np.array(p.upstream, float) * x_hat).sum(axis=0).tolist()
     return out
+
+
+def computation(p: Params) -> Computation:
+    """The worked solution as data, for mistakes nobody listed (quizgen.core.mutation): the
+    statistics are sums down each column (over the batch), divided by m."""
+    X, m, x_hat = Q("X"), Q("m"), Q("x_hat")
+    centred = diff(X, Q("mean", "mu"))
+    lines = [
+        Line("mean", Div(Fn("colsum", (X,)), m), 1, "mu"),
+        Line("var", Div(Fn("colsum", (Fn("square", (centred,)),)), m), 2, "sigma^2"),
+        Line("root", Fn("sqrt", (add(Q("var", "sigma^2"), Q("eps")),)), 3, "sqrt(sigma^2 + eps)"),
+        Line("x_hat", Div(centred, Q("root", "sqrt(sigma^2 + eps)")), 3),
+        Line("y", add(Prod((Q("gamma"), x_hat)), Q("beta")), 4),
+    ]
+    inputs = {"X": p.X, "m": len(p.X), "n": len(p.X[0]), "gamma": p.gamma, "beta": p.beta}
+    inputs["eps"] = p.eps
+    if p.upstream is not None:
+        upstream = Q("upstream", "dL/dy")
+        inputs["upstream"] = p.upstream
+        lines += [
+            # x_hat belongs to dgamma: put into dbeta, it is the two gradients confused
+            Line("dbeta", Fn("colsum", (Prod((upstream,), absent=(x_hat,)),)), 5, "dL/dbeta"),
+            Line("dgamma", Fn("colsum", (Prod((upstream, x_hat)),)), 5, "dL/dgamma"),
+        ]
+
+    def read(env: Any) -> dict[str, Any]:
+        flat = {"mean", "var", "dbeta", "dgamma"}
+        names = [line.name for line in lines if line.name != "root"]
+        return {k: (env[k].ravel() if k in flat else env[k]).tolist() for k in names}
+
+    # the number of features for the batch size; the output or the input for x_hat
+    neighbours = {"m": ("n",), "x_hat": ("y", "X")}
+    return Computation(inputs, tuple(lines), read, neighbours)
 
 
 def _varies(p: Params, axis: int) -> bool:

@@ -20,6 +20,7 @@ from pydantic import Field, StrictInt, model_validator
 from quizgen.core.draw import grid_vector, pick
 from quizgen.core.latex import num, vec
 from quizgen.core.model import Difficulty, Part, Precision, Stem, Step
+from quizgen.core.mutation import C, Computation, Div, Expr, Fn, Line, Prod, Q, add, diff
 from quizgen.core.params import Num, ParamsModel, Vector
 from quizgen.topics import Degenerate
 from quizgen.topics._shared import switched
@@ -530,3 +531,115 @@ MISCONCEPTIONS = (
         eps_inside=True,
     ),
 )
+
+
+#: how the computation writes each per-step quantity (``w_2``, ``m_hat_1``)
+SYMBOLS = {
+    "lookahead": "w~",
+    "grads": "g",
+    "v": "v",
+    "s": "s",
+    "m": "m",
+    "m_hat": "m_hat",
+    "s_hat": "s_hat",
+    "step": "Delta",
+    "w": "w",
+}
+
+
+def _q(name: str, k: int) -> Q:
+    """Step k's value of a per-step quantity."""
+    return Q(f"{name}{k}", f"{SYMBOLS[name]}_{k}")
+
+
+def computation(p: Params) -> Computation:
+    """The worked solution as data, for mistakes nobody listed (quizgen.core.mutation): the
+    quantities of step k, each computed from step k - 1's (every state starts at 0), so that
+    an edit in one step is carried through every later one."""
+    n = len(p.w0)
+    inputs: dict[str, Any] = {"w0": list(p.w0), "lr": p.lr}
+    inputs |= {f"{state}0": [0.0] * n for state in ("v", "m", "s")}
+    for name in ("mu", "rho", "beta1", "beta2", "eps", "a", "c"):
+        if getattr(p, name) is not None:
+            inputs[name] = getattr(p, name)
+    lines: list[Line] = []
+    neighbours: dict[str, tuple[str, ...]] = {}
+    for k in range(1, p.steps + 1):
+        lines += _step_lines(p, k, inputs, neighbours)
+    names = {key: [f"{key}{k}" for k in range(1, p.steps + 1)] for key in _state_keys(p)}
+
+    def rows(env: Any) -> dict[str, Any]:
+        out = {key: [env[name].tolist() for name in row] for key, row in names.items()}
+        return {**out, "w_final": out["w"][-1]}
+
+    shown = {"lr": "eta", "eps": "eps"}
+    return Computation(inputs, tuple(lines), rows, neighbours, shown)
+
+
+def _step_lines(
+    p: Params, k: int, inputs: dict[str, Any], neighbours: dict[str, tuple[str, ...]]
+) -> list[Line]:
+    """Step k's lines, as the worked solution's "Step k" computes them; the quantities a
+    student puts in each other's place are recorded in ``neighbours``."""
+    lr, w_before, lines = Q("lr", "eta"), _q("w", k - 1), []
+    point = w_before
+    if p.method == "nesterov":
+        mu = Q("mu")
+        ahead = diff(w_before, Prod((lr, mu, _q("v", k - 1))))
+        lines.append(Line(f"lookahead{k}", ahead, k, f"w~_{k}"))
+        point = _q("lookahead", k)
+        neighbours[f"lookahead{k}"] = (f"w{k - 1}",)  # the gradient at the weights
+        neighbours[f"w{k - 1}"] = (f"lookahead{k}",)  # the step from the look-ahead point
+    if p.grads is None:
+        lines.append(Line(f"grads{k}", Prod((Q("a"), diff(point, Q("c")))), k, f"g_{k}"))
+    else:
+        inputs[f"grads{k}"] = list(p.grads[k - 1])
+    g = _q("grads", k)
+    if p.method in ("momentum", "nesterov"):
+        mu, keep = Q("mu"), diff(C(1), Q("mu"))
+        new = Prod((keep, g)) if p.convention == "ema" else Prod((g,), absent=(keep,))
+        lines.append(Line(f"v{k}", add(Prod((mu, _q("v", k - 1))), new), k, f"v_{k}"))
+        lines.append(Line(f"w{k}", diff(w_before, Prod((lr, _q("v", k)))), k, f"w_{k}"))
+        neighbours[f"v{k}"] = (f"grads{k}",)  # a plain gradient step
+        return lines
+    top, bottom = g, _q("s", k)
+    if p.method == "adam":
+        lines += _adam_moments(k, inputs, neighbours)
+        top, bottom = _q("m_hat", k), _q("s_hat", k)
+    else:
+        decay = Q("rho") if p.method == "rmsprop" else None
+        average = _moving_average(decay, _q("s", k - 1), Prod((Fn("square", (g,)),)))
+        lines.append(Line(f"s{k}", average, k, f"s_{k}"))
+        neighbours[f"s{k}"] = (f"s{k - 1}",)
+    step = Div(Prod((lr, top)), add(Fn("sqrt", (bottom,)), Q("eps")))
+    lines.append(Line(f"step{k}", step, k, f"Delta_{k}"))
+    lines.append(Line(f"w{k}", diff(w_before, _q("step", k)), k, f"w_{k}"))
+    return lines
+
+
+def _moving_average(decay: Q | None, before: Q, new: Prod) -> Expr:
+    """decay * before + (1 - decay) * new, or AdaGrad's plain sum before + new (no decay)."""
+    if decay is None:
+        return add(before, new)
+    return add(Prod((decay, before)), Prod((diff(C(1), decay), *new.factors)))
+
+
+def _adam_moments(
+    k: int, inputs: dict[str, Any], neighbours: dict[str, tuple[str, ...]]
+) -> list[Line]:
+    """Adam's moments of step k and their bias corrections 1 - beta^t, with t = k."""
+    inputs[f"t{k}"] = k
+    if k > 1:
+        neighbours[f"t{k}"] = (f"t{k - 1}",)
+    g, t = _q("grads", k), Q(f"t{k}", "t")
+    lines = []
+    squared = Prod((Fn("square", (g,)),))
+    for moment, beta, new in (("m", "beta1", Prod((g,))), ("s", "beta2", squared)):
+        average = _moving_average(Q(beta), _q(moment, k - 1), new)
+        lines.append(Line(f"{moment}{k}", average, k, f"{moment}_{k}"))
+    for moment, beta in (("m", "beta1"), ("s", "beta2")):
+        correction = diff(C(1), Fn("power", (Q(beta), t)))
+        corrected = Div(_q(moment, k), correction)
+        lines.append(Line(f"{moment}_hat{k}", corrected, k, f"{moment}_hat_{k}"))
+        neighbours[f"{moment}_hat{k}"] = (f"{moment}{k}",)
+    return lines

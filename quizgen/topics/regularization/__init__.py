@@ -18,6 +18,7 @@ from pydantic import Field, model_validator
 from quizgen.core.draw import grid_vector, on_grid, pick
 from quizgen.core.latex import num, paren, vec
 from quizgen.core.model import Difficulty, Part, Precision, Stem, Step
+from quizgen.core.mutation import C, Computation, Div, Fn, Line, Prod, Q, add, diff, fields
 from quizgen.core.params import Num, ParamsModel, Vector
 from quizgen.topics import Degenerate
 from quizgen.topics._shared import switched
@@ -238,6 +239,56 @@ def follow(p: Params, given: dict[str, Any]) -> dict[str, Any]:
         "total_loss": p.loss + penalty,
         "w_new": (np.array(p.w, float) - p.lr * grad).tolist(),
     }
+
+
+def computation(p: Params) -> Computation:
+    """The worked solution as data, for mistakes nobody listed (quizgen.core.mutation). The
+    indicator ``[j >= 1]`` (0 for the bias weight, 1 for the others) keeps the bias out of the
+    penalty and its gradient, as the worked solution does; the keep probability 1 - p is given
+    as such (a student divides by p in its place)."""
+    w, lam, penalised = Q("w"), Q("lam", "lambda"), Q("penalised", "[j >= 1]")
+    if p.penalty == "l2":
+        penalty = Prod((Div(lam, C(2)), Fn("sum", (Prod((penalised, Fn("square", (w,)))),))))
+        local = Prod((lam, penalised, w))
+    else:
+        penalty = Prod((lam, Fn("sum", (Prod((penalised, Fn("abs", (w,)))),))))
+        local = Prod((lam, penalised, Fn("sgn", (w,))))
+    scale = Q("scale", "1 / (1 - p)")
+    return Computation(
+        inputs={
+            "w": p.w,
+            "penalised": [0.0] + [1.0] * (len(p.w) - 1),
+            "grad": p.grad,
+            "loss": p.loss,
+            "lam": p.lam,
+            "lr": p.lr,
+            "a": p.a,
+            "mask": p.mask,
+            "p": p.p,
+            "keep": 1 - p.p,
+        },
+        lines=(
+            Line("penalty", penalty, 1, "R"),
+            Line("total_loss", add(Q("loss", "L"), Q("penalty", "R")), 2, "L + R"),
+            Line("local", local, 3, "dR/dw"),
+            Line("total_grad", add(Q("grad", "grad L"), Q("local", "dR/dw")), 3, "grad (L + R)"),
+            Line("w_new", diff(w, Prod((Q("lr", "eta"), Q("total_grad", "grad (L + R)")))), 4),
+            Line("scale", Div(C(1), Q("keep", "1 - p")), 5, "1 / (1 - p)"),
+            Line("dropped", Prod((Q("a"), Q("mask", "m"), scale)), 5, "a~"),
+            Line("test", Prod((Q("a"),), absent=(Q("mask", "m"), scale)), 6, "test output"),
+        ),
+        answer=fields(
+            penalty="penalty",
+            total_loss="total_loss",
+            total_grad="total_grad",
+            w_new="w_new",
+            dropped="dropped",
+            expected="a",
+            test="test",
+        ),
+        # the update with the data gradient alone; dividing by p, not the keep probability
+        neighbours={"total_grad": ("grad",), "keep": ("p",)},
+    )
 
 
 MISCONCEPTIONS = (

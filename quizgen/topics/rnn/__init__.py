@@ -19,6 +19,20 @@ from pydantic import model_validator
 from quizgen.core.draw import grid_matrix, grid_vector
 from quizgen.core.latex import mat, num, vec
 from quizgen.core.model import Difficulty, Part, Precision, Stem, Step
+from quizgen.core.mutation import (
+    C,
+    Computation,
+    Div,
+    Fn,
+    Line,
+    MatMul,
+    Outer,
+    Prod,
+    Q,
+    T,
+    add,
+    diff,
+)
 from quizgen.core.params import Matrix, ParamsModel, Vector
 from quizgen.topics import Degenerate
 from quizgen.topics._shared import switched
@@ -263,6 +277,55 @@ def follow(p: Params, given: dict[str, Any]) -> dict[str, Any]:
         "delta": delta.tolist(),
         "dWh": (previous.T @ given_delta).tolist(),
     }
+
+
+def _h(t: int) -> Q:
+    return Q(f"h{t}", f"h_{t}")
+
+
+def computation(p: Params) -> Computation:
+    """The worked solution as data, for mistakes nobody listed (quizgen.core.mutation): steps
+    1..T of the forward pass, then the loss (step T + 1), the errors back through time (step
+    T + 2) and dL/dW_h (step T + 3). A student puts h_{t-1} and h_t, a_t and h_t, delta_t and
+    delta_{t+1} in each other's place."""
+    last = len(p.xs)
+    inputs: dict[str, Any] = {"h0": p.h0, "Wx": p.Wx, "Wh": p.Wh, "b": p.b, "Wy": p.Wy}
+    inputs |= {"by": p.by} | {f"x{t}": x for t, x in enumerate(p.xs, start=1)}
+    Wx, Wh, Wy = Q("Wx", "W_x"), Q("Wh", "W_h"), Q("Wy", "W_y")
+    lines, neighbours = [], {}
+    for t in range(1, last + 1):
+        pre = add(MatMul(Q(f"x{t}", f"x_{t}"), Wx), MatMul(_h(t - 1), Wh), Q("b"))
+        lines += [
+            Line(f"a{t}", pre, t, f"a_{t}"),
+            Line(f"h{t}", Fn("tanh", (Q(f"a{t}", f"a_{t}"),)), t, f"h_{t}"),
+            Line(f"y{t}", add(MatMul(_h(t), Wy), Q("by", "b_y")), t, f"y_{t}"),
+        ]
+        neighbours[f"h{t}"] = (f"a{t}", f"h{t - 1}", *((f"h{t + 1}",) if t < last else ()))
+    if p.target is not None:
+        inputs["target"] = p.target
+        error = Q("error", "e")
+        lines += [
+            Line("error", diff(Q(f"y{last}", f"y_{last}"), Q("target", "t")), last + 1, "e"),
+            Line("loss", Div(Fn("sum", (Prod((error, error)),)), C(2)), last + 1, "L"),
+        ]
+        carried = MatMul(error, T(Wy))
+        for t in range(last, 0, -1):
+            derivative = diff(C(1), Fn("square", (_h(t),)))
+            delta = Line(f"delta{t}", Prod((carried, derivative)), last + 2, f"delta_{t}")
+            lines.append(delta)
+            carried = MatMul(Q(f"delta{t}", f"delta_{t}"), T(Wh))
+            neighbours[f"delta{t}"] = (f"delta{t + 1}",) if t < last else ()
+        terms = (Outer(_h(t - 1), Q(f"delta{t}", f"delta_{t}")) for t in range(1, last + 1))
+        lines.append(Line("dWh", add(*terms), last + 3, "dL/dW_h"))
+    rows = ("h", "y") if p.target is None else ("h", "y", "delta")
+
+    def read(env: Any) -> dict[str, Any]:
+        out = {key: [env[f"{key}{t}"].tolist() for t in range(1, last + 1)] for key in rows}
+        if p.target is None:
+            return out
+        return out | {"loss": float(env["loss"]), "dWh": env["dWh"].tolist()}
+
+    return Computation(inputs, tuple(lines), read, neighbours)
 
 
 def _has_target(p: Params) -> bool:
