@@ -485,7 +485,10 @@ def _powered(base: Expr, exponent: str, env: Env | None, values: Values | None) 
 def _transposed(operand: Expr, env: Env | None, values: Values | None) -> str:
     """A transpose as the guide writes it: ``W^{(2)T}`` for a named matrix."""
     if isinstance(operand, Q) and (values is None or operand.name not in values):
-        return tex_name((operand.shown or operand.name) + "^T")
+        plain = operand.shown or operand.name
+        if "^" in plain:  # e^z: its transpose in braces, not a second superscript
+            return f"{{{tex_name(plain)}}}^{{T}}"
+        return tex_name(plain + "^T")
     return _scripted(operand, "^", "T", env, values)
 
 

@@ -277,6 +277,24 @@ class Fairness:
         return None
 
 
+class Arising(Sequence[Misconception]):
+    """A form's mistakes, worked out when first asked for (the registry loads every topic's
+    forms at once; few of them are asked)."""
+
+    def __init__(self, find: Callable[[], list[Misconception]]):
+        self._find = find
+
+    @cached_property
+    def found(self) -> list[Misconception]:
+        return self._find()
+
+    def __len__(self) -> int:
+        return len(self.found)
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.found[index]
+
+
 class SpotForm:
     """The spot form of one topic (shaped as :class:`quizgen.topics._contract.FormModule`)."""
 
@@ -295,7 +313,8 @@ class SpotForm:
         )
         self.Params: type[ParamsModel] = self._params
         self._cache: dict[str, Spotted] = {}
-        self.MISCONCEPTIONS: Sequence[Misconception] = (
+        self.MISCONCEPTIONS: Sequence[Misconception] = Arising(self._arising)
+        self._mistakes = (
             Misconception(
                 "named the step where the error shows",
                 "The first wrong step is the first whose own formula is wrong; a later step "
@@ -314,6 +333,24 @@ class SpotForm:
                 self._next_value,
             ),
         )
+
+    def _arising(self) -> list[Misconception]:
+        """The form's mistakes that can arise on this topic, judged from the shape of its
+        computation on a few draws: the step where the error shows needs a step that a later
+        step reads; the next step's value needs two steps in a row with results of one shape."""
+        shows = follows = False
+        for difficulty in ("easy", "medium", "hard"):
+            problem = Topic(self.name, self.topic).generate(np.random.default_rng(0), difficulty)
+            worked = self._worked_right(problem)
+            lines, context = worked.computation.lines, worked.computation.context()
+            editable = {line.step for line in lines if next(line.expr.edits(context), None)}
+            for line in lines:
+                later = [other for other in lines if other.step > line.step]
+                shows |= line.step in editable and any(line.name in reads(o.expr) for o in later)
+            shape = {step: worked.value(worked.right, step).shape for step in worked.parts}
+            follows |= any(k in editable and shape.get(k + 1) == shape[k] for k in shape)
+        first, shown, after = self._mistakes
+        return [m for m, arises in ((first, shows), (shown, True), (after, follows)) if arises]
 
     # -- drawing -------------------------------------------------------------------------
 
