@@ -29,6 +29,7 @@ import re
 import signal
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -52,18 +53,20 @@ def wrong(text: str) -> str:
     return re.sub(r"-?\d+(?:\.\d+)?", off, text)
 
 
-async def student(client, link: str, answers: int, think: float, rng: random.Random, timings: dict):
-    """One student's answers: (acknowledged, unacknowledged) — an answer whose reply was lost
-    with a killed worker is not acknowledged (it may or may not be stored); the student then
-    reloads their page on a new connection and carries on."""
+async def student(
+    client, link: str, answers: int, think: float, rng: random.Random, timings: dict, done: list
+):
+    """One student's answers, counted in ``done`` as [acknowledged, unacknowledged] as they go
+    (so a run cut at its time limit still counts them) — an answer whose reply was lost with a
+    killed worker, or that was in flight at the limit, is not acknowledged (it may or may not
+    be stored); the student then reloads their page on a new connection and carries on."""
     import httpx2 as httpx
 
     page = (await client.get(link)).text
     await client.post(
         f"{link}start", data={"csrf": CSRF.search(page)[1], "count": "30", "difficulty": "medium"}
     )
-    accepted = unacknowledged = 0
-    while accepted < answers:
+    while done[0] < answers:
         try:
             page = (await client.get(f"{link}practice")).text
             token = CSRF.search(page)[1]
@@ -82,14 +85,16 @@ async def student(client, link: str, answers: int, think: float, rng: random.Ran
             response = await client.post(
                 f"{link}answer", data={"csrf": token, "part": key[1], key[1]: text}
             )
-        except httpx.TransportError:
-            unacknowledged += 1
+        except (httpx.TransportError, asyncio.CancelledError) as error:
+            done[1] += 1
+            if isinstance(error, asyncio.CancelledError):
+                raise
             continue
         timings["answer"].append(time.perf_counter() - started)
         if response.status_code != 303:
             raise RuntimeError(f"answer refused: {response.status_code}")
-        accepted += 1
-        if accepted % 5 == 0:
+        done[0] += 1
+        if done[0] % 5 == 0:
             started = time.perf_counter()
             try:
                 history = await client.get(f"{link}history")
@@ -98,7 +103,6 @@ async def student(client, link: str, answers: int, think: float, rng: random.Ran
             timings["history"].append(time.perf_counter() - started)
             if history.status_code != 200:
                 raise RuntimeError(f"history refused: {history.status_code}")
-    return accepted, unacknowledged
 
 
 async def run(base: str, links: list[str], answers: int, think: float, limit: float):
@@ -107,20 +111,26 @@ async def run(base: str, links: list[str], answers: int, think: float, limit: fl
     rng = random.Random(2026)
     timings: dict[str, list[float]] = {"answer": [], "history": []}
     clients = [httpx.AsyncClient(base_url=base, timeout=30) for _ in links]
+    done = [[0, 0] for _ in links]
     try:
-        accepted = await asyncio.wait_for(
+        await asyncio.wait_for(
             asyncio.gather(
                 *(
-                    student(c, link, answers, think, random.Random(rng.random()), timings)
-                    for c, link in zip(clients, links)
+                    student(c, link, answers, think, random.Random(rng.random()), timings, d)
+                    for c, link, d in zip(clients, links, done)
                 )
             ),
             limit,
         )
+    except TimeoutError:
+        print(
+            f"time limit of {limit:.0f} s reached: the figures are of what was done",
+            file=sys.stderr,
+        )
     finally:
         for client in clients:
             await client.aclose()
-    return accepted, timings
+    return done, timings
 
 
 def measure(
@@ -151,6 +161,9 @@ def measure(
             *(["--database", database] if database else []),
         )
     )
+    said: list[str] = []  # the server's lines after its banner, read as they come
+    reader = threading.Thread(target=lambda: said.extend(server.stderr), daemon=True)
+    reader.start()
     try:
         rows = (folder / "practice" / "links.csv").read_text().splitlines()[1:]
         links = ["/" + row.split(",")[-1].split("/", 3)[3] for row in rows]
@@ -159,7 +172,10 @@ def measure(
         if kill_after is not None:
             killer = threading.Timer(kill_after, kill_one_worker, [server.pid])
             killer.start()
+        load = os.getloadavg()  # of the machine before the run: other work than this
+        cpu_before = server_cpu(server.pid)
         results, timings = asyncio.run(run(base, links, answers, think, limit))
+        cpu = server_cpu(server.pid) - cpu_before
         if killer is not None:
             killer.cancel()
         accepted = [a for a, _ in results]
@@ -167,7 +183,14 @@ def measure(
         wall = time.perf_counter() - started
     finally:
         server.terminate()
-        server.wait(10)
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        reader.join(5)
+        if said:
+            print("the server said:", "".join(said[-20:]), sep="\n", file=sys.stderr)
     return {
         "unacknowledged": unacknowledged,
         "accepted": accepted,
@@ -175,7 +198,25 @@ def measure(
         "timings": sorted(timings["answer"]),
         "history": sorted(timings["history"]),
         "wall": wall,
+        "cpu": cpu,
+        "load": load,
     }
+
+
+def server_cpu(parent: int) -> float:
+    """CPU seconds the server has used: its own, its reaped workers' and its live workers'."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def times(pid: int | str, fields: slice) -> float:
+        stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return sum(int(value) for value in stat[fields]) / tick
+
+    children = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
+    live = 0.0
+    for child in children:
+        with contextlib.suppress(FileNotFoundError):
+            live += times(child, slice(11, 13))  # utime, stime
+    return times(parent, slice(11, 15)) + live  # and the waited-for children's
 
 
 def stored_answers(folder: Path, ids: list[str], database: str | None) -> list[int]:
@@ -251,6 +292,13 @@ def report(options: argparse.Namespace, result: dict) -> None:
     print(
         f"answer POST: median {1000 * statistics.median(timings):.1f} ms, p95 "
         f"{1000 * p95(timings):.1f} ms, max {1000 * timings[-1]:.1f} ms"
+    )
+    requests = len(timings) + len(result["history"])
+    load = ", ".join(f"{value:.1f}" for value in result["load"])
+    print(
+        f"server CPU {result['cpu']:.1f} s for {requests} timed requests (and the GETs between"
+        f" them): {1000 * result['cpu'] / max(1, sum(accepted)):.1f} ms per answer;"
+        f" machine's load average before the run {load}"
     )
     history = result["history"]
     if history:

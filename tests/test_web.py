@@ -326,6 +326,47 @@ def test_derivation_questions_of_every_kind_can_be_answered(room):
     assert attempts(room, "ann") >= 2
 
 
+def open_derivation(room):
+    """A client on Ann's page of a derivation question (self-marked), before its model shows."""
+    from quizgen.exam.banks import builtin_banks
+
+    client = TestClient(create_app(room, builtin_banks()), base_url="http://127.0.0.1")
+    base = link(room, "ann")
+    question = next(q for q in builtin_banks() if q.kind == "derive")
+    page = client.get(f"{base}/item/{question.id}").text
+    client.post(f"{base}/item", data={"csrf": csrf(page), "code": question.id})
+    return client, base, sum(step.marks for step in question.steps)
+
+
+def shown_column(client, room) -> dict[str, str]:
+    import csv
+
+    sheet = client.get(f"/t/{room.teacher_token}/class.csv").text
+    row = next(r for r in csv.DictReader(sheet.splitlines()) if r["id"] == "ann")
+    return {key: row[key] for key in ("answered", "right", "solutions_shown")}
+
+
+def test_a_model_derivation_shown_before_self_marks_is_recorded_as_shown(room):
+    client, base, _ = open_derivation(room)
+    page = client.get(f"{base}/practice").text
+    assert "Show the model derivation" in page and attempts(room, "ann") == 0
+    client.post(f"{base}/reveal", data={"csrf": csrf(page)})
+    learner = next(v for v in room.learners.values() if v.id == "ann")
+    assert learner.history.count("shown") == 1
+    assert shown_column(client, room) == {"answered": "1", "right": "0", "solutions_shown": "1"}
+
+
+def test_self_marks_after_the_model_go_on_its_shown_row_counted_once(room):
+    client, base, total = open_derivation(room)
+    page = client.get(f"{base}/practice").text
+    client.post(f"{base}/reveal", data={"csrf": csrf(page)})
+    page = client.get(f"{base}/practice").text
+    client.post(f"{base}/marks", data={"csrf": csrf(page), "marks": str(total)})
+    assert "You gave yourself" in client.get(f"{base}/practice").text
+    assert attempts(room, "ann") == 1
+    assert shown_column(client, room) == {"answered": "1", "right": "1", "solutions_shown": "1"}
+
+
 def test_loopback_only_unless_a_class_or_said_open():
     assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
     assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.5")

@@ -68,6 +68,12 @@ class Practice:
         if self.history is not None:
             self.history.record(self.session, attempt)
 
+    def mark_shown(self, topic: str, code: str, answer: str, correct: bool) -> None:
+        """The self-marks of a question recorded as shown (see BankRun.reveal)."""
+        self.summary.by_topic[topic].right += int(correct)
+        if self.history is not None:
+            self.history.mark_shown(self.session, code, answer, correct)
+
 
 @dataclass(frozen=True)
 class Feedback:
@@ -190,6 +196,7 @@ class BankRun:
         self.item = item
         self.topic = topic_of_section(item.bank.section)
         self._started = time.monotonic()
+        self.revealed = False
 
     def order(self, numbers: list[int]) -> bool:
         """The shown step numbers in the student's order; True if the derivation allows it."""
@@ -208,13 +215,24 @@ class BankRun:
     def total_marks(self) -> int:
         return sum(step.marks for step in self.item.bank.steps)
 
+    def reveal(self) -> None:
+        """The model derivation is shown before any self-marks: recorded at once as shown
+        (like "show the solution"), so seeing it always leaves a row; the marks given after
+        are put on that row."""
+        self.revealed = True
+        self._record(None, False, "shown")
+
     def self_mark(self, marks: int) -> bool:
         """The marks the student gives their own derivation against the model."""
         correct = marks == self.total_marks
-        self._record(f"{marks}/{self.total_marks}", correct)
+        text = f"{marks}/{self.total_marks}"
+        if self.revealed:
+            self.practice.mark_shown(self.topic, self.item.code, text, correct)
+        else:
+            self._record(text, correct)
         return correct
 
-    def _record(self, text: str, correct: bool) -> None:
+    def _record(self, text: str | None, correct: bool, outcome: str = "answered") -> None:
         self.practice.record(
             Attempt(
                 topic=self.topic,
@@ -225,6 +243,7 @@ class BankRun:
                 answer=text,
                 correct=correct,
                 seconds=round(time.monotonic() - self._started, 3),
+                outcome=outcome,
             )
         )
         self.practice.summary.problems += 1

@@ -54,6 +54,11 @@ SCHEMA = (
     CREATE INDEX IF NOT EXISTS attempts_topic ON attempts(topic, at)
     """,
 )
+#: the self-marks of a shown derivation, on its row (both back ends; see History.mark_shown)
+SELF_MARKED = (
+    "UPDATE attempts SET answer = ?, correct = ? WHERE id = (SELECT MAX(id) FROM attempts"
+    " WHERE session = ? AND code = ? AND outcome = 'shown' AND answer IS NULL)"
+)
 #: SQL that takes a database from version v (the key) to v + 1. quizgen 0.1.0 wrote version
 #: 1's tables without a version (0), so its step only stamps the version; version 2 says what
 #: each attempt was (a skipped part used to be a row with no answer).
@@ -192,6 +197,10 @@ class History:
     def _wal(self) -> None:
         if self.db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             self.db.execute("PRAGMA journal_mode=WAL")
+        # a committed attempt survives the process's crash (kill -9) without a disk sync per
+        # answer: what NORMAL may lose is the last moments before a power cut (a sync per
+        # commit cost the site's answer about 10 ms on a busy disk)
+        self.db.execute("PRAGMA synchronous=NORMAL")
 
     def close(self) -> None:
         self.db.close()
@@ -209,6 +218,12 @@ class History:
                 f"INSERT INTO attempts ({ATTEMPT_COLUMNS}) VALUES ({ATTEMPT_MARKS})",
                 attempt_values(session, attempt),
             )
+
+    def mark_shown(self, session: int, code: str, answer: str, correct: bool) -> None:
+        """Give the row of a question whose model answer was shown (``outcome`` shown, no
+        answer yet) the marks the learner then gave themselves; it stays recorded as shown."""
+        with self.db:
+            self.db.execute(SELF_MARKED, (answer, int(correct), session, code))
 
     def topic_stats(self) -> list[TopicStats]:
         rows = self.db.execute(

@@ -16,6 +16,7 @@ from quizgen.core.postgres import Connection, migrate
 from quizgen.practice.history import (
     ATTEMPT_COLUMNS,
     ATTEMPT_MARKS,
+    SELF_MARKED,
     Attempt,
     TopicStats,
     attempt_values,
@@ -96,6 +97,10 @@ class SharedHistory:
             f"INSERT INTO attempts (learner, {ATTEMPT_COLUMNS}) VALUES (?, {ATTEMPT_MARKS})",
             (self.learner, *attempt_values(session, attempt)),
         )
+
+    def mark_shown(self, session: int, code: str, answer: str, correct: bool) -> None:
+        """As History.mark_shown (a session belongs to one learner, so it names the row)."""
+        self.db.execute(SELF_MARKED, (answer, int(correct), session, code))
 
     def _rows(self, sql: str, *params: object) -> list[tuple]:
         return list(self.db.execute(sql, (self.learner, *params)))

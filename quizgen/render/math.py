@@ -164,8 +164,10 @@ _ASCII_HAT = "<mo>&#x0005E;</mo></mover>"
 _HAT = "<mo>&#x002C6;</mo></mover>"
 
 
+@lru_cache(maxsize=MEMORY_CACHE)
 def inline_mathml(text: str) -> Markup:
-    """Text with ``$math$`` segments: the text escaped, the math as MathML."""
+    """Text with ``$math$`` segments: the text escaped, the math as MathML (kept: the site
+    shows the same problem's sentences on every page of it)."""
     return Markup("").join(
         mathml(piece) if is_math else escape(piece) for is_math, piece in segments(text)
     )

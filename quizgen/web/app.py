@@ -113,7 +113,7 @@ class Site:
         cached = self._sittings.get(key)
         if cached is not None and cached[0] == saved.revision:
             return cached[1]
-        sitting = restore(saved.state, learner.history, self.pool)
+        sitting = restore(self.classroom.located(saved.state), learner.history, self.pool)
         self._sittings[key] = (saved.revision, sitting)
         return sitting
 

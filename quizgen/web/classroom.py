@@ -8,7 +8,10 @@ before a restart is still good), ``assignments.json`` with a copy of each assign
 ``blueprints/``, ``site.sqlite`` (what is on each student's screen, see ``store``) and one
 history database per student (``history/ID.sqlite``), so one student's attempts cannot reach
 another's pages. With ``--database postgresql://...`` the site's state and the histories are
-kept in PostgreSQL instead (``postgres_store``), shared by every process serving the class.
+kept in PostgreSQL instead (``postgres_store``), shared by every process serving the class,
+and so are the links, the form key, the assignments with their blueprints' text and which
+servers hold the class (``class_record``): another machine on the same database, with an empty
+or absent folder, serves the same class.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from quizgen.core.errors import QuizgenError
+from quizgen.core.errors import QuizgenError, os_reason
 from quizgen.exam.model import Student
 from quizgen.practice.history import History
 from quizgen.publish.papers import atomic_write
@@ -38,6 +41,7 @@ if TYPE_CHECKING:
     from markupsafe import Markup
 
     from quizgen.practice.shared_history import SharedHistory
+    from quizgen.web.class_record import Assigned, ServerClaim
     from quizgen.web.postgres_store import PostgresStore
 
 SOLO = "me"
@@ -95,14 +99,38 @@ class Classroom:
     secret: bytes  # the form tokens' key
     teacher_token: str | None = None
     folder: Path | None = None
-    assignments: list[Assignment] = field(default_factory=list)
+    assigned: list[Assignment] = field(default_factory=list)  # see assignments
     lock: IO[str] | None = None  # held while the class is open: one server per folder
+    #: this server's row among those serving a class kept in PostgreSQL (several may)
+    server_claim: ServerClaim | None = None
     #: each assignment's picks for the class (see picks), computed once
     drawn: dict[str, Mapping[str, Mapping[str, int]]] = field(default_factory=dict)
 
     @property
     def is_class(self) -> bool:
         return self.teacher_token is not None
+
+    @property
+    def shared(self) -> PostgresStore | None:
+        """The class's PostgreSQL database, when the whole class is kept there."""
+        from quizgen.web.postgres_store import PostgresStore
+
+        return self.store if isinstance(self.store, PostgresStore) else None
+
+    @property
+    def assignments(self) -> list[Assignment]:
+        """The sets assigned so far: read from the database when the class is kept there
+        (another machine may have assigned one since), their blueprints' copies written into
+        this machine's folder."""
+        shared = self.shared
+        if shared is not None and self.folder is not None:
+            from quizgen.web import class_record
+
+            rows = class_record.assignments(shared.db)
+            self.assigned = [_from_record(row) for row in rows]
+            for row in rows:
+                _copy_blueprint(self.folder, row)
+        return self.assigned
 
     def learner(self, token: str) -> Learner | None:
         """The learner whose private link this is (constant-time comparison)."""
@@ -122,14 +150,31 @@ class Classroom:
         if self.lock is not None:
             self.lock.close()
             self.lock = None
+        if self.server_claim is not None:
+            self.server_claim.close()
+            self.server_claim = None
 
-    def claim(self, who: str) -> None:
-        """Say in the lock file who holds the folder (a second server names it)."""
+    def claim(self, who: str) -> list[str]:
+        """Say in the lock file who holds the folder (a second server names it), and in the
+        class's database when it has one; the other servers of the class now (there may be
+        several on one database, one per folder)."""
         if self.lock is not None:
             self.lock.seek(0)
             self.lock.truncate()
             self.lock.write(who + "\n")
             self.lock.flush()
+        return self.server_claim.claim(who) if self.server_claim is not None else []
+
+    def located(self, state: dict[str, Any]) -> dict[str, Any]:
+        """A stored sitting with its assigned blueprint read from this machine's copy (the
+        state may have been saved by a server whose class folder is elsewhere)."""
+        spec = state["spec"]
+        if spec["kind"] != "assigned":
+            return state
+        assignment = self.assignment(spec["slot"])
+        if assignment is None:
+            return state
+        return {**state, "spec": {**spec, "blueprint": self.blueprint_path(assignment)}}
 
     def assignment(self, wanted: str) -> Assignment | None:
         return next((a for a in self.assignments if a.id == wanted), None)
@@ -160,23 +205,29 @@ class Classroom:
         moving or editing the file later changes nothing for the students)."""
         from quizgen.exam.blueprint import load_blueprint, shipped_blueprints
 
-        number = f"a{len(self.assignments) + 1}"
         shipped = shipped_blueprints()
-        if blueprint.removesuffix(".yaml") in shipped:
-            name = blueprint.removesuffix(".yaml")
-            loaded = load_blueprint(shipped[name])
-        else:
-            source = self._inside(blueprint)
-            loaded = load_blueprint(source)
-            name = f"blueprints/{number}-{source.name}"
+        name = blueprint.removesuffix(".yaml")
+        source = None if name in shipped else self._inside(blueprint)
+        title = title or load_blueprint(source or shipped[name]).title
+        shared = self.shared
+        if shared is not None:  # numbered by the database: other machines may assign too
+            from quizgen.web import class_record
+
+            copy = source.read_text(encoding="utf-8") if source else None
+            row = class_record.add_assignment(
+                shared.db, title, source.name if source else name, seed, copy
+            )
+            return next(a for a in self.assignments if a.id == f"a{row.number}")
+        number = f"a{len(self.assigned) + 1}"
+        if source is not None:
             assert self.folder is not None
+            name = f"blueprints/{number}-{source.name}"
             (self.folder / "blueprints").mkdir(mode=0o700, exist_ok=True)
-            copy = self.folder / name
-            atomic_write(copy, lambda temporary: shutil.copyfile(source, temporary))
-        assignment = Assignment(number, title or loaded.title, name, seed)
-        self.assignments.append(assignment)
+            atomic_write(self.folder / name, lambda temporary: shutil.copyfile(source, temporary))
+        assignment = Assignment(number, title, name, seed)
+        self.assigned.append(assignment)
         if self.folder is not None:
-            data = [a.__dict__ for a in self.assignments]
+            data = [a.__dict__ for a in self.assigned]
             _write(self.folder / "assignments.json", json.dumps(data, indent=1) + "\n")
         return assignment
 
@@ -289,6 +340,13 @@ def _with_links(roster: Sequence[Student], folder: Path, lock: IO[str], store: S
     tokens: dict[str, str] = dict(saved.get("students", {}))
     for student in roster:
         tokens.setdefault(student.id, new_token())
+    assigned = _folder_assignments(folder)
+    if shared is None:
+        secret = form_secret(folder / "form-secret")
+        claim = None
+    else:
+        teacher, tokens, secret = _agree(shared, folder, teacher, tokens, assigned)
+        claim = _claim(shared)
     _write(links, json.dumps({"teacher": teacher, "students": tokens}, indent=1) + "\n")
     os.chmod(links, 0o600)
     learners = {
@@ -297,12 +355,80 @@ def _with_links(roster: Sequence[Student], folder: Path, lock: IO[str], store: S
         )
         for s in roster
     }
-    assignments = []
-    if (folder / "assignments.json").exists():
-        data = json.loads((folder / "assignments.json").read_text(encoding="utf-8"))
-        assignments = [Assignment(**a) for a in data]
-    secret = form_secret(folder / "form-secret")
-    return Classroom(learners, store, secret, teacher, folder, assignments, lock)
+    return Classroom(learners, store, secret, teacher, folder, assigned, lock, claim)
+
+
+def _folder_assignments(folder: Path) -> list[Assignment]:
+    path = folder / "assignments.json"
+    if not path.exists():
+        return []
+    try:
+        return [Assignment(**a) for a in json.loads(path.read_text(encoding="utf-8"))]
+    except (OSError, ValueError, TypeError) as error:
+        raise QuizgenError(f"{path}: cannot read the class's assignments ({error})") from None
+
+
+def _agree(
+    shared: PostgresStore,
+    folder: Path,
+    teacher: str,
+    tokens: dict[str, str],
+    assigned: Sequence[Assignment],
+) -> tuple[str, dict[str, str], bytes]:
+    """The class as its database keeps it (links, form key), what the folder holds offered
+    for whatever the database lacks (a class that moved from SQLite keeps its links); the
+    folder's form key brought in line."""
+    from quizgen.web import class_record
+
+    class_record.create_tables(shared.db)
+    teacher, kept = class_record.agree_links(shared.db, teacher, tokens)
+    path = folder / "form-secret"
+    offered = form_secret(path) if path.exists() else secrets.token_bytes(32)
+    secret = class_record.agree_secret(shared.db, offered)
+    if not path.exists() or form_secret(path) != secret:
+        _write(path, secret.hex() + "\n")
+        os.chmod(path, 0o600)
+    class_record.offer_assignments(shared.db, [_to_record(a, folder) for a in assigned])
+    return teacher, {sid: kept[sid] for sid in tokens}, secret
+
+
+def _claim(shared: PostgresStore) -> ServerClaim:
+    from quizgen.web.class_record import ServerClaim
+
+    return ServerClaim(shared.url)
+
+
+def _to_record(assignment: Assignment, folder: Path) -> Assigned:
+    from quizgen.exam.blueprint import shipped_blueprints
+    from quizgen.web.class_record import Assigned
+
+    copy = None
+    if assignment.blueprint not in shipped_blueprints():
+        path = folder / assignment.blueprint
+        try:
+            copy = path.read_text(encoding="utf-8")
+        except OSError as error:
+            reason = os_reason(path, error)
+            raise QuizgenError(f"{path}: cannot read an assigned blueprint ({reason})") from None
+    number = int(assignment.id.removeprefix("a"))
+    return Assigned(number, assignment.title, assignment.blueprint, assignment.seed, copy)
+
+
+def _from_record(row: Assigned) -> Assignment:
+    return Assignment(f"a{row.number}", row.title, row.blueprint, row.seed)
+
+
+def _copy_blueprint(folder: Path, row: Assigned) -> None:
+    """The database's copy of an assigned blueprint file, in this machine's class folder."""
+    if row.copy is None:
+        return
+    path = folder / row.blueprint
+    try:
+        if path.read_text(encoding="utf-8") == row.copy:
+            return
+    except FileNotFoundError:
+        path.parent.mkdir(mode=0o700, exist_ok=True)
+    _write(path, row.copy)
 
 
 def _store(folder: Path, database: str | None) -> Store:

@@ -117,7 +117,9 @@ def serve(
     sock = bind(host, port)
     port = sock.getsockname()[1]
     base = base_url(host, port, url)
-    classroom.claim(f"process {os.getpid()}, {base}/")
+    others = classroom.claim(f"process {os.getpid()}, {base}/")
+    if others:
+        say(f"This class is served on its database by {len(others)} more: {'; '.join(others)}")
     if classroom.is_class:
         csv_path, html_path = write_links(classroom, base)
         say(f"Class of {len(classroom.learners)}: private links in {csv_path} and {html_path}")

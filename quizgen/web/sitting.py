@@ -170,7 +170,8 @@ class Sitting:
                 self._unread("", "choose one of the options")
             else:
                 self.choose(letter)
-        elif action == "reveal" and item.kind == "derive":
+        elif action == "reveal" and item.kind == "derive" and not self.revealed:
+            run.reveal()
             self.revealed = True
         elif action == "marks" and self.revealed:
             text = fields.get("marks", "")
