@@ -11,6 +11,8 @@ wrong readings that escaped the review queue (must be none), the review rate and
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import sys
 import tempfile
 import time
@@ -87,9 +89,11 @@ def main() -> None:
         twice = scans / names[0]
         (scans / f"zz-again-{names[0]}").write_bytes(twice.read_bytes())
         print(f"simulated {len(names)} pages in {time.perf_counter() - started:.0f} s")
-        started = time.perf_counter()
+        started, cpu, children = time.perf_counter(), time.process_time(), _children_cpu()
         summary, batch = run_scan([scans], printed, folder / "read", jobs=args.jobs)
         seconds = time.perf_counter() - started
+        parent_cpu = time.process_time() - cpu
+        worker_cpu = _children_cpu() - children
     queued = {r.key for r in batch.review}
     fields = sum(len(p.readings) for p in batch.pages)
     right = wrong_silent = wrong_queued = 0
@@ -108,7 +112,20 @@ def main() -> None:
     print(f"wrong readings not in the review queue: {wrong_silent}")
     print(f"fields sent to review: {len(queued) / fields:.3%} ({len(queued)})")
     print(f"unreadable pages: {len(summary.unreadable)}")
-    print(f"speed: {pages / seconds:.1f} pages/s ({seconds:.1f} s, {args.jobs} processes)")
+    print(f"speed: {pages / seconds:.1f} pages/s wall ({seconds:.1f} s, {args.jobs} processes)")
+    cpu = parent_cpu + worker_cpu
+    print(
+        f"CPU: {cpu:.1f} s ({worker_cpu:.1f} s in the workers, {parent_cpu:.1f} s in the "
+        f"parent), {cpu / pages * 1000:.0f} ms per page: {pages / cpu * 2:.1f} pages/s on 2 "
+        "cores had they been free"
+    )
+    print(f"load average while it ran: {os.getloadavg()[0]:.1f} (1 min) on {os.cpu_count()} cores")
+
+
+def _children_cpu() -> float:
+    """CPU seconds of the finished child processes (the scan's workers, once joined)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _cancel_some(page: dict, marks: list, rng: np.random.Generator) -> list:

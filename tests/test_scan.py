@@ -21,6 +21,7 @@ from quizgen.cli import cli
 from quizgen.marking.mark import mark_paper
 from quizgen.marking.papers import version_paper, versions_exam
 from quizgen.marking.readers.long import ClassPapers, PrintedVersions, read_long
+from quizgen.scan.state import crop_name
 
 pytestmark = pytest.mark.slow  # prints, rasterises and reads answer sheets
 
@@ -335,3 +336,68 @@ def test_grade_waits_while_fields_are_queued(scanned, tmp_path):
     assert result.exit_code == 1
     assert "Not grading: fields are waiting in the review queue" in result.output
     assert not (tmp_path / "read/graded").exists()
+
+
+def test_review_of_a_finished_run_settles_its_queue_without_the_scans(scanned, tmp_path):
+    root, out, *_ = scanned
+    scans = tmp_path / "scans"
+    shutil.copytree(root / "scans", scans)
+    run = tmp_path / "run"
+    result = CliRunner().invoke(
+        cli, ["scan", str(scans), "-m", str(out), "-j", "1", "-o", str(run)]
+    )
+    assert result.exit_code == 0, result.output
+    queue = [r for r in read_csv(run / "review.csv") if r["field"] != "page"]
+    assert queue and all((run / "review" / crop_name(key(r))).is_file() for r in queue)
+    for scan in scans.iterdir():  # the scans are gone: the run's folder is all it needs
+        scan.unlink()
+    replies = "".join(f"{'B' if r['field'] == r['question'] else '0.25'}\n" for r in queue)
+    result = CliRunner().invoke(cli, ["scan", "--review", str(run), "--grade"], input=replies)
+    assert result.exit_code == 0, result.output
+    assert (run / "graded").is_dir()  # nothing left to review: marked in the same command
+    kept = read_csv(scans / "corrections.csv")
+    assert {(r["sheet"], int(r["page"]), r["field"]) for r in kept} == {key(r) for r in queue}
+    assert [r for r in read_csv(run / "review.csv") if r["field"] != "page"] == []
+    settled = {(r["student"], r["question"]) for r in queue}
+    assert settled <= {(r["student"], r["question"]) for r in read_csv(run / "answers.csv")}
+
+
+def test_review_of_a_finished_run_gives_what_a_fresh_run_with_its_answers_gives(scanned, tmp_path):
+    root, out, *_ = scanned
+    scans = tmp_path / "scans"
+    shutil.copytree(root / "scans", scans)
+    read = ["scan", str(scans), "-m", str(out), "-j", "1", "-o"]
+    assert CliRunner().invoke(cli, [*read, str(tmp_path / "one")]).exit_code == 0
+    queue = [r for r in read_csv(tmp_path / "one/review.csv") if r["field"] != "page"]
+    replies = "\n" * len(queue)  # every best guess taken
+    result = CliRunner().invoke(cli, ["scan", "--review", str(tmp_path / "one")], input=replies)
+    assert result.exit_code == 0, result.output
+    assert CliRunner().invoke(cli, [*read, str(tmp_path / "two")]).exit_code == 0
+    for name in ("answers.csv", "marks.csv", "review.csv"):
+        reviewed = (tmp_path / "one" / name).read_text(encoding="utf-8")
+        assert reviewed == (tmp_path / "two" / name).read_text(encoding="utf-8"), name
+
+
+def test_review_without_a_manifest_needs_a_scan_runs_folder(tmp_path):
+    result = CliRunner().invoke(cli, ["scan", "--review", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "--manifest is needed" in result.output
+
+
+def test_review_of_a_run_whose_scans_folder_is_gone_says_so(scanned, tmp_path):
+    root, out, *_ = scanned
+    scans = tmp_path / "scans"
+    shutil.copytree(root / "scans", scans)
+    run = tmp_path / "run"
+    assert (
+        CliRunner().invoke(cli, ["scan", str(scans), "-m", str(out), "-o", str(run)]).exit_code == 0
+    )
+    shutil.rmtree(scans)
+    replies = "\n" * 10
+    result = CliRunner().invoke(cli, ["scan", "--review", str(run)], input=replies)
+    assert result.exit_code == 1
+    assert "the folder of this run's scans is gone" in result.output
+
+
+def key(row: dict[str, str]) -> tuple[str, int, str]:
+    return (row["sheet"], int(row["page"]), row["field"])

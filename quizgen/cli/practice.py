@@ -17,6 +17,7 @@ from quizgen.cli.options import (
     seed_option,
 )
 from quizgen.cli.terminal import console, counted, history, reader
+from quizgen.core.model import FORMS
 
 
 @click.command()
@@ -34,6 +35,14 @@ from quizgen.cli.terminal import console, counted, history, reader
     is_flag=True,
     help="Ask derivation-bank questions (order, fill, choice, derive) instead of numbers.",
 )
+@click.option(
+    "--form",
+    "form_names",
+    multiple=True,
+    type=click.Choice([*FORMS, "all"]),
+    help="Ask the problems in this form (see `quizgen topics`); repeat to mix several "
+    "[default: forward; with --adaptive, every form].",
+)
 @BANK_OPTION
 @DB_OPTION
 @NO_COLOR_OPTION
@@ -43,6 +52,7 @@ def quiz(
     difficulty: str,
     seed: int | None,
     adaptive: bool,
+    form_names: tuple[str, ...],
     derivations: bool,
     bank_dirs: tuple[Path, ...],
     db: Path | None,
@@ -54,9 +64,20 @@ def quiz(
     """
     from quizgen.cli.quiz import QuizSession
     from quizgen.core.seeds import fresh_seed
-    from quizgen.practice.session import bank_questions, quiz_problems
+    from quizgen.practice.session import (
+        bank_questions,
+        forms_of,
+        quiz_problems,
+        session_forms,
+        topics_in_forms,
+    )
 
     names = checked_topics(topic_names)  # an unknown topic is an error before anything is asked
+    forms = session_forms(form_names, adaptive)
+    if "all" in topic_names:
+        names = topics_in_forms(names, forms)
+    for name in names:  # a named topic without any of the forms: an error before anything
+        forms_of(name, forms)
     seed = fresh_seed() if seed is None else seed
     shown = console(no_color)
     kept = history(db)
@@ -74,7 +95,9 @@ def quiz(
                 )
             session.run(asked, len(asked))
         else:
-            problems = quiz_problems(names, count, seed, difficulty, kept if adaptive else None)
+            problems = quiz_problems(
+                names, count, seed, difficulty, kept if adaptive else None, forms
+            )
             session.run(problems, count)
     finally:
         kept.close()

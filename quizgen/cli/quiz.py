@@ -22,7 +22,7 @@ from quizgen.practice.answers import AnswerFormatError, read_order
 from quizgen.practice.engine import Practice, Summary
 from quizgen.practice.feedback import explain, rounding
 from quizgen.practice.history import History
-from quizgen.render.text import INDENT, step_lines
+from quizgen.render.text import INDENT, numbered_steps, step_lines
 from quizgen.render.unicode_math import inline, to_unicode
 
 HELP = "h hint · s skip · ? solution · q quit"
@@ -73,14 +73,18 @@ class QuizSession:
         """Ask every part of one problem, then show the worked solution unless all was right."""
         run = self.practice.start(problem)
         of = f" of {total}" if total else ""
+        form = "" if problem.form == "forward" else f" · {problem.form}"
         self.console.rule(
-            f"Problem {number}{of} · {run.topic.title} · {problem.difficulty} · {run.code}",
+            f"Problem {number}{of} · {run.topic.title}{form} · {problem.difficulty} · {run.code}",
             style="cyan",
         )
         stem = run.topic.stem(problem.params)
         self.say(inline(stem.text))
         if stem.table:
             self.console.print(rich_table(stem.table))
+        if stem.worked:
+            for line in numbered_steps(stem.worked, "Step "):
+                self.say(line)
         self.say(f"({HELP})", "dim")
         while (part := run.part) is not None:
             letter = part_letter(run.index)

@@ -26,9 +26,10 @@ def _ask(item, picture: Path | None) -> str | None:
 @click.option(
     "--manifest",
     "-m",
-    required=True,
+    default=None,
     type=click.Path(exists=True, path_type=Path),
-    help="The sheets' sheet-layout.json, or the manifest or folder it lies beside.",
+    help="The sheets' sheet-layout.json, or the manifest or folder it lies beside "
+    "(not with --review DIR).",
 )
 @click.option(
     "--out",
@@ -42,7 +43,9 @@ def _ask(item, picture: Path | None) -> str | None:
     "--review",
     is_flag=True,
     help="Go through the review queue in the terminal; answers are kept in corrections.csv "
-    "beside the scans and applied on every later run.",
+    "beside the scans and applied on every later run. Given a scan run's output folder "
+    "instead of scans (quizgen scan --review DIR), settles that run's queue without reading "
+    "the scans again and writes its answers, marks and queue again.",
 )
 @click.option(
     "--grade",
@@ -70,11 +73,23 @@ def scan(
     """Read scanned answer sheets (PDFs or images, any order, any way up) printed by
     quizgen paper --sheet: answers.csv for quizgen grade, a report and a review queue.
 
-    Example: quizgen scan scans/ --manifest class/manifest.json -o scanned --grade
+    Examples: quizgen scan scans/ --manifest class/manifest.json -o scanned --grade;
+    quizgen scan --review scanned
     """
-    from quizgen.scan.run import run_scan
+    from quizgen.core.errors import QuizgenError
+    from quizgen.scan.run import review_run, run_scan
+    from quizgen.scan.state import is_run
 
-    summary, _ = run_scan(scans, manifest, out_dir, _ask if review else None, jobs)
+    if manifest is None:
+        if not (review and len(scans) == 1 and is_run(scans[0])):
+            raise QuizgenError(
+                "scan: --manifest is needed to read scans (or review a run already made: "
+                "quizgen scan --review DIR, DIR its output folder)"
+            )
+        out_dir = scans[0]
+        summary, _ = review_run(out_dir, _ask)
+    else:
+        summary, _ = run_scan(scans, manifest, out_dir, _ask if review else None, jobs)
     for line in summary.unreadable:
         click.echo(f"Unreadable: {line}", err=True)
     click.echo(

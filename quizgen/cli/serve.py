@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from quizgen.cli.options import BANK_OPTION, DB_OPTION, any_bank_pool
+from quizgen.core.errors import QuizgenError
 
 
 @click.command()
@@ -58,6 +59,14 @@ from quizgen.cli.options import BANK_OPTION, DB_OPTION, any_bank_pool
     help="The address of a reverse proxy in front of the site: only its X-Forwarded-* "
     "headers are believed (none are without it).",
 )
+@click.option(
+    "--review",
+    "review_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Serve the review queue of a quizgen scan run (its output folder) instead: each "
+    "queued field's crop, reason and best guess, to confirm or correct.",
+)
 def serve(
     host: str,
     port: int,
@@ -70,16 +79,25 @@ def serve(
     proxy: str | None,
     workers: int,
     database: str | None,
+    review_dir: Path | None,
 ) -> None:
     """Practise in the browser: the quiz's problems, grading, hints and history as a local site.
 
-    Examples: quizgen serve; quizgen serve --class roster.csv --host 0.0.0.0
+    Examples: quizgen serve; quizgen serve --class roster.csv --host 0.0.0.0;
+    quizgen serve --review scanned
     """
     from quizgen.web import classroom as rooms
     from quizgen.web.server import check_database, check_host
     from quizgen.web.server import serve as run_site
 
     check_host(host, roster is not None, open_to_anyone)
+    if review_dir is not None:
+        if roster is not None or database is not None:
+            raise QuizgenError("--review serves a scan run's queue alone: not with --class")
+        from quizgen.web.scan_review import serve_review
+
+        serve_review(review_dir, host, port, lambda line: click.echo(line, err=True))
+        return
     check_database(database, roster is not None)
     if roster is not None:
         from quizgen.exam.roster import read_roster

@@ -19,6 +19,7 @@ quantity go through the later lines together, stacked along a new first axis.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -26,19 +27,27 @@ from typing import Any
 
 import numpy as np
 
+from quizgen.core.latex import num
 from quizgen.core.model import Edit, Misconception, Part
 
 Array = np.ndarray
 Env = Mapping[str, Array]
+#: quantities' values as LaTeX, to write a formula with the numbers substituted
+Values = Mapping[str, str]
 
 
 class Expr:
-    """A node of a step's computation: evaluates on named values, prints as plain-text maths."""
+    """A node of a step's computation: evaluates on named values, prints as plain-text maths
+    (for sentences) and as LaTeX (for worked solutions: ``env``, when given, tells vectors
+    from numbers, so that a dot product reads ``w \\cdot x`` and an elementwise one ``\\odot``)."""
 
     def value(self, env: Env) -> Array:
         raise NotImplementedError
 
     def text(self) -> str:
+        raise NotImplementedError
+
+    def latex(self, env: Env | None = None, values: Values | None = None) -> str:
         raise NotImplementedError
 
     def edits(self, context: Context) -> Iterator[tuple[str, str, Expr]]:
@@ -71,6 +80,11 @@ class Q(Expr):
     def text(self) -> str:
         return self.shown or self.name
 
+    def latex(self, env: Env | None = None, values: Values | None = None) -> str:
+        if values is not None and self.name in values:
+            return values[self.name]
+        return tex_name(self.shown or self.name)
+
     def edits(self, context: Context) -> Iterator[tuple[str, str, Expr]]:
         for other in context.neighbours.get(self.name, ()):
             replacement = Q(other, context.texts.get(other, other))
@@ -88,6 +102,9 @@ class C(Expr):
 
     def text(self) -> str:
         return f"{self.number:g}"
+
+    def latex(self, env: Env | None = None, values: Values | None = None) -> str:
+        return num(self.number)
 
     def edits(self, context: Context) -> Iterator[tuple[str, str, Expr]]:
         return iter(())
@@ -122,6 +139,16 @@ class Sum(Expr):
 
     def grouped(self) -> str:
         return f"({self.text()})" if len(self.terms) > 1 else self.text()
+
+    def latex(self, env: Env | None = None, values: Values | None = None) -> str:
+        out = ""
+        for i, (sign, term) in enumerate(self.terms):
+            shown = _bracketed(term, env, values)
+            if i == 0:
+                out = ("-" if sign < 0 else "") + shown
+            else:
+                out += (" - " if sign < 0 else " + ") + shown
+        return out
 
     def edits(self, context: Context) -> Iterator[tuple[str, str, Expr]]:
         signs = [sign for sign, _ in self.terms]
@@ -169,6 +196,21 @@ class Prod(Expr):
             return self.factors[0].text()
         return " * ".join(f.grouped() for f in self.factors)
 
+    def latex(self, env: Env | None = None, values: Values | None = None) -> str:
+        factors = self.factors
+        if len(factors) == 1:
+            return factors[0].latex(env, values)
+        if len(factors) == 2 and factors[0] == factors[1]:
+            return _powered(factors[0], "2", env, values)
+        shown = [_bracketed(f, env, values) for f in factors]
+        if env is not None and sum(np.ndim(f.value(env)) > 0 for f in factors) > 1:
+            return r" \odot ".join(shown)
+        out = shown[0]
+        for before, factor, text in zip(factors, factors[1:], shown[1:]):
+            joined = values is None and isinstance(before, C) and isinstance(factor, (Q, Fn))
+            out += text if joined else r" \cdot " + text
+        return out
+
     def edits(self, context: Context) -> Iterator[tuple[str, str, Expr]]:
         yield "doubled", self.text(), Prod((C(2), *self.factors), self.absent)
         for i, factor in enumerate(self.factors):
@@ -197,6 +239,10 @@ class Div(Expr):
 
     def text(self) -> str:
         return f"{self.numerator.grouped()} / {self.denominator.grouped()}"
+
+    def latex(self, env: Env | None = None, values: Values | None = None) -> str:
+        top, bottom = self.numerator.latex(env, values), self.denominator.latex(env, values)
+        return rf"\frac{{{top}}}{{{bottom}}}"
 
     def grouped(self) -> str:
         return f"({self.text()})"
@@ -227,6 +273,9 @@ class Neg(Expr):
     def text(self) -> str:
         return f"-{self.operand.grouped()}"
 
+    def latex(self, env: Env | None = None, values: Values | None = None) -> str:
+        return "-" + _bracketed(self.operand, env, values)
+
     def edits(self, context: Context) -> Iterator[tuple[str, str, Expr]]:
         yield "sign", self.text(), self.operand
         yield from _inside([self.operand], context, lambda new: Neg(new[0]))
@@ -241,6 +290,7 @@ class Function:
     shown: str  # a format string over the arguments' texts: "sigma({0})"
     confused: tuple[str, ...] = ()
     skippable: bool = True
+    tex: str = ""  # the same over the arguments' LaTeX: r"\sigma({0})"
 
 
 FUNCTIONS: dict[str, Function] = {}
@@ -253,9 +303,11 @@ def function(
     *,
     confused: tuple[str, ...] = (),
     skippable: bool = True,
+    tex: str = "",
 ) -> None:
-    """Register a function the expression trees may call by name."""
-    FUNCTIONS[name] = Function(compute, shown, confused, skippable)
+    """Register a function the expression trees may call by name (``tex``: how it is written
+    in LaTeX; without it, as an operator named after it)."""
+    FUNCTIONS[name] = Function(compute, shown, confused, skippable, tex)
 
 
 @dataclass(frozen=True)
@@ -270,6 +322,13 @@ class Fn(Expr):
 
     def text(self) -> str:
         return FUNCTIONS[self.name].shown.format(*(a.text() for a in self.args))
+
+    def latex(self, env: Env | None = None, values: Values | None = None) -> str:
+        spec = FUNCTIONS[self.name]
+        args = [a.latex(env, values) for a in self.args]
+        if not spec.tex:
+            return rf"\operatorname{{{self.name}}}({', '.join(args)})"
+        return spec.tex.format(*args)
 
     def edits(self, context: Context) -> Iterator[tuple[str, str, Expr]]:
         spec = FUNCTIONS[self.name]
@@ -294,6 +353,11 @@ class At(Expr):
     def text(self) -> str:
         return f"{self.operand.grouped()}_{self.index + 1}"
 
+    def latex(self, env: Env | None = None, values: Values | None = None) -> str:
+        if values is not None and env is not None:
+            return num(float(self.value(env)))  # the entry itself, with the numbers substituted
+        return _scripted(self.operand, "_", str(self.index + 1), env, values)
+
     def edits(self, context: Context) -> Iterator[tuple[str, str, Expr]]:
         for other in (self.index - 1, self.index + 1):
             if other >= 0:
@@ -314,6 +378,13 @@ class MatMul(Expr):
 
     def text(self) -> str:
         return f"{self.left.grouped()} {self.right.grouped()}"
+
+    def latex(self, env: Env | None = None, values: Values | None = None) -> str:
+        left, right = _bracketed(self.left, env, values), _bracketed(self.right, env, values)
+        dot = (
+            env is not None and np.ndim(self.left.value(env)) == np.ndim(self.right.value(env)) == 1
+        )
+        return rf"{left} \cdot {right}" if dot else f"{left} {right}"
 
     def edits(self, context: Context) -> Iterator[tuple[str, str, Expr]]:
         yield "swapped", self.text(), MatMul(self.right, self.left)
@@ -340,6 +411,9 @@ class T(Expr):
     def text(self) -> str:
         return f"{self.operand.grouped()}^T"
 
+    def latex(self, env: Env | None = None, values: Values | None = None) -> str:
+        return _transposed(self.operand, env, values)
+
     def edits(self, context: Context) -> Iterator[tuple[str, str, Expr]]:
         yield "transpose-dropped", self.operand.text(), self.operand
         yield from _inside([self.operand], context, lambda new: T(new[0]))
@@ -358,20 +432,152 @@ class Outer(Expr):
     def text(self) -> str:
         return f"{self.left.grouped()}^T {self.right.grouped()}"
 
+    def latex(self, env: Env | None = None, values: Values | None = None) -> str:
+        return f"{_transposed(self.left, env, values)} {_bracketed(self.right, env, values)}"
+
     def edits(self, context: Context) -> Iterator[tuple[str, str, Expr]]:
         yield "swapped", self.text(), Outer(self.right, self.left)
         yield from _inside([self.left, self.right], context, lambda new: Outer(new[0], new[1]))
 
 
+def reads(expr: Expr) -> set[str]:
+    """The names of the inputs and quantities a formula uses (not the factors a student may
+    wrongly add)."""
+    if isinstance(expr, Q):
+        return {expr.name}
+    found: set[str] = set()
+    for name, child in vars(expr).items():
+        if name == "absent":
+            continue
+        for item in child if isinstance(child, tuple) else (child,):
+            node = item[1] if isinstance(item, tuple) else item  # a Sum's (sign, term)
+            if isinstance(node, Expr):
+                found |= reads(node)
+    return found
+
+
+def _bracketed(expr: Expr, env: Env | None, values: Values | None) -> str:
+    """The LaTeX of a term, factor or operand, in brackets where it would otherwise misread: a
+    sum, a negation or a negative number."""
+    text = expr.latex(env, values)
+    if isinstance(expr, Sum) and (len(expr.terms) > 1 or expr.terms[0][0] < 0):
+        return rf"\left({text}\right)"
+    if isinstance(expr, Neg) or (isinstance(expr, (Q, C)) and text.startswith("-")):
+        return rf"\left({text}\right)"
+    return text
+
+
+def _scripted(base: Expr, kind: str, script: str, env: Env | None, values: Values | None) -> str:
+    """``base`` with a sub- or superscript: a compound base in brackets, a base already
+    carrying that kind of script in braces (so that no double script arises)."""
+    text = base.latex(env, values)
+    if not isinstance(base, (Q, Fn, At)) or text.startswith("-"):
+        text = rf"\left({text}\right)"
+    elif kind in text:
+        text = f"{{{text}}}"
+    return f"{text}{kind}{{{script}}}"
+
+
+def _powered(base: Expr, exponent: str, env: Env | None, values: Values | None) -> str:
+    return _scripted(base, "^", exponent, env, values)
+
+
+def _transposed(operand: Expr, env: Env | None, values: Values | None) -> str:
+    """A transpose as the guide writes it: ``W^{(2)T}`` for a named matrix."""
+    if isinstance(operand, Q) and (values is None or operand.name not in values):
+        plain = operand.shown or operand.name
+        if "^" in plain:  # e^z: its transpose in braces, not a second superscript
+            return f"{{{tex_name(plain)}}}^{{T}}"
+        return tex_name(plain + "^T")
+    return _scripted(operand, "^", "T", env, values)
+
+
+_GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "eta", "theta", "lambda", "mu", "sigma"}
+#: words of the plain-text names that LaTeX writes otherwise
+_WORDS = {
+    "ReLU": r"\text{ReLU}",
+    "softmax": r"\text{softmax}",
+    "max": r"\max",
+    "log": r"\log",
+    "grad": r"\nabla",
+    "sum": r"\sum",
+    "loss": r"\ell",
+    "act": r"\sigma",  # the guide's name for any activation, in sigma'(z)
+}
+#: whole names written otherwise: a gradient named alone is the loss's (bce's and cce's)
+_WHOLE = {"grad": r"\nabla \ell"}
+#: letters whose number is an index, not a layer (Adam's beta1, the L1 and L2 lambda)
+_INDEXED = {"alpha", "beta", "lambda"}
+_DERIVATIVE = re.compile(r"d(\w+)/d(\w+)")
+_PARTIAL = re.compile(r"(?<![A-Za-z])d([A-Z]\w*)")
+_IDENTIFIER = re.compile(r"(?<![\\A-Za-z])([A-Za-z]+?)(\d*)(?:_([A-Za-z]+))?(\^T)?(?![A-Za-z])")
+_LAYER = re.compile(r"(.*) \(layer (\d+)\)")
+_PHRASE = re.compile(r"[a-z]+( [a-z0-9]+)*")
+
+
+def tex_name(plain: str) -> str:
+    r"""A quantity's plain-text name as the guide writes it in LaTeX: greek letters by name,
+    ``y_hat`` as a hat, a layer's number as a bracketed superscript (``W2^T`` is ``W^{(2)T}``),
+    ``dW2`` as a partial derivative of J, other words as text.
+
+    >>> print(tex_name("y_hat"), tex_name("delta2 W2^T"), tex_name("n_out (layer 3)"))
+    \hat{y} \delta^{(2)} W^{(2)T} n_{out}^{(3)}
+    >>> print(tex_name("beta1"), tex_name("y_hat"), tex_name("W2"))
+    \beta_{1} \hat{y} W^{(2)}
+    >>> print(tex_name("sigma'(z)"), tex_name("dW1"), tex_name("parameters of layer 2"))
+    \sigma'(z) \frac{\partial J}{\partial W^{(1)}} \text{parameters of layer 2}
+    """
+    if plain in _WHOLE:
+        return _WHOLE[plain]
+    layer = _LAYER.fullmatch(plain)
+    if layer:
+        inner = tex_name(layer.group(1))
+        return (
+            f"{{{inner}}}^{{({layer.group(2)})}}"
+            if "^" in inner
+            else f"{inner}^{{({layer.group(2)})}}"
+        )
+    if _PHRASE.fullmatch(plain) and plain not in _WORDS and plain not in _GREEK and len(plain) > 1:
+        return rf"\text{{{plain}}}"
+    text = _DERIVATIVE.sub(lambda m: rf"\frac{{\partial {m[1]}}}{{\partial {m[2]}}}", plain)
+    text = _PARTIAL.sub(lambda m: rf"\frac{{\partial J}}{{\partial {m[1]}}}", text)
+    return _IDENTIFIER.sub(_identifier, text)
+
+
+def _identifier(match: re.Match[str]) -> str:
+    base, digits, sub, transposed = match.groups()
+    if base in _GREEK:
+        out = "\\" + base
+    elif base in _WORDS:
+        out = _WORDS[base]
+    elif len(base) == 1:
+        out = base
+    else:
+        out = rf"\text{{{base}}}"
+    if sub == "hat":
+        out = rf"\hat{{{out}}}"
+    elif sub:
+        out += f"_{{{sub}}}"
+    if digits and base in _INDEXED:
+        out, digits = f"{out}_{{{digits}}}", ""
+    sup = (f"({digits})" if digits else "") + ("T" if transposed else "")
+    return f"{out}^{{{sup}}}" if sup else out
+
+
 @dataclass(frozen=True)
 class Line:
     """One quantity of the computation: its name, how it is shown, its formula, and the step
-    (1-based) of the worked solution where it is established."""
+    (1-based) of the worked solution where it is established; ``tex`` is its name in LaTeX
+    (by default made from ``shown`` by :func:`tex_name`)."""
 
     name: str
     expr: Expr
     step: int
     shown: str = ""
+    tex: str = ""
+
+    def latex_name(self) -> str:
+        return self.tex or tex_name(self.shown or self.name)
 
 
 @dataclass(frozen=True)
@@ -389,10 +595,12 @@ class Computation:
         texts = {**self.shown, **{line.name: line.shown or line.name for line in self.lines}}
         return Context(self.neighbours, texts)
 
-    def run(self, env: dict[str, Array], start: int = 0) -> dict[str, Array]:
-        """Compute every line from ``start`` on, into (a copy of) ``env``."""
+    def run(
+        self, env: dict[str, Array], start: int = 0, stop: int | None = None
+    ) -> dict[str, Array]:
+        """Compute every line from ``start`` on (up to ``stop``), into (a copy of) ``env``."""
         env = dict(env)
-        for line in self.lines[start:]:
+        for line in self.lines[start:stop]:
             env[line.name] = line.expr.value(env)
         return env
 
@@ -400,13 +608,20 @@ class Computation:
         return self.run({k: np.asarray(v, float) for k, v in self.inputs.items()})
 
 
-def fields(**names: str) -> Callable[[Env], dict[str, Any]]:
+@dataclass(frozen=True)
+class Fields:
+    """Answer fields read straight from quantities (``names``: answer key -> quantity), so that
+    a quantity's answer field, and with it its precision, can be looked up."""
+
+    names: Mapping[str, str]
+
+    def __call__(self, env: Env) -> dict[str, Any]:
+        return {key: np.asarray(env[name]).tolist() for key, name in self.names.items()}
+
+
+def fields(**names: str) -> Fields:
     """Answer fields read straight from quantities: ``fields(z="z", grad="grad")``."""
-
-    def read(env: Env) -> dict[str, Any]:
-        return {key: np.asarray(env[name]).tolist() for key, name in names.items()}
-
-    return read
+    return Fields(names)
 
 
 @dataclass(frozen=True)
@@ -451,7 +666,7 @@ def mutants(computation: Computation) -> list[Mutant]:
             answers = dict(
                 zip(values, follow(computation, compiled, base, index, [*values.values()]))
             )
-            formula, shown = line.expr.text(), _shown(right)
+            formula, shown = line.expr.text(), plain_value(right)
             quantity = line.shown or line.name
             for key, kind, operand, edited in made:
                 answer = answers[key]
@@ -459,6 +674,31 @@ def mutants(computation: Computation) -> list[Mutant]:
                     edit = Edit(line.step, quantity, kind, operand, formula, edited.text(), shown)
                     found.append(Mutant(edit, answer))
     return found
+
+
+def line_edit(line: Line, kind: str, operand: str, edited: Expr, right: str) -> Edit:
+    """The :class:`Edit` that puts ``edited`` in place of ``line``'s formula (``right``: the
+    line's right value, as a sentence shows it)."""
+    return Edit(
+        line.step, line.shown or line.name, kind, operand, line.expr.text(), edited.text(), right
+    )
+
+
+def run_from(
+    computation: Computation, base: dict[str, Array], index: int, value: Array
+) -> dict[str, Array] | None:
+    """Every quantity when line ``index`` gives ``value`` and every later line follows from it
+    (None when a later line cannot be computed or is not finite)."""
+    env = dict(base)
+    env[computation.lines[index].name] = value
+    try:
+        with np.errstate(all="ignore"):
+            env = computation.run(env, index + 1)
+    except (ValueError, IndexError, ZeroDivisionError):
+        return None
+    if not all(np.isfinite(env[line.name]).all() for line in computation.lines[index:]):
+        return None
+    return env
 
 
 def _answers_one_by_one(
@@ -494,7 +734,7 @@ def _answer_from(
         return None
 
 
-def _shown(value: Array) -> str:
+def plain_value(value: Array) -> str:
     """A quantity's right value for a sentence: up to four decimals, lists in brackets."""
 
     def one(v: Any) -> str:
@@ -506,7 +746,7 @@ def _shown(value: Array) -> str:
     return one(np.asarray(value).tolist())
 
 
-def _key(answer: Mapping[str, Any], keys: Sequence[str]) -> bytes:
+def answer_key(answer: Mapping[str, Any], keys: Sequence[str]) -> bytes:
     """Answers equal to nine decimals on the asked parts (``keys``), entry for entry and shape
     for shape, are one answer."""
     arrays = [np.asarray(answer[k], float) for k in keys]
@@ -532,8 +772,8 @@ def edit_mistakes(
     keys = [part.key for part in parts]
     groups: dict[bytes, list[Mutant]] = {}
     for mutant in mutants(computation):
-        groups.setdefault(_key(mutant.answer, keys), []).append(mutant)
-    listed_keys = {_key(a, keys) for a in listed if all(k in a for k in keys)}
+        groups.setdefault(answer_key(mutant.answer, keys), []).append(mutant)
+    listed_keys = {answer_key(a, keys) for a in listed if all(k in a for k in keys)}
     out: list[tuple[Misconception, Mapping[str, Any]]] = []
     for key, group in groups.items():
         answer = group[0].answer
@@ -616,22 +856,63 @@ def _softmax(z: Array) -> Array:
     return np.asarray(e / e.sum())
 
 
-function("exp", np.exp, "e^({0})")
-function("log", np.log, "log({0})", confused=("log10",))
-function("log10", np.log10, "log10({0})")
-function("sigmoid", lambda z: 1.0 / (1.0 + np.exp(-z)), "sigma({0})")
-function("relu", lambda z: np.maximum(z, 0.0), "ReLU({0})")
-function("step", _step, "1[{0} > 0]", skippable=False)
-function("softmax", _softmax, "softmax({0})")
-function("sign", lambda z: np.where(z >= 0, 1.0, -1.0), "sign({0})", confused=("heaviside",))
-function("heaviside", lambda z: np.where(z >= 0, 1.0, 0.0), "step({0})", confused=("sign",))
-function("lse", _lse, "log sum_k e^({0})_k", skippable=False)
-function("sum", lambda v: np.asarray(np.sum(v)), "sum {0}", skippable=False)
-function("diag", lambda v: np.diag(v), "diag({0})", skippable=False)
-function("offdiag", lambda m: m - np.diag(np.diag(m)), "({0}) off the diagonal", skippable=False)
-function("floor", np.floor, "floor({0})", confused=("ceil", "round"), skippable=False)
-function("ceil", np.ceil, "ceil({0})", confused=("floor", "round"), skippable=False)
-function("round", np.rint, "round({0})", confused=("floor", "ceil"), skippable=False)
+function("exp", np.exp, "e^({0})", tex="e^{{{0}}}")
+function("log", np.log, "log({0})", confused=("log10",), tex=r"\log\left({0}\right)")
+function("log10", np.log10, "log10({0})", tex=r"\log_{{10}}\left({0}\right)")
+function("sigmoid", lambda z: 1.0 / (1.0 + np.exp(-z)), "sigma({0})", tex=r"\sigma({0})")
+function("relu", lambda z: np.maximum(z, 0.0), "ReLU({0})", tex=r"\text{{ReLU}}({0})")
+function("step", _step, "1[{0} > 0]", skippable=False, tex=r"\mathbf{{1}}_{{{0} > 0}}")
+function("softmax", _softmax, "softmax({0})", tex=r"\text{{softmax}}({0})")
+function(
+    "sign",
+    lambda z: np.where(z >= 0, 1.0, -1.0),
+    "sign({0})",
+    confused=("heaviside",),
+    tex=r"\text{{sign}}({0})",
+)
+function(
+    "heaviside",
+    lambda z: np.where(z >= 0, 1.0, 0.0),
+    "step({0})",
+    confused=("sign",),
+    tex=r"\text{{step}}({0})",
+)
+function(
+    "lse", _lse, "log sum_k e^({0})_k", skippable=False, tex=r"\log \sum_k e^{{\left({0}\right)_k}}"
+)
+function("sum", lambda v: np.asarray(np.sum(v)), "sum {0}", skippable=False, tex=r"\sum {0}")
+function("diag", lambda v: np.diag(v), "diag({0})", skippable=False, tex=r"\text{{diag}}({0})")
+function(
+    "offdiag",
+    lambda m: m - np.diag(np.diag(m)),
+    "({0}) off the diagonal",
+    skippable=False,
+    tex=r"\left({0}\right)_{{i \neq j}}",
+)
+function(
+    "floor",
+    np.floor,
+    "floor({0})",
+    confused=("ceil", "round"),
+    skippable=False,
+    tex=r"\left\lfloor {0} \right\rfloor",
+)
+function(
+    "ceil",
+    np.ceil,
+    "ceil({0})",
+    confused=("floor", "round"),
+    skippable=False,
+    tex=r"\left\lceil {0} \right\rceil",
+)
+function(
+    "round",
+    np.rint,
+    "round({0})",
+    confused=("floor", "ceil"),
+    skippable=False,
+    tex=r"\operatorname{{round}}({0})",
+)
 
 
 def _compiled(expr: Expr) -> Callable[[Env], Any]:
@@ -775,16 +1056,35 @@ def _kept_max(scores: Array, keep: Array) -> Array:
     return np.asarray(np.where(np.asarray(keep) > 0, scores, -np.inf).max(axis=-1, keepdims=True))
 
 
-function("sqrt", np.sqrt, "sqrt({0})")
-function("tanh", np.tanh, "tanh({0})", confused=("sigmoid",))
-function("abs", np.abs, "|{0}|")
-function("sgn", np.sign, "sign({0})", confused=("abs",))
-function("power", np.power, "{0}^{1}", skippable=False)
-function("colsum", lambda m: np.asarray(m).sum(axis=0, keepdims=True), "sum_i {0}", skippable=False)
-function("rowsum", _rows(np.sum), "sum_j {0}", confused=("colsum", "sum"), skippable=False)
-function("rowmax", _rows(np.max), "max_j {0}", skippable=False)
-function("keptmax", _kept_max, "max_(j kept) {0}", skippable=False)
-function("square", np.square, "({0})^2")
+function("sqrt", np.sqrt, "sqrt({0})", tex=r"\sqrt{{{0}}}")
+function("tanh", np.tanh, "tanh({0})", confused=("sigmoid",), tex=r"\tanh({0})")
+function("abs", np.abs, "|{0}|", tex=r"\left|{0}\right|")
+function("sgn", np.sign, "sign({0})", confused=("abs",), tex=r"\text{{sign}}({0})")
+function("power", np.power, "{0}^{1}", skippable=False, tex=r"\left({0}\right)^{{{1}}}")
+function(
+    "colsum",
+    lambda m: np.asarray(m).sum(axis=0, keepdims=True),
+    "sum_i {0}",
+    skippable=False,
+    tex=r"\sum_i {0}",
+)
+function(
+    "rowsum",
+    _rows(np.sum),
+    "sum_j {0}",
+    confused=("colsum", "sum"),
+    skippable=False,
+    tex=r"\sum_j {0}",
+)
+function("rowmax", _rows(np.max), "max_j {0}", skippable=False, tex=r"\max_j {0}")
+function(
+    "keptmax",
+    _kept_max,
+    "max_(j kept) {0}",
+    skippable=False,
+    tex=r"\max_{{j \text{{ kept}}}} {0}",
+)
+function("square", np.square, "({0})^2", tex=r"\left({0}\right)^2")
 
 
 #: each kind of edit as a class report groups it: "step 3, factor left out"

@@ -64,6 +64,12 @@ def _models():
     return problem, step
 
 
+def _tags(item: Item) -> list[str]:
+    """quizgen, the topic, and the form when it is not forward (a filter for a deck)."""
+    form = item.problem.form
+    return ["quizgen", item.problem.topic, *([form] if form != "forward" else [])]
+
+
 def write_anki(exam: Exam, target: Path, deck_name: str) -> list[str]:
     import genanki
 
@@ -87,7 +93,7 @@ def write_anki(exam: Exam, target: Path, deck_name: str) -> list[str]:
                         problem_model,
                         [stem_html(item), answer, solution_html(item), item.code],
                         guid=genanki.guid_for("quizgen", "problem", item.code),
-                        tags=["quizgen", item.problem.topic],
+                        tags=_tags(item),
                     )
                 )
             else:

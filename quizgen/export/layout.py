@@ -14,7 +14,7 @@ from typing import Any
 
 from quizgen.core.grading import entry_name
 from quizgen.core.latex import fixed, segments
-from quizgen.core.model import Difficulty, Part
+from quizgen.core.model import Difficulty, Part, Step
 from quizgen.exam.banks import BankQuestion
 from quizgen.exam.blueprint import Blueprint, ItemSpec, Section
 from quizgen.exam.build import build_exam
@@ -72,10 +72,17 @@ def slots(exam: Exam) -> list[Slot]:
     out = []
     for slot, items in by_slot.items():
         first = items[0]
-        what = first.problem.topic if isinstance(first, Item) else f"{first.kind} question"
+        what = asked_as(first) if isinstance(first, Item) else f"{first.kind} question"
         title = what if slot == what else f"{slot} {what}"
         out.append(Slot(slot, title, tuple(items)))
     return out
+
+
+def asked_as(item: Item) -> str:
+    """The topic and, for a form other than forward, the form: "sigmoid", "sigmoid-inverse"
+    (as ``export --topic T --form F`` names its slots)."""
+    problem = item.problem
+    return problem.topic if problem.form == "forward" else f"{problem.topic}-{problem.form}"
 
 
 def escape(text: str) -> str:
@@ -97,7 +104,8 @@ def display(latex: str) -> str:
 
 
 def stem_html(item: Item) -> str:
-    """The question as HTML: stem, data table and what is asked."""
+    """The question as HTML: stem, data table and the worked solution it shows (a spot
+    form's steps to check, a numbered list)."""
     parts = [f"<p>{html(item.stem.text)}</p>"]
     if item.stem.table:
         header = "".join(f"<th>{html(c)}</th>" for c in item.stem.table.header)
@@ -106,6 +114,8 @@ def stem_html(item: Item) -> str:
             for row in item.stem.table.rows
         )
         parts.append(f'<table border="1"><tr>{header}</tr>{rows}</table>')
+    if item.stem.worked:
+        parts.append(steps_html(item.stem.worked))
     return "".join(parts)
 
 
@@ -116,15 +126,20 @@ def order_html(item: BankItem) -> str:
     return f"<p>{html(item.bank.question.prompt)}</p><ol>{shown}</ol><p>Which order is right?</p>"
 
 
-def solution_html(item: Item) -> str:
-    """The worked solution as HTML, for general feedback and card backs."""
+def steps_html(steps: Sequence[Step]) -> str:
+    """Steps as a numbered HTML list: each step's title, then its lines and result."""
     out = ["<ol>"]
-    for step in item.solution.steps:
+    for step in steps:
         lines = "".join(display(line) for line in step.lines)
         result = display(step.result) if step.result else ""
         out.append(f"<li>{html(step.title)}{lines}{result}</li>")
     out.append("</ol>")
     return "".join(out)
+
+
+def solution_html(item: Item) -> str:
+    """The worked solution as HTML, for general feedback and card backs."""
+    return steps_html(item.solution.steps)
 
 
 def derivation_html(item: BankItem) -> str:
@@ -218,7 +233,9 @@ def wrong_values(
 
     out: list[tuple[float, str]] = []
     for label, explanation, answer in mistakes:
-        value = value_at(answer.get(entry.part.key), entry.index)
+        if answer.get(entry.part.key) is None:  # a mistake that gives no value for this part
+            continue
+        value = value_at(answer[entry.part.key], entry.index)
         if (
             value is None
             or not np.isfinite(value)

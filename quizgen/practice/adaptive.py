@@ -8,6 +8,10 @@ The rule, in full:
 - **Difficulty.** Take the topic's last 6 answered parts. If at least 5 were right, go one level
   above the hardest level among them; if at most 3 were right, one level below the easiest;
   otherwise stay at the most recent level. A topic with no history starts at easy.
+- **Form.** The problem is asked in one of the session's forms that its topic has (every form,
+  unless the student chose some), drawn uniformly. A topic's weight counts its mistakes in
+  every form, so a topic got wrong in one form comes back, possibly in another: the idea is
+  practised, not one recipe.
 """
 
 from __future__ import annotations

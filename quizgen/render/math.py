@@ -101,6 +101,9 @@ def _convert(latex: str, display: bool) -> str:
 # subtraction: TeX spaces it as one only when braced
 _UNARY_MINUS = re.compile(r"(^|[\[(,=]|\\cdot|\\times)(\s*)-(?=\s*[\d.])")
 _HAT_LETTER = re.compile(r"\\hat\{([A-Za-z])\}")
+# a bracketed matrix with a script (a transpose): ziamath fails on a script after \end{...}
+# unless the matrix is braced as the script's base
+_SCRIPTED_MATRIX = re.compile(r"(\\begin\{([bp]matrix)\}.*?\\end\{\2\})(?=\s*[\^_])")
 
 
 # commands of the subset latex2mathml (and so ziamath, built on it) does not know: written in
@@ -115,11 +118,12 @@ def _for_latex2mathml(latex: str) -> str:
 
 def _for_ziamath(latex: str) -> str:
     """What ziamath lays out as TeX would: a sign braced with its number, ``\\nabla`` braced so
-    its subscript is a script (not a limit set apart), and a hatted letter as the precomposed
-    character where Unicode has one (ziamath's hat glyph is wider than the letter and leaves a
-    gap before it)."""
+    its subscript is a script (not a limit set apart), a matrix braced as its transpose's base,
+    and a hatted letter as the precomposed character where Unicode has one (ziamath's hat glyph
+    is wider than the letter and leaves a gap before it)."""
     signed = _UNARY_MINUS.sub(r"\1\2{-}", _for_latex2mathml(latex))
     signed = signed.replace("\\nabla_", "{\\nabla}_")
+    signed = _SCRIPTED_MATRIX.sub(r"{\1}", signed)
     return _HAT_LETTER.sub(_precomposed_hat, signed)
 
 

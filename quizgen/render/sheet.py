@@ -205,7 +205,8 @@ def item_specs(item: Item | BankItem) -> list[_Spec]:
         return [
             _Spec("choice", q, "a", None, str(q), [[(c.letter, None)] for c in item.choices], [])
         ]
-    sizes = grid_sizes(item.problem.topic, item.problem.difficulty or "medium")
+    problem = item.problem
+    sizes = grid_sizes(problem.topic, problem.difficulty or "medium", problem.form)
     specs = []
     several = len(item.solution.parts) > 1
     for i, part in enumerate(item.solution.parts):

@@ -61,8 +61,9 @@ def missing_rows(batch: Batch) -> list[list[object]]:
     return rows
 
 
-def write_outputs(batch: Batch, out_dir: Path) -> list[Path]:
-    """Every output of the batch in ``out_dir``; returns the files written."""
+def write_outputs(batch: Batch, out_dir: Path, boxes: bool = True) -> list[Path]:
+    """Every output of the batch in ``out_dir`` (``scan-boxes.csv`` only with ``boxes``: no
+    correction changes it); returns the files written."""
     versions = batch.layout.versions is not None
     answers, marks = answer_rows(batch)
     head = ["student", *(["version"] if versions else []), "question", "part", "answer"]
@@ -84,12 +85,6 @@ def write_outputs(batch: Batch, out_dir: Path) -> list[Path]:
         for r in batch.review
     ]
     page_head = ["file", "page", "sheet", "student", "sheet_page", "rotation", "corners"]
-    box_rows = [
-        [p.scan.file.name, p.scan.page, p.key, b, f"{p.ink[b]:.3f}", f"{p.halo[b]:.3f}"]
-        for p in batch.pages
-        if p.ink is not None and p.halo is not None
-        for b in range(len(p.ink))
-    ]
     files = {
         "answers.csv": _csv([head, *answers]),
         "marks.csv": _csv([["student", "question", "part", "answer"], *marks]),
@@ -99,13 +94,30 @@ def write_outputs(batch: Batch, out_dir: Path) -> list[Path]:
             + [page_row(p) for p in batch.pages]
             + missing_rows(batch)
         ),
-        "scan-boxes.csv": _csv([["file", "page", "sheet", "box", "ink", "halo"], *box_rows]),
         "scan-report.html": report_html(batch),
     }
+    if boxes:
+        files["scan-boxes.csv"] = boxes_csv(batch.pages)
     with output_folder(out_dir):
         for name, text in files.items():
             _write(out_dir / name, text)
     return [out_dir / name for name in files]
+
+
+def boxes_csv(pages: Sequence[PageRead]) -> str:
+    """scan-boxes.csv: a row per box read (800 pages hold about 400,000: written by page)."""
+    chunks = [_csv([["file", "page", "sheet", "box", "ink", "halo"]])]
+    for p in pages:
+        if p.ink is None or p.halo is None:
+            continue
+        prefix = _csv([[p.scan.file.name, p.scan.page, p.key]]).rstrip("\n")
+        chunks.append(
+            "".join(
+                f"{prefix},{b},{ink:.3f},{halo:.3f}\n"
+                for b, (ink, halo) in enumerate(zip(p.ink.tolist(), p.halo.tolist()))
+            )
+        )
+    return "".join(chunks)
 
 
 def png_base64(image) -> str:

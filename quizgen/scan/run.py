@@ -15,10 +15,19 @@ import cv2
 
 from quizgen.core.errors import QuizgenError
 from quizgen.scan import batch as batches
-from quizgen.scan.corrections import corrections_path, read_corrections, write_corrections
+from quizgen.scan.corrections import corrections_path, read_corrections
 from quizgen.scan.images import IMAGE_SUFFIXES, scan_pages
 from quizgen.scan.layout import Layout, read_layout
 from quizgen.scan.outputs import write_outputs
+from quizgen.scan.state import (
+    CROPS,
+    answerable,
+    correct,
+    crop_name,
+    load_state,
+    save_state,
+    settled,
+)
 
 #: a person's answer to a queued field: the text to record, or None to leave it queued
 Ask = Callable[[batches.Review, Path | None], str | None]
@@ -89,26 +98,33 @@ def run_scan(
             read = list(pool.map(_read_file, [(f, layout.path) for f in files]))
     batch.pages = [page for pages in read for page in pages]
     batches.settle(batch, corrections)
-    if ask is not None and batch.review:
-        crops = out_dir / "review"
-        crops.mkdir(parents=True, exist_ok=True)
-        for index, item in enumerate(batch.review):
-            if item.key[2] == "page":
-                continue  # a page that could not be read: scan it again
-            picture = None
-            if item.crop is not None and item.crop.size:
-                picture = crops / f"{index + 1:04d}.png"
-                cv2.imwrite(str(picture), item.crop)
-            given = ask(item, picture)
-            if given is not None:
-                corrections[item.key] = given
-        write_corrections(kept, corrections)
-        batch = batches.Batch(layout, batch.pages)
-        batches.settle(batch, corrections)
     written = write_outputs(batch, out_dir)
+    written += save_state(batch, out_dir, kept)[:1]
+    if ask is not None:
+        return review_run(out_dir, ask)
+    return summarise(batch, written, kept), batch
+
+
+def review_run(out_dir: Path, ask: Ask) -> tuple[Summary, batches.Batch]:
+    """Offer each field queued by the run written to ``out_dir`` to a person, without reading
+    the scans again; their answers go to the run's corrections file, and its outputs are
+    written again with them applied."""
+    layout, pages, kept = load_state(out_dir)
+    batch = settled(layout, pages, read_corrections(kept), out_dir)
+    given: dict[batches.FieldKey, str] = {}
+    for item in answerable(batch):
+        picture = out_dir / CROPS / crop_name(item.key)
+        answer = ask(item, picture if picture.is_file() else None)
+        if answer is not None:
+            given[item.key] = answer
+    batch, written = correct(out_dir, given)
+    return summarise(batch, written, kept), batch
+
+
+def summarise(batch: batches.Batch, written: list[Path], kept: Path) -> Summary:
     students = {k for k in batch.answers if not k.startswith("file:")}
-    summary = Summary(
-        layout,
+    return Summary(
+        batch.layout,
         len(batch.pages),
         [f"{p.scan.where}: {p.problem}" for p in batch.unreadable],
         sum(1 for r in batch.review if r.field is not None or r.key[2] != "page"),
@@ -116,4 +132,3 @@ def run_scan(
         written,
         kept,
     )
-    return summary, batch

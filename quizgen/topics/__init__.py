@@ -28,6 +28,8 @@ Forms. A topic is a package (``quizgen/topics/<name>/``): its ``__init__`` is th
 form above, and each other form it has is a module beside it named after the form
 (``inverse.py``, ``whatif.py``, ``spot.py``), shaped as :class:`FormModule`. ``get(name, form)``
 gives a :class:`Topic` that computes that form; everything downstream works on it unchanged.
+A topic with ``computation`` and no ``spot.py`` of its own is asked as ``spot`` by the generic
+form of ``_spot.py`` (its worked solution with one single edit made).
 """
 
 from __future__ import annotations
@@ -209,9 +211,15 @@ def _checked(module: ModuleType) -> TopicModule:
     return module
 
 
-def _forms_of(module: ModuleType) -> dict[str, FormModule]:
-    """The form modules beside a topic package's ``__init__``, each checked like a topic."""
+def _forms_of(name: str, module: ModuleType) -> dict[str, FormModule]:
+    """The form modules beside a topic package's ``__init__``, each checked like a topic; a
+    topic that describes its computation but has no ``spot.py`` of its own gets the generic
+    spot form (quizgen/topics/_spot.py)."""
     found: dict[str, FormModule] = {}
+    if hasattr(module, "computation") and isinstance(module, TopicModule):
+        from quizgen.topics._spot import spot_form
+
+        found["spot"] = spot_form(name, module)
     if not hasattr(module, "__path__"):
         return found
     for form in FORMS[1:]:
@@ -234,7 +242,8 @@ def registry() -> dict[str, Topic]:
         if info.name.startswith("_"):
             continue
         module = importlib.import_module(f"{__name__}.{info.name}")
-        topics.append(Topic(info.name, _checked(module), other_forms=_forms_of(module)))
+        forms = _forms_of(info.name, module)
+        topics.append(Topic(info.name, _checked(module), other_forms=forms))
     topics.sort(key=lambda t: (t.section, t.name))
     codes = [t.code for t in topics]
     if len(set(codes)) != len(codes):

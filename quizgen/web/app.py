@@ -24,12 +24,13 @@ from starlette.routing import Route
 
 from quizgen import topics
 from quizgen.core.errors import QuizgenError
-from quizgen.core.model import DIFFICULTIES, Part, part_letter
+from quizgen.core.model import DIFFICULTIES, FORMS, Part, part_letter
 from quizgen.core.seeds import fresh_seed
 from quizgen.exam.banks import BankQuestion
 from quizgen.exam.model import BankItem
 from quizgen.practice.engine import BankRun, ProblemRun
 from quizgen.practice.feedback import explain, rounding
+from quizgen.practice.session import session_forms, topics_in_forms
 from quizgen.web import assets, charts
 from quizgen.web import classroom as rooms
 from quizgen.web.assets import FOREVER
@@ -47,6 +48,14 @@ from quizgen.web.sitting import (
 )
 
 MAX_COUNT = 30
+#: each form as the practice page offers it, and what it asks
+FORM_NAMES = {"forward": "Forward", "inverse": "Inverse", "whatif": "What if", "spot": "Spot"}
+FORM_HELP = {
+    "forward": "compute the results from the givens",
+    "inverse": "find a given from a result",
+    "whatif": "one thing of the set-up changes: the new result",
+    "spot": "find the first wrong step of a worked solution",
+}
 SECURITY_HEADERS = {
     # no script runs; styles and fonts come from this site; SVG charts carry inline styles
     "Content-Security-Policy": "default-src 'none'; style-src 'self' 'unsafe-inline'; "
@@ -83,6 +92,11 @@ class Site:
         self.env = environment("mathml").overlay()
         self.env.globals.update(
             topics=topics.registry(),
+            offered_forms=[
+                f for f in FORMS if any(f in t.forms for t in topics.registry().values())
+            ],
+            form_names=FORM_NAMES,
+            form_help=FORM_HELP,
             topic_title=topic_title,
             answer_action=answer_action,
             difficulties=DIFFICULTIES,
@@ -173,11 +187,14 @@ def _go(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303, headers=SECURITY_HEADERS)
 
 
-async def _fields(request: Request) -> tuple[dict[str, str], list[str]]:
-    """The posted form's text fields, and the topics ticked."""
+async def _fields(request: Request) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """The posted form's text fields, and the boxes ticked (topics, forms) by name."""
     form = await request.form()
     fields = {k: v for k, v in form.items() if isinstance(v, str)}
-    return fields, [v for v in form.getlist("topic") if isinstance(v, str)]
+    ticked = {
+        name: [v for v in form.getlist(name) if isinstance(v, str)] for name in ("topic", "form")
+    }
+    return fields, ticked
 
 
 async def _form(request: Request, scope: str) -> dict[str, str] | None:
@@ -272,19 +289,30 @@ async def home(request: Request, site: Site, learner: rooms.Learner) -> Response
     )
 
 
-def _settings(fields: dict[str, str], form_topics: list[str]) -> Settings:
-    names = [t for t in form_topics if t in topics.registry()] or list(topics.registry())
+def _settings(fields: dict[str, str], ticked: dict[str, list[str]]) -> Settings:
+    """The practice asked for; the topics ticked that have none of the forms ticked are left
+    out (all of them: a QuizgenError that says so)."""
+    names = [t for t in ticked["topic"] if t in topics.registry()] or list(topics.registry())
     difficulty = fields.get("difficulty", "medium")
     try:
         count = max(1, min(MAX_COUNT, int(fields.get("count", "5"))))
     except ValueError:
         count = 5
+    adaptive = fields.get("adaptive") == "on"
+    derivations = fields.get("kind") == "derivations"
+    forms = session_forms(ticked["form"], adaptive)
+    if not derivations:
+        names = topics_in_forms(names, forms)
+        if not names:
+            words = " or ".join(FORM_NAMES[f] for f in forms)
+            raise QuizgenError(f"None of the topics ticked is asked in the form {words}.")
     return Settings(
         topics=tuple(names),
         difficulty=difficulty if difficulty in DIFFICULTIES else "medium",  # type: ignore[arg-type]
-        adaptive=fields.get("adaptive") == "on",
+        adaptive=adaptive,
         count=count,
-        derivations=fields.get("kind") == "derivations",
+        derivations=derivations,
+        forms=forms,
     )
 
 
@@ -293,7 +321,11 @@ async def begin_practice(request: Request, site: Site, learner: rooms.Learner) -
     fields, ticked = await _fields(request)
     if not site.forms.valid(fields.get("csrf"), learner.token):
         return _forbidden(site)
-    spec = practice_spec(_settings(fields, ticked), fresh_seed())
+    try:
+        settings = _settings(fields, ticked)
+    except QuizgenError as error:
+        return _go(f"{_base(learner)}/?notice={quote(str(error))}")
+    spec = practice_spec(settings, fresh_seed())
     site.keep(learner, begin(spec, learner.history, site.pool))
     return _go(f"{_base(learner)}/practice")
 

@@ -15,9 +15,11 @@ from dataclasses import asdict, dataclass, field
 from itertools import chain, islice
 from typing import Any
 
-from quizgen.core.model import Difficulty, Problem
+from quizgen.core.model import Difficulty, Form, Problem
 from quizgen.exam.banks import BankQuestion
+from quizgen.exam.item_codes import decode
 from quizgen.exam.model import BankItem
+from quizgen.exam.problems import make_problem
 from quizgen.practice.answers import read_order
 from quizgen.practice.engine import BankRun, Practice, ProblemRun, Score
 from quizgen.practice.feedback import explain
@@ -45,6 +47,7 @@ class Settings:
     adaptive: bool = False
     count: int = 5
     derivations: bool = False
+    forms: tuple[Form, ...] = ("forward",)
 
 
 @dataclass
@@ -64,7 +67,9 @@ class Sitting:
     typed: str = ""  # what was typed when the notice was given, kept in the box
     revealed: bool = False  # the worked solution (or model derivation) is on the page
     bank_result: Shown | None = None
-    drawn: list[str] = field(default_factory=list)  # item codes so far (adaptive draws)
+    #: the problems so far (adaptive draws): an item code, with its form beside it when that
+    #: is not forward (``[code, form]``)
+    drawn: list[str | list[str]] = field(default_factory=list)
     actions: list[tuple[str, dict[str, str]]] = field(default_factory=list)
 
     @property
@@ -92,7 +97,8 @@ class Sitting:
             self.run = self.practice.start_bank(item)
         else:
             self.run = self.practice.start(item)
-            self.drawn.append(self.run.code)
+            form = item.form
+            self.drawn.append(self.run.code if form == "forward" else [self.run.code, form])
         return True
 
     def apply(self, action: str, fields: dict[str, str]) -> bool:
@@ -255,7 +261,14 @@ def _draw(
     if kind == "item":
         code = spec["code"]
         return iter([item_for_code(code, lambda: pool)]), 1, f"Item {code}", "item"
-    settings = Settings(**{**spec["settings"], "topics": tuple(spec["settings"]["topics"])})
+    given = spec["settings"]
+    settings = Settings(
+        **{
+            **given,
+            "topics": tuple(given["topics"]),
+            "forms": tuple(given.get("forms", ("forward",))),
+        }
+    )
     seed = spec["seed"]
     if settings.derivations:
         asked = list(bank_questions(pool, settings.topics, settings.count, seed))
@@ -266,6 +279,7 @@ def _draw(
         seed,
         settings.difficulty,
         history if settings.adaptive else None,
+        settings.forms,
     )
     if settings.adaptive:
         return problems, settings.count, "Adaptive practice", "adaptive"
@@ -293,6 +307,15 @@ def begin(spec: dict[str, Any], history: History | None, pool: Sequence[BankQues
     return sitting
 
 
+def _drawn_problem(entry: str | list[str]) -> Problem | BankItem:
+    """The problem a ``drawn`` entry stands for: an item code, or [code, form]."""
+    if isinstance(entry, str):
+        return item_for_code(entry, lambda: ())
+    code, form = entry
+    topic, difficulty, seed = decode(code)[:3]
+    return make_problem(topic, seed, difficulty, form)  # type: ignore[arg-type]
+
+
 def restore(
     state: dict[str, Any], history: History | None, pool: Sequence[BankQuestion]
 ) -> Sitting:
@@ -302,7 +325,7 @@ def restore(
     queue, total, title, mode = _draw(spec, history, pool)
     if spec["kind"] == "practice" and spec["settings"]["adaptive"]:
         # adaptive draws depend on the history at the time: take the problems drawn then
-        seen = [item_for_code(code, lambda: ()) for code in state["drawn"]]
+        seen = [_drawn_problem(entry) for entry in state["drawn"]]
         queue = chain(seen, islice(queue, len(seen), None))
     sitting = Sitting(Practice(None, mode), queue, total, title, spec)
     before = state["number"] if state["over"] else state["number"] - 1
