@@ -97,8 +97,7 @@ class Sitting:
             self.run = self.practice.start_bank(item)
         else:
             self.run = self.practice.start(item)
-            form = item.form
-            self.drawn.append(self.run.code if form == "forward" else [self.run.code, form])
+            self.drawn.append(self.run.code)  # the code names the form
         return True
 
     def apply(self, action: str, fields: dict[str, str]) -> bool:
@@ -294,7 +293,7 @@ def item_codes(spec: dict[str, Any], pool: Sequence[BankQuestion]) -> set[str]:
     return {
         item.code
         if isinstance(item, BankItem)
-        else encode(item.topic, item.difficulty or "medium", item.seed or 0)
+        else encode(item.topic, item.difficulty or "medium", item.seed or 0, item.form)
         for item in queue
     }
 
@@ -308,7 +307,8 @@ def begin(spec: dict[str, Any], history: History | None, pool: Sequence[BankQues
 
 
 def _drawn_problem(entry: str | list[str]) -> Problem | BankItem:
-    """The problem a ``drawn`` entry stands for: an item code, or [code, form]."""
+    """The problem a ``drawn`` entry stands for: an item code (which names its form), or
+    [forward code, form] as sittings saved before codes named forms have it."""
     if isinstance(entry, str):
         return item_for_code(entry, lambda: ())
     code, form = entry
