@@ -113,3 +113,10 @@ def test_sigmoid_inverse_gives_back_its_target_through_the_forward_solver(
         assert there[params.given] == pytest.approx(params.value, abs=1e-12)
         if params.given == "dsigma":
             assert z > 0  # the stem's constraint picks the one root
+
+
+def test_a_sigmoid_inverse_record_out_of_range_is_refused_as_a_params_error() -> None:
+    from quizgen.core.errors import ParamsError
+
+    with pytest.raises(ParamsError, match=r"value must be in \(0, 1\)"):
+        topics.get("sigmoid", "inverse").parse({"given": "sigma", "value": 2})

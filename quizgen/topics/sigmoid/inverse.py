@@ -16,6 +16,7 @@ import math
 from typing import Literal
 
 import numpy as np
+from pydantic import model_validator
 
 from quizgen.core.draw import on_grid, pick
 from quizgen.core.latex import num
@@ -35,6 +36,11 @@ class Params(ParamsModel):
     given: Literal["sigma", "dsigma"]
     value: Num
 
+    @model_validator(mode="after")
+    def _in_range(self) -> Params:
+        _check(self)
+        return self
+
 
 def generate(rng: np.random.Generator, difficulty: Difficulty) -> Params:
     """Easy: a probability from a short list of friendly ones; medium: on the 0.05 grid in
@@ -50,6 +56,7 @@ def generate(rng: np.random.Generator, difficulty: Difficulty) -> Params:
 
 
 def _check(p: Params) -> None:
+    """A value the sigmoid (or its derivative) takes, so that one z gives it."""
     limit = 1.0 if p.given == "sigma" else 0.25
     if not 0 < p.value < limit or (p.given == "sigma" and p.value == 0.5):
         raise ValueError(f"value must be in (0, {limit:g}), and not 0.5 for sigma")
@@ -68,7 +75,6 @@ def _logit(s: float) -> float:
 
 
 def solve(p: Params) -> dict[str, float]:
-    _check(p)
     s = _sigma(p)
     answer = {"z": _logit(s)}
     return {"sigma": s, **answer} if p.given == "dsigma" else answer
@@ -114,12 +120,15 @@ def steps(p: Params, answer: dict[str, float]) -> list[Step]:
             "Invert the sigmoid",
             (
                 r"\frac{1}{1 + e^{-z}} = \sigma \iff e^{-z} = \frac{1}{\sigma} - 1"
-                r" \iff z = \ln \frac{\sigma}{1 - \sigma}",
+                r" \iff z = \ln\left(\frac{\sigma}{1 - \sigma}\right)",
             ),
         ),
         Step(
             "Substitute",
-            (rf"z = \ln \frac{{{num(s)}}}{{1 - {num(s)}}} = \ln {num(ratio)} = {num(z, 3)}",),
+            (
+                rf"z = \ln\left(\frac{{{num(s)}}}{{1 - {num(s)}}}\right) = \ln {num(ratio)}"
+                rf" = {num(z, 3)}",
+            ),
         ),
         Step(
             "Check with the forward formula",
