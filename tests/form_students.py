@@ -7,6 +7,7 @@ has no logit) leaves that part blank, as a student would."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -143,12 +144,13 @@ def assert_parts_show_different_numbers(name: str, form: str, seeds: range = ran
         assert len(set(shown)) == len(shown), (problem, shown)
 
 
-def assert_two_mistakes_are_told(name: str, form: str, seeds: range = range(20)) -> None:
-    """For a form whose mistakes are switches of one solver: two made at once are named as
-    those two (never another) on at least 85 % of the problems where they show."""
-    topic = topics.get(name, form)
+def assert_two_mistakes_are_told(problems: Iterable[Problem]) -> None:
+    """For problems whose mistakes are switches of one solver: two made at once are named as
+    those two (never another) on at least 85 % of the problems where they show (the forward
+    forms' test in tests/test_diagnosis.py and the forms' own use this one check)."""
     named = asked = 0
-    for problem in drawn(name, form, seeds):
+    for problem in problems:
+        topic = topics.get(problem.topic, problem.form)
         solution = topic.solve(problem.params)
         singles = distinct_misconceptions(topic.misconceptions, problem.params, solution)
         for (first, second), answer in distinct_pairs(topic, problem.params, solution, singles):

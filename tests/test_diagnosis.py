@@ -9,6 +9,7 @@ import json
 
 import numpy as np
 import pytest
+from form_students import assert_two_mistakes_are_told
 
 from quizgen.core.grading import distinct_misconceptions
 from quizgen.core.latex import answer_text
@@ -80,25 +81,9 @@ COMBINING = [name for name, topic in registry().items() if hasattr(topic.module,
 
 @pytest.mark.parametrize("name", COMBINING)
 def test_a_student_who_makes_two_mistakes_at_once_is_told_both(name):
-    from quizgen.core.grading import distinct_pairs
-
-    topic = registry()[name]
-    named = asked = 0
-    for difficulty in DIFFICULTIES:
-        for seed in range(20):
-            problem = make_problem(name, seed, difficulty)
-            solution = topic.solve(problem.params)
-            singles = distinct_misconceptions(topic.misconceptions, problem.params, solution)
-            for (first, second), answer in distinct_pairs(topic, problem.params, solution, singles):
-                checks = check_typed(problem, typed(answer, solution.parts))
-                wrong = [c.verdict for c in checks if c.verdict and not c.verdict.correct]
-                if not wrong:
-                    continue
-                asked += 1
-                names = {v.misconception for v in wrong} | {v.also for v in wrong}
-                assert names - {None} <= {first, second}, (name, seed, first.label, second.label)
-                named += any(v.also for v in wrong)
-    assert asked and named / asked >= 0.85, (name, named, asked)
+    assert_two_mistakes_are_told(
+        make_problem(name, seed, difficulty) for difficulty in DIFFICULTIES for seed in range(20)
+    )
 
 
 def test_most_topics_combine_their_mistakes():

@@ -13,6 +13,7 @@ import pytest
 from form_students import (
     assert_parts_show_different_numbers,
     assert_two_mistakes_are_told,
+    drawn,
     named_mistakes,
 )
 from hypothesis import given, settings
@@ -236,7 +237,7 @@ def test_a_student_making_a_whatif_mistake_is_told_that_mistake() -> None:
 
 
 def test_a_student_making_two_whatif_mistakes_at_once_is_told_both() -> None:
-    assert_two_mistakes_are_told("perceptron", "whatif", range(10))
+    assert_two_mistakes_are_told(drawn("perceptron", "whatif", range(10)))
 
 
 def test_an_unknown_from_a_students_own_wrong_error_gets_follow_through() -> None:
