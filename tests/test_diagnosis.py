@@ -9,21 +9,15 @@ import json
 
 import numpy as np
 import pytest
-from form_students import assert_two_mistakes_are_told
+from form_students import assert_two_mistakes_are_told, typed
 
 from quizgen.core.grading import distinct_misconceptions
-from quizgen.core.latex import answer_text
 from quizgen.exam.problems import make_problem
 from quizgen.practice.checking import check_typed
 from quizgen.topics import registry
 
 DIFFICULTIES = ("easy", "medium", "hard")
 SEEDS = range(40)
-
-
-def typed(answer: dict, parts) -> list[str]:
-    """An answer as a student writes it: every part at its printed precision."""
-    return [answer_text(answer[p.key], p.precision) for p in parts]
 
 
 @pytest.mark.parametrize("name", list(registry()))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from form_students import typed
 
 from quizgen.core.grading import distinct_misconceptions, distinct_pairs, same_answer
 from quizgen.core.latex import answer_text
@@ -34,10 +35,6 @@ from quizgen.topics import registry
 DIFFICULTIES = ("easy", "medium", "hard")
 SEEDS = 15
 DESCRIBED = [name for name, topic in registry().items() if hasattr(topic.module, "computation")]
-
-
-def typed(answer: dict, parts) -> list[str]:
-    return [answer_text(answer[p.key], p.precision) for p in parts]
 
 
 def close(a, b) -> bool:
