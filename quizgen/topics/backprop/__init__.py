@@ -240,47 +240,51 @@ def hidden_steps(p: Any, z1: Sequence[float], h1: Sequence[float]) -> list[Step]
 
 
 def steps(p: Params, answer: dict[str, Any]) -> list[Step]:
+    """The forward pass layer by layer, the loss, then backpropagation to each gradient."""
+    return [
+        *hidden_steps(p, answer["z1"], answer["h1"]),
+        *_output_steps(p, answer),
+        *_backward_steps(p, answer),
+    ]
+
+
+def _output_steps(p: Params, answer: dict[str, Any]) -> list[Step]:
+    """The output layer's pre-activation and activation, and the loss."""
     d = DECIMALS
     _, out, _ = _names(p)
-    columns2 = list(zip(*p.W2))
-    h1, delta2 = answer["h1"], answer["delta2"]
-    if p.output == "softmax":
-        c = p.y.index(1)
-        loss_line = (
-            rf"J = -\log \hat{{y}}_{c + 1} = -\log({num(answer['y_hat'][c], d)})"
-            rf" = {num(answer['loss'], d)}"
-        )
-    elif p.y[0] == 1:
-        loss_line = (
-            rf"J = -\log \hat{{y}} = -\log({num(answer['y_hat'][0], d)}) = {num(answer['loss'], d)}"
-        )
-    else:
-        loss_line = (
-            rf"J = -\log(1 - \hat{{y}}) = -\log(1 - {num(answer['y_hat'][0], d)})"
-            rf" = {num(answer['loss'], d)}"
-        )
-    if p.hidden == "relu":
-        local = r"\text{ReLU}'(z^{(1)}) = \mathbf{1}_{z^{(1)} > 0} = " + vec(
-            [1 if v > 0 else 0 for v in answer["z1"]]
-        )
-    else:
-        local = r"\sigma'(z^{(1)}) = h^{(1)} \odot (1 - h^{(1)}) = " + vec(
-            [v * (1 - v) for v in h1], d
-        )
-    back = [sum(a * w for a, w in zip(delta2, row)) for row in p.W2]
     return [
-        *hidden_steps(p, answer["z1"], h1),
         Step(
             "Output pre-activation $z^{(2)} = h^{(1)} W^{(2)} + b^{(2)}$",
             tuple(
-                rf"z^{{(2)}}_{k + 1} = {dot(h1, col, d)} + {paren(b)} = {num(z, d)}"
-                for k, (col, b, z) in enumerate(zip(columns2, p.b2, answer["z2"]))
+                rf"z^{{(2)}}_{k + 1} = {dot(answer['h1'], col, d)} + {paren(b)} = {num(z, d)}"
+                for k, (col, b, z) in enumerate(zip(zip(*p.W2), p.b2, answer["z2"]))
             ),
         ),
         Step(
             rf"Output $\hat{{y}} = {out}(z^{{(2)}})$", (rf"\hat{{y}} = {vec(answer['y_hat'], d)}",)
         ),
-        Step("Loss", (loss_line,)),
+        Step("Loss", (_loss_line(p, answer),)),
+    ]
+
+
+def _loss_line(p: Params, answer: dict[str, Any]) -> str:
+    """The loss from the output for the target: the log of the target class's probability."""
+    d = DECIMALS
+    loss = num(answer["loss"], d)
+    if p.output == "softmax":
+        c = p.y.index(1)
+        return rf"J = -\log \hat{{y}}_{c + 1} = -\log({num(answer['y_hat'][c], d)}) = {loss}"
+    if p.y[0] == 1:
+        return rf"J = -\log \hat{{y}} = -\log({num(answer['y_hat'][0], d)}) = {loss}"
+    return rf"J = -\log(1 - \hat{{y}}) = -\log(1 - {num(answer['y_hat'][0], d)}) = {loss}"
+
+
+def _backward_steps(p: Params, answer: dict[str, Any]) -> list[Step]:
+    """The output error and its gradients, then the hidden error and its gradients."""
+    d = DECIMALS
+    h1, delta2 = answer["h1"], answer["delta2"]
+    back = [sum(a * w for a, w in zip(delta2, row)) for row in p.W2]
+    return [
         Step(
             r"Output error $\delta^{(2)} = \hat{y} - y$",
             (rf"\delta^{{(2)}} = {vec(answer['y_hat'], d)} - {vec(p.y)} = {vec(delta2, d)}",),
@@ -299,7 +303,7 @@ def steps(p: Params, answer: dict[str, Any]) -> list[Step]:
             + "(z^{(1)})$",
             (
                 rf"\delta^{{(2)}} W^{{(2)T}} = {vec(back, d)}",
-                local,
+                _activation_slope(p, answer),
                 rf"\delta^{{(1)}} = {vec(answer['delta1'], d)}",
             ),
         ),
@@ -312,6 +316,15 @@ def steps(p: Params, answer: dict[str, Any]) -> list[Step]:
             ),
         ),
     ]
+
+
+def _activation_slope(p: Params, answer: dict[str, Any]) -> str:
+    """The hidden activation's derivative at z1, entry by entry."""
+    if p.hidden == "relu":
+        ones = [1 if v > 0 else 0 for v in answer["z1"]]
+        return r"\text{ReLU}'(z^{(1)}) = \mathbf{1}_{z^{(1)} > 0} = " + vec(ones)
+    slopes = [v * (1 - v) for v in answer["h1"]]
+    return r"\sigma'(z^{(1)}) = h^{(1)} \odot (1 - h^{(1)}) = " + vec(slopes, DECIMALS)
 
 
 def follow(p: Params, given: dict[str, Any]) -> dict[str, Any]:
