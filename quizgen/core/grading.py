@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from quizgen.core.model import Misconception, Part, Solution
+
+#: what names a wrong method: one misconception, or a pair of them made at once
+Mistake = TypeVar("Mistake", Misconception, tuple[Misconception, Misconception])
 
 
 def agrees(given: Any, expected: Any, part: Part) -> bool:
@@ -171,31 +174,37 @@ def judge(
         return Verdict(False, expected, misconception=matching[0], wrong=wrong)
     if matching:
         return _unexplained(given, expected, part, wrong)
-    both = [
-        (first, second)
-        for (first, second), answer in pairs
-        if part.key in answer
-        and agrees(given, answer[part.key], part)
-        and all(
-            key not in answer or agrees(value, answer[key], parts[key])
-            for key, value in earlier.items()
-        )
-    ]
+    both = _explaining(pairs, part, given, earlier, parts)
     if len(both) == 1:
         ((first, second),) = both
         return Verdict(False, expected, misconception=first, also=second, wrong=wrong)
     if both:
         return _unexplained(given, expected, part, wrong)
-    # one edit of the computation that nobody listed; then a mistake made in some entries only
+    late = _named_late(part, given, earlier, parts, offered, edits, off)
+    if late is not None:
+        return Verdict(False, expected, misconception=late, wrong=wrong)
+    return _unexplained(given, expected, part, wrong)
+
+
+def _named_late(
+    part: Part,
+    given: Any,
+    earlier: Mapping[str, Any],
+    parts: Mapping[str, Part],
+    offered: Sequence[tuple[Misconception, Mapping[str, Any]]],
+    edits: Sequence[tuple[Misconception, Mapping[str, Any]]],
+    off: Sequence[tuple[int, ...]],
+) -> Misconception | None:
+    """When no listed mistake explains the whole answer: the one edit of the computation that
+    nobody listed, else the one mistake made in the entries that are ``off`` only (two or more
+    of them); None when no method or several explain it."""
     for candidates, only in ((edits, ()), (offered, off), (edits, off)):
         if only and len(only) < 2:
             break
         found = _explaining(candidates, part, given, earlier, parts, only)
         if found:
-            if len(found) == 1:
-                return Verdict(False, expected, misconception=found[0], wrong=wrong)
-            break
-    return _unexplained(given, expected, part, wrong)
+            return found[0] if len(found) == 1 else None
+    return None
 
 
 def _unexplained(given: Any, expected: Any, part: Part, wrong: tuple[str, ...]) -> Verdict:
@@ -206,29 +215,38 @@ def _unexplained(given: Any, expected: Any, part: Part, wrong: tuple[str, ...]) 
 
 
 def _explaining(
-    offered: Sequence[tuple[Misconception, Mapping[str, Any]]],
+    offered: Sequence[tuple[Mistake, Mapping[str, Any]]],
     part: Part,
     given: Any,
     earlier: Mapping[str, Any],
     parts: Mapping[str, Part],
     only: Sequence[tuple[int, ...]] = (),
-) -> list[Misconception]:
-    """The mistakes that give ``given`` for ``part`` and every earlier answer typed; with
-    ``only`` (the entries of a list answer that are off), those that give those entries."""
+) -> list[Mistake]:
+    """The mistakes (single ones or pairs) that give ``given`` for ``part`` and every earlier
+    answer typed; with ``only`` (the entries of a list answer that are off), those that give
+    those entries."""
     found = []
-    for misconception, answer in offered:
+    for mistake, answer in offered:
         if part.key not in answer:
             continue
         if only:
             gives = all(_entry_agrees(given, answer[part.key], i, part) for i in only)
         else:
             gives = agrees(given, answer[part.key], part)
-        if gives and all(
-            key not in answer or agrees(value, answer[key], parts[key])
-            for key, value in earlier.items()
-        ):
-            found.append(misconception)
+        if gives and _gives_earlier(answer, earlier, parts):
+            found.append(mistake)
     return found
+
+
+def _gives_earlier(
+    answer: Mapping[str, Any], earlier: Mapping[str, Any], parts: Mapping[str, Part]
+) -> bool:
+    """Does a method's ``answer`` agree with every earlier answer the student typed (those it
+    computes)? Two methods that agree on one part can differ on the parts before it."""
+    return all(
+        key not in answer or agrees(value, answer[key], parts[key])
+        for key, value in earlier.items()
+    )
 
 
 def _entry_agrees(given: Any, other: Any, index: tuple[int, ...], part: Part) -> bool:
