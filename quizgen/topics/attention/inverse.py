@@ -27,7 +27,7 @@ from quizgen.core.latex import dot, num, paren, vec
 from quizgen.core.model import Difficulty, Misconception, Part, Precision, Stem, Step
 from quizgen.core.params import Matrix, Num, ParamsModel, Vector
 from quizgen.topics import Degenerate
-from quizgen.topics._inverse import require_mistakes_to_show
+from quizgen.topics._shared import require_mistakes_to_show
 from quizgen.topics.attention import Params as ForwardParams
 from quizgen.topics.attention import solve as forward_solve
 

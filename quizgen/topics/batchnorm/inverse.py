@@ -29,7 +29,7 @@ from quizgen.core.latex import num, paren, vec
 from quizgen.core.model import Difficulty, Misconception, Part, Precision, Stem, Step
 from quizgen.core.params import Num, ParamsModel, Vector
 from quizgen.topics import Degenerate
-from quizgen.topics._inverse import require_fields, require_mistakes_to_show
+from quizgen.topics._shared import require_fields, require_mistakes_to_show
 from quizgen.topics.batchnorm import Params as ForwardParams
 from quizgen.topics.batchnorm import solve as forward_solve
 

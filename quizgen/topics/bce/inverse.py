@@ -27,8 +27,7 @@ from quizgen.core.mathfn import sigmoid
 from quizgen.core.model import EXACT, Difficulty, Misconception, Part, Precision, Stem, Step
 from quizgen.core.params import Num, ParamsModel, Vector
 from quizgen.topics import Degenerate
-from quizgen.topics._inverse import require_fields
-from quizgen.topics._shared import dropped_loss_minus
+from quizgen.topics._shared import dropped_loss_minus, require_fields
 from quizgen.topics.bce import DECIMALS, loss_step
 
 DESCRIPTION = (

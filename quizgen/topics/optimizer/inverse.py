@@ -28,7 +28,7 @@ from quizgen.core.latex import num, paren, vec
 from quizgen.core.model import Difficulty, Misconception, Part, Precision, Stem, Step
 from quizgen.core.params import Num, ParamsModel, Vector
 from quizgen.topics import Degenerate
-from quizgen.topics._inverse import clean, require_fields, require_mistakes_to_show
+from quizgen.topics._shared import clean, require_fields, require_mistakes_to_show
 from quizgen.topics.optimizer import Params as ForwardParams
 from quizgen.topics.optimizer import solve as forward_solve
 

@@ -32,7 +32,7 @@ from quizgen.core.model import EXACT, Difficulty, Misconception, Part, Stem, Ste
 from quizgen.core.params import Num, ParamsModel, PositiveInt
 from quizgen.topics import Degenerate
 from quizgen.topics import perceptron as forward
-from quizgen.topics._inverse import require_fields
+from quizgen.topics._shared import require_fields
 
 DESCRIPTION = "one pass traced, then eta changed, a second pass, or a target flipped: new w"
 

@@ -28,7 +28,7 @@ from quizgen.core.model import EXACT, Difficulty, Misconception, Part, Stem, Ste
 from quizgen.core.params import ParamsModel, PositiveInt, Vector
 from quizgen.topics import Degenerate
 from quizgen.topics import relu as forward
-from quizgen.topics._inverse import require_fields
+from quizgen.topics._shared import require_fields
 
 DESCRIPTION = (
     "which units were active, from delta and dJ/dh; or the smallest whole bias making k active"

@@ -27,7 +27,7 @@ from quizgen.core.latex import num, paren
 from quizgen.core.model import Difficulty, Misconception, Part, Precision, Stem, Step
 from quizgen.core.params import Num, ParamsModel
 from quizgen.topics import Degenerate
-from quizgen.topics._inverse import clean, require_fields, require_mistakes_to_show
+from quizgen.topics._shared import clean, require_fields, require_mistakes_to_show
 from quizgen.topics.rnn import Params as ForwardParams
 from quizgen.topics.rnn import solve as forward_solve
 

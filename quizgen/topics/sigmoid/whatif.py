@@ -27,7 +27,7 @@ from quizgen.core.mathfn import sigmoid, sigmoid_derivative
 from quizgen.core.model import Difficulty, Misconception, Part, Precision, Stem, Step
 from quizgen.core.params import Num, ParamsModel
 from quizgen.topics import Degenerate
-from quizgen.topics._inverse import require_fields
+from quizgen.topics._shared import require_fields
 from quizgen.topics.sigmoid import value_steps
 
 DESCRIPTION = (
