@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,11 +17,10 @@ from quizgen.cli.options import (
     seed_or_fresh,
     user_bank_pool,
 )
-from quizgen.cli.terminal import console, counted, fresh_seed_line, interrupted
+from quizgen.cli.terminal import counted, fresh_seed_line, interrupted
 
 if TYPE_CHECKING:
     from quizgen.exam.blueprint import Blueprint
-    from quizgen.publish.classset import ClassSetOptions
 
 
 @click.command(epilog=BLUEPRINT_HELP)
@@ -119,6 +117,7 @@ def paper(
     Examples: quizgen paper midterm --seed 2026 --versions 4;
     quizgen paper banks/exams/midterm.yaml --roster students.csv -j 2 --out class
     """
+    from quizgen.cli.class_set import class_set
     from quizgen.exam.blueprint import find_blueprint, load_blueprint
     from quizgen.exam.roster import parse_shard
     from quizgen.publish.classset import ClassSetOptions
@@ -167,7 +166,7 @@ def paper(
             bank=bank_pool,
             rebuild=rebuild,
         )
-        _class_set(loaded, path, seed, roster, only_ids, out_dir, options, sheet)
+        class_set(loaded, path, seed, roster, only_ids, out_dir, options, sheet)
     if fresh:
         fresh_seed_line("paper", seed)
 
@@ -208,73 +207,3 @@ def _versions(
                 click.echo(str(file))
     except KeyboardInterrupt:
         interrupted(f"{counted(len(done), 'version')} written whole ({', '.join(done)})")
-
-
-def _class_set(
-    loaded: Blueprint,
-    path: Path,
-    seed: int,
-    roster: Path,
-    only_ids: tuple[str, ...],
-    out_dir: Path,
-    options: ClassSetOptions,
-    sheet: bool = False,
-) -> None:
-    """``paper --roster``: every student's paper and key, with a progress bar; with ``sheet``
-    their answer sheets too."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-    from quizgen.publish.classset import class_roster, run_class_set
-
-    read = class_roster(roster, only_ids, loaded)
-    students, loaded = read.chosen, read.blueprint
-    for note in read.notes:
-        click.echo(note, err=True)
-    shown = console(False)
-    shown.file = sys.stderr
-    finished = [0]
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=shown,
-        disable=not shown.is_terminal,
-    ) as bar:
-        task = bar.add_task("papers", total=None)
-
-        def progress(done: int, skipped: int) -> None:
-            finished[0] = done + skipped
-            bar.update(task, completed=done + skipped, total=len(students))
-
-        try:
-            manifest = run_class_set(
-                loaded,
-                path,
-                seed,
-                students,
-                out_dir,
-                options=options,
-                roster=read.everyone,
-                progress=progress,
-            )
-        except KeyboardInterrupt:
-            bar.stop()
-            interrupted(
-                f"{counted(finished[0], 'student')} written whole",
-                f" Run the same command with --seed {seed} --resume to build the others.",
-            )
-    for warning in manifest["warnings"]:
-        click.echo(f"Warning: {path.name}: {warning}", err=True)
-    rows = manifest["students"]
-    click.echo(f"{counted(len(rows), 'student')}: papers and keys in {out_dir}")
-    if sheet:
-        from quizgen.publish.sheets import write_roster_sheets
-
-        for file in write_roster_sheets(
-            loaded, path.name, seed, students, out_dir, manifest, options.bank
-        ):
-            click.echo(f"  {file}")
-    for key in ("merged_papers", "merged_keys"):
-        if key in manifest:
-            click.echo(f"  {out_dir / manifest[key]}")
