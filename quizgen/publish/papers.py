@@ -35,7 +35,7 @@ def staging_name(target: Path) -> Path:
     return target.with_name(f".{target.name}.part")
 
 
-def atomic_write(target: Path, write: Callable[[Path], None]) -> None:
+def atomic_write(target: Path, write: Callable[[Path], object]) -> None:
     temporary = staging_name(target)
     try:
         write(temporary)

@@ -90,8 +90,7 @@ def read_page(scan: ScanPage, layout: Layout) -> PageRead:
     if scan.image is None:
         return PageRead(scan, scan.problem or "could not be decoded")
     codes = read_qr(scan.image)
-    ours = [(c, parse_qr(c.text)) for c in codes]
-    ours = [(c, parsed) for c, parsed in ours if parsed is not None]
+    ours = [(c, parsed) for c in codes if (parsed := parse_qr(c.text)) is not None]
     if not ours:
         blank = float(np.std(scan.image)) < 8.0
         return PageRead(scan, "a blank page" if blank else "no answer-sheet QR code found")
@@ -230,10 +229,10 @@ def settle(batch: Batch, corrections: dict[FieldKey, str]) -> None:
     if batch.layout.versions is None:  # a class set: a student with no page scanned at all
         for who, sheet in batch.layout.sheets.items():
             copies.setdefault(who, sheet)
-    for key, sheet in copies.items():
-        missing = [n for n in range(1, len(sheet.pages) + 1) if n not in seen.get(key, ())]
+    for copy, sheet in copies.items():
+        missing = [n for n in range(1, len(sheet.pages) + 1) if n not in seen.get(copy, ())]
         if missing:
-            batch.missing[key] = missing
+            batch.missing[copy] = missing
 
 
 def answer_rows(batch: Batch) -> tuple[list[list[str]], list[list[str]]]:
@@ -284,9 +283,8 @@ def answer_rows(batch: Batch) -> tuple[list[list[str]], list[list[str]]]:
             if kind == "marks":
                 marks.append([student, str(question), part, answer])
             else:
-                answers.append(
-                    [student, *([version] if versions else []), str(question), part, answer]
-                )
+                which = [version] if version is not None else []
+                answers.append([student, *which, str(question), part, answer])
     return answers, marks
 
 

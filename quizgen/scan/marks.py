@@ -53,7 +53,10 @@ def read_boxes(straight: np.ndarray, rects: np.ndarray) -> BoxReading:
     mask = ink_mask(straight)
     total = cv2.integral(mask)
 
-    def share(x0: np.ndarray, y0: np.ndarray, x1: np.ndarray, y1: np.ndarray) -> np.ndarray:
+    def share(
+        x0: np.ndarray, y0: np.ndarray, x1: np.ndarray, y1: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(ink pixels, pixels) of each rectangle, read off the integral image."""
         h, w = mask.shape
         x0, x1 = np.clip(x0, 0, w).astype(int), np.clip(x1, 0, w).astype(int)
         y0, y1 = np.clip(y0, 0, h).astype(int), np.clip(y1, 0, h).astype(int)

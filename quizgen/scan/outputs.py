@@ -90,9 +90,11 @@ def write_outputs(batch: Batch, out_dir: Path, boxes: bool = True) -> list[Path]
         "marks.csv": _csv([["student", "question", "part", "answer"], *marks]),
         "review.csv": _csv([[*review_head, "reason", "guess", "scan", "sheet"], *review_rows]),
         "scan-report.csv": _csv(
-            [[*page_head, "boxes_filled", "status"]]
-            + [page_row(p) for p in batch.pages]
-            + missing_rows(batch)
+            [
+                [*page_head, "boxes_filled", "status"],
+                *(page_row(p) for p in batch.pages),
+                *missing_rows(batch),
+            ]
         ),
         "scan-report.html": report_html(batch),
     }

@@ -17,6 +17,7 @@ from quizgen.scan.layout import PageLayout
 SCALE = 3.0  # pixels per point of the straightened page (216 dpi)
 SEARCH = 0.08  # corner marks are looked for this share of the page's diagonal around the estimate
 MIN_CORNERS = 3
+QR_ONLY = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
 QR_TOLERANCE = 3.0  # points: the corner marks' fit must put the QR code's corners this near
 
 
@@ -55,7 +56,7 @@ def read_qr(image: np.ndarray) -> list[QRCode]:
 
 def _qr(image: np.ndarray) -> list[QRCode]:
     codes = []
-    for result in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode):
+    for result in zxingcpp.read_barcodes(image, formats=QR_ONLY):
         p = result.position
         points = [p.top_left, p.top_right, p.bottom_right, p.bottom_left]
         codes.append(QRCode(result.text, np.array([(q.x, q.y) for q in points], np.float64)))
@@ -105,7 +106,7 @@ def _corner(image: np.ndarray, centre: np.ndarray, radius: float, side: float) -
         return None
     window = cv2.GaussianBlur(image[y0:y1, x0:x1], (3, 3), 0)
     white = float(np.percentile(window, 95))
-    dark = (window < 0.55 * white).astype(np.uint8)
+    dark: np.ndarray = (window < 0.55 * white).astype(np.uint8)
     dark = cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
     count, _, stats, centroids = cv2.connectedComponentsWithStats(dark)
     best, best_distance = None, np.inf

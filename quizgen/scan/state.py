@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -88,7 +89,7 @@ def save_state(batch: Batch, out_dir: Path, corrections: Path) -> list[Path]:
             picture = crops / crop_name(item.key)
             ok, data = cv2.imencode(".png", item.crop)
             if ok:
-                atomic_write(picture, lambda target, data=data: target.write_bytes(data.tobytes()))
+                atomic_write(picture, partial(Path.write_bytes, data=data.tobytes()))
                 written.append(picture)
     record = {
         "schema": SCHEMA,
