@@ -15,7 +15,8 @@ from rich.console import Console
 from quizgen.cli import cli
 from quizgen.cli.quiz import QuizSession
 from quizgen.core.errors import QuizgenError
-from quizgen.exam.banks import BUILTIN, KINDS, BankError, load_banks, select
+from quizgen.core.model import BANK_KINDS
+from quizgen.exam.banks import BUILTIN, BankError, load_banks, select
 from quizgen.exam.blueprint import load_blueprint
 from quizgen.exam.build import build_exam, make_bank_item
 from quizgen.exam.model import BankItem
@@ -310,7 +311,7 @@ def test_an_item_needs_a_topic_or_a_bank_not_both(tmp_path):
 
 def test_bank_list_shows_sections_and_kinds():
     output = CliRunner().invoke(cli, ["bank", "list"]).output
-    assert output.splitlines()[0].split()[:5] == ["section", *KINDS]
+    assert output.splitlines()[0].split()[:5] == ["section", *BANK_KINDS]
     assert "sigmoid-derivative" in output
 
 
@@ -328,7 +329,7 @@ def _answers_for(items: list[BankItem]) -> list[str]:
 
 def test_the_quiz_asks_bank_questions_of_every_kind(tmp_path):
     items = list(bank_questions(load_banks(), ["sigmoid", "bce"], 8, 5))
-    assert {i.kind for i in items} == set(KINDS)
+    assert {i.kind for i in items} == set(BANK_KINDS)
     result = CliRunner().invoke(
         cli,
         [

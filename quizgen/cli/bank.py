@@ -40,12 +40,12 @@ def bank_check(paths: tuple[Path, ...]) -> None:
 @BANK_OPTION
 def bank_list(bank_dirs: tuple[Path, ...]) -> None:
     """The bank questions by seed-guide section and kind."""
-    from quizgen.exam.banks import KINDS
+    from quizgen.core.model import BANK_KINDS
 
     questions = bank_pool(bank_dirs)
     sections = sorted({q.section for q in questions})
-    click.echo(f"{'section':<8} " + " ".join(f"{k:<7}" for k in KINDS) + " ids")
+    click.echo(f"{'section':<8} " + " ".join(f"{k:<7}" for k in BANK_KINDS) + " ids")
     for section in sections:
         mine = [q for q in questions if q.section == section]
-        counts = " ".join(f"{sum(q.kind == k for q in mine):<7}" for k in KINDS)
+        counts = " ".join(f"{sum(q.kind == k for q in mine):<7}" for k in BANK_KINDS)
         click.echo(f"{section:<8} {counts} {', '.join(q.id for q in mine)}")

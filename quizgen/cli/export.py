@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -19,6 +20,9 @@ from quizgen.cli.options import (
     variants_option,
 )
 from quizgen.cli.terminal import fresh_seed_line
+
+if TYPE_CHECKING:
+    from quizgen.core.model import Difficulty
 
 
 @click.command(epilog=BLUEPRINT_HELP)
@@ -50,7 +54,7 @@ def export(
     fmt: str,
     variants: int,
     seed: int | None,
-    difficulty: str,
+    difficulty: Difficulty,
     out: Path | None,
     bank_dirs: tuple[Path, ...],
 ) -> None:

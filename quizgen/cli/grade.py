@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
 import click
 
@@ -16,6 +17,10 @@ from quizgen.cli.options import (
     variants_option,
 )
 from quizgen.cli.terminal import counted
+from quizgen.marking.readers import FORMATS
+
+if TYPE_CHECKING:
+    from quizgen.marking.readers import AnswerFormat
 
 
 @click.command()
@@ -50,7 +55,7 @@ from quizgen.cli.terminal import counted
 @click.option(
     "--from",
     "source",
-    type=click.Choice(["auto", "long", "moodle", "canvas"]),
+    type=click.Choice(["auto", *FORMATS]),
     default="auto",
     show_default=True,
     help="What ANSWERS is; auto tells by its header.",
@@ -67,7 +72,7 @@ def grade(
     variants: int,
     version_code: str | None,
     marks_file: Path | None,
-    source: str,
+    source: AnswerFormat | Literal["auto"],
     out_dir: Path,
     formats: tuple[str, ...],
     jobs: int | None,

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 if TYPE_CHECKING:
+    from quizgen.core.model import Form
     from quizgen.exam.banks import BankQuestion
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -154,7 +155,7 @@ def checked_topics(given: tuple[str, ...]) -> list[str]:
 
 def checked_forms(
     topic_names: tuple[str, ...], form_names: tuple[str, ...]
-) -> list[tuple[str, str]]:
+) -> list[tuple[str, Form]]:
     """(topic, form) for each topic asked for and each of its forms asked for, topic by topic.
     A form that a named topic lacks is an error listing its forms; with ``--topic all`` the
     topics without it are left out (an error only when no topic has it)."""
@@ -162,7 +163,7 @@ def checked_forms(
     from quizgen.topics import get
 
     every_topic = "all" in topic_names
-    asked = []
+    asked: list[tuple[str, Form]] = []
     for name in checked_topics(topic_names):
         topic = get(name)
         for form in topic.forms if "all" in form_names else dict.fromkeys(form_names):

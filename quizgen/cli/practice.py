@@ -17,7 +17,7 @@ from quizgen.cli.options import (
     seed_option,
 )
 from quizgen.cli.terminal import console, counted, history, reader
-from quizgen.core.model import FORMS
+from quizgen.core.model import FORMS, Difficulty
 
 
 @click.command()
@@ -49,7 +49,7 @@ from quizgen.core.model import FORMS
 def quiz(
     topic_names: tuple[str, ...],
     count: int,
-    difficulty: str,
+    difficulty: Difficulty,
     seed: int | None,
     adaptive: bool,
     form_names: tuple[str, ...],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -21,6 +22,9 @@ from quizgen.cli.options import (
 )
 from quizgen.cli.terminal import console, counted, history, json_line, reader
 from quizgen.core.errors import QuizgenError
+
+if TYPE_CHECKING:
+    from quizgen.core.model import Difficulty
 
 RECORD_FORMATS = ("text", "jsonl")
 
@@ -82,7 +86,7 @@ def generate(
     count: int,
     form_names: tuple[str, ...],
     seed: int | None,
-    difficulty: str,
+    difficulty: Difficulty,
     fmt: str,
 ) -> None:
     """Draw fresh problems and print them with answers and worked solutions.

@@ -14,12 +14,15 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table as RichTable
+from typing_extensions import assert_never
 
 from quizgen.core.grading import Verdict
 from quizgen.core.model import Part, Problem, Table, part_letter
+from quizgen.exam.banks import Choice as BankChoice
+from quizgen.exam.banks import Derive, Fill, Order
 from quizgen.exam.model import BankItem
 from quizgen.practice.answers import AnswerFormatError, read_order
-from quizgen.practice.engine import Practice, Summary
+from quizgen.practice.engine import BankRun, Practice, Summary
 from quizgen.practice.feedback import explain, rounding
 from quizgen.practice.history import History
 from quizgen.render.text import INDENT, numbered_steps, step_lines
@@ -117,37 +120,50 @@ class QuizSession:
         run = self.practice.start_bank(item)
         of = f" of {total}" if total else ""
         self.console.rule(f"Question {number}{of} · {item.kind} · {item.code}", style="cyan")
-        self.say(inline(item.bank.question.prompt))
-        if item.kind == "order":
-            for k, step in enumerate(item.shown_steps, start=1):
-                self.say(f"{INDENT}{k}. {to_unicode(step.formula)}")
-            correct = run.order(self._read_order(item))
-            if correct:
-                self.say(f"{INDENT}✓ Correct.", "green")
-            else:
-                self.say(f"{INDENT}✗ The order is {item.right_order}.", "red")
-        elif item.options:
-            if item.kind == "fill":
-                blank = item.bank.question.blank
+        question = item.bank.question
+        self.say(inline(question.prompt))
+        match question:
+            case Derive():
+                self.read("Work it out on paper, then press Enter to see the model derivation: ")
+                self.show_derivation(item)
+                return run.self_mark(self._read_marks(run.total_marks))  # shown before marking
+            case Order():
+                correct = self._ask_order(item, run)
+                self.show_derivation(item)
+            case Fill():
                 for k, step in enumerate(item.bank.steps, start=1):
-                    shown = "?" if k == blank else to_unicode(step.formula)
+                    shown = "?" if k == question.blank else to_unicode(step.formula)
                     self.say(f"{INDENT}{k}. {shown}")
-            for option in item.options:
-                self.say(f"{INDENT}{option.letter}. {inline(option.text)}")
-            chosen, right = run.choose(self._read_letter(item))
-            correct = chosen.correct
-            if correct:
-                self.say(f"{INDENT}✓ Correct. {inline(chosen.why or '')}".rstrip(), "green")
-            else:
-                why = f" {inline(chosen.why)}" if chosen.why else ""
-                self.say(f"{INDENT}✗ The answer is {right.letter}.{why}", "red")
-        else:
-            self.read("Work it out on paper, then press Enter to see the model derivation: ")
-            self.show_derivation(item)
-            return run.self_mark(self._read_marks(run.total_marks))  # shown once, before marking
-        if item.kind in ("order", "fill") or not correct:
-            self.show_derivation(item)
+                correct = self._ask_option(item, run)
+                self.show_derivation(item)
+            case BankChoice():
+                correct = self._ask_option(item, run)
+                if not correct:
+                    self.show_derivation(item)
+            case unknown:
+                assert_never(unknown)
         return correct
+
+    def _ask_order(self, item: BankItem, run: BankRun) -> bool:
+        for k, step in enumerate(item.shown_steps, start=1):
+            self.say(f"{INDENT}{k}. {to_unicode(step.formula)}")
+        correct = run.order(self._read_order(item))
+        if correct:
+            self.say(f"{INDENT}✓ Correct.", "green")
+        else:
+            self.say(f"{INDENT}✗ The order is {item.right_order}.", "red")
+        return correct
+
+    def _ask_option(self, item: BankItem, run: BankRun) -> bool:
+        for option in item.options:
+            self.say(f"{INDENT}{option.letter}. {inline(option.text)}")
+        chosen, right = run.choose(self._read_letter(item))
+        if chosen.correct:
+            self.say(f"{INDENT}✓ Correct. {inline(chosen.why or '')}".rstrip(), "green")
+        else:
+            why = f" {inline(chosen.why)}" if chosen.why else ""
+            self.say(f"{INDENT}✗ The answer is {right.letter}.{why}", "red")
+        return chosen.correct
 
     def _read_order(self, item: BankItem) -> list[int]:
         n = len(item.order)

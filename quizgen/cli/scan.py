@@ -110,6 +110,7 @@ def scan(
     from quizgen.cli.grade import grade
 
     layout = summary.layout
+    options: dict[str, Path | str | None]
     if layout.versions is None:
         options = {"manifest": layout.path.parent / "manifest.json", "blueprint": None}
     else:

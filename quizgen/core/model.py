@@ -20,6 +20,26 @@ DIFFICULTIES: tuple[Difficulty, ...] = ("easy", "medium", "hard")
 Form = Literal["forward", "inverse", "whatif", "spot"]
 FORMS: tuple[Form, ...] = ("forward", "inverse", "whatif", "spot")
 
+#: A derivation-bank question's kind: ``derive`` (written out, marked by its scheme), ``order``
+#: (the shown steps put in order), ``fill`` (the formula of the blank step chosen), ``choice``
+#: (multiple choice). Code that branches on it ends in ``assert_never``, so that the type
+#: checker lists every place a new kind must reach.
+BankKind = Literal["derive", "order", "fill", "choice"]
+BANK_KINDS: tuple[BankKind, ...] = ("derive", "order", "fill", "choice")
+
+#: What one answer came to, the ``verdict`` of marks.csv and of checked records (one word per
+#: meaning): ``correct``; ``follow-through`` (worked right from the student's own wrong earlier
+#: answer); ``wrong``; ``unreadable`` (not an answer of the asked kind); ``missing`` (nothing
+#: given); and for a written derivation ``marked`` (a marker gave its marks) or ``to mark``
+#: (written, waiting for a marker's marks).
+VerdictWord = Literal[
+    "correct", "follow-through", "wrong", "unreadable", "missing", "marked", "to mark"
+]
+
+#: What became of a practice question (the history's ``outcome``): ``answered``, ``skipped``,
+#: or ``shown`` (the learner asked for the worked solution instead).
+Outcome = Literal["answered", "skipped", "shown"]
+
 #: Rounded answers are accepted within this share of their size, when that exceeds one unit in the
 #: last shown decimal place (room for rounded intermediate values in long hand calculations).
 RELATIVE_TOLERANCE = 0.002

@@ -33,18 +33,19 @@ from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+from typing_extensions import assert_never
 
 from quizgen import topics
 from quizgen.core import latex, latex_check, record_files
 from quizgen.core.errors import QuizgenError
 from quizgen.core.latex import segments
 from quizgen.core.latex_check import check, check_text
+from quizgen.core.model import BANK_KINDS, BankKind
 from quizgen.core.params import field_path
 from quizgen.core.record_files import node_line, parse_yaml, read_text
 from quizgen.core.resources import BANKS as BUILTIN
 from quizgen.core.resources import cache_folder
 
-KINDS = ("derive", "order", "fill", "choice")
 CACHE_FORMAT = 1  # bump when BankQuestion's fields change
 
 
@@ -127,7 +128,7 @@ class BankFile(_Strict):
             raise ValueError(f"topic: {exc}") from None
 
 
-QUESTION = TypeAdapter(Question)
+QUESTION: TypeAdapter[Derive | Order | Fill | Choice] = TypeAdapter(Question)
 
 
 @dataclass(frozen=True)
@@ -153,16 +154,22 @@ class BankQuestion:
         return self.question.id
 
     @property
-    def kind(self) -> str:
+    def kind(self) -> BankKind:
         return self.question.kind
 
     @property
     def marks(self) -> int:
         if self.question.marks is not None:
             return self.question.marks
-        if self.kind == "derive":
-            return sum(s.marks for s in self.steps)
-        return len(self.steps) if self.kind == "order" else 2
+        match self.kind:
+            case "derive":
+                return sum(s.marks for s in self.steps)
+            case "order":
+                return len(self.steps)
+            case "fill" | "choice":
+                return 2
+            case unknown:
+                assert_never(unknown)
 
     def step_groups(self) -> tuple[int, ...]:
         """For each step (0-based), the group it belongs to: steps that may come in any order
@@ -221,7 +228,7 @@ def _errors(exc: ValidationError, name: str, node: Any, question: str = "") -> l
     """One line per validation error: file, line, the question (if any) and the field."""
     out = []
     for error in exc.errors():
-        loc = [p for p in error["loc"] if p not in KINDS]
+        loc = [p for p in error["loc"] if p not in BANK_KINDS]
         line = node_line(node, loc)
         where = f"{name}: line {line}: {question}" if line else f"{name}: {question}"
         message = str(error["msg"]).removeprefix("Value error, ")
@@ -254,7 +261,7 @@ def _read(path: Path, problems: list[str]) -> tuple[int, list[tuple[Any, Any, st
     except ValueError as exc:
         problems.append(f"{path.name}: {exc}")
         return None
-    questions = []
+    questions: list[tuple[Any, Any, str | None]] = []
     for index, raw in enumerate(bank.questions):
         node = _child(root, "questions", index)
         name = raw.get("id") if isinstance(raw.get("id"), str) else f"questions[{index}]"
@@ -386,7 +393,8 @@ def _validated(files: Sequence[Path]) -> list[BankQuestion]:
     derivations = {
         q.id: q.steps for _, _, qs in raw for q, _, bad in qs if not bad and isinstance(q, Derive)
     }
-    questions, seen = [], {}
+    questions: list[BankQuestion] = []
+    seen: dict[str, str] = {}
     for path, section, file_questions in raw:
         for q, node, bad_id in file_questions:
             whole = bad_id is None
@@ -428,7 +436,7 @@ def select(
     questions: Iterable[BankQuestion],
     *,
     section: int | None = None,
-    kind: str | None = None,
+    kind: BankKind | None = None,
     tag: str | None = None,
     qid: str | None = None,
 ) -> list[BankQuestion]:

@@ -34,7 +34,7 @@ from pydantic import (
 
 from quizgen import topics
 from quizgen.core.errors import QuizgenError, QuizgenNote
-from quizgen.core.model import FORMS, Form
+from quizgen.core.model import FORMS, BankKind, Difficulty, Form
 from quizgen.core.params import PositiveInt, field_path
 from quizgen.core.record_files import node_line, parse_yaml, read_text
 from quizgen.core.resources import shipped_blueprints
@@ -54,7 +54,7 @@ class BankSelector(_Strict):
     topic: str | None = None
     #: a range of sections, first and last included: [1, 10] is the seed guide's
     sections: tuple[PositiveInt, PositiveInt] | None = None
-    kind: Literal["derive", "order", "fill", "choice"] | None = None
+    kind: BankKind | None = None
     tag: str | None = None
     id: str | None = None
 
@@ -105,7 +105,7 @@ class ItemSpec(_Strict):
     forms: tuple[Form, ...] | None = None
     bank: BankSelector | None = None
     count: PositiveInt = 1
-    difficulty: Literal["easy", "medium", "hard"] = "medium"
+    difficulty: Difficulty = "medium"
     marks: PositiveInt
     answer: Answer = "worked"
     id: str | None = None
@@ -334,7 +334,7 @@ def _bank_shortfalls(
     from quizgen.exam.banks import builtin_banks
 
     pool = bank if bank is not None else builtin_banks()
-    found = []
+    found: list[tuple[tuple[str | int, ...], str]] = []
     for s_index, i_index, spec in items:
         selector = spec.bank
         if selector is None:

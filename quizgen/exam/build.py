@@ -24,14 +24,15 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
+from typing_extensions import assert_never
 
 from quizgen import topics
 from quizgen.core.errors import QuizgenError
 from quizgen.core.grading import distinct_misconceptions
 from quizgen.core.latex import answer_text
-from quizgen.core.model import Form, Misconception, Part, Problem, Solution
+from quizgen.core.model import Difficulty, Form, Misconception, Part, Problem, Solution
 from quizgen.core.seeds import child_seed, rng_for
-from quizgen.exam.banks import BankQuestion, Fill, builtin_banks
+from quizgen.exam.banks import BankQuestion, Derive, Fill, Order, builtin_banks
 from quizgen.exam.banks import Choice as BankChoice
 from quizgen.exam.blueprint import Blueprint, ItemSpec, Section, shortfall
 from quizgen.exam.item_codes import ALPHABET, encode
@@ -48,7 +49,8 @@ from quizgen.exam.model import (
 from quizgen.exam.problems import fingerprint, make_problem
 
 MAX_REDRAWS = 50
-SeedKey = tuple[int | str, ...]
+#: what a version's or a student's draws are seeded by: (exam seed, "version" or "student", which)
+SeedKey = tuple[int, str, int | str]
 CHOICES = 4  # options in a multiple-choice item: the answer and up to three distractors
 GOOD_CHOICES = 3  # a multiple-choice draw is redrawn until it offers at least this many
 
@@ -82,21 +84,21 @@ def build_exam(
 CENSUS_DRAWS = 2000
 
 
-def distinct_problems(topic: str, difficulty: str, form: Form = "forward") -> int:
+def distinct_problems(topic: str, difficulty: Difficulty, form: Form = "forward") -> int:
     """How many distinct problems a topic draws at a difficulty in a form, counted over
     CENSUS_DRAWS draws (asked only of pools small enough to run out, which that many draws
     exhaust)."""
     keys = ("census", topic) if form == "forward" else ("census", topic, form)
     return len(
         {
-            fingerprint(make_problem(topic, child_seed(0, *keys, k), difficulty, form))  # type: ignore[arg-type]
+            fingerprint(make_problem(topic, child_seed(0, *keys, k), difficulty, form))
             for k in range(CENSUS_DRAWS)
         }
     )
 
 
 #: what a pool of problems is drawn for: (topic, form, difficulty)
-Kind = tuple[str, Form, str]
+Kind = tuple[str, Form, Difficulty]
 
 
 @dataclass
@@ -108,7 +110,7 @@ class Draws:
     asked: Counter[Kind] = field(default_factory=Counter)
     repeated: set[Kind] = field(default_factory=set)
 
-    def add(self, problem: Problem, difficulty: str) -> None:
+    def add(self, problem: Problem, difficulty: Difficulty) -> None:
         kind = (problem.topic, problem.form, difficulty)
         self.asked[kind] += 1
         if self.uses[fingerprint(problem)]:
@@ -210,9 +212,10 @@ def _slots(section_index: int, item_index: int, spec: ItemSpec) -> list[str]:
 def _redrawn(spec: ItemSpec, key: SeedKey, slot: str, redraw: int) -> Problem:
     """The slot's ``redraw``-th draw (0: the first) for a version or student ``key``, in the
     slot's form."""
+    assert spec.topic is not None, f"{slot}: a bank item has no problem to draw"
     extra = (redraw,) if redraw else ()
     seed = child_seed(*key, slot, *extra)
-    return make_problem(spec.topic, seed, spec.difficulty, _form(spec, key, slot))  # type: ignore[arg-type]
+    return make_problem(spec.topic, seed, spec.difficulty, _form(spec, key, slot))
 
 
 def _draw(
@@ -338,20 +341,26 @@ def make_bank_item(
     order: tuple[int, ...] = ()
     options: list[BankOption] = []
     q = question.question
-    if question.kind == "order":
-        n = len(question.steps)
-        groups = question.step_groups()
-        permutation = list(range(n))
-        # never hand out the answer, nor an order the derivation allows
-        while [groups[i] for i in permutation] == list(groups):
-            permutation = [int(i) for i in rng.permutation(n)]
-        order = tuple(permutation)
-    elif isinstance(q, Fill):
-        right = question.steps[q.blank - 1].formula
-        texts = [(f"${right}$", True)] + [(f"${d}$", False) for d in q.distractors[: CHOICES - 1]]
-        options = [BankOption("", text, correct) for text, correct in texts]
-    elif isinstance(q, BankChoice):
-        options = [BankOption("", o.text, o.correct, o.why) for o in q.options]
+    match q:
+        case Derive():
+            pass  # written out as asked
+        case Order():
+            n = len(question.steps)
+            groups = question.step_groups()
+            permutation = list(range(n))
+            # never hand out the answer, nor an order the derivation allows
+            while [groups[i] for i in permutation] == list(groups):
+                permutation = [int(i) for i in rng.permutation(n)]
+            order = tuple(permutation)
+        case Fill():
+            right = question.steps[q.blank - 1].formula
+            distractors = q.distractors[: CHOICES - 1]
+            texts = [(f"${right}$", True)] + [(f"${d}$", False) for d in distractors]
+            options = [BankOption("", text, correct) for text, correct in texts]
+        case BankChoice():
+            options = [BankOption("", o.text, o.correct, o.why) for o in q.options]
+        case unknown:
+            assert_never(unknown)
     if options:
         shuffled = [options[int(i)] for i in rng.permutation(len(options))]
         options = [replace(o, letter=chr(ord("A") + k)) for k, o in enumerate(shuffled)]
@@ -370,7 +379,7 @@ def _section(section: Section, items: Sequence[Item | BankItem]) -> ExamSection:
 def _item(number: int, slot: str, spec: ItemSpec, problem: Problem) -> Item:
     topic = topics.get(problem.topic, problem.form)
     solution = topic.solve(problem.params)
-    code = encode(problem.topic, spec.difficulty, problem.seed, problem.form)
+    code = encode(problem.topic, spec.difficulty, drawn_seed(problem), problem.form)
     choices = _choices(topic, problem, solution) if spec.answer == "choice" else ()
     stem = topic.stem(problem.params)
     return Item(number, slot, problem, solution, spec.marks, code, stem, choices)
@@ -389,17 +398,23 @@ def _choices(topic: topics.Topic, problem: Problem, solution: Solution) -> tuple
         edits = topic.edit_mistakes(problem.params, solution, listed)
         _add_options(options, sorted(edits, key=_likeliest), part)
     options = options[:CHOICES]
-    order = rng_for(child_seed(problem.seed, "choices")).permutation(len(options))
+    order = rng_for(child_seed(drawn_seed(problem), "choices")).permutation(len(options))
     return tuple(
-        Choice(
-            letter=chr(ord("A") + position),
-            text=options[int(i)][0],
-            correct=options[int(i)][1] is None,
-            misconception=options[int(i)][1].label if options[int(i)][1] else None,
-            explanation=options[int(i)][1].explanation if options[int(i)][1] else None,
-        )
-        for position, i in enumerate(order)
+        _choice(chr(ord("A") + position), *options[int(i)]) for position, i in enumerate(order)
     )
+
+
+def drawn_seed(problem: Problem) -> int:
+    """The seed an exam's problem was drawn from (an exam draws all of its problems)."""
+    assert problem.seed is not None, f"{problem.topic}: an exam's problem has no seed"
+    return problem.seed
+
+
+def _choice(letter: str, text: str, mistake: Misconception | None) -> Choice:
+    """The option shown as ``letter``: the right answer, or the distractor ``mistake`` gives."""
+    if mistake is None:
+        return Choice(letter, text, correct=True)
+    return Choice(letter, text, False, mistake.label, mistake.explanation)
 
 
 def _add_options(

@@ -7,8 +7,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from typing_extensions import assert_never
+
 from quizgen.core.latex import answer_text
-from quizgen.core.model import Part, Problem, Solution, Stem, part_letter
+from quizgen.core.model import BankKind, Part, Problem, Solution, Stem, part_letter
 from quizgen.exam.banks import BankQuestion, BankStep
 from quizgen.exam.blueprint import Blueprint
 
@@ -97,7 +99,7 @@ class BankItem:
     options: tuple[BankOption, ...] = ()
 
     @property
-    def kind(self) -> str:
+    def kind(self) -> BankKind:
         return self.bank.kind
 
     @property
@@ -126,17 +128,32 @@ class BankItem:
 
     @property
     def answer_lines(self) -> int:
-        if self.kind == "derive":
-            return min(16, 2 * len(self.bank.steps))
-        return 1 if self.kind == "order" else 0
+        match self.kind:
+            case "derive":
+                return min(16, 2 * len(self.bank.steps))
+            case "order":
+                return 1
+            case "fill" | "choice":
+                return 0  # a letter in a box
+            case unknown:
+                assert_never(unknown)
+
+    @property
+    def right_option(self) -> BankOption:
+        """The right option of a fill or choice question."""
+        return next(o for o in self.options if o.correct)
 
     @property
     def glance(self) -> str:
-        if self.kind == "order":
-            return self.right_order
-        if self.options:
-            return next(o.letter for o in self.options if o.correct)
-        return "model derivation, marking scheme in the key"
+        match self.kind:
+            case "derive":
+                return "model derivation, marking scheme in the key"
+            case "order":
+                return self.right_order
+            case "fill" | "choice":
+                return self.right_option.letter
+            case unknown:
+                assert_never(unknown)
 
 
 @dataclass(frozen=True)

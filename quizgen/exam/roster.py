@@ -30,7 +30,9 @@ def read_roster(path: Path) -> list[Student]:
             f"the header has {', '.join(columns) or 'nothing'}"
         )
     reader.fieldnames = columns
-    students, problems, seen = [], [], {}
+    students: list[Student] = []
+    problems: list[str] = []
+    seen: dict[str, int] = {}
     for row in reader:
         line = reader.line_num
         sid, name = (row.get("id") or "").strip(), (row.get("name") or "").strip()

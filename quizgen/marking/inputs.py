@@ -7,11 +7,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
+
+from typing_extensions import assert_never
 
 from quizgen.exam.banks import BankQuestion
 from quizgen.exam.blueprint import find_blueprint, load_blueprint
 from quizgen.marking import papers
-from quizgen.marking.readers import sniff
+from quizgen.marking.readers import AnswerFormat, sniff
 from quizgen.marking.readers.canvas import read_canvas
 from quizgen.marking.readers.long import ClassPapers, PrintedVersions, read_long
 from quizgen.marking.readers.moodle import read_moodle
@@ -23,7 +26,7 @@ class AnswerSources:
     """Where a class's answers are and what was printed for them."""
 
     answers: Path
-    kind: str  # long, moodle or canvas (see answer_kind)
+    kind: AnswerFormat
     manifest: Path | None = None  # a class set's manifest.json (long answers only)
     blueprint: str | None = None  # the blueprint of --versions papers or of an LMS export
     seed: int | None = None  # with a blueprint: the seed it was built with
@@ -42,11 +45,11 @@ class Collected:
     seed: int
 
 
-def answer_kind(path: Path, source: str) -> str:
+def answer_kind(path: Path, source: AnswerFormat | Literal["auto"]) -> AnswerFormat:
     """What an answers file is: ``source`` if given, else told by the CSV's header."""
-    if source != "auto":
-        return source
-    return sniff((rows_of(path) or [[]])[0])
+    if source == "auto":
+        return sniff((rows_of(path) or [[]])[0])
+    return source
 
 
 def collect(sources: AnswerSources) -> Collected:
@@ -70,16 +73,20 @@ def collect(sources: AnswerSources) -> Collected:
 def _from_blueprint(sources: AnswerSources) -> Collected:
     blueprint, seed, bank = sources.blueprint, sources.seed, sources.bank
     assert blueprint is not None and seed is not None, "a manifest, or a blueprint and its seed"
-    if sources.kind == "long":
-        found = read_long(
-            sources.answers,
-            PrintedVersions(lambda n: papers.versions_exam(blueprint, seed, n, bank)),
-        )
-        title = load_blueprint(find_blueprint(blueprint), bank).title
-        return Collected(found, title, seed)
-    exam = papers.variants_exam(blueprint, seed, sources.variants, bank)
-    if sources.kind == "moodle":
-        found = read_moodle(sources.answers, exam)
-    else:
-        found = read_canvas(sources.answers, exam, sources.version_code)
-    return Collected(found, exam.blueprint.title, seed)
+    match sources.kind:
+        case "long":
+            found = read_long(
+                sources.answers,
+                PrintedVersions(lambda n: papers.versions_exam(blueprint, seed, n, bank)),
+            )
+            title = load_blueprint(find_blueprint(blueprint), bank).title
+            return Collected(found, title, seed)
+        case "moodle":
+            exam = papers.variants_exam(blueprint, seed, sources.variants, bank)
+            return Collected(read_moodle(sources.answers, exam), exam.blueprint.title, seed)
+        case "canvas":
+            exam = papers.variants_exam(blueprint, seed, sources.variants, bank)
+            found = read_canvas(sources.answers, exam, sources.version_code)
+            return Collected(found, exam.blueprint.title, seed)
+        case unknown:
+            assert_never(unknown)

@@ -16,8 +16,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
+from typing_extensions import assert_never
+
 from quizgen.core.latex import answer_text
-from quizgen.core.model import Edit, Solution, Step, part_letter
+from quizgen.core.model import Edit, Solution, Step, VerdictWord, part_letter
 from quizgen.exam.model import BankItem, Item
 from quizgen.marking.papers import Paper, describe
 from quizgen.practice.answers import read_order
@@ -52,7 +54,7 @@ class PartMark:
     answer: str
     mark: Fraction
     max: int
-    verdict: str  # correct, follow-through, wrong, unreadable, missing, marked, to mark
+    verdict: VerdictWord
     follow_through: bool = False
     mistake: str = ""
     explanation: str = ""
@@ -112,7 +114,6 @@ def _worked(paper: Paper, item: Item, given: Mapping[str, Answer]) -> list[PartM
     rows = []
     for name, check, share in zip(names, check_typed(item.problem, typed), item.part_marks):
         verdict = check.verdict
-        record = check.record()
         mistake = verdict.misconception if verdict else None
         if mistake and verdict and verdict.also:
             label = f"{mistake.label} and {verdict.also.label}"
@@ -129,8 +130,8 @@ def _worked(paper: Paper, item: Item, given: Mapping[str, Answer]) -> list[PartM
                 answer=check.typed or "",
                 mark=Fraction(share if right else 0),
                 max=share,
-                verdict=record["verdict"],
-                follow_through=record["follow_through"],
+                verdict=check.word,
+                follow_through=bool(verdict and verdict.follow_through),
                 mistake=label,
                 explanation=mistake.explanation if mistake else "",
                 expected=answer_text(check.expected, check.part.precision),
@@ -248,62 +249,79 @@ def read_marks(text: str, out_of: int) -> Fraction | None:
 
 def _bank(paper: Paper, item: BankItem, answer: Answer | None) -> PartMark:
     text = answer.text.strip() if answer else ""
-    base = {"max": item.marks, "answer": text}
-    if item.kind == "derive":
-        expected = f"marked by the scheme ({item.marks} marks)"
-        points = answer.points if answer and answer.points is not None else None
-        if points is None and text:
-            points = read_marks(text, item.marks)
-        if points is None:
-            verdict = "to mark" if text else "missing"
-            return _row(
-                paper, item, "a", mark=Fraction(0), verdict=verdict, expected=expected, **base
-            )
-        return _row(paper, item, "a", mark=points, verdict="marked", expected=expected, **base)
-    if not text:
-        return _row(
-            paper, item, "a", mark=Fraction(0), verdict="missing", expected=item.glance, **base
-        )
-    if item.kind == "order":
-        numbers = read_order(text, len(item.order))
-        if numbers is None:
+    match item.kind:
+        case "derive":
+            return _derivation(paper, item, text, answer.points if answer else None)
+        case _ if not text:
             return _row(
                 paper,
                 item,
                 "a",
                 mark=Fraction(0),
-                verdict="unreadable",
-                expected=item.right_order,
-                **base,
+                max=item.marks,
+                answer="",
+                verdict="missing",
+                expected=item.glance,
             )
-        right = order_steps_right(item, numbers)
-        mark = Fraction(item.marks * right, len(item.order))
-        verdict = "correct" if right == len(item.order) else "wrong"
+        case "order":
+            return _order(paper, item, text)
+        case "fill" | "choice":
+            return _option(paper, item, text)
+        case unknown:
+            assert_never(unknown)
+
+
+def _derivation(paper: Paper, item: BankItem, text: str, points: Fraction | None) -> PartMark:
+    """A written derivation: the marks an LMS or the marker gave, else waiting for them."""
+    base = {"max": item.marks, "answer": text}
+    expected = f"marked by the scheme ({item.marks} marks)"
+    if points is None and text:
+        points = read_marks(text, item.marks)
+    if points is None:
+        verdict: VerdictWord = "to mark" if text else "missing"
+        return _row(paper, item, "a", mark=Fraction(0), verdict=verdict, expected=expected, **base)
+    return _row(paper, item, "a", mark=points, verdict="marked", expected=expected, **base)
+
+
+def _order(paper: Paper, item: BankItem, text: str) -> PartMark:
+    """Steps put in order: one mark per step in its place."""
+    base = {"max": item.marks, "answer": text, "expected": item.right_order}
+    numbers = read_order(text, len(item.order))
+    if numbers is None:
+        return _row(paper, item, "a", mark=Fraction(0), verdict="unreadable", **base)
+    in_place = order_steps_right(item, numbers)
+    mark = Fraction(item.marks * in_place, len(item.order))
+    if in_place == len(item.order):
+        return _row(paper, item, "a", mark=mark, verdict="correct", explanation="", **base)
+    explanation = f"The derivation runs {item.right_order}."
+    return _row(paper, item, "a", mark=mark, verdict="wrong", explanation=explanation, **base)
+
+
+def _option(paper: Paper, item: BankItem, text: str) -> PartMark:
+    """A fill or choice question: the letter of the right option."""
+    expected = item.right_option.letter
+    chosen = next((o for o in item.options if o.letter == _letter(text)), None)
+    if chosen is None:
         return _row(
             paper,
             item,
             "a",
-            mark=mark,
-            verdict=verdict,
-            expected=item.right_order,
-            explanation="" if verdict == "correct" else f"The derivation runs {item.right_order}.",
-            **base,
-        )
-    right = next(o for o in item.options if o.correct)
-    chosen = next((o for o in item.options if o.letter == _letter(text)), None)
-    if chosen is None:
-        return _row(
-            paper, item, "a", mark=Fraction(0), verdict="unreadable", expected=right.letter, **base
+            mark=Fraction(0),
+            max=item.marks,
+            answer=text,
+            verdict="unreadable",
+            expected=expected,
         )
     return _row(
         paper,
         item,
         "a",
         mark=Fraction(item.marks if chosen.correct else 0),
+        max=item.marks,
+        answer=chosen.letter,
         verdict="correct" if chosen.correct else "wrong",
         explanation="" if chosen.correct else (chosen.why or ""),
-        expected=right.letter,
-        **{**base, "answer": chosen.letter},
+        expected=expected,
     )
 
 
@@ -312,14 +330,18 @@ def unreadable(item: Item | BankItem, part: str, text: str) -> str | None:
     from quizgen.practice.answers import AnswerFormatError, parse
 
     if isinstance(item, BankItem):
-        if item.kind == "derive":
-            ok = read_marks(text, item.marks) is not None
-            return None if ok else f"give the marks awarded, 0 to {item.marks} (e.g. 3 or 3/5)"
-        if item.kind == "order":
-            ok = read_order(text, len(item.order)) is not None
-            return None if ok else f"give the step numbers 1 to {len(item.order)} in order"
-        letters = [o.letter for o in item.options]
-        return None if _letter(text) in letters else f"give one of {', '.join(letters)}"
+        match item.kind:
+            case "derive":
+                ok = read_marks(text, item.marks) is not None
+                return None if ok else f"give the marks awarded, 0 to {item.marks} (e.g. 3 or 3/5)"
+            case "order":
+                ok = read_order(text, len(item.order)) is not None
+                return None if ok else f"give the step numbers 1 to {len(item.order)} in order"
+            case "fill" | "choice":
+                letters = [o.letter for o in item.options]
+                return None if _letter(text) in letters else f"give one of {', '.join(letters)}"
+            case unknown:
+                assert_never(unknown)
     if item.choices:
         letters = [c.letter for c in item.choices]
         return None if _letter(text) in letters else f"give one of {', '.join(letters)}"

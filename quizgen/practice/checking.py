@@ -14,7 +14,7 @@ from quizgen.core.grading import (
     distinct_pairs,
     judge,
 )
-from quizgen.core.model import Misconception, Part
+from quizgen.core.model import Misconception, Part, VerdictWord
 
 
 @dataclass(frozen=True)
@@ -27,20 +27,23 @@ class PartCheck:
     verdict: Verdict | None  # None: nothing typed, or not readable as a number of that kind
     problem: str = ""  # why the typed text could not be read
 
+    @property
+    def word(self) -> VerdictWord:
+        """The verdict in one word: correct, follow-through, wrong, unreadable or missing."""
+        if self.verdict is None:
+            return "unreadable" if self.typed else "missing"
+        if self.verdict.correct:
+            return "follow-through" if self.verdict.follow_through else "correct"
+        return "wrong"
+
     def record(self) -> dict[str, Any]:
-        """As JSON: verdict correct / follow-through / wrong / unreadable / missing."""
+        """As JSON: the verdict in one word, the expected value, the mistake named."""
         verdict = self.verdict
-        if verdict is None:
-            status = "unreadable" if self.typed else "missing"
-        elif verdict.correct:
-            status = "follow-through" if verdict.follow_through else "correct"
-        else:
-            status = "wrong"
         mistake = verdict.misconception if verdict else None
         return {
             "part": self.part.key,
             "given": self.typed,
-            "verdict": status,
+            "verdict": self.word,
             "expected": self.expected,
             "follow_through": bool(verdict and verdict.follow_through),
             "rounded_too_coarsely": bool(verdict and verdict.too_coarse),

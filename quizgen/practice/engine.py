@@ -14,7 +14,7 @@ from typing import Any
 
 from quizgen import topics
 from quizgen.core.grading import Verdict, distinct_misconceptions, distinct_pairs, judge
-from quizgen.core.model import Misconception, Part, Problem, Solution
+from quizgen.core.model import Misconception, Outcome, Part, Problem, Solution
 from quizgen.exam.item_codes import encode
 from quizgen.exam.model import BankItem, BankOption
 from quizgen.practice.answers import parse
@@ -153,18 +153,18 @@ class ProblemRun:
         repeated = verdict.misconception in self._named and verdict.also is None
         self.given[part.key] = value
         self.verdicts.append(verdict)
-        self._named |= {verdict.misconception, verdict.also} - {None}
+        self._named |= {m for m in (verdict.misconception, verdict.also) if m is not None}
         self._record(part, text.strip(), verdict, "answered")
         self._skip_hints_shown_by(part)
         return Feedback(part, verdict, repeated)
 
-    def give_up(self, outcome: str) -> None:
+    def give_up(self, outcome: Outcome) -> None:
         """``skipped`` (s) or ``shown`` (?): every part left is recorded as that, unanswered."""
         while self.part is not None:
             missed = Verdict(False, self.solution.answer[self.part.key])
             self._record(self.part, None, missed, outcome)
 
-    def _record(self, part: Part, text: str | None, verdict: Verdict, outcome: str) -> None:
+    def _record(self, part: Part, text: str | None, verdict: Verdict, outcome: Outcome) -> None:
         mistake = verdict.misconception
         self.practice.record(
             Attempt(
@@ -233,7 +233,7 @@ class BankRun:
             self._record(text, correct)
         return correct
 
-    def _record(self, text: str | None, correct: bool, outcome: str = "answered") -> None:
+    def _record(self, text: str | None, correct: bool, outcome: Outcome = "answered") -> None:
         self.practice.record(
             Attempt(
                 topic=self.topic,

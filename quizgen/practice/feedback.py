@@ -4,18 +4,23 @@ browser, so the faces only choose colours."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from quizgen.core.grading import Verdict
 from quizgen.core.latex import answer_text
 from quizgen.core.model import Part
 from quizgen.render import wording
 
+#: How what is said looks: the faces' colour (and the web's CSS class) for a correct, a
+#: follow-through and a wrong verdict. Not a verdict word itself (see ``core.model.VerdictWord``).
+Tone = Literal["right", "follow-through", "wrong"]
+
 
 @dataclass(frozen=True)
 class Said:
-    """``tone``: right, follow-through or wrong; ``text`` may hold $math$."""
+    """``text`` (may hold $math$) said in ``tone``."""
 
-    tone: str
+    tone: Tone
     text: str
 
     @property

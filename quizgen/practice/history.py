@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from quizgen.core.errors import QuizgenError, os_reason
+from quizgen.core.model import Outcome
 
 #: The schema this quizgen writes; MIGRATIONS bring older databases up to it.
 SCHEMA_VERSION = 2
@@ -91,7 +92,7 @@ class Attempt:
     follow_through: bool = False
     misconception: str | None = None
     hints: int = 0  # hints shown while answering this part
-    outcome: str = "answered"  # answered, skipped (s) or shown (? asked for the solution)
+    outcome: Outcome = "answered"
 
 
 #: an attempt's columns after its session, in the order attempt_values gives them; both history
@@ -210,7 +211,8 @@ class History:
             cursor = self.db.execute(
                 "INSERT INTO sessions (started, mode) VALUES (?, ?)", (time.time(), mode)
             )
-        return int(cursor.lastrowid)
+        assert cursor.lastrowid is not None  # set by every INSERT
+        return cursor.lastrowid
 
     def record(self, session: int, attempt: Attempt) -> None:
         with self.db:
@@ -284,7 +286,7 @@ class History:
             )
         ]
 
-    def count(self, outcome: str | None = None) -> int:
+    def count(self, outcome: Outcome | None = None) -> int:
         """Attempts recorded (of one outcome: answered, skipped or shown)."""
         if outcome is None:
             return int(self.db.execute("SELECT COUNT(*) FROM attempts").fetchone()[0])

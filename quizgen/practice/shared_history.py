@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from quizgen.core.model import Outcome
 from quizgen.core.postgres import Connection, migrate
 from quizgen.practice.history import (
     ATTEMPT_COLUMNS,
@@ -157,7 +158,7 @@ class SharedHistory:
         )
         return [(bool(c), m, at) for c, m, at in rows]
 
-    def count(self, outcome: str | None = None) -> int:
+    def count(self, outcome: Outcome | None = None) -> int:
         """Attempts recorded (of one outcome: answered, skipped or shown)."""
         if outcome is None:
             return int(self._rows("SELECT COUNT(*) FROM attempts WHERE learner = ?")[0][0])

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from itertools import chain, islice
 from typing import Any
 
-from quizgen.core.model import Difficulty, Form, Problem
+from quizgen.core.model import Difficulty, Form, Outcome, Problem
 from quizgen.exam.banks import BankQuestion
 from quizgen.exam.item_codes import decode
 from quizgen.exam.model import BankItem
@@ -151,7 +151,7 @@ class Sitting:
         assert isinstance(self.run, ProblemRun)
         self.hints.append(self.run.hint())
 
-    def give_up(self, outcome: str) -> None:
+    def give_up(self, outcome: Outcome) -> None:
         """``skipped`` or ``shown``: the parts left are recorded unanswered; the solution shows."""
         run = self.run
         assert isinstance(run, ProblemRun)

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Literal
 
-FORMATS = ("long", "moodle", "canvas")
+AnswerFormat = Literal["long", "moodle", "canvas"]
+FORMATS: tuple[AnswerFormat, ...] = ("long", "moodle", "canvas")
 
 
-def sniff(header: Sequence[str]) -> str:
+def sniff(header: Sequence[str]) -> AnswerFormat:
     """Which report a CSV header belongs to: long, moodle or canvas."""
     names = [h.strip().lower() for h in header]
     if any(re.fullmatch(r"response \d+", n) for n in names):

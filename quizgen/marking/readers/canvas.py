@@ -9,6 +9,8 @@ import re
 from fractions import Fraction
 from pathlib import Path
 
+from typing_extensions import assert_never
+
 from quizgen.core.errors import QuizgenError
 from quizgen.exam.model import BankItem, Exam, Item
 from quizgen.marking.mark import Answer
@@ -35,9 +37,13 @@ def canvas_questions(item: Question) -> list[tuple[Question, int | None, str]]:
     from quizgen.export.layout import html as to_html
 
     if isinstance(item, BankItem):
-        if item.kind == "order":
-            return [(item, None, plain(order_html(item)))]
-        return [(item, None, plain(to_html(item.bank.question.prompt)))]
+        match item.kind:
+            case "order":
+                return [(item, None, plain(order_html(item)))]
+            case "derive" | "fill" | "choice":
+                return [(item, None, plain(to_html(item.bank.question.prompt)))]
+            case unknown:
+                assert_never(unknown)
     if item.choices:
         return [(item, None, plain(stem_html(item)))]
     return [

@@ -8,6 +8,8 @@ import html
 import re
 from collections.abc import Sequence
 
+from typing_extensions import assert_never
+
 from quizgen.exam.model import BankItem, Item
 from quizgen.marking.mark import parts_of
 from quizgen.marking.papers import Question
@@ -76,10 +78,14 @@ def choice_letter(options: Sequence[tuple[str, str]], text: str) -> str:
 def answers_for(item: Question, response: str) -> dict[str, str]:
     """One LMS response to a whole question, as typed answers by part."""
     if isinstance(item, BankItem):
-        if item.kind in ("fill", "choice"):
-            options = [(o.letter, o.text) for o in item.options]
-            return {"a": choice_letter(options, response)}
-        return {"a": response}
+        match item.kind:
+            case "fill" | "choice":
+                options = [(o.letter, o.text) for o in item.options]
+                return {"a": choice_letter(options, response)}
+            case "derive" | "order":
+                return {"a": response}
+            case unknown:
+                assert_never(unknown)
     if item.choices:
         return {"a": choice_letter([(c.letter, c.text) for c in item.choices], response)}
     return {}

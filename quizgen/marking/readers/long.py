@@ -131,7 +131,10 @@ def read_long(path: Path, against: PrintedPapers) -> Submissions:
             continue
         where = f"{table.name}: line {line}"
         paper = _paper_of(table, row, papers, out)
-        answer = _answer_of(table, row, paper, where) if isinstance(paper, Paper) else paper
+        if isinstance(paper, str):
+            problems.append(f"{where}: {paper}")
+            continue
+        answer = _answer_of(table, row, paper, where)
         if isinstance(answer, str):
             problems.append(f"{where}: {answer}")
             continue

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from typing_extensions import assert_never
+
 from quizgen.core.errors import QuizgenError
 from quizgen.exam.model import BankItem, Exam, Item
 from quizgen.marking.mark import Answer
@@ -32,13 +34,15 @@ def _moodle_right(item: Question) -> str:
     from quizgen.export.layout import entries, html, number
 
     if isinstance(item, BankItem):
-        return (
-            item.right_order
-            if item.kind == "order"
-            else html(next(o.text for o in item.options if o.correct))
-            if item.options
-            else ""
-        )
+        match item.kind:
+            case "derive":
+                return ""
+            case "order":
+                return item.right_order
+            case "fill" | "choice":
+                return html(item.right_option.text)
+            case unknown:
+                assert_never(unknown)
     if item.choices:
         return html(next(c.text for c in item.choices if c.correct))
     found = entries(item)
