@@ -20,6 +20,7 @@ from quizgen.cli.options import (
 from quizgen.cli.terminal import counted, fresh_seed_line, interrupted
 
 if TYPE_CHECKING:
+    from quizgen.exam.banks import BankQuestion
     from quizgen.exam.blueprint import Blueprint
 
 
@@ -179,7 +180,7 @@ def _versions(
     versions: int,
     out_dir: Path,
     formats: tuple[str, ...],
-    bank_pool: list | None,
+    bank_pool: list[BankQuestion] | None,
     rebuild: str,
     sheet_id_digits: int | None,
 ) -> None:
