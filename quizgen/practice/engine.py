@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from quizgen import topics
 from quizgen.core.grading import Verdict, distinct_misconceptions, distinct_pairs, judge
@@ -18,9 +18,12 @@ from quizgen.core.model import Misconception, Part, Problem, Solution
 from quizgen.exam.item_codes import encode
 from quizgen.exam.model import BankItem, BankOption
 from quizgen.practice.answers import parse
-from quizgen.practice.history import Attempt, History
+from quizgen.practice.history import Attempt
 from quizgen.practice.session import hint_ladder, steps_shown_by
 from quizgen.topics import topic_of_section
+
+if TYPE_CHECKING:
+    from quizgen.practice.shared_history import AnyHistory
 
 NO_MORE_HINTS = "no more hints: ? shows all"
 
@@ -47,12 +50,12 @@ class Summary:
 class Practice:
     """One practice session: its score, its history rows, the problems it starts."""
 
-    def __init__(self, history: History | None, mode: str = "quiz") -> None:
+    def __init__(self, history: AnyHistory | None, mode: str = "quiz") -> None:
         self.history = history
         self.session = history.start_session(mode) if history else 0
         self.summary = Summary()
 
-    def attach(self, history: History | None, session: int) -> None:
+    def attach(self, history: AnyHistory | None, session: int) -> None:
         """Record from now on in ``session`` of ``history`` (a session carried on after its
         answers so far were replayed without recording them)."""
         self.history, self.session = history, session

@@ -223,7 +223,7 @@ class Classroom:
             assert self.folder is not None
             name = f"blueprints/{number}-{source.name}"
             (self.folder / "blueprints").mkdir(mode=0o700, exist_ok=True)
-            atomic_write(self.folder / name, lambda temporary: shutil.copyfile(source, temporary))
+            atomic_write(self.folder / name, lambda temporary: _copy(source, temporary))
         assignment = Assignment(number, title, name, seed)
         self.assigned.append(assignment)
         if self.folder is not None:
@@ -275,7 +275,14 @@ def form_secret(path: Path) -> bytes:
 
 
 def _write(path: Path, text: str) -> None:
-    atomic_write(path, lambda temporary: temporary.write_text(text, encoding="utf-8"))
+    def write(temporary: Path) -> None:
+        temporary.write_text(text, encoding="utf-8")
+
+    atomic_write(path, write)
+
+
+def _copy(source: Path, temporary: Path) -> None:
+    shutil.copyfile(source, temporary)
 
 
 LOCK = "serve.lock"
