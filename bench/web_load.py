@@ -77,10 +77,15 @@ async def student(
     be stored); the student then reloads their page on a new connection and carries on."""
     import httpx2 as httpx
 
-    page = (await client.get(link)).text
-    await client.post(
-        f"{link}start", data={"csrf": CSRF.search(page)[1], "count": "30", "difficulty": "medium"}
-    )
+    while True:  # again if a killed worker took the reply with it
+        try:
+            page = (await client.get(link)).text
+            token = CSRF.search(page)[1]
+            start = {"csrf": token, "count": "30", "difficulty": "medium"}
+            await client.post(f"{link}start", data=start)
+            break
+        except httpx.TransportError:
+            continue
     while done[0] < answers:
         try:
             page = (await client.get(f"{link}practice")).text

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from quizgen import topics
 from quizgen.core.grading import Verdict, distinct_misconceptions, distinct_pairs, judge
 from quizgen.core.model import Misconception, Part, Problem, Solution
+from quizgen.core.mutation import Deferred
 from quizgen.exam.item_codes import encode
 from quizgen.exam.model import BankItem, BankOption
 from quizgen.practice.answers import parse
@@ -98,7 +99,10 @@ class ProblemRun:
         self.offered = distinct_misconceptions(
             self.topic.misconceptions, problem.params, self.solution
         )
-        self.pairs = distinct_pairs(self.topic, problem.params, self.solution, self.offered)
+        # two mistakes at once are tried only for an answer no single one explains
+        self.pairs = Deferred(
+            lambda: distinct_pairs(self.topic, problem.params, self.solution, self.offered)
+        )
         self.edits = self.topic.edit_mistakes(problem.params, self.solution, self.offered)
         level = problem.difficulty or "medium"
         self.code = encode(problem.topic, level, problem.seed or 0, problem.form)
