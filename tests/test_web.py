@@ -21,7 +21,7 @@ from quizgen.exam.roster import read_roster
 from quizgen.topics import registry
 from quizgen.web import classroom as rooms
 from quizgen.web.app import create_app
-from quizgen.web.security import RateLimit, find_token, is_loopback
+from quizgen.web.security import RateLimit, TokenIndex, find_token, is_loopback
 
 EVIL = '<script>alert("x")</script>'
 
@@ -150,6 +150,19 @@ def test_links_are_compared_in_constant_time(monkeypatch):
     assert find_token("token0", known) == "s0"
     assert len(calls) == 5  # every token compared, no early exit
     assert find_token("token", known) is None
+
+
+def test_a_link_is_found_among_many_with_one_constant_time_comparison(monkeypatch):
+    import hmac
+
+    calls = []
+    real = hmac.compare_digest
+    monkeypatch.setattr(hmac, "compare_digest", lambda a, b: calls.append(1) or real(a, b))
+    index = TokenIndex({f"token{i}": f"s{i}" for i in range(200)})
+    assert index.find("token7") == "s7"
+    assert index.find("token7x") is None and index.find("token") is None
+    assert index.find("") is None
+    assert len(calls) == 4  # one a lookup, found or not: never one a known token
 
 
 def test_answers_are_rate_limited(room):

@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -785,15 +785,18 @@ def edit_mistakes(
     return out
 
 
-class Deferred(Sequence[tuple[Misconception, Mapping[str, Any]]]):
-    """The edit mistakes of a problem, searched only when first asked for: a right answer, or
-    one a listed mistake explains, never pays for the search."""
+Found = TypeVar("Found")
 
-    def __init__(self, search: Callable[[], list[tuple[Misconception, Mapping[str, Any]]]]):
+
+class Deferred(Sequence[Found]):
+    """The edit mistakes of a problem (or its pairs of mistakes), searched only when first
+    asked for: a right answer, or one a listed mistake explains, never pays for the search."""
+
+    def __init__(self, search: Callable[[], list[Found]]):
         self._search = search
 
     @cached_property
-    def found(self) -> list[tuple[Misconception, Mapping[str, Any]]]:
+    def found(self) -> list[Found]:
         return self._search()
 
     def __len__(self) -> int:

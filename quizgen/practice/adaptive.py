@@ -17,11 +17,15 @@ The rule, in full:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from quizgen.core.model import DIFFICULTIES, Difficulty
-from quizgen.practice.history import History, TopicStats
+from quizgen.practice.history import TopicStats
+
+if TYPE_CHECKING:
+    from quizgen.practice.shared_history import AnyHistory
 
 WINDOW = 6
 UP_AT = 5
@@ -63,7 +67,7 @@ def next_difficulty(recent: Sequence[tuple[bool, str]]) -> Difficulty:
 
 
 def pick(
-    rng: np.random.Generator, names: Sequence[str], history: History
+    rng: np.random.Generator, names: Sequence[str], history: AnyHistory
 ) -> tuple[str, Difficulty]:
     """The next topic and difficulty for an adaptive session."""
     weights = np.array(topic_weights(names, history.topic_stats()))

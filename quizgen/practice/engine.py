@@ -10,17 +10,21 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from quizgen import topics
 from quizgen.core.grading import Verdict, distinct_misconceptions, distinct_pairs, judge
 from quizgen.core.model import Misconception, Outcome, Part, Problem, Solution
+from quizgen.core.mutation import Deferred
 from quizgen.exam.item_codes import encode
 from quizgen.exam.model import BankItem, BankOption
 from quizgen.practice.answers import parse
-from quizgen.practice.history import Attempt, History
+from quizgen.practice.history import Attempt
 from quizgen.practice.session import hint_ladder, steps_shown_by
 from quizgen.topics import topic_of_section
+
+if TYPE_CHECKING:
+    from quizgen.practice.shared_history import AnyHistory
 
 NO_MORE_HINTS = "no more hints: ? shows all"
 
@@ -47,12 +51,12 @@ class Summary:
 class Practice:
     """One practice session: its score, its history rows, the problems it starts."""
 
-    def __init__(self, history: History | None, mode: str = "quiz") -> None:
+    def __init__(self, history: AnyHistory | None, mode: str = "quiz") -> None:
         self.history = history
         self.session = history.start_session(mode) if history else 0
         self.summary = Summary()
 
-    def attach(self, history: History | None, session: int) -> None:
+    def attach(self, history: AnyHistory | None, session: int) -> None:
         """Record from now on in ``session`` of ``history`` (a session carried on after its
         answers so far were replayed without recording them)."""
         self.history, self.session = history, session
@@ -95,7 +99,10 @@ class ProblemRun:
         self.offered = distinct_misconceptions(
             self.topic.misconceptions, problem.params, self.solution
         )
-        self.pairs = distinct_pairs(self.topic, problem.params, self.solution, self.offered)
+        # two mistakes at once are tried only for an answer no single one explains
+        self.pairs = Deferred(
+            lambda: distinct_pairs(self.topic, problem.params, self.solution, self.offered)
+        )
         self.edits = self.topic.edit_mistakes(problem.params, self.solution, self.offered)
         level = problem.difficulty or "medium"
         self.code = encode(problem.topic, level, problem.seed or 0, problem.form)

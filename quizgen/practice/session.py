@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from quizgen import topics
 from quizgen.core.draw import pick
@@ -18,8 +18,10 @@ from quizgen.exam.build import make_bank_item
 from quizgen.exam.model import BankItem
 from quizgen.exam.problems import make_problem, problem_for_code
 from quizgen.practice import adaptive
-from quizgen.practice.history import History
 from quizgen.render.unicode_math import inline, to_unicode
+
+if TYPE_CHECKING:
+    from quizgen.practice.shared_history import AnyHistory
 
 
 def quiz_problems(
@@ -27,7 +29,7 @@ def quiz_problems(
     count: int,
     seed: int,
     difficulty: Difficulty,
-    history: History | None = None,
+    history: AnyHistory | None = None,
     forms: Sequence[Form] = ("forward",),
 ) -> Iterator[Problem]:
     """The session's problems, drawn lazily: problem i has the child seed (seed, "quiz", i).

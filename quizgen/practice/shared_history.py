@@ -19,6 +19,7 @@ from quizgen.practice.history import (
     ATTEMPT_MARKS,
     SELF_MARKED,
     Attempt,
+    History,
     TopicStats,
     attempt_values,
 )
@@ -164,3 +165,7 @@ class SharedHistory:
             return int(self._rows("SELECT COUNT(*) FROM attempts WHERE learner = ?")[0][0])
         query = "SELECT COUNT(*) FROM attempts WHERE learner = ? AND outcome = ?"
         return int(self._rows(query, outcome)[0][0])
+
+
+#: a learner's history: in a file of its own, or in the class's database
+AnyHistory = History | SharedHistory

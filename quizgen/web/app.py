@@ -120,13 +120,16 @@ class Site:
     def sitting(self, learner: rooms.Learner, slot: str | None = None) -> Sitting | None:
         """The learner's current sitting (or that of ``slot``), as the store has it now."""
         store = self.store
-        saved = store.current(learner.id) if slot is None else store.sitting(learner.id, slot)
+        found = store.revision(learner.id, slot)
+        if found is None:
+            return None
+        key = (learner.id, found[0])
+        cached = self._sittings.get(key)
+        if cached is not None and cached[0] == found[1]:
+            return cached[1]
+        saved = store.sitting(learner.id, found[0])
         if saved is None:
             return None
-        key = (learner.id, saved.slot)
-        cached = self._sittings.get(key)
-        if cached is not None and cached[0] == saved.revision:
-            return cached[1]
         sitting = restore(self.classroom.located(saved.state), learner.history, self.pool)
         self._sittings[key] = (saved.revision, sitting)
         return sitting
@@ -136,6 +139,11 @@ class Site:
         slot = sitting.spec.get("slot", PRACTICE)
         revision = self.store.save(learner.id, slot, sitting.state())
         self._sittings[(learner.id, slot)] = (revision, sitting)
+
+    def forget(self, learner: rooms.Learner) -> None:
+        """Drop the learner's cached sittings (read again from the store when next asked)."""
+        for key in [key for key in self._sittings if key[0] == learner.id]:
+            del self._sittings[key]
 
     async def charts(self, learner: rooms.Learner) -> dict[str, Markup]:
         """The history page's charts, drawn off the event loop and again only when the
@@ -437,14 +445,18 @@ async def act(request: Request, site: Site, learner: rooms.Learner) -> Response:
     fields = await _form(request, learner.token)
     if fields is None:
         return _forbidden(site)
-    with site.store.writing():  # one request of this class at a time, in every process
+    with site.store.writing(learner.id):  # one request of this learner at a time, anywhere
         if not site.rate.allow(site.store, learner.token):
             return _slow_down(site)
         sitting = site.sitting(learner)
         if sitting is None:
             return _go(f"{_base(learner)}/")
-        if sitting.apply(request.path_params["action"], fields):
-            site.keep(learner, sitting)
+        try:
+            if sitting.apply(request.path_params["action"], fields):
+                site.keep(learner, sitting)
+        except BaseException:
+            site.forget(learner)  # what is cached may be half-changed: the store is the truth
+            raise
     return _go(f"{_base(learner)}/practice")
 
 

@@ -34,7 +34,7 @@ from quizgen.core.errors import QuizgenError, os_reason
 from quizgen.exam.model import Student
 from quizgen.practice.history import History
 from quizgen.publish.papers import atomic_write
-from quizgen.web.security import find_token, new_token
+from quizgen.web.security import TokenIndex, find_token, new_token
 from quizgen.web.store import Store
 
 if TYPE_CHECKING:
@@ -105,6 +105,7 @@ class Classroom:
     server_claim: ServerClaim | None = None
     #: each assignment's picks for the class (see picks), computed once
     drawn: dict[str, Mapping[str, Mapping[str, int]]] = field(default_factory=dict)
+    _index: TokenIndex[Learner] | None = None  # the learners by link, made on first use
 
     @property
     def is_class(self) -> bool:
@@ -133,9 +134,10 @@ class Classroom:
         return self.assigned
 
     def learner(self, token: str) -> Learner | None:
-        """The learner whose private link this is (constant-time comparison)."""
-        owner = find_token(token, ((t, t) for t in self.learners))
-        return self.learners.get(owner) if owner else None
+        """The learner whose private link this is (see TokenIndex: nothing told by timing)."""
+        if self._index is None:
+            self._index = TokenIndex(self.learners)
+        return self._index.find(token)
 
     def is_teacher(self, token: str) -> bool:
         return (
@@ -223,7 +225,7 @@ class Classroom:
             assert self.folder is not None
             name = f"blueprints/{number}-{source.name}"
             (self.folder / "blueprints").mkdir(mode=0o700, exist_ok=True)
-            atomic_write(self.folder / name, lambda temporary: shutil.copyfile(source, temporary))
+            atomic_write(self.folder / name, lambda temporary: _copy(source, temporary))
         assignment = Assignment(number, title, name, seed)
         self.assigned.append(assignment)
         if self.folder is not None:
@@ -275,7 +277,14 @@ def form_secret(path: Path) -> bytes:
 
 
 def _write(path: Path, text: str) -> None:
-    atomic_write(path, lambda temporary: temporary.write_text(text, encoding="utf-8"))
+    def write(temporary: Path) -> None:
+        temporary.write_text(text, encoding="utf-8")
+
+    atomic_write(path, write)
+
+
+def _copy(source: Path, temporary: Path) -> None:
+    shutil.copyfile(source, temporary)
 
 
 LOCK = "serve.lock"

@@ -3,8 +3,9 @@ the tables of ``store`` and the class's histories in one database, so several wo
 or several machines behind a proxy serve one class.
 
 Every query is the SQLite store's own; what differs is how the database is opened and how a
-request is made one at a time across processes (an advisory lock held by its transaction, as
-``BEGIN IMMEDIATE`` does for the SQLite file).
+learner's requests are made one at a time across processes: a transaction around the whole
+request (its recorded attempts and its save commit together) holding an advisory lock of that
+learner's own, so other learners' requests never wait for it.
 """
 
 from __future__ import annotations
@@ -38,13 +39,16 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         """,
     ),
 }
-#: the advisory lock a request's transaction holds: one request of the class at a time
+#: the first key of the advisory locks a request's transaction holds (the second: its
+#: learner's, hashed), so one request of a learner at a time
 REQUEST_LOCK = 0x717A6702
 
 
 class PostgresStore(Store):
     """A connection to a class's PostgreSQL database: the site's state and every learner's
     history (``history``)."""
+
+    db: Connection
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -67,16 +71,26 @@ class PostgresStore(Store):
         return SharedHistory(lambda: self.db, learner)
 
     @contextmanager
-    def writing(self) -> Iterator[None]:
-        """One transaction around a whole request, the class's request lock held by it; the
-        saves, takes and recorded attempts inside it join it."""
+    def writing(self, key: str) -> Iterator[None]:
+        """One transaction around a whole request of ``key`` (a learner, or whoever a bucket
+        is for), holding ``key``'s lock; the saves, takes and recorded attempts inside it join
+        it. Two keys whose hashes meet share a lock: a rare wait, never a wrong answer."""
         if self._writing:
             yield
             return
         with self.db.transaction():
-            self.db.execute("SELECT pg_advisory_xact_lock(?)", (REQUEST_LOCK,))
+            self.db.execute("SELECT pg_advisory_xact_lock(?, hashtext(?))", (REQUEST_LOCK, key))
             self._writing = True
             try:
                 yield
             finally:
                 self._writing = False
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """The request's transaction, or one of its own outside a request."""
+        if self._writing:
+            yield
+            return
+        with self.db.transaction():
+            yield

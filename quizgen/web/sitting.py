@@ -23,8 +23,8 @@ from quizgen.exam.problems import make_problem
 from quizgen.practice.answers import read_order
 from quizgen.practice.engine import BankRun, Practice, ProblemRun, Score
 from quizgen.practice.feedback import explain
-from quizgen.practice.history import History
 from quizgen.practice.session import bank_questions, item_for_code, practice_set, quiz_problems
+from quizgen.practice.shared_history import AnyHistory
 
 PRACTICE = "practice"  # the slot of the learner's own practice (assigned sets: their id)
 
@@ -248,7 +248,7 @@ def practice_spec(settings: Settings, seed: int) -> dict[str, Any]:
 
 
 def _draw(
-    spec: dict[str, Any], history: History | None, pool: Sequence[BankQuestion]
+    spec: dict[str, Any], history: AnyHistory | None, pool: Sequence[BankQuestion]
 ) -> tuple[Iterator[Problem | BankItem], int, str, str]:
     """(the problems, how many, the title, the history's mode) a spec stands for."""
     kind = spec["kind"]
@@ -298,7 +298,9 @@ def item_codes(spec: dict[str, Any], pool: Sequence[BankQuestion]) -> set[str]:
     }
 
 
-def begin(spec: dict[str, Any], history: History | None, pool: Sequence[BankQuestion]) -> Sitting:
+def begin(
+    spec: dict[str, Any], history: AnyHistory | None, pool: Sequence[BankQuestion]
+) -> Sitting:
     """A new sitting of the problems ``spec`` stands for, on its first problem."""
     queue, total, title, mode = _draw(spec, history, pool)
     sitting = Sitting(Practice(history, mode), queue, total, title, spec)
@@ -317,7 +319,7 @@ def _drawn_problem(entry: str | list[str]) -> Problem | BankItem:
 
 
 def restore(
-    state: dict[str, Any], history: History | None, pool: Sequence[BankQuestion]
+    state: dict[str, Any], history: AnyHistory | None, pool: Sequence[BankQuestion]
 ) -> Sitting:
     """The sitting ``state`` describes, on the same problem with the same answers, hints and
     notices on it: the problems drawn again, the actions replayed with nothing recorded."""

@@ -10,14 +10,17 @@ that PostgreSQL reads too (upserts by ``ON CONFLICT``): ``postgres_store`` runs 
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from quizgen.core.errors import QuizgenError, os_reason
 
@@ -42,6 +45,14 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
 }
 
 
+class Database(Protocol):
+    """What the store asks of its connection: sqlite3's, or ``core.postgres.Connection``."""
+
+    def execute(self, sql: str, params: Any = ..., /) -> Any: ...
+
+    def close(self) -> None: ...
+
+
 @dataclass(frozen=True)
 class Saved:
     """One sitting as stored: ``revision`` grows by one with every save."""
@@ -52,13 +63,19 @@ class Saved:
 
 
 class Store:
-    """A connection to a class's state file (used by one thread at a time: the event loop)."""
+    """A connection to a class's state file (used by one thread at a time: the event loop),
+    and the learners' locks beside it (``site-locks/``: a file per learner, locked while one
+    of their requests runs)."""
+
+    db: Database
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.locks = path.with_name(f"{path.stem}-locks")
         self._writing = False
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+            self.locks.mkdir(mode=0o700, exist_ok=True)
             self.db = sqlite3.connect(
                 path, timeout=BUSY_SECONDS, isolation_level=None, check_same_thread=False
             )
@@ -106,23 +123,38 @@ class Store:
         return Store(self.path)
 
     @contextmanager
-    def writing(self) -> Iterator[None]:
-        """One write transaction around a whole request (read, judge, save): every process on
-        this file waits its turn, so two requests of one learner never both act on the same
-        revision. The saves and takes inside it join it."""
+    def writing(self, key: str) -> Iterator[None]:
+        """One request of ``key`` (a learner, or whoever a rate-limit bucket is for) at a time,
+        in every process on this file, so two requests of one learner never both act on the
+        same revision; other learners' requests do not wait. The lock is a file of the key's
+        own (an flock, which goes with the process however it ends); the writes inside are
+        short transactions of their own, so the file's write lock is held for a statement or
+        two, not for the judging. Requests inside it join it."""
         if self._writing:
             yield
             return
+        name = hashlib.sha256(key.encode()).hexdigest()[:32]  # a link's token is no file name
+        descriptor = os.open(self.locks / name, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+            self._writing = True
+            try:
+                yield
+            finally:
+                self._writing = False
+        finally:
+            os.close(descriptor)  # and with it the lock
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """A few statements written whole or not at all (one commit for them)."""
         self.db.execute("BEGIN IMMEDIATE")
-        self._writing = True
         try:
             yield
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
-        finally:
-            self._writing = False
 
     def current(self, learner: str) -> Saved | None:
         """The sitting on the learner's screen, if any."""
@@ -135,26 +167,38 @@ class Store:
         ).fetchone()
         return Saved(slot, row[0], json.loads(row[1])) if row else None
 
+    def revision(self, learner: str, slot: str | None = None) -> tuple[str, int] | None:
+        """(slot, revision) of the learner's current sitting (or of ``slot``): one query, the
+        state left unread, for a server that may have that revision already."""
+        if slot is None:
+            row = self.db.execute(
+                "SELECT s.slot, s.revision FROM current c JOIN sittings s"
+                " ON s.learner = c.learner AND s.slot = c.slot WHERE c.learner = ?",
+                (learner,),
+            ).fetchone()
+        else:
+            row = self.db.execute(
+                "SELECT slot, revision FROM sittings WHERE learner = ? AND slot = ?",
+                (learner, slot),
+            ).fetchone()
+        return (row[0], row[1]) if row else None
+
     def save(self, learner: str, slot: str, state: dict[str, Any], current: bool = True) -> int:
         """Store a sitting (and make it the current one); returns its new revision."""
-        with self.writing():
-            row = self.db.execute(
-                "SELECT revision FROM sittings WHERE learner = ? AND slot = ?", (learner, slot)
-            ).fetchone()
-            revision = (row[0] if row else 0) + 1
-            self.db.execute(
+        with self._transaction():
+            (revision,) = self.db.execute(
                 "INSERT INTO sittings (learner, slot, revision, state, updated)"
-                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (learner, slot) DO UPDATE SET"
-                " revision = excluded.revision, state = excluded.state, updated = excluded.updated",
-                (learner, slot, revision, json.dumps(state, sort_keys=True), time.time()),
-            )
+                " VALUES (?, ?, 1, ?, ?) ON CONFLICT (learner, slot) DO UPDATE SET"
+                " revision = sittings.revision + 1, state = excluded.state,"
+                " updated = excluded.updated RETURNING revision",
+                (learner, slot, json.dumps(state, sort_keys=True), time.time()),
+            ).fetchone()
             if current:
                 self._point(learner, slot)
-        return revision
+        return int(revision)
 
     def make_current(self, learner: str, slot: str) -> None:
-        with self.writing():
-            self._point(learner, slot)
+        self._point(learner, slot)  # one statement: atomic as it is
 
     def _point(self, learner: str, slot: str) -> None:
         self.db.execute(
@@ -170,9 +214,10 @@ class Store:
 
     def take(self, key: str, per_second: float, burst: int) -> bool:
         """Take one token from ``key``'s bucket (``burst`` at most, refilled at ``per_second``);
-        False when it is empty. One transaction, so every process shares the same bucket."""
+        False when it is empty. Under ``key``'s lock (or the request's it is taken in: a
+        learner's bucket is theirs alone), so every process shares the same bucket."""
         now = time.time()
-        with self.writing():
+        with self.writing(key), self._transaction():
             row = self.db.execute("SELECT tokens, at FROM buckets WHERE key = ?", (key,)).fetchone()
             tokens, last = row if row else (float(burst), now)
             tokens = min(float(burst), tokens + max(0.0, now - last) * per_second)
