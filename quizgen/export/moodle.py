@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 
 from quizgen.exam.model import BankItem, Exam, Item, shares
@@ -36,6 +37,7 @@ from quizgen.export.layout import (
     stem_html,
     wrong_values,
 )
+from quizgen.export.xml_text import indented
 
 PENALTY = "0.3333333"
 
@@ -87,12 +89,17 @@ def cloze_feedback(html_text: str) -> str:
     return html_text.translate(_CLOZE_SPECIAL)
 
 
+@lru_cache(maxsize=4096)
+def _cloze_html(text: str) -> str:
+    """``text`` (with $math$) as cloze feedback; remembered, as a mistake's feedback comes back
+    for every number and variant."""
+    return cloze_feedback(html(text))
+
+
 def _cloze(entry: Entry, known: Sequence[tuple[str, str, dict]], weight: int) -> str:
     tol = number(entry.tolerance)
     options = [f"={number(entry.value)}:{tol}#Correct."]
-    options += [
-        f"%0%{number(v)}:{tol}#{cloze_feedback(html(fb))}" for v, fb in wrong_values(entry, known)
-    ]
+    options += [f"%0%{number(v)}:{tol}#{_cloze_html(fb)}" for v, fb in wrong_values(entry, known)]
     return f"{{{weight}:NUMERICAL:" + "~".join(options) + "}"
 
 
@@ -114,9 +121,11 @@ def mark_scale(exam: Exam) -> int:
     scale = 1
     for slot in slots(exam):
         for item in slot.items:
-            if isinstance(item, BankItem) or item.choices or len(entries(item)) < 2:
+            if isinstance(item, BankItem) or item.choices:
                 continue
             found = entries(item)
+            if len(found) < 2:
+                continue
             for part, marks in zip(item.solution.parts, item.part_marks, strict=True):
                 boxes = sum(e.part is part for e in found)
                 if marks:
@@ -282,7 +291,6 @@ def write_moodle(exam: Exam, target: Path) -> list[str]:
             "gives no marks, so their boxes carry none (give those items more marks in the "
             "blueprint to weight every box)"
         )
-    ET.indent(quiz)
-    data = ET.tostring(quiz, encoding="unicode", xml_declaration=False)
-    target.write_text('<?xml version="1.0" encoding="UTF-8"?>\n' + data + "\n", encoding="utf-8")
+    data = '<?xml version="1.0" encoding="UTF-8"?>\n' + indented(quiz) + "\n"
+    target.write_text(data, encoding="utf-8")
     return notes
