@@ -380,3 +380,19 @@ def test_templates_are_compiled_on_every_run_when_the_cache_is_off(monkeypatch):
         assert compiled_templates() is None
     finally:
         resources.cache_folder.cache_clear()
+
+
+def test_formulas_typeset_at_another_size_or_by_another_ziafont_are_kept_apart(
+    monkeypatch, user_cache
+):
+    from quizgen.render import math
+
+    size, real_version = math.FONT_PX, math.version
+    first = math.cache_dir()
+    monkeypatch.setattr(math, "FONT_PX", size + 1)
+    bigger = math.cache_dir()
+    monkeypatch.setattr(math, "FONT_PX", size)
+    monkeypatch.setattr(
+        math, "version", lambda name: "9" if name == "ziafont" else real_version(name)
+    )
+    assert len({first, bigger, math.cache_dir()}) == 3
