@@ -127,7 +127,7 @@ class BankFile(_Strict):
             raise ValueError(f"topic: {exc}") from None
 
 
-QUESTION = TypeAdapter(Question)
+QUESTION: TypeAdapter[Derive | Order | Fill | Choice] = TypeAdapter(Question)
 
 
 @dataclass(frozen=True)
@@ -254,7 +254,7 @@ def _read(path: Path, problems: list[str]) -> tuple[int, list[tuple[Any, Any, st
     except ValueError as exc:
         problems.append(f"{path.name}: {exc}")
         return None
-    questions = []
+    questions: list[tuple[Any, Any, str | None]] = []
     for index, raw in enumerate(bank.questions):
         node = _child(root, "questions", index)
         name = raw.get("id") if isinstance(raw.get("id"), str) else f"questions[{index}]"
@@ -386,7 +386,8 @@ def _validated(files: Sequence[Path]) -> list[BankQuestion]:
     derivations = {
         q.id: q.steps for _, _, qs in raw for q, _, bad in qs if not bad and isinstance(q, Derive)
     }
-    questions, seen = [], {}
+    questions: list[BankQuestion] = []
+    seen: dict[str, str] = {}
     for path, section, file_questions in raw:
         for q, node, bad_id in file_questions:
             whole = bad_id is None

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
+from quizgen.exam.banks import Fill
 from quizgen.exam.model import BankItem, Exam, Item, shares
 from quizgen.export.layout import (
     Entry,
@@ -218,19 +219,10 @@ def _bank(quiz: ET.Element, item: BankItem, name: str, scale: int) -> None:
                 "Correct." if right else f"The derivation runs {item.right_order}.",
             )
         return
-    question = _question(
-        quiz,
-        "multichoice",
-        name,
-        prompt
-        + (
-            ""
-            if item.kind == "choice"
-            else feedback.replace(item.bank.steps[item.bank.question.blank - 1].formula, "?")
-        ),
-        feedback,
-        item.marks * scale,
-    )
+    asked = item.bank.question  # a choice or fill question: the others are written above
+    if isinstance(asked, Fill):  # the derivation with its blank step as "?"
+        prompt += feedback.replace(item.bank.steps[asked.blank - 1].formula, "?")
+    question = _question(quiz, "multichoice", name, prompt, feedback, item.marks * scale)
     ET.SubElement(question, "single").text = "true"
     ET.SubElement(question, "shuffleanswers").text = "1"
     for option in item.options:
