@@ -1,7 +1,8 @@
 """Issue 22's figures in one run: one copy's wall time, seconds per copy (paper + key) for HTML,
-Typst and WeasyPrint and per Moodle variant on the 10-question exam that was timed against
-R/exams 2.4-2 (5 sigmoid, 5 convolution-shape questions), and a class set of the shipped
-mid-term with -j 2 (PDF + HTML): wall seconds, output size, merged print files, peak memory.
+Typst and WeasyPrint and CPU seconds per Moodle XML and QTI variant on the 10-question exam
+that was timed against R/exams 2.4-2 (5 sigmoid, 5 convolution-shape questions), and a class
+set of the shipped mid-term with -j 2 (PDF + HTML): wall seconds, output size, merged print
+files, peak memory.
 
     python3 bench/speed.py [--copies 60] [--skip-weasyprint] [--students 1000 | --students 0]
 
@@ -75,15 +76,16 @@ def one_copy(runs: int = 5) -> tuple[float, float]:
     return best_wall, best_cpu
 
 
-def per_moodle_variant(variants: int) -> float:
-    from quizgen.export.moodle import write_moodle
+def per_lms_variant(fmt: str, variants: int) -> float:
+    """CPU seconds per variant of the Moodle XML or QTI export (the variants built untimed)."""
+    from quizgen.export import write
 
     with tempfile.TemporaryDirectory() as folder:
-        write_moodle(build_exam(EXAM, 1, 1), Path(folder) / "warm.xml")
+        write(fmt, build_exam(EXAM, 1, 1), Path(folder) / "warm")
         exam = build_exam(EXAM, 2, variants)
-        start = time.perf_counter()
-        write_moodle(exam, Path(folder) / "timed.xml")
-        return (time.perf_counter() - start) / variants
+        start = time.process_time()
+        write(fmt, exam, Path(folder) / "timed")
+        return (time.process_time() - start) / variants
 
 
 def class_set(students: int) -> dict[str, float]:
@@ -152,9 +154,12 @@ def main() -> None:
         seconds = per_copy(engine, fmt, copies)
         ratio = R_EXAMS[fmt] / seconds
         print(f"| {label} | {seconds:.3f} | {R_EXAMS[fmt]:.2f} | {ratio:.1f}x |", flush=True)
-    seconds = per_moodle_variant(max(10, args.copies))
+    seconds = per_lms_variant("moodle", max(10, args.copies))
     ratio = R_EXAMS["moodle"] / seconds
-    print(f"| Moodle XML, per variant | {seconds:.4f} | {R_EXAMS['moodle']:.2f} | {ratio:.1f}x |")
+    print(
+        f"| Moodle XML, CPU per variant | {seconds:.4f} | {R_EXAMS['moodle']:.2f} | {ratio:.1f}x |"
+    )
+    print(f"| QTI, CPU per variant | {per_lms_variant('qti', max(10, args.copies)):.4f} | | |")
     if args.students:
         figures = class_set(args.students)
         print(

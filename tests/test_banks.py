@@ -188,6 +188,26 @@ def test_banks_once_validated_come_from_the_cache(tmp_path, monkeypatch, bank_ca
     assert load_banks([path]) == first
 
 
+def test_banks_cached_by_another_pydantic_are_validated_again(tmp_path, monkeypatch, bank_cache):
+    from quizgen.exam import banks
+
+    path = bank_file(tmp_path, GOOD_DERIVE)
+    load_banks([path])
+    monkeypatch.setattr(banks, "VERSION", "0.0")
+    monkeypatch.setattr(banks, "_validated", lambda files: pytest.fail("validated again"))
+    with pytest.raises(pytest.fail.Exception, match="validated again"):
+        load_banks([path])
+
+
+def test_reading_cached_banks_leaves_the_garbage_collector_running(tmp_path, bank_cache):
+    import gc
+
+    path = bank_file(tmp_path, GOOD_DERIVE)
+    load_banks([path])
+    load_banks([path])
+    assert gc.isenabled()
+
+
 def test_a_changed_bank_file_is_validated_again_never_taken_from_the_cache(tmp_path, bank_cache):
     path = bank_file(tmp_path, GOOD_DERIVE)
     load_banks([path])

@@ -254,3 +254,59 @@ def test_every_topic_exports_in_every_format_even_when_variants_differ_in_shape(
     exam = topic_exam(list(registry()), 6, 5, difficulty)
     target, _ = export(fmt, exam, tmp_path, "all")
     assert target.stat().st_size > 0
+
+
+def elementtree_indented(root: ET.Element) -> str:
+    """What ``indented`` stands for: ElementTree's indent, then its writer, on a copy."""
+    import copy
+
+    tree = copy.deepcopy(root)
+    ET.indent(tree)
+    return ET.tostring(tree, encoding="unicode")
+
+
+def test_indented_xml_is_what_elementtree_writes_once_indented():
+    from quizgen.export.xml_text import indented
+
+    root = ET.Element("quiz", {"xmlns": "http://x", "q": 'a & <b> "c"\n\t\r'})
+    ET.SubElement(root, "empty")
+    ET.SubElement(root, "text", kind="html").text = "1 < 2 && 3 > 2 \\(x\\) ~ {#}"
+    spaced = ET.SubElement(root, "spaced")
+    spaced.text = "  \n "
+    ET.SubElement(spaced, "inner").text = "  "
+    ET.SubElement(spaced, "blank").text = ""
+    mixed = ET.SubElement(root, "mixed")
+    mixed.text = "kept <text>"
+    deep = ET.SubElement(ET.SubElement(mixed, "a"), "b")
+    deep.tail = "a kept tail & more"
+    ET.SubElement(mixed, "c").tail = "last tail"
+    ET.SubElement(ET.SubElement(ET.SubElement(root, "x"), "y"), "z").text = "é 字"
+    assert indented(root) == elementtree_indented(root)
+
+
+def test_indenting_leaves_the_tree_as_it_was():
+    from quizgen.export.xml_text import indented
+
+    root = ET.Element("a")
+    ET.SubElement(ET.SubElement(root, "b"), "c").text = "x"
+    before = ET.tostring(root, encoding="unicode")
+    indented(root)
+    assert ET.tostring(root, encoding="unicode") == before
+
+
+@pytest.mark.parametrize("fmt", ["moodle", "qti"])
+def test_exports_write_their_trees_as_elementtree_would(midterm, tmp_path, monkeypatch, fmt):
+    from quizgen.export import moodle, qti
+    from quizgen.export.xml_text import indented
+
+    module = moodle if fmt == "moodle" else qti
+    written = []
+
+    def checked(root: ET.Element) -> str:
+        text = indented(root)
+        written.append(text == elementtree_indented(root))
+        return text
+
+    monkeypatch.setattr(module, "indented", checked)
+    export(fmt, midterm, tmp_path)
+    assert written and all(written)

@@ -328,3 +328,71 @@ def test_a_choice_item_asks_a_question_that_reads_whatever_its_label(tmp_path):
         r"Output shape $H \times W \times C$ after each layer: which option is right?"
     )
     assert "Which is output shape" not in render(exam, exam.versions[0], "paper", "bp.yaml")
+
+
+@pytest.fixture
+def user_cache(tmp_path, monkeypatch):
+    """An empty user cache of this test's own."""
+    from quizgen.core import resources
+
+    monkeypatch.setenv("QUIZGEN_CACHE_DIR", str(tmp_path / "cache"))
+    resources.cache_folder.cache_clear()
+    yield tmp_path / "cache"
+    resources.cache_folder.cache_clear()
+
+
+def fresh_environment(folder: Path):
+    from jinja2 import Environment, FileSystemLoader
+
+    from quizgen.render.html import _OPTIONS, compiled_templates
+
+    return Environment(
+        loader=FileSystemLoader(folder), bytecode_cache=compiled_templates(), **_OPTIONS
+    )
+
+
+def test_templates_compiled_by_an_earlier_run_are_not_compiled_again(
+    tmp_path, monkeypatch, user_cache
+):
+    from jinja2 import Environment
+
+    (tmp_path / "t.html").write_text("<p>{{ x }}</p>", encoding="utf-8")
+    fresh_environment(tmp_path).get_template("t.html")
+    monkeypatch.setattr(Environment, "compile", lambda *a, **k: pytest.fail("compiled again"))
+    assert fresh_environment(tmp_path).get_template("t.html").render(x="<b>") == "<p>&lt;b&gt;</p>"
+
+
+def test_a_template_changed_since_it_was_compiled_is_compiled_again(tmp_path, user_cache):
+    template = tmp_path / "t.html"
+    template.write_text("<p>{{ x }}</p>", encoding="utf-8")
+    fresh_environment(tmp_path).get_template("t.html")
+    template.write_text("<div>{{ x }}</div>", encoding="utf-8")
+    assert fresh_environment(tmp_path).get_template("t.html").render(x=1) == "<div>1</div>"
+
+
+def test_templates_are_compiled_on_every_run_when_the_cache_is_off(monkeypatch):
+    from quizgen.core import resources
+    from quizgen.render.html import compiled_templates
+
+    monkeypatch.setenv("QUIZGEN_CACHE_DIR", "off")
+    resources.cache_folder.cache_clear()
+    try:
+        assert compiled_templates() is None
+    finally:
+        resources.cache_folder.cache_clear()
+
+
+def test_formulas_typeset_at_another_size_or_by_another_ziafont_are_kept_apart(
+    monkeypatch, user_cache
+):
+    from quizgen.render import math
+
+    size, real_version = math.FONT_PX, math.version
+    first = math.cache_dir()
+    monkeypatch.setattr(math, "FONT_PX", size + 1)
+    bigger = math.cache_dir()
+    monkeypatch.setattr(math, "FONT_PX", size)
+    monkeypatch.setattr(
+        math, "version", lambda name: "9" if name == "ziafont" else real_version(name)
+    )
+    assert len({first, bigger, math.cache_dir()}) == 3

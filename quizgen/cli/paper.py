@@ -120,8 +120,6 @@ def paper(
     """
     from quizgen.cli.class_set import class_set
     from quizgen.exam.blueprint import find_blueprint, load_blueprint
-    from quizgen.exam.roster import parse_shard
-    from quizgen.publish.classset import ClassSetOptions
     from quizgen.publish.papers import check_fonts, override, rebuild_command
 
     if id_digits is not None and (roster is not None or not sheet):
@@ -151,13 +149,16 @@ def paper(
     for note in notes:
         click.echo(note, err=True)
     if roster is None:
-        from quizgen.publish.sheets import DEFAULT_ID_DIGITS
-
+        if sheet:
+            from quizgen.publish.sheets import DEFAULT_ID_DIGITS
         digits = (id_digits or DEFAULT_ID_DIGITS) if sheet else None
         _versions(
             loaded, path, blueprint, seed, versions, out_dir, formats, bank_pool, rebuild, digits
         )
     else:
+        from quizgen.exam.roster import parse_shard
+        from quizgen.publish.classset import ClassSetOptions
+
         options = ClassSetOptions(
             formats=formats,
             jobs=jobs,
@@ -188,7 +189,6 @@ def _versions(
     with ``--sheet`` the answer sheets (a student-id grid of ``sheet_id_digits`` digits)."""
     from quizgen.exam.build import build_exam
     from quizgen.publish.papers import write_exam
-    from quizgen.publish.sheets import write_version_sheets
 
     exam = build_exam(loaded, seed, versions, bank_pool)
     for warning in exam.warnings:
@@ -204,6 +204,8 @@ def _versions(
     try:
         write_exam(exam, path.name, out_dir, formats, progress, rebuild)
         if sheet_id_digits:
+            from quizgen.publish.sheets import write_version_sheets
+
             for file in write_version_sheets(exam, blueprint, out_dir, sheet_id_digits):
                 click.echo(str(file))
     except KeyboardInterrupt:

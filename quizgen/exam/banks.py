@@ -21,6 +21,7 @@ with a bad or duplicate id is still checked for everything else.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
@@ -32,7 +33,15 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+from pydantic import (
+    VERSION,
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
 from typing_extensions import assert_never
 
 from quizgen import topics
@@ -349,13 +358,14 @@ def _check_question(q: BankQuestion, problems: list[str]) -> None:
 def load_banks(folders: Iterable[Path] = (BUILTIN,)) -> list[BankQuestion]:
     """Every question in the bank files under ``folders``; BankError lists all problems.
     Validated once per content: banks that passed are kept in the user's cache under a hash
-    of their files (names and bytes) and of the code that checks them, so a changed file or
-    checker is always validated again."""
+    of their files (names and bytes), of the code that checks them and of the pydantic and
+    PyYAML versions whose objects are kept, so a changed file, checker or library is always
+    validated again."""
     files = _files(folders)
     cached = _cached_path(files)
     if cached is not None:
         try:
-            return pickle.loads(cached.read_bytes())
+            return _unpickled(cached.read_bytes())
         except Exception:  # not cached yet, or unreadable: validate the files themselves
             pass
     questions = _validated(files)
@@ -367,11 +377,25 @@ def load_banks(folders: Iterable[Path] = (BUILTIN,)) -> list[BankQuestion]:
     return questions
 
 
+def _unpickled(data: bytes) -> list[BankQuestion]:
+    """The cached questions, read with the garbage collector paused: the many objects made
+    while unpickling set off full collections over everything imported before, which took
+    three quarters of the read (they hold no reference cycles to collect)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        questions: list[BankQuestion] = pickle.loads(data)
+        return questions
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _cached_path(files: Sequence[Path]) -> Path | None:
     folder = cache_folder(f"banks-{CACHE_FORMAT}")
     if folder is None:
         return None
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(f"pydantic {VERSION} yaml {yaml.__version__}".encode())  # pickled
     try:
         for module in (__file__, latex_check.__file__, latex.__file__, record_files.__file__):
             digest.update(Path(module).read_bytes())

@@ -27,7 +27,7 @@ def _id(*parts: object) -> int:
 
 
 def _models():
-    import genanki
+    import genanki  # type: ignore[import-untyped]
 
     problem = genanki.Model(
         _id("quizgen", "model", "problem"),

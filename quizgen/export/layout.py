@@ -6,6 +6,7 @@ them back, so both sides import this one contract.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -198,8 +199,10 @@ def entries(item: Item) -> list[Entry]:
     return out
 
 
+@lru_cache(maxsize=4096)
 def plain(text: str) -> str:
-    """Text with $math$ as plain Unicode, for fields an LMS shows as plain text (titles)."""
+    """Text with $math$ as plain Unicode, for fields an LMS shows as plain text (titles).
+    Remembered, as ``html``: the same labels come back in every variant."""
     from quizgen.render.unicode_math import inline
 
     return inline(text)
@@ -229,8 +232,6 @@ def wrong_values(
 ) -> list[tuple[float, str]]:
     """(value, "It looks like you ...") for each mistake whose value of this entry lies
     outside the right answer's tolerance (and apart from the others)."""
-    import numpy as np
-
     out: list[tuple[float, str]] = []
     for label, explanation, answer in mistakes:
         if answer.get(entry.part.key) is None:  # a mistake that gives no value for this part
@@ -238,7 +239,7 @@ def wrong_values(
         value = value_at(answer[entry.part.key], entry.index)
         if (
             value is None
-            or not np.isfinite(value)
+            or not math.isfinite(value)
             or entry.part.precision.accepts(value, entry.value)
         ):
             continue

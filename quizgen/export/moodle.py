@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 
+from quizgen.exam.banks import Fill
 from quizgen.exam.model import BankItem, Exam, Item, shares
 from quizgen.export.layout import (
     Entry,
@@ -36,6 +38,7 @@ from quizgen.export.layout import (
     stem_html,
     wrong_values,
 )
+from quizgen.export.xml_text import indented
 
 PENALTY = "0.3333333"
 
@@ -87,12 +90,17 @@ def cloze_feedback(html_text: str) -> str:
     return html_text.translate(_CLOZE_SPECIAL)
 
 
+@lru_cache(maxsize=4096)
+def _cloze_html(text: str) -> str:
+    """``text`` (with $math$) as cloze feedback; remembered, as a mistake's feedback comes back
+    for every number and variant."""
+    return cloze_feedback(html(text))
+
+
 def _cloze(entry: Entry, known: Sequence[tuple[str, str, dict]], weight: int) -> str:
     tol = number(entry.tolerance)
     options = [f"={number(entry.value)}:{tol}#Correct."]
-    options += [
-        f"%0%{number(v)}:{tol}#{cloze_feedback(html(fb))}" for v, fb in wrong_values(entry, known)
-    ]
+    options += [f"%0%{number(v)}:{tol}#{_cloze_html(fb)}" for v, fb in wrong_values(entry, known)]
     return f"{{{weight}:NUMERICAL:" + "~".join(options) + "}"
 
 
@@ -114,9 +122,11 @@ def mark_scale(exam: Exam) -> int:
     scale = 1
     for slot in slots(exam):
         for item in slot.items:
-            if isinstance(item, BankItem) or item.choices or len(entries(item)) < 2:
+            if isinstance(item, BankItem) or item.choices:
                 continue
             found = entries(item)
+            if len(found) < 2:
+                continue
             for part, marks in zip(item.solution.parts, item.part_marks, strict=True):
                 boxes = sum(e.part is part for e in found)
                 if marks:
@@ -209,19 +219,10 @@ def _bank(quiz: ET.Element, item: BankItem, name: str, scale: int) -> None:
                 "Correct." if right else f"The derivation runs {item.right_order}.",
             )
         return
-    question = _question(
-        quiz,
-        "multichoice",
-        name,
-        prompt
-        + (
-            ""
-            if item.kind == "choice"
-            else feedback.replace(item.bank.steps[item.bank.question.blank - 1].formula, "?")
-        ),
-        feedback,
-        item.marks * scale,
-    )
+    asked = item.bank.question  # a choice or fill question: the others are written above
+    if isinstance(asked, Fill):  # the derivation with its blank step as "?"
+        prompt += feedback.replace(item.bank.steps[asked.blank - 1].formula, "?")
+    question = _question(quiz, "multichoice", name, prompt, feedback, item.marks * scale)
     ET.SubElement(question, "single").text = "true"
     ET.SubElement(question, "shuffleanswers").text = "1"
     for option in item.options:
@@ -282,7 +283,6 @@ def write_moodle(exam: Exam, target: Path) -> list[str]:
             "gives no marks, so their boxes carry none (give those items more marks in the "
             "blueprint to weight every box)"
         )
-    ET.indent(quiz)
-    data = ET.tostring(quiz, encoding="unicode", xml_declaration=False)
-    target.write_text('<?xml version="1.0" encoding="UTF-8"?>\n' + data + "\n", encoding="utf-8")
+    data = '<?xml version="1.0" encoding="UTF-8"?>\n' + indented(quiz) + "\n"
+    target.write_text(data, encoding="utf-8")
     return notes

@@ -33,6 +33,7 @@ from quizgen.export.layout import (
     stem_html,
     wrong_values,
 )
+from quizgen.export.xml_text import indented
 
 QTI_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # fixed, so that the same seed gives the same bytes
@@ -102,8 +103,9 @@ def _numerical(
     _feedback(item, "general_fb", feedback)
 
 
-def numerical_feedback(item: Item, entry: Entry, known: list[tuple[str, str, dict]]) -> str:
-    """The answer, each known mistake by the value it gives, and the worked solution."""
+def numerical_feedback(entry: Entry, known: list[tuple[str, str, dict]], solution: str) -> str:
+    """The answer, each known mistake by the value it gives, and the worked solution (the
+    item's ``solution_html``, made once for all its numbers)."""
     lines = [f"<p>The answer is {escape(entry.shown)}.</p>"]
     wrong = wrong_values(entry, known)
     if wrong:
@@ -115,7 +117,7 @@ def numerical_feedback(item: Item, entry: Entry, known: list[tuple[str, str, dic
             )
             + "</ul>"
         )
-    return "".join(lines) + solution_html(item)
+    return "".join(lines) + solution
 
 
 def entry_points(item: Item) -> list[float]:
@@ -188,11 +190,11 @@ def _item(section: ET.Element, item: Item | BankItem, version: str, notes: list[
         question = stem_html(item) + f"<p>{html(item.choice_prompt)}</p>"
         _choice(section, ident, title, question, options, item.marks, solution)
         return False
-    found, known = entries(item), mistakes(item)
+    found, known, stem = entries(item), mistakes(item), stem_html(item)
     for e, (entry, points) in enumerate(zip(found, entry_points(item), strict=True)):
         name = f"{title}: {plain(entry.label)}" if len(found) > 1 else title
-        question = stem_html(item) + f"<p>Give {html(entry.label)}.</p>"
-        feedback = numerical_feedback(item, entry, known)
+        question = stem + f"<p>Give {html(entry.label)}.</p>"
+        feedback = numerical_feedback(entry, known, solution)
         _numerical(section, _ident(ident, e), name, question, entry, points, feedback)
     return len(found) > 1
 
@@ -285,9 +287,7 @@ def _assessment(exam: Exam, version: Version, ident: str, notes: list[str]) -> t
     split = False
     for item in version.items:
         split = _item(section, item, ident, notes) or split
-    ET.indent(root)
-    body = '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode")
-    return body + "\n", split
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + indented(root) + "\n", split
 
 
 def write_qti(exam: Exam, target: Path) -> list[str]:

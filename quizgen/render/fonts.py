@@ -65,8 +65,9 @@ def _font(path: Path) -> tuple[frozenset[int], str]:
     folder = cache_folder(f"fonts-{CACHE_FORMAT}")
     cached = folder / f"{digest}.json" if folder else None
     try:
-        entry = json.loads(cached.read_text(encoding="utf-8")) if cached else None
-        return frozenset(entry["code_points"]), entry["family"]
+        if cached is not None:
+            entry = json.loads(cached.read_text(encoding="utf-8"))
+            return frozenset(entry["code_points"]), entry["family"]
     except (OSError, ValueError, KeyError, TypeError):
         pass  # not cached yet, or unreadable: read the font itself
     code_points, family = _read_font(path)
@@ -80,7 +81,7 @@ def _font(path: Path) -> tuple[frozenset[int], str]:
 
 
 def _read_font(path: Path) -> tuple[frozenset[int], str]:
-    from fontTools.ttLib import TTCollection, TTFont
+    from fontTools.ttLib import TTCollection, TTFont  # type: ignore[import-untyped]
 
     try:
         if path.suffix.lower() in (".ttc", ".otc"):

@@ -6,15 +6,17 @@ and a template typo never prints an empty field. One HTML file serves screen and
 
 from __future__ import annotations
 
+import hashlib
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+import jinja2
+from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from quizgen.core.latex import answer_text
-from quizgen.core.resources import package_folder
+from quizgen.core.resources import cache_folder, package_folder
 from quizgen.exam.model import Exam, Version
 from quizgen.render import TEMPLATES, math, partial, wording
 
@@ -32,15 +34,30 @@ def css_string(text: str) -> Markup:
     return Markup(f'"{escaped}"')
 
 
+#: how the templates are compiled: part of the compiled templates' cache key
+_OPTIONS: dict[str, Any] = {
+    "autoescape": True,
+    "undefined": StrictUndefined,
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+}
+
+
+def compiled_templates() -> FileSystemBytecodeCache | None:
+    """The templates compiled by an earlier run (compiling them is a fifth of a one-copy run),
+    kept in the user's cache by Jinja's version and the options above; Jinja itself keys each
+    by the template's path and Python's version, and compiles it again when its source changed.
+    None when the cache is off."""
+    options = hashlib.sha256(repr(sorted(_OPTIONS.items())).encode()).hexdigest()[:16]
+    folder = cache_folder(f"templates-jinja{jinja2.__version__}-{options}")
+    return FileSystemBytecodeCache(str(folder)) if folder else None
+
+
 @cache
 def environment(math_as: MathAs = "svg") -> Environment:
     """The templates with math as SVG (for WeasyPrint) or as MathML (for HTML files)."""
     env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
+        loader=FileSystemLoader(TEMPLATES), bytecode_cache=compiled_templates(), **_OPTIONS
     )
     svg = math_as == "svg"
     env.filters.update(

@@ -45,8 +45,11 @@ def _ziamath():
 
 
 def cache_dir() -> Path | None:
-    """Where converted formulas are kept between runs and processes (None: nowhere)."""
-    return cache_folder(f"math-{version('ziamath')}-{CACHE_FORMAT}")
+    """Where converted formulas are kept between runs and processes (None: nowhere): by the
+    versions of ziamath and of ziafont (which draws the glyphs), the font size and the format
+    of what is kept, so that a formula typeset differently is never taken from an older run."""
+    versions = f"{version('ziamath')}-ziafont{version('ziafont')}"
+    return cache_folder(f"math-{versions}-{FONT_PX:g}px-{CACHE_FORMAT}")
 
 
 @lru_cache(maxsize=MEMORY_CACHE)

@@ -18,7 +18,7 @@ def write_pdf(html: str, base_dir: Path, target: Path) -> None:
     """Lay out ``html`` (relative URLs resolved against ``base_dir``) into ``target``."""
     import logging
 
-    from weasyprint import HTML
+    from weasyprint import HTML  # type: ignore[import-untyped]
 
     # fontTools subsets our one font well; WeasyPrint's advice to install HarfBuzz is noise here
     logging.getLogger("weasyprint").setLevel(logging.ERROR)

@@ -159,6 +159,10 @@ def qr_rects(qr: Rect, text: str) -> list[Rect]:
 # -- fields --------------------------------------------------------------------------------
 
 
+#: a symbol a box stands for and, in a number grid, its place value
+Symbol = tuple[str, float | None]
+
+
 @dataclass(frozen=True)
 class _Spec:
     """A field before it is placed: its kind, names and columns of symbols."""
@@ -168,7 +172,7 @@ class _Spec:
     part: str | None
     entry: tuple[int, ...] | None
     label: str
-    columns: list[list[tuple[str, float | None]]]  # per column, its (symbol, place) boxes
+    columns: list[list[Symbol]]  # per column, its boxes' (symbol, place)
     rows: list[str]  # row labels, top to bottom (number grids: "-" then digits)
     grid: GridSize | None = None
 
@@ -176,7 +180,7 @@ class _Spec:
 def number_spec(
     question: int, part: str | None, entry: tuple[int, ...] | None, label: str, grid: GridSize
 ) -> _Spec:
-    columns: list[list[tuple[str, float | None]]] = [[("-", None)]] if grid.signed else []
+    columns: list[list[Symbol]] = [[("-", None)]] if grid.signed else []
     for k in range(grid.integers + grid.decimals):
         place = 10.0 ** (grid.integers - 1 - k)
         columns.append([(str(d), round(place, grid.decimals)) for d in range(10)])
@@ -193,18 +197,19 @@ def item_specs(item: Item | BankItem) -> list[_Spec]:
     q = item.number
     if isinstance(item, BankItem):
         if item.kind == "derive":
-            marks = [[(str(m), None)] for m in range(item.marks + 1)]
+            marks: list[list[Symbol]] = [[(str(m), None)] for m in range(item.marks + 1)]
             return [_Spec("marks", q, "a", None, f"{q}  marker: marks", marks, [])]
         if item.kind == "order":
             n = len(item.order)
-            steps = [[(str(s), None) for s in range(1, n + 1)] for _ in range(n)]
+            steps: list[list[Symbol]] = [
+                [(str(s), None) for s in range(1, n + 1)] for _ in range(n)
+            ]
             return [_Spec("order", q, "a", None, f"{q}  steps in order", steps, [])]
-        letters = [[(o.letter, None)] for o in item.options]
+        letters: list[list[Symbol]] = [[(o.letter, None)] for o in item.options]
         return [_Spec("choice", q, "a", None, str(q), letters, [])]
     if item.choices:
-        return [
-            _Spec("choice", q, "a", None, str(q), [[(c.letter, None)] for c in item.choices], [])
-        ]
+        choices: list[list[Symbol]] = [[(c.letter, None)] for c in item.choices]
+        return [_Spec("choice", q, "a", None, str(q), choices, [])]
     problem = item.problem
     sizes = grid_sizes(problem.topic, problem.difficulty or "medium", problem.form)
     specs = []
@@ -219,7 +224,7 @@ def item_specs(item: Item | BankItem) -> list[_Spec]:
 
 
 def id_spec(digits: int) -> _Spec:
-    columns = [[(str(d), None) for d in range(10)] for _ in range(digits)]
+    columns: list[list[Symbol]] = [[(str(d), None) for d in range(10)] for _ in range(digits)]
     return _Spec("id", None, None, None, "student id", columns, [str(d) for d in range(10)])
 
 

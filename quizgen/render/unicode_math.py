@@ -19,13 +19,18 @@ from __future__ import annotations
 import re
 from functools import cache, lru_cache
 
-import flatlatex
+import flatlatex  # type: ignore[import-untyped]
 
 from quizgen.core import latex_tree
 from quizgen.core.latex import segments
 
 _MATRIX = re.compile(r"\\begin\{([bpv]?matrix|cases)\}(.*?)\\end\{\1\}", re.S)
-_MATRIX_BRACKETS = {"bmatrix": "[]", "pmatrix": "()", "vmatrix": "||", "matrix": "[]"}
+_MATRIX_BRACKETS = {
+    "bmatrix": ("[", "]"),
+    "pmatrix": ("(", ")"),
+    "vmatrix": ("|", "|"),
+    "matrix": ("[", "]"),
+}
 # flatlatex drops the space after a command (``\geq 0`` -> ``≥0``): relations get it back
 _RELATIONS = re.compile(r"\s*([=≥≤←→↔⇐⇒⇔↦×⊙⊕⊗≠≈≡∼≃∝≪≫∈∉⊂⊆⊃⊇∪∩∖⊥∣⟹⟺])\s*")
 _IGNORED = re.compile(r"\\(?:" + "|".join(sorted(latex_tree.IGNORED)) + r")(?![A-Za-z])")
