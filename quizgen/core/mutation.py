@@ -667,7 +667,8 @@ def mutants(computation: Computation) -> list[Mutant]:
     for i in range(len(computation.lines) - 2, -1, -1):
         batchable[i] = batchable[i + 1] and _batchable(computation.lines[i + 1].expr)
     found: list[Mutant] = []
-    tried: list[list[tuple[str, str, Expr]]] = []  # every line's edits, for edits in every step
+    # every line's edits, and whether each changes its line, for the edits in every step
+    tried: list[list[tuple[str, str, Expr, bool]]] = []
     with np.errstate(all="ignore"):
         for index, line in enumerate(computation.lines):
             right = base[line.name]
@@ -682,8 +683,9 @@ def mutants(computation: Computation) -> list[Mutant]:
                     continue
                 if value is None or not np.isfinite(value).all():
                     continue
-                tried[-1].append((kind, operand, edited))
-                if float(np.abs(value - right).max(initial=0.0)) <= scale:
+                changes = float(np.abs(value - right).max(initial=0.0)) > scale
+                tried[-1].append((kind, operand, edited, changes))
+                if not changes:
                     continue  # the edit changes nothing here: nothing later can change
                 key = value.tobytes()
                 values.setdefault(key, value)
@@ -800,44 +802,50 @@ def _in_every_step(
     computation: Computation,
     compiled: Sequence[Callable[[Env], Any]],
     base: dict[str, Array],
-    tried: Sequence[Sequence[tuple[str, str, Expr]]],
+    tried: Sequence[Sequence[tuple[str, str, Expr, bool]]],
 ) -> list[Mutant]:
     """The same edit made in every line of a repeated quantity (``w1``, ``w2``, ...: one line
     per step of an optimizer, a time step of an RNN): a student who flips a sign or forgets a
     bias does it each time. An edit is the same in two lines when its kind and its operand,
     step numbers counted from the line's own, are. Likewise one function taken for another,
     or one quantity for another, in every formula of one step (a mean for each sum of the
-    gradients' step)."""
+    gradients' step).
+
+    Up to the first line whose edit changes it on the right values, every line is right, so
+    the recomputation starts there; when that is the last line, the single edit is the same."""
     repeated: dict[str, list[int]] = {}
-    edits: dict[tuple[str, str, str], dict[int, tuple[str, Expr]]] = {}
+    edits: dict[tuple[str, str, str], dict[int, tuple[str, Expr, bool]]] = {}
     for index, line in enumerate(computation.lines):
         step = f"{ALL}{line.step}"
         repeated.setdefault(step, []).append(index)
-        for kind, operand, edited in tried[index]:
+        for kind, operand, edited, changes in tried[index]:
             if kind in ("confused", "neighbour"):
                 at = edits.setdefault((step, kind, _changed(line.expr, edited)), {})
-                at.setdefault(index, (operand, edited))
+                at.setdefault(index, (operand, edited, changes))
         numbered = _STEP_NUMBER.fullmatch(line.name)
         if numbered is None:
             continue
         family, k = numbered[1], int(numbered[2])
         repeated.setdefault(family, []).append(index)
-        for kind, operand, edited in tried[index]:
+        for kind, operand, edited, changes in tried[index]:
             at = edits.setdefault((family, kind, _relative(operand, k)), {})
-            at.setdefault(index, (operand, edited))
+            at.setdefault(index, (operand, edited, changes))
     found = []
     for (family, kind, _), at in edits.items():
         members = repeated[family]
         if len(members) < 2 or len(at) < len(members):
             continue
+        changed = [index for index in members if at[index][2]]
+        if not changed or changed[0] == members[-1]:
+            continue
         prefix = ALL if family.startswith(ALL) else EVERY
         lines = list(compiled)
-        for index, (_, edited) in at.items():
-            lines[index] = _compiled(edited)
-        answer = _answer_after(computation, lines, base, members[0])
+        for index in members[members.index(changed[0]) :]:
+            lines[index] = _compiled(at[index][1])
+        answer = _answer_after(computation, lines, base, changed[0])
         if answer is not None:
             first = computation.lines[members[0]]
-            operand, edited = at[members[0]]
+            operand, edited, _ = at[members[0]]
             edit = line_edit(first, prefix + kind, operand, edited, plain_value(base[first.name]))
             found.append(Mutant(edit, answer))
     return found
@@ -882,12 +890,14 @@ def _parameters_edited(
     rates = [name for name in rates if name in readers]
     texts = computation.context().texts
     found = []
-    # a rate whose complement is given too (keep = 1 - p) is the neighbour edit already
-    given = np.array([float(v) for v in computation.inputs.values() if np.ndim(v) == 0])
+    # a rate with its complement for a neighbour (keep = 1 - p, p) is the neighbour edit
     changes: list[tuple[tuple[str, ...], dict[str, Array]]] = [
         ((name,), {name: 1 - base[name]})
         for name in rates
-        if not np.isclose(given, 1 - base[name], rtol=0, atol=1e-12).any()
+        if not any(
+            np.allclose(base[other], 1 - base[name], rtol=0, atol=1e-12)
+            for other in computation.neighbours.get(name, ())
+        )
     ]
     changes += [
         ((a, b), {a: base[b], b: base[a]})
@@ -960,13 +970,15 @@ def _answer_after(
     """The answer when every line from ``start`` on is computed by ``compiled`` from ``env``
     (None when a line cannot be computed, does not keep its shape, or is not finite)."""
     env = dict(env)
+    total = 0.0  # an infinity or a NaN anywhere makes the sum of everything one too
     try:
         for line, compute in zip(computation.lines[start:], compiled[start:]):
             value = np.asarray(compute(env))
-            if value.shape != np.shape(env[line.name]) or not np.isfinite(value).all():
+            if value.shape != env[line.name].shape:
                 return None
             env[line.name] = value
-        return computation.answer(env)
+            total += value.sum()
+        return computation.answer(env) if math.isfinite(total) else None
     except (ValueError, IndexError, ZeroDivisionError):
         return None
 
