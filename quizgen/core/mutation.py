@@ -653,14 +653,15 @@ class Mutant:
     answer: dict[str, Any]
 
 
-def mutants(computation: Computation) -> list[Mutant]:
+def mutants(computation: Computation, searched: bool = True) -> list[Mutant]:
     """Every edit that changes the answer, with the answer it leads to: each single edit of
     one line (or of the line as a whole: negated, doubled, halved, transposed), the same edit
     made in every step that repeats a line (``w_k = w_(k-1) - Delta_k`` with the sign flipped
     for every k), and a parameter replaced by its complement or two parameters exchanged
     everywhere (1 - rho for rho, beta2 for beta1). Edits that cannot be computed, a transpose
-    that does not fit or a division by zero, are left out."""
-    context = computation.context(searched=True)
+    that does not fit or a division by zero, are left out. ``searched`` False: only the single
+    edits of one formula that a ``spot`` problem draws."""
+    context = computation.context(searched)
     base = computation.base()
     compiled = [_compiled(line.expr) for line in computation.lines]
     batchable = [True] * len(computation.lines)  # may every line after this one be stacked?
@@ -676,9 +677,10 @@ def mutants(computation: Computation) -> list[Mutant]:
             values: dict[bytes, Array] = {}
             made: list[tuple[bytes, str, str, Expr]] = []
             tried.append([])
-            for kind, operand, edited in _line_edits(line.expr, right, context):
+            edits = _line_edits(line.expr, right, context) if searched else line.expr.edits(context)
+            for kind, operand, edited in edits:
                 try:
-                    value = _shaped(edited.value(base), right)
+                    value = _shaped(edited.value(base), right, searched)
                 except (ValueError, IndexError, ZeroDivisionError):
                     continue
                 if value is None or not np.isfinite(value).all():
@@ -703,16 +705,19 @@ def mutants(computation: Computation) -> list[Mutant]:
                 if answer is not None:
                     edit = Edit(line.step, quantity, kind, operand, formula, edited.text(), shown)
                     found.append(Mutant(edit, answer))
-        found += _in_every_step(computation, compiled, base, tried)
-        found += _parameters_edited(computation, compiled, base)
-        found += _lines_exchanged(computation, compiled, base)
+        if searched:
+            found += _in_every_step(computation, compiled, base, tried)
+            found += _parameters_edited(computation, compiled, base)
+            found += _lines_exchanged(computation, compiled, base)
     return found
 
 
 def _line_edits(expr: Expr, right: Array, context: Context) -> Iterator[tuple[str, str, Expr]]:
     """The edits of a line's formula, then those of the line as a whole: its sign flipped, it
     doubled or halved (a factor of the loss dropped or doubled), a square matrix transposed
-    (each left out where an edit of the formula already gives it)."""
+    (each left out where an edit of the formula already gives it). A line of one number is
+    not edited as a whole: one wrong number that happens to be -v, 2v or v/2 says too little
+    about how it was reached (all the entries of a vector negated say much more)."""
     yield from expr.edits(context)
     text = expr.text()
     names = _names(expr)
@@ -723,6 +728,8 @@ def _line_edits(expr: Expr, right: Array, context: Context) -> Iterator[tuple[st
             replacement = Q(other, context.texts.get(other, other))
             where = f"{replacement.text()} where {context.texts.get(name, name)} belongs, each time"
             yield "neighbour", where, _replaced(expr, name, replacement)
+    if right.size < 2:
+        return
     # a - b written the other way round is its negation already
     difference = isinstance(expr, Sum) and sorted(sign for sign, _ in expr.terms) == [-1, 1]
     if not isinstance(expr, Neg) and not difference:
@@ -773,13 +780,13 @@ def _replaced(expr: Expr, name: str, by: Expr) -> Expr:
     return dataclasses.replace(expr, **changes)  # type: ignore[type-var]
 
 
-def _shaped(value: Array, right: Array) -> Array | None:
+def _shaped(value: Array, right: Array, searched: bool = True) -> Array | None:
     """An edited line's value in the right value's shape: a number where a vector belongs is
-    written in every entry (the factor x left out of (y_hat - y) x); any other shape does not
-    fit (None)."""
+    written in every entry (the factor x left out of (y_hat - y) x), in the search only
+    (``searched``); any other shape does not fit (None)."""
     if value.shape == right.shape:
         return value
-    if value.ndim < right.ndim:
+    if searched and value.ndim < right.ndim:
         try:
             return np.broadcast_to(value, right.shape).copy()
         except ValueError:
