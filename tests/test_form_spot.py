@@ -153,7 +153,8 @@ def reproduced(name: str, problem) -> set[str]:
     reproduces on every asked part (found through mutation.mutants, not the form's code)."""
     topic = topics.get(name)
     keys = [part.key for part in topic.parts(problem)]
-    edits = {answer_key(m.answer, keys) for m in mutants(topic.module.computation(problem))}
+    computation = topic.module.computation(problem)
+    edits = {answer_key(m.answer, keys) for m in mutants(computation, searched=False)}
     return {
         mistake.id
         for mistake in topic.misconceptions

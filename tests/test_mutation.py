@@ -29,6 +29,7 @@ from quizgen.core.mutation import (
     mutants,
 )
 from quizgen.exam.problems import make_problem
+from quizgen.practice.answers import parse
 from quizgen.practice.checking import check_report, check_typed
 from quizgen.topics import registry
 
@@ -68,7 +69,11 @@ def test_a_student_who_makes_one_edit_is_told_that_edit(name):
             pairs = distinct_pairs(topic, problem.params, solution, listed)
             for index in rng.choice(len(edits), size=min(4, len(edits)), replace=False):
                 drawn = edits[int(index)]
-                checks = check_typed(problem, typed(drawn.answer, solution.parts))
+                texts = typed(drawn.answer, solution.parts)
+                checks = check_typed(problem, texts)
+                # what the student wrote, at the printed precision: a listed mistake that
+                # agrees with it there takes precedence over the edit
+                written = {p.key: parse(t, p.kind) for p, t in zip(solution.parts, texts) if t}
                 wrong = [c for c in checks if c.verdict and not c.verdict.correct]
                 if not wrong:
                     continue  # the edit changes nothing at the printed precision
@@ -86,7 +91,7 @@ def test_a_student_who_makes_one_edit_is_told_that_edit(name):
                     also = check.verdict.also
                     answer = dict(pairs).get((mistake, also)) if also else dict(listed).get(mistake)
                     upto = solution.parts[: solution.parts.index(check.part) + 1]
-                    assert answer is not None and same_answer(upto, answer, drawn.answer), (
+                    assert answer is not None and same_answer(upto, answer, written), (
                         name,
                         difficulty,
                         seed,
@@ -94,7 +99,7 @@ def test_a_student_who_makes_one_edit_is_told_that_edit(name):
                         mistake.label,
                     )
                     # and it tells the student the mistake when it explains every wrong part
-                    told |= same_answer([c.part for c in wrong], answer, drawn.answer)
+                    told |= same_answer([c.part for c in wrong], answer, written)
                 named += told
     assert asked and named / asked >= 0.95, (name, named, asked)
 
@@ -132,11 +137,11 @@ def test_an_edit_that_changes_nothing_is_not_an_edit():
 def test_edits_giving_the_same_answer_are_named_together():
     parts = (Part("y", "y", Precision(2)),)
     computation = Computation(
-        inputs={"p": 2.0, "q": 2.0},
+        inputs={"p": 3.0, "q": 3.0},
         lines=(Line("y", Prod((Q("p"), Q("q"))), 1),),
         answer=fields(y="y"),
     )
-    named = {m.label for m, _ in edit_mistakes(computation, parts, {"y": 4.0})}
+    named = {m.label for m, _ in edit_mistakes(computation, parts, {"y": 9.0})}
     assert "left out the factor p in step 1 or left out the factor q in step 1" in named
 
 
@@ -259,7 +264,7 @@ def test_a_choice_item_short_of_listed_mistakes_takes_distractors_from_edits():
             (a, None),
             (a / 0.5, "applied the dropout scaling at test time"),
             (a * mask, "put the factor m into step 6, where it does not belong"),
-            (1 / a, "inverted the factor a in step 6"),
+            (-a, "flipped the sign of a in step 6"),
         )
     }
     assert len(choices) == CHOICES

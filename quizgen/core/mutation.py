@@ -18,6 +18,8 @@ quantity go through the later lines together, stacked along a new first axis.
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import math
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -61,10 +63,14 @@ class Expr:
 
 @dataclass(frozen=True)
 class Context:
-    """What edits may draw on: which quantity may stand in for which (h for z, y_hat for y)."""
+    """What edits may draw on: which quantity may stand in for which (h for z, y_hat for y);
+    ``searched``: the diagnosis's search, which also tries the edits that are slips to name
+    but too subtle to draw as a ``spot`` problem (a function's other confusions, a term taken
+    out of a function)."""
 
     neighbours: Mapping[str, tuple[str, ...]]
     texts: Mapping[str, str]
+    searched: bool = False
 
 
 @dataclass(frozen=True)
@@ -291,6 +297,7 @@ class Function:
     confused: tuple[str, ...] = ()
     skippable: bool = True
     tex: str = ""  # the same over the arguments' LaTeX: r"\sigma({0})"
+    also: tuple[str, ...] = ()  # confused with these too, in the diagnosis's search only
 
 
 FUNCTIONS: dict[str, Function] = {}
@@ -304,10 +311,12 @@ def function(
     confused: tuple[str, ...] = (),
     skippable: bool = True,
     tex: str = "",
+    also: tuple[str, ...] = (),
 ) -> None:
     """Register a function the expression trees may call by name (``tex``: how it is written
-    in LaTeX; without it, as an operator named after it)."""
-    FUNCTIONS[name] = Function(compute, shown, confused, skippable, tex)
+    in LaTeX; without it, as an operator named after it; ``also``: confusions the diagnosis
+    searches but a ``spot`` problem never draws)."""
+    FUNCTIONS[name] = Function(compute, shown, confused, skippable, tex, also)
 
 
 @dataclass(frozen=True)
@@ -334,10 +343,22 @@ class Fn(Expr):
         spec = FUNCTIONS[self.name]
         if spec.skippable and len(self.args) == 1:
             yield "not-applied", self.text(), self.args[0]
-        for other in spec.confused:
+        for other in spec.confused + (spec.also if context.searched else ()):
             confused = Fn(other, self.args)
             yield "confused", f"{confused.text()} instead of {self.text()}", confused
+        if context.searched:
+            yield from self._outside()
         yield from _inside(list(self.args), context, lambda new: Fn(self.name, tuple(new)))
+
+    def _outside(self) -> Iterator[tuple[str, str, Expr]]:
+        """An entry-by-entry function of a sum applied to all terms but one, that one added
+        after it: sqrt(s) + eps for sqrt(s + eps)."""
+        (inner,) = self.args if len(self.args) == 1 else (None,)
+        if self.name not in ELEMENTWISE or not isinstance(inner, Sum) or len(inner.terms) < 2:
+            return
+        for i, (sign, term) in enumerate(inner.terms):
+            rest = Sum(inner.terms[:i] + inner.terms[i + 1 :])
+            yield "outside", term.text(), Sum(((1, Fn(self.name, (rest,))), (sign, term)))
 
 
 @dataclass(frozen=True)
@@ -591,9 +612,9 @@ class Computation:
     neighbours: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     shown: Mapping[str, str] = field(default_factory=dict)  # how inputs are written
 
-    def context(self) -> Context:
+    def context(self, searched: bool = False) -> Context:
         texts = {**self.shown, **{line.name: line.shown or line.name for line in self.lines}}
-        return Context(self.neighbours, texts)
+        return Context(self.neighbours, texts, searched)
 
     def run(
         self, env: dict[str, Array], start: int = 0, stop: int | None = None
@@ -632,30 +653,41 @@ class Mutant:
     answer: dict[str, Any]
 
 
-def mutants(computation: Computation) -> list[Mutant]:
-    """Every single edit that changes its own quantity, with the answer it leads to (edits that
-    cannot be computed, a transpose that does not fit or a division by zero, are left out)."""
-    context = computation.context()
+def mutants(computation: Computation, searched: bool = True) -> list[Mutant]:
+    """Every edit that changes the answer, with the answer it leads to: each single edit of
+    one line (or of the line as a whole: negated, doubled, halved, transposed), the same edit
+    made in every step that repeats a line (``w_k = w_(k-1) - Delta_k`` with the sign flipped
+    for every k), and a parameter replaced by its complement or two parameters exchanged
+    everywhere (1 - rho for rho, beta2 for beta1). Edits that cannot be computed, a transpose
+    that does not fit or a division by zero, are left out. ``searched`` False: only the single
+    edits of one formula that a ``spot`` problem draws."""
+    context = computation.context(searched)
     base = computation.base()
     compiled = [_compiled(line.expr) for line in computation.lines]
     batchable = [True] * len(computation.lines)  # may every line after this one be stacked?
     for i in range(len(computation.lines) - 2, -1, -1):
         batchable[i] = batchable[i + 1] and _batchable(computation.lines[i + 1].expr)
     found: list[Mutant] = []
+    # every line's edits, and whether each changes its line, for the edits in every step
+    tried: list[list[tuple[str, str, Expr, bool]]] = []
     with np.errstate(all="ignore"):
         for index, line in enumerate(computation.lines):
             right = base[line.name]
             scale = 1e-12 * (1.0 + float(np.abs(right).max(initial=0.0)))
             values: dict[bytes, Array] = {}
             made: list[tuple[bytes, str, str, Expr]] = []
-            for kind, operand, edited in line.expr.edits(context):
+            tried.append([])
+            edits = _line_edits(line.expr, right, context) if searched else line.expr.edits(context)
+            for kind, operand, edited in edits:
                 try:
-                    value = edited.value(base)
+                    value = _shaped(edited.value(base), right, searched)
                 except (ValueError, IndexError, ZeroDivisionError):
                     continue
-                if value.shape != right.shape or not np.isfinite(value).all():
+                if value is None or not np.isfinite(value).all():
                     continue
-                if float(np.abs(value - right).max(initial=0.0)) <= scale:
+                changes = float(np.abs(value - right).max(initial=0.0)) > scale
+                tried[-1].append((kind, operand, edited, changes))
+                if not changes:
                     continue  # the edit changes nothing here: nothing later can change
                 key = value.tobytes()
                 values.setdefault(key, value)
@@ -673,7 +705,289 @@ def mutants(computation: Computation) -> list[Mutant]:
                 if answer is not None:
                     edit = Edit(line.step, quantity, kind, operand, formula, edited.text(), shown)
                     found.append(Mutant(edit, answer))
+        if searched:
+            found += _in_every_step(computation, compiled, base, tried)
+            found += _parameters_edited(computation, compiled, base)
+            found += _lines_exchanged(computation, compiled, base)
     return found
+
+
+def _line_edits(expr: Expr, right: Array, context: Context) -> Iterator[tuple[str, str, Expr]]:
+    """The edits of a line's formula, then those of the line as a whole: its sign flipped, it
+    doubled or halved (a factor of the loss dropped or doubled), a square matrix transposed
+    (each left out where an edit of the formula already gives it). A line of one number is
+    not edited as a whole: one wrong number that happens to be -v, 2v or v/2 says too little
+    about how it was reached (all the entries of a vector negated say much more)."""
+    yield from expr.edits(context)
+    text = expr.text()
+    names = _names(expr)
+    for name in dict.fromkeys(names):
+        if names.count(name) < 2:
+            continue  # once: the plain neighbour edit is the same
+        for other in context.neighbours.get(name, ()):
+            replacement = Q(other, context.texts.get(other, other))
+            where = f"{replacement.text()} where {context.texts.get(name, name)} belongs, each time"
+            yield "neighbour", where, _replaced(expr, name, replacement)
+    if right.size < 2:
+        return
+    # a - b written the other way round is its negation already
+    difference = isinstance(expr, Sum) and sorted(sign for sign, _ in expr.terms) == [-1, 1]
+    if not isinstance(expr, Neg) and not difference:
+        yield "sign", text, Neg(expr)
+    if not isinstance(expr, Prod):
+        yield "doubled", text, Prod((C(2), expr))
+    yield "halved", text, Div(expr, C(2))
+    if right.ndim == 2 and right.shape[0] == right.shape[1] > 1 and not isinstance(expr, T):
+        yield "transpose-added", text, T(expr)
+
+
+def _names(expr: Expr) -> list[str]:
+    """The names a formula uses, once per use (not the factors a student may wrongly add)."""
+    if isinstance(expr, Q):
+        return [expr.name]
+    return [name for child in _children(expr) for name in _names(child)]
+
+
+def _children(expr: Expr) -> list[Expr]:
+    """The nodes right below ``expr`` (a sum's terms without their signs; not ``absent``)."""
+    out = []
+    for item in dataclasses.fields(expr):  # type: ignore[arg-type]
+        value = getattr(expr, item.name)
+        if item.name == "absent":
+            continue
+        for node in value if isinstance(value, tuple) else (value,):
+            node = node[1] if isinstance(node, tuple) else node
+            if isinstance(node, Expr):
+                out.append(node)
+    return out
+
+
+def _replaced(expr: Expr, name: str, by: Expr) -> Expr:
+    """``expr`` with every use of the quantity ``name`` replaced by ``by``."""
+    if isinstance(expr, Q):
+        return by if expr.name == name else expr
+
+    def one(node: Any) -> Any:
+        if isinstance(node, tuple):
+            return tuple(one(item) for item in node)
+        return _replaced(node, name, by) if isinstance(node, Expr) else node
+
+    changes = {
+        item.name: one(getattr(expr, item.name))
+        for item in dataclasses.fields(expr)  # type: ignore[arg-type]
+        if item.name != "absent"
+    }
+    return dataclasses.replace(expr, **changes)  # type: ignore[type-var]
+
+
+def _shaped(value: Array, right: Array, searched: bool = True) -> Array | None:
+    """An edited line's value in the right value's shape: a number where a vector belongs is
+    written in every entry (the factor x left out of (y_hat - y) x), in the search only
+    (``searched``); any other shape does not fit (None)."""
+    if value.shape == right.shape:
+        return value
+    if searched and value.ndim < right.ndim:
+        try:
+            return np.broadcast_to(value, right.shape).copy()
+        except ValueError:
+            return None
+    return None
+
+
+_STEP_NUMBER = re.compile(r"(.*?)(\d+)")
+_SHOWN_STEP = re.compile(r"_(\d+)")
+
+
+def _relative(text: str, k: int) -> str:
+    """An edit's operand with each step number written relative to the line's own step k
+    (``h_0 where h_1 belongs`` in step 1 and ``h_1 where h_2 belongs`` in step 2 are the same
+    edit: the step before's h for this step's)."""
+    return _SHOWN_STEP.sub(lambda m: f"_{{k{int(m[1]) - k:+d}}}", text)
+
+
+def _in_every_step(
+    computation: Computation,
+    compiled: Sequence[Callable[[Env], Any]],
+    base: dict[str, Array],
+    tried: Sequence[Sequence[tuple[str, str, Expr, bool]]],
+) -> list[Mutant]:
+    """The same edit made in every line of a repeated quantity (``w1``, ``w2``, ...: one line
+    per step of an optimizer, a time step of an RNN): a student who flips a sign or forgets a
+    bias does it each time. An edit is the same in two lines when its kind and its operand,
+    step numbers counted from the line's own, are. Likewise one function taken for another,
+    or one quantity for another, in every formula of one step (a mean for each sum of the
+    gradients' step).
+
+    Up to the first line whose edit changes it on the right values, every line is right, so
+    the recomputation starts there; when that is the last line, the single edit is the same."""
+    repeated: dict[str, list[int]] = {}
+    edits: dict[tuple[str, str, str], dict[int, tuple[str, Expr, bool]]] = {}
+    for index, line in enumerate(computation.lines):
+        step = f"{ALL}{line.step}"
+        repeated.setdefault(step, []).append(index)
+        for kind, operand, edited, changes in tried[index]:
+            if kind in ("confused", "neighbour"):
+                at = edits.setdefault((step, kind, _changed(line.expr, edited)), {})
+                at.setdefault(index, (operand, edited, changes))
+        numbered = _STEP_NUMBER.fullmatch(line.name)
+        if numbered is None:
+            continue
+        family, k = numbered[1], int(numbered[2])
+        repeated.setdefault(family, []).append(index)
+        for kind, operand, edited, changes in tried[index]:
+            at = edits.setdefault((family, kind, _relative(operand, k)), {})
+            at.setdefault(index, (operand, edited, changes))
+    found = []
+    for (family, kind, _), at in edits.items():
+        members = repeated[family]
+        if len(members) < 2 or len(at) < len(members):
+            continue
+        changed = [index for index in members if at[index][2]]
+        if not changed or changed[0] == members[-1]:
+            continue
+        prefix = ALL if family.startswith(ALL) else EVERY
+        lines = list(compiled)
+        for index in members[members.index(changed[0]) :]:
+            lines[index] = _compiled(at[index][1])
+        answer = _answer_after(computation, lines, base, changed[0])
+        if answer is not None:
+            first = computation.lines[members[0]]
+            operand, edited, _ = at[members[0]]
+            edit = line_edit(first, prefix + kind, operand, edited, plain_value(base[first.name]))
+            found.append(Mutant(edit, answer))
+    return found
+
+
+def _changed(before: Expr, after: Expr) -> str:
+    """Where an edit changed a formula, as the node before and after it: the first place the
+    two trees differ (``colsum -> colmean`` for sum_i x read as mean_i x), so that the same
+    change in two formulas is found to be the same."""
+    while True:
+        same = type(before) is type(after) and _label(before) == _label(after)
+        below, edited = _children(before), _children(after)
+        if not same or len(below) != len(edited):
+            return f"{_label(before)} -> {_label(after)}"
+        differing = [(b, a) for b, a in zip(below, edited) if b != a]
+        if len(differing) != 1:
+            return f"{_label(before)} -> {_label(after)}"
+        ((before, after),) = differing
+
+
+def _label(node: Expr) -> str:
+    """A node by what it is: a quantity or a function by its name, anything else by its text."""
+    if isinstance(node, (Q, Fn)):
+        return node.name
+    return f"{type(node).__name__}: {node.text()}"
+
+
+def _parameters_edited(
+    computation: Computation, compiled: Sequence[Callable[[Env], Any]], base: dict[str, Array]
+) -> list[Mutant]:
+    """A rate or a decay (a number strictly between 0 and 1 given with the problem) replaced
+    by its complement 1 - x everywhere (rho and 1 - rho swapped in RMSProp's average), and two
+    of them exchanged everywhere (Adam's beta1 and beta2)."""
+    rates = [
+        name
+        for name, value in computation.inputs.items()
+        if np.ndim(value) == 0 and 0 < float(value) < 1
+    ]
+    readers = {
+        name: reader for name in rates if (reader := _first_reader(computation, name)) is not None
+    }
+    rates = [name for name in rates if name in readers]
+    texts = computation.context().texts
+    found = []
+    # a rate with its complement for a neighbour (keep = 1 - p, p) is the neighbour edit
+    changes: list[tuple[tuple[str, ...], dict[str, Array]]] = [
+        ((name,), {name: 1 - base[name]})
+        for name in rates
+        if not any(
+            np.allclose(base[other], 1 - base[name], rtol=0, atol=1e-12)
+            for other in computation.neighbours.get(name, ())
+        )
+    ]
+    changes += [
+        ((a, b), {a: base[b], b: base[a]})
+        for i, a in enumerate(rates)
+        for b in rates[i + 1 :]
+        if float(base[a]) != float(base[b])
+    ]
+    for names, values in changes:
+        start = min(readers[name] for name in names)
+        answer = _answer_after(computation, compiled, {**base, **values}, start)
+        if answer is None:
+            continue
+        line = computation.lines[start]
+        shown = [texts.get(name, name) for name in names]
+        kind, operand = (
+            ("complement", shown[0]) if len(names) == 1 else ("exchanged", " and ".join(shown))
+        )
+        edited = f"{line.expr.text()}, with " + (
+            f"1 - {operand} for {operand}" if kind == "complement" else f"{operand} exchanged"
+        )
+        edit = Edit(
+            line.step,
+            line.shown or line.name,
+            kind,
+            operand,
+            line.expr.text(),
+            edited,
+            plain_value(base[line.name]),
+        )
+        found.append(Mutant(edit, answer))
+    return found
+
+
+def _lines_exchanged(
+    computation: Computation, compiled: Sequence[Callable[[Env], Any]], base: dict[str, Array]
+) -> list[Mutant]:
+    """Two quantities of one step, computed one after the other from the same things, each
+    written in the other's place (dL/dgamma given as dL/dbeta and the other way round)."""
+    found = []
+    lines = computation.lines
+    for i, (first, second) in enumerate(itertools.pairwise(lines)):
+        if first.step != second.step or first.name in reads(second.expr):
+            continue
+        right, other = base[first.name], base[second.name]
+        if right.shape != other.shape or np.array_equal(right, other):
+            continue
+        env = {**base, first.name: other, second.name: right}
+        answer = _answer_after(computation, compiled, env, i + 2)
+        if answer is not None:
+            names = f"{first.shown or first.name} and {second.shown or second.name}"
+            edited = (
+                f"{second.expr.text()}, and {first.expr.text()} for {second.shown or second.name}"
+            )
+            edit = line_edit(first, "lines-exchanged", names, second.expr, plain_value(right))
+            found.append(Mutant(dataclasses.replace(edit, edited=edited), answer))
+    return found
+
+
+def _first_reader(computation: Computation, name: str) -> int | None:
+    """The first line whose formula uses the input ``name`` (None: no line does)."""
+    return next((i for i, line in enumerate(computation.lines) if name in reads(line.expr)), None)
+
+
+def _answer_after(
+    computation: Computation,
+    compiled: Sequence[Callable[[Env], Any]],
+    env: Mapping[str, Array],
+    start: int,
+) -> dict[str, Any] | None:
+    """The answer when every line from ``start`` on is computed by ``compiled`` from ``env``
+    (None when a line cannot be computed, does not keep its shape, or is not finite)."""
+    env = dict(env)
+    total = 0.0  # an infinity or a NaN anywhere makes the sum of everything one too
+    try:
+        for line, compute in zip(computation.lines[start:], compiled[start:]):
+            value = np.asarray(compute(env))
+            if value.shape != env[line.name].shape:
+                return None
+            env[line.name] = value
+            total += value.sum()
+        return computation.answer(env) if math.isfinite(total) else None
+    except (ValueError, IndexError, ZeroDivisionError):
+        return None
 
 
 def line_edit(line: Line, kind: str, operand: str, edited: Expr, right: str) -> Edit:
@@ -821,11 +1135,27 @@ PHRASES = {
     "not-applied": "skipped the function in {operand} in step {step}",
     "neighbour": "used {operand} in step {step}",
     "index": "used {operand} in step {step}",
+    "halved": "halved {operand} in step {step}",
+    "outside": "put {operand} outside the function in step {step}",
+    "complement": "swapped {operand} and 1 - {operand} everywhere from step {step} on",
+    "exchanged": "exchanged {operand} everywhere from step {step} on",
+    "lines-exchanged": "wrote {operand} in each other's place in step {step}",
 }
+#: the same edit in every step that repeats a line: "every-sign"
+EVERY = "every-"
+#: the same edit in every formula of one step: "all-confused"
+ALL = "all-"
 
 
 def describe(edit: Edit) -> str:
-    """The edit in words, as what the student did: "left out the factor x in step 4"."""
+    """The edit in words, as what the student did: "left out the factor x in step 4"; an edit
+    made in every step says so ("... in step 1, and so in every step")."""
+    if edit.kind.startswith(EVERY):
+        said = PHRASES[edit.kind.removeprefix(EVERY)].format(operand=edit.operand, step=edit.step)
+        return f"{said}, and so in every step"
+    if edit.kind.startswith(ALL):
+        said = PHRASES[edit.kind.removeprefix(ALL)].format(operand=edit.operand, step=edit.step)
+        return f"{said}, and so in every formula of step {edit.step}"
     return PHRASES[edit.kind].format(operand=edit.operand, step=edit.step)
 
 
@@ -864,7 +1194,14 @@ function("log", np.log, "log({0})", confused=("log10",), tex=r"\log\left({0}\rig
 function("log10", np.log10, "log10({0})", tex=r"\log_{{10}}\left({0}\right)")
 function("sigmoid", lambda z: 1.0 / (1.0 + np.exp(-z)), "sigma({0})", tex=r"\sigma({0})")
 function("relu", lambda z: np.maximum(z, 0.0), "ReLU({0})", tex=r"\text{{ReLU}}({0})")
-function("step", _step, "1[{0} > 0]", skippable=False, tex=r"\mathbf{{1}}_{{{0} > 0}}")
+function(
+    "step",
+    _step,
+    "1[{0} > 0]",
+    skippable=False,
+    tex=r"\mathbf{{1}}_{{{0} > 0}}",
+    also=("atmost",),
+)
 function("softmax", _softmax, "softmax({0})", tex=r"\text{{softmax}}({0})")
 function(
     "sign",
@@ -971,6 +1308,7 @@ ELEMENTWISE = frozenset(
         "sigmoid",
         "relu",
         "step",
+        "atmost",
         "sign",
         "heaviside",
         "sqrt",
@@ -1069,6 +1407,7 @@ function(
     lambda m: np.asarray(m).sum(axis=0, keepdims=True),
     "sum_i {0}",
     skippable=False,
+    also=("colmean",),
     tex=r"\sum_i {0}",
 )
 function(
@@ -1088,6 +1427,14 @@ function(
     tex=r"\max_{{j \text{{ kept}}}} {0}",
 )
 function("square", np.square, "({0})^2", tex=r"\left({0}\right)^2")
+function(
+    "colmean",
+    lambda m: np.asarray(m).mean(axis=0, keepdims=True),
+    "mean_i {0}",
+    skippable=False,
+    tex=r"\frac{{1}}{{m}} \sum_i {0}",
+)
+function("atmost", lambda z: (np.asarray(z) <= 0).astype(float), "1[{0} <= 0]", skippable=False)
 
 
 #: each kind of edit as a class report groups it: "step 3, factor left out"
@@ -1106,4 +1453,12 @@ KINDS = {
     "not-applied": "function not applied",
     "neighbour": "one quantity for another",
     "index": "the entry next to the right one",
+    "halved": "halved",
+    "outside": "a term taken out of a function",
+    "complement": "a rate swapped with its complement",
+    "exchanged": "two parameters exchanged",
+    "lines-exchanged": "two quantities in each other's place",
+}
+KINDS |= {EVERY + kind: f"{said}, in every step" for kind, said in KINDS.items()} | {
+    ALL + kind: f"{said}, in every formula of the step" for kind, said in KINDS.items()
 }

@@ -53,16 +53,18 @@ def _answer(
     scale: Literal["sqrt", "none", "d_k"] = "sqrt",
     axis: int = 1,
     masked: bool = True,
+    mask_value: float = -np.inf,
 ) -> dict[str, Any]:
     """Scores, weights and output. The keywords are the mistakes: ``scale`` "none" leaves the
     scores unscaled and "d_k" divides by d_k; ``axis`` 0 takes the softmax down each column;
-    ``masked`` False ignores the causal mask."""
+    ``masked`` False ignores the causal mask; ``mask_value`` sets the masked scores to that
+    value (0: masked, but still in the softmax)."""
     Q, K, V = (np.array(m, float) for m in (p.Q, p.K, p.V))
     d_k = Q.shape[1]
     scores = Q @ K.T / {"sqrt": math.sqrt(d_k), "none": 1.0, "d_k": d_k}[scale]
     logits = scores.copy()
     if p.causal and masked:
-        logits[np.triu_indices(len(Q), k=1)] = -np.inf
+        logits[np.triu_indices(len(Q), k=1)] = mask_value
     shifted = np.exp(logits - logits.max(axis=axis, keepdims=True))
     weights = shifted / shifted.sum(axis=axis, keepdims=True)
     return {
@@ -257,5 +259,13 @@ MISCONCEPTIONS = (
         r"With a causal mask token $i$ sees only tokens $j \leq i$: later tokens get weight 0.",
         when=lambda p: p.causal,
         masked=False,
+    ),
+    switched(
+        solve_with,
+        "set the masked scores to 0 instead of -infinity",
+        r"A masked score is $-\infty$, so that $e^{-\infty} = 0$ gives it no weight: a score of 0 "
+        r"still gets $e^0 = 1$ in the softmax.",
+        when=lambda p: p.causal,
+        mask_value=0.0,
     ),
 )

@@ -18,7 +18,7 @@ from pydantic import Field, model_validator
 from quizgen.core.latex import num, paren, vec
 from quizgen.core.mathfn import logsumexp, softmax
 from quizgen.core.model import Difficulty, Misconception, Part, Precision, Stem, Step
-from quizgen.core.mutation import At, Computation, Fn, Line, Neg, Q, diff, fields
+from quizgen.core.mutation import At, C, Computation, Fn, Line, Neg, Prod, Q, diff, fields
 from quizgen.core.params import NonNegativeInt, Num, ParamsModel
 from quizgen.topics._shared import draw_logits, dropped_loss_minus, softmax_lines, softmax_steps
 
@@ -164,12 +164,16 @@ def computation(p: Params) -> Computation:
     """The worked solution as data, for mistakes nobody listed (quizgen.core.mutation)."""
     inputs, lines = softmax_lines(p.z)
     last = lines[-1].step
+    probs = Prod((Q("probs", "y_hat"),), absent=(Q("y"),))
+    kept = Prod((Q("probs", "y_hat"), diff(C(1), Q("probs", "y_hat"))))
     return Computation(
         inputs={**inputs, "z": p.z, "y": np.eye(len(p.z))[p.target]},
         lines=(
             *lines,
             Line("loss", Neg(Fn("log", (At(Q("probs", "y_hat"), p.target),))), last + 1),
-            Line("grad", diff(Q("probs", "y_hat"), Q("y")), last + 2),
+            # the softmax's derivative, cancelled by the loss, is a factor a student keeps;
+            # the one-hot y multiplying y_hat keeps only the target's entry
+            Line("grad", Prod((diff(probs, Q("y")),), absent=(kept,)), last + 2),
         ),
         answer=fields(probs="probs", loss="loss", grad="grad"),
         neighbours={"y": ("probs",), "probs": ("y", "e")},

@@ -325,7 +325,7 @@ def computation(p: Params) -> Computation:
             return out
         return out | {"loss": float(env["loss"]), "dWh": env["dWh"].tolist()}
 
-    return Computation(inputs, tuple(lines), read, neighbours)
+    return Computation(inputs, tuple(lines), read, neighbours, shown={"h0": "h_0"})
 
 
 def _has_target(p: Params) -> bool:

@@ -152,4 +152,10 @@ MISCONCEPTIONS = (
         "squared is part of it.",
         lambda p: {"sigma": sigmoid(p.z), "dsigma": math.exp(-p.z)},
     ),
+    Misconception(
+        "used tanh's derivative 1 - sigma(z)^2",
+        r"$1 - \tanh^2$ is the derivative of $\tanh$; the sigmoid's is $\sigma(z)(1 - "
+        r"\sigma(z))$.",
+        lambda p: {"sigma": sigmoid(p.z), "dsigma": 1 - sigmoid(p.z) ** 2},
+    ),
 )
