@@ -154,6 +154,28 @@ def test_hostile_blueprint_text_stays_text_in_typst(tmp_path):
     assert "#set page(fill: red) ] *x* $y$" in text_of(target)
 
 
+def test_every_pdf_written_into_one_folder_comes_from_one_compiler(tmp_path, monkeypatch):
+    from quizgen.render import typst_pdf
+
+    made = []
+    real = typst.Compiler
+
+    def counted(**options):
+        made.append(options["font_paths"])
+        return real(**options)
+
+    monkeypatch.setattr(typst, "Compiler", counted)
+    typst_pdf.compiler.cache_clear()
+    (tmp_path / "fonts").mkdir()
+    try:
+        for name in ("a.pdf", "b.pdf", "c.pdf"):
+            write_pdf(f"= {name}", tmp_path / name)
+    finally:
+        typst_pdf.compiler.cache_clear()  # no counting compiler left for later tests
+    assert made == [[str(tmp_path / "fonts")]]
+    assert text_of(tmp_path / "c.pdf").strip() == "c.pdf"
+
+
 def test_class_sets_use_the_typst_engine(tmp_path):
     blueprint = override(load_blueprint(QUIZ), None, "typst")
     students = [Student(f"s{i}", f"Student {i}") for i in range(3)]
