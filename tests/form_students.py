@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -20,10 +21,12 @@ from quizgen.core.model import DIFFICULTIES, Problem
 from quizgen.practice.checking import check_typed
 
 
-def drawn(name: str, form: str, seeds: range) -> list[Problem]:
-    """The form's problems for ``seeds`` at every difficulty."""
+@cache
+def drawn(name: str, form: str, seeds: range) -> tuple[Problem, ...]:
+    """The form's problems for ``seeds`` at every difficulty, drawn once per test process: a
+    spot form's draw searches many edits, and several checks read the same draws."""
     topic = topics.get(name, form)
-    return [
+    return tuple(
         Problem(
             topic=name,
             form=topic.form,
@@ -33,7 +36,7 @@ def drawn(name: str, form: str, seeds: range) -> list[Problem]:
         )
         for difficulty in DIFFICULTIES
         for seed in seeds
-    ]
+    )
 
 
 def typed(answer: Any, parts: Any) -> list[str]:
@@ -61,10 +64,12 @@ def named_mistakes(name: str, form: str, seeds: range) -> Counter[str]:
     return named
 
 
-def named_share(name: str, form: str, seeds: range) -> tuple[int, int, set[str]]:
+@cache
+def named_share(name: str, form: str, seeds: range) -> tuple[int, int, frozenset[str]]:
     """How many simulated mistakes that show at the printed precision were named (as
     themselves), how many showed, and the labels of those that showed. Fails at once on a
-    mistake named as another: a wrong name is worse than none."""
+    mistake named as another: a wrong name is worse than none. Kept per test process, as two
+    tests read it (a failing sweep is not kept, so each of them fails)."""
     topic = topics.get(name, form)
     named = asked = 0
     seen = set()
@@ -81,7 +86,7 @@ def named_share(name: str, form: str, seeds: range) -> tuple[int, int, set[str]]
             names = {c.verdict.misconception for c in wrong} - {None}
             assert names <= {mistake}, (problem, mistake.label, [m.label for m in names])
             named += mistake in names
-    return named, asked, seen
+    return named, asked, frozenset(seen)
 
 
 def latex_problems(name: str, form: str, seeds: range) -> list[tuple[Problem, str]]:

@@ -35,6 +35,8 @@ from quizgen.practice.checking import check_typed
 from quizgen.topics._spot import DESCRIPTION, INSTRUCTION
 
 SPOTTED = [name for name, topic in topics.registry().items() if "spot" in topic.forms]
+#: a topic's tests on one xdist worker, which draws its spot problems once (draws below)
+BY_TOPIC = [pytest.param(name, marks=pytest.mark.xdist_group(f"spot-{name}")) for name in SPOTTED]
 SEEDS = range(12)
 
 
@@ -76,7 +78,7 @@ def test_every_topic_that_describes_its_computation_has_the_spot_form():
     assert described and described == SPOTTED
 
 
-@pytest.mark.parametrize("name", SPOTTED)
+@pytest.mark.parametrize("name", BY_TOPIC)
 def test_the_keyed_step_is_the_first_whose_values_differ_from_the_right_solution(name):
     spot = topics.get(name, "spot")
     for params in draws(name):
@@ -95,7 +97,7 @@ def test_the_keyed_step_is_the_first_whose_values_differ_from_the_right_solution
         assert differs and differs[0] == answer["step"] == params.edit.step, params
 
 
-@pytest.mark.parametrize("name", SPOTTED)
+@pytest.mark.parametrize("name", BY_TOPIC)
 def test_the_right_value_is_the_unedited_computations_and_the_forward_solvers(name):
     spot, forward = topics.get(name, "spot"), topics.get(name)
     for params in draws(name):
@@ -113,7 +115,7 @@ def test_the_right_value_is_the_unedited_computations_and_the_forward_solvers(na
                 assert close(value, solved[key]), (params, key)
 
 
-@pytest.mark.parametrize("name", SPOTTED)
+@pytest.mark.parametrize("name", BY_TOPIC)
 def test_the_shown_worked_solution_is_wrong_from_the_keyed_step_on_only(name):
     """One worked step per step number; the steps before the keyed one are written as in the
     right solution, the keyed one is not."""
@@ -128,7 +130,7 @@ def test_the_shown_worked_solution_is_wrong_from_the_keyed_step_on_only(name):
         assert shown[k - 1].lines != right[k - 1].lines
 
 
-@pytest.mark.parametrize("name", SPOTTED)
+@pytest.mark.parametrize("name", BY_TOPIC)
 def test_the_stem_asks_the_forward_question_then_for_the_first_wrong_step(name):
     spot, forward = topics.get(name, "spot"), topics.get(name)
     params = draws(name)[0]
@@ -136,7 +138,7 @@ def test_the_stem_asks_the_forward_question_then_for_the_first_wrong_step(name):
     assert text.startswith(forward.stem(params.problem).text) and text.endswith(INSTRUCTION)
 
 
-@pytest.mark.parametrize("name", SPOTTED)
+@pytest.mark.parametrize("name", BY_TOPIC)
 def test_every_named_mistake_an_edit_reproduces_appears(name, monkeypatch):
     """On one forward problem drawn again and again, each named mistake that a single edit
     of its computation reproduces (found here through mutation.mutants) is the one shown in
@@ -164,14 +166,14 @@ def reproduced(name: str, problem) -> set[str]:
     }
 
 
-@pytest.mark.parametrize("name", SPOTTED)
+@pytest.mark.parametrize("name", BY_TOPIC)
 def test_most_draws_show_a_named_mistake_where_one_fits(name):
     fitting = [params for params in draws(name) if reproduced(name, params.problem)]
     named = sum(params.mistake is not None for params in fitting)
     assert named >= 0.5 * len(fitting), (name, named, len(fitting))
 
 
-@pytest.mark.parametrize("name", SPOTTED)
+@pytest.mark.parametrize("name", BY_TOPIC)
 def test_a_record_reads_back_to_the_same_problem(name):
     spot = topics.get(name, "spot")
     for params in draws(name)[::4]:
@@ -220,7 +222,7 @@ def test_a_record_whose_edit_changes_nothing_shown_is_refused():
         topics.get("sigmoid", "spot").parse(record)
 
 
-@pytest.mark.parametrize("name", SPOTTED)
+@pytest.mark.parametrize("name", BY_TOPIC)
 def test_a_student_making_one_of_spots_own_mistakes_is_told_it(name):
     spot = topics.get(name, "spot")
     told = asked = 0
@@ -242,7 +244,7 @@ def test_a_student_making_one_of_spots_own_mistakes_is_told_it(name):
     assert asked and told / asked >= 0.95, (name, told, asked)
 
 
-@pytest.mark.parametrize("name", SPOTTED)
+@pytest.mark.parametrize("name", BY_TOPIC)
 def test_every_worked_line_and_key_line_is_latex_every_renderer_writes(name):
     spot = topics.get(name, "spot")
     for params in draws(name)[::3]:
@@ -254,7 +256,7 @@ def test_every_worked_line_and_key_line_is_latex_every_renderer_writes(name):
             assert check(latex) is None, (params, latex)
 
 
-@pytest.mark.parametrize("name", SPOTTED)
+@pytest.mark.parametrize("name", BY_TOPIC)
 def test_the_key_names_the_shown_mistake_or_explains_the_edit(name):
     spot, topic = topics.get(name, "spot"), topics.get(name)
     labels = {m.id: m.label for m in topic.misconceptions}

@@ -66,8 +66,13 @@ def test_no_named_mistake_of_a_form_gives_the_right_answer(name: str, form: str)
                     assert not same_answer(solution.parts, wrong, solution.answer), mistake.label
 
 
-OTHER_FORMS = [f for f in FORMS if f[1] != "forward"]
 STUDENT_SEEDS = range(40)
+#: one xdist worker per form for the sweeps below, which read the same cached draws
+OTHER_FORMS = [
+    pytest.param(name, form, marks=pytest.mark.xdist_group(f"form-{name}-{form}"))
+    for name, form in FORMS
+    if form != "forward"
+]
 
 
 @pytest.mark.parametrize(("name", "form"), OTHER_FORMS)
@@ -93,7 +98,7 @@ def test_a_slip_in_a_form_is_never_given_a_name(name: str, form: str) -> None:
 def test_a_forms_stems_and_steps_are_in_the_latex_subset_every_writer_renders(
     name: str, form: str
 ) -> None:
-    assert latex_problems(name, form, range(20)) == []
+    assert latex_problems(name, form, STUDENT_SEEDS) == []
 
 
 def test_a_form_a_topic_lacks_is_refused_with_the_forms_it_has() -> None:

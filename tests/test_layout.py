@@ -44,7 +44,14 @@ measure = _bench_layout().measure
 CASES = [("midterm", "typst"), ("midterm", "weasyprint"), ("quiz", "typst"), ("quiz", "weasyprint")]
 
 
-@pytest.fixture(scope="module", params=CASES, ids=["-".join(c) for c in CASES])
+#: each printed exam's tests on one xdist worker, which prints it once
+PRINTED = [
+    pytest.param(case, id="-".join(case), marks=pytest.mark.xdist_group("layout-" + "-".join(case)))
+    for case in CASES
+]
+
+
+@pytest.fixture(scope="module", params=PRINTED)
 def printed(request, tmp_path_factory) -> tuple[Path, list[Path]]:
     name, engine = request.param
     out = tmp_path_factory.mktemp(f"{name}-{engine}")

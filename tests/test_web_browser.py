@@ -15,6 +15,7 @@ from web_helpers import CODE, roster, serve_command, shown_problem, start_site, 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = [
     pytest.mark.slow,  # drives a real Chromium
+    pytest.mark.xdist_group("browser"),  # one worker starts the site and the browser
     pytest.mark.skipif(
         not Path(CHROMIUM).exists(),
         reason="Debian's chromium is not installed (.ci/run installs it)",
