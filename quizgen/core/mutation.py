@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from quizgen.core import mathfn
 from quizgen.core.latex import num
 from quizgen.core.model import Edit, Misconception, Part
 
@@ -395,7 +396,10 @@ class MatMul(Expr):
     right: Expr
 
     def value(self, env: Env) -> Array:
-        return np.asarray(self.left.value(env) @ self.right.value(env), float)
+        left, right = np.asarray(self.left.value(env)), np.asarray(self.right.value(env))
+        if left.ndim <= 2 and right.ndim <= 2:  # one problem's values: the same bits everywhere
+            return mathfn.matmul(left, right)
+        return np.asarray(left @ right, float)  # stacked values of the edit search
 
     def text(self) -> str:
         return f"{self.left.grouped()} {self.right.grouped()}"
@@ -1181,18 +1185,20 @@ def _step(z: Array) -> Array:
 
 def _lse(z: Array) -> Array:
     top = np.max(z)
-    return np.asarray(top + np.log(np.exp(z - top).sum()))
+    return np.asarray(top + math.log(math.fsum(mathfn.exp(z - top).ravel().tolist())))
 
 
 def _softmax(z: Array) -> Array:
-    e = np.exp(z - np.max(z))
-    return np.asarray(e / e.sum())
+    e = mathfn.exp(z - np.max(z))
+    return np.asarray(e / math.fsum(e.ravel().tolist()))
 
 
-function("exp", np.exp, "e^({0})", tex="e^{{{0}}}")
-function("log", np.log, "log({0})", confused=("log10",), tex=r"\log\left({0}\right)")
+function("exp", mathfn.exp, "e^({0})", tex="e^{{{0}}}")
+function("log", mathfn.log, "log({0})", confused=("log10",), tex=r"\log\left({0}\right)")
 function("log10", np.log10, "log10({0})", tex=r"\log_{{10}}\left({0}\right)")
-function("sigmoid", lambda z: 1.0 / (1.0 + np.exp(-z)), "sigma({0})", tex=r"\sigma({0})")
+function(
+    "sigmoid", lambda z: 1.0 / (1.0 + mathfn.exp(-np.asarray(z))), "sigma({0})", tex=r"\sigma({0})"
+)
 function("relu", lambda z: np.maximum(z, 0.0), "ReLU({0})", tex=r"\text{{ReLU}}({0})")
 function(
     "step",
@@ -1220,7 +1226,13 @@ function(
 function(
     "lse", _lse, "log sum_k e^({0})_k", skippable=False, tex=r"\log \sum_k e^{{\left({0}\right)_k}}"
 )
-function("sum", lambda v: np.asarray(np.sum(v)), "sum {0}", skippable=False, tex=r"\sum {0}")
+function(
+    "sum",
+    lambda v: np.asarray(math.fsum(np.ravel(v).tolist())),
+    "sum {0}",
+    skippable=False,
+    tex=r"\sum {0}",
+)
 function("diag", lambda v: np.diag(v), "diag({0})", skippable=False, tex=r"\text{{diag}}({0})")
 function(
     "offdiag",
@@ -1398,7 +1410,7 @@ def _kept_max(scores: Array, keep: Array) -> Array:
 
 
 function("sqrt", np.sqrt, "sqrt({0})", tex=r"\sqrt{{{0}}}")
-function("tanh", np.tanh, "tanh({0})", confused=("sigmoid",), tex=r"\tanh({0})")
+function("tanh", mathfn.tanh, "tanh({0})", confused=("sigmoid",), tex=r"\tanh({0})")
 function("abs", np.abs, "|{0}|", tex=r"\left|{0}\right|")
 function("sgn", np.sign, "sign({0})", confused=("abs",), tex=r"\text{{sign}}({0})")
 function("power", np.power, "{0}^{1}", skippable=False, tex=r"\left({0}\right)^{{{1}}}")

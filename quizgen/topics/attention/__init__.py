@@ -16,6 +16,7 @@ from pydantic import model_validator
 
 from quizgen.core.draw import grid_matrix, pick
 from quizgen.core.latex import dot, mat, num, paren, vec
+from quizgen.core.mathfn import exp, matmul
 from quizgen.core.model import Difficulty, Part, Precision, Stem, Step
 from quizgen.core.mutation import Computation, Div, Fn, Line, MatMul, Prod, Q, T, diff, fields
 from quizgen.core.params import Matrix, ParamsModel
@@ -61,16 +62,16 @@ def _answer(
     value (0: masked, but still in the softmax)."""
     Q, K, V = (np.array(m, float) for m in (p.Q, p.K, p.V))
     d_k = Q.shape[1]
-    scores = Q @ K.T / {"sqrt": math.sqrt(d_k), "none": 1.0, "d_k": d_k}[scale]
+    scores = matmul(Q, K.T) / {"sqrt": math.sqrt(d_k), "none": 1.0, "d_k": d_k}[scale]
     logits = scores.copy()
     if p.causal and masked:
         logits[np.triu_indices(len(Q), k=1)] = mask_value
-    shifted = np.exp(logits - logits.max(axis=axis, keepdims=True))
+    shifted = exp(logits - logits.max(axis=axis, keepdims=True))
     weights = shifted / shifted.sum(axis=axis, keepdims=True)
     return {
         "scores": scores.tolist(),
         "weights": weights.tolist(),
-        "output": (weights @ V).tolist(),
+        "output": (matmul(weights, V)).tolist(),
     }
 
 
@@ -99,7 +100,7 @@ def generate(rng: np.random.Generator, difficulty: Difficulty) -> Params:
         V=grid_matrix(rng, n, 2, -2, 2, 1),
         causal=difficulty == "hard",
     )
-    scores = np.array(p.Q) @ np.array(p.K).T
+    scores = matmul(np.array(p.Q), np.array(p.K).T)
     rows = scores[1:] if p.causal else scores  # a causal first row attends to itself only
     if np.allclose(scores, scores.T) or any(len(set(row)) == 1 for row in rows.tolist()):
         raise Degenerate
@@ -193,11 +194,11 @@ def follow(p: Params, given: dict[str, Any]) -> dict[str, Any]:
     logits = np.array(given.get("scores", right["scores"]), float)
     if p.causal:
         logits[np.triu_indices(len(p.Q), k=1)] = -np.inf
-    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+    shifted = exp(logits - logits.max(axis=1, keepdims=True))
     weights = np.array(given.get("weights", right["weights"]), float)
     return {
         "weights": (shifted / shifted.sum(axis=1, keepdims=True)).tolist(),
-        "output": (weights @ np.array(p.V, float)).tolist(),
+        "output": (matmul(weights, np.array(p.V, float))).tolist(),
     }
 
 

@@ -24,6 +24,7 @@ from pydantic import Field, model_validator
 
 from quizgen.core.draw import grid_matrix, grid_vector, pick
 from quizgen.core.latex import dot, num, paren, vec
+from quizgen.core.mathfn import matmul
 from quizgen.core.model import Difficulty, Misconception, Part, Precision, Stem, Step
 from quizgen.core.params import Matrix, Num, ParamsModel, Vector
 from quizgen.topics import Degenerate
@@ -68,7 +69,7 @@ def _root(p: Params, scale: Scale = "sqrt") -> float:
 
 def _known(p: Params) -> list[float]:
     """The raw scores q . k_j of the other keys."""
-    return [float(np.dot(p.q, k)) for k in p.others]
+    return [float(matmul(p.q, k)) for k in p.others]
 
 
 def _score(p: Params, *, scale: Scale = "sqrt", upside: bool = False, own: bool = True) -> float:
@@ -224,7 +225,7 @@ def _forward_weights(p: Params, answer: dict[str, float]) -> list[float]:
     """The query's weights by the forward topic, with key 1 filled in: the stated key with its
     entry, or (at easy and medium) the key along q that has the score."""
     if p.k1 is None:
-        k1 = (np.array(p.q, float) * answer["score"] / float(np.dot(p.q, p.q))).tolist()
+        k1 = (np.array(p.q, float) * answer["score"] / float(matmul(p.q, p.q))).tolist()
     else:
         k1 = [answer["entry"] if k is None else k for k in p.k1]
     keys = [k1, *p.others]

@@ -22,7 +22,7 @@ from pydantic import model_validator
 
 from quizgen.core.draw import grid_matrix, grid_vector
 from quizgen.core.latex import dot, mat, num, paren, vec
-from quizgen.core.mathfn import logsumexp, sigmoid_array, softmax, softplus
+from quizgen.core.mathfn import log, logsumexp, matmul, sigmoid_array, softmax, softplus
 from quizgen.core.model import EXACT, Difficulty, Part, Precision, Stem, Step
 from quizgen.core.mutation import (
     At,
@@ -109,9 +109,9 @@ def _pass(
     ``transpose`` writes dW as delta^T input."""
     x, y = np.array(p.x, float), np.array(p.y, float)
     W1, W2 = np.array(p.W1, float), np.array(p.W2, float)
-    z1 = x @ W1 + (np.array(p.b1, float) if hidden_bias else 0.0)
+    z1 = matmul(x, W1) + (np.array(p.b1, float) if hidden_bias else 0.0)
     h1, dh1 = _hidden(p, z1) if activation else (z1, np.ones_like(z1))
-    z2 = h1 @ W2 + (np.array(p.b2, float) if output_bias else 0.0)
+    z2 = matmul(h1, W2) + (np.array(p.b2, float) if output_bias else 0.0)
     if p.output == "softmax":
         y_hat = softmax(z2)
         loss = logsumexp(z2) - float(z2[int(np.argmax(y))])
@@ -120,7 +120,7 @@ def _pass(
         loss = softplus(-float(z2[0])) if y[0] == 1 else softplus(float(z2[0]))
     delta2 = sign * (y_hat - y)
     factor = {"derivative": dh1, "z": z1, "value": h1, "none": np.ones_like(z1)}[local]
-    delta1 = (delta2 @ W2.T) * factor
+    delta1 = (matmul(delta2, W2.T)) * factor
     outer = (lambda a, b: np.outer(b, a)) if transpose else np.outer
     return {
         "z1": z1.tolist(),
@@ -170,7 +170,7 @@ def generate(rng: np.random.Generator, difficulty: Difficulty) -> Params:
     a = solve(p)
     if hidden == "relu" and (0 in a["z1"] or max(a["z1"]) < 0):
         raise Degenerate
-    if np.isclose(np.array(a["delta2"]) @ np.array(p.W2, float).T, 0).any():
+    if np.isclose(matmul(np.array(a["delta2"]), np.array(p.W2, float).T), 0).any():
         raise Degenerate  # a hidden unit that receives no error teaches nothing
     if max(abs(v) for v in a["z2"]) > 4 or max(abs(v) for v in a["delta1"]) < 1e-3:
         raise Degenerate
@@ -338,10 +338,10 @@ def follow(p: Params, given: dict[str, Any]) -> dict[str, Any]:
     else:
         h1 = sigmoid_array(use["z1"])
         local = use["h1"] * (1 - use["h1"])
-    z2 = use["h1"] @ W2 + np.array(p.b2, float)
+    z2 = matmul(use["h1"], W2) + np.array(p.b2, float)
     y_hat = softmax(use["z2"]) if p.output == "softmax" else sigmoid_array(use["z2"])
     delta2 = use["y_hat"] - np.array(p.y, float)
-    delta1 = (use["delta2"] @ W2.T) * local
+    delta1 = (matmul(use["delta2"], W2.T)) * local
     out = {
         "h1": h1,
         "z2": z2,
@@ -354,7 +354,7 @@ def follow(p: Params, given: dict[str, Any]) -> dict[str, Any]:
     c = int(np.argmax(p.y)) if p.output == "softmax" else 0
     target = use["y_hat"][c] if (p.output == "softmax" or p.y[0] == 1) else 1 - use["y_hat"][0]
     if 0 < target < 1:
-        out["loss"] = -float(np.log(target))
+        out["loss"] = -float(log(target))
     return {k: v.tolist() if isinstance(v, np.ndarray) else v for k, v in out.items()}
 
 

@@ -25,6 +25,7 @@ from pydantic import model_validator
 
 from quizgen.core.draw import grid_matrix, grid_vector, pick
 from quizgen.core.latex import mat, num, paren, vec
+from quizgen.core.mathfn import matmul
 from quizgen.core.model import EXACT, Difficulty, Misconception, Part, Precision, Stem, Step
 from quizgen.core.params import Matrix, NonNegativeInt, Num, ParamsModel, Vector
 from quizgen.topics import Degenerate
@@ -128,7 +129,7 @@ def _input(p: Params, *, multiply: bool = False, transpose: bool = False) -> lis
 
 
 def _pre_activation(p: Params) -> np.ndarray:
-    return np.array(p.x, float) @ np.array(p.W1, float) + np.array(p.b1, float)
+    return matmul(np.array(p.x, float), np.array(p.W1, float)) + np.array(p.b1, float)
 
 
 def _hidden(p: Params, *, activation: bool = True) -> list[float]:
@@ -165,7 +166,7 @@ def _eta(
 def _candidate(z1: Sequence[float], W2: Any, y_hat: Sequence[float], c: int) -> np.ndarray:
     """The hidden error delta1 if class ``c`` (0-based) were the true one."""
     delta2 = np.array(y_hat, float) - np.eye(len(y_hat))[c]
-    return (delta2 @ np.array(W2, float).T) * (np.array(z1) > 0)
+    return (matmul(delta2, np.array(W2, float).T)) * (np.array(z1) > 0)
 
 
 def _fitting_classes(p: Params) -> list[int]:
@@ -216,7 +217,7 @@ def generate(rng: np.random.Generator, difficulty: Difficulty) -> Params:
         x, W1 = grid_vector(rng, 2, -2, 2, 1), grid_matrix(rng, 2, 2, -1, 1, 0.5)
         b1, W2 = grid_vector(rng, 2, -1, 1, 0.5), grid_matrix(rng, 2, 2, -1, 1, 0.5)
         delta2 = [round(v - (k == c), 10) for k, v in enumerate(probs)]
-        z1 = np.array(x, float) @ np.array(W1, float) + np.array(b1, float)
+        z1 = matmul(np.array(x, float), np.array(W1, float)) + np.array(b1, float)
         j, k = int(rng.integers(2)), int(rng.integers(2))
         if z1[j] <= 0 or 0 in z1:
             raise Degenerate
@@ -363,7 +364,7 @@ def _target_steps(p: Params, answer: dict[str, Any]) -> list[Step]:
     assert p.z1 and p.W2 and p.y_hat and p.delta1
     c = answer["true_class"]
     active = [int(v > 0) for v in p.z1]
-    back = (np.array(p.y_hat, float) @ np.array(p.W2, float).T).tolist()
+    back = (matmul(np.array(p.y_hat, float), np.array(p.W2, float).T)).tolist()
     column = [b - d for b, d, a in zip(back, p.delta1, active) if a]
     units = [i + 1 for i, a in enumerate(active) if a]
     columns = tuple(
@@ -371,7 +372,7 @@ def _target_steps(p: Params, answer: dict[str, Any]) -> list[Step]:
         rf"{vec([row[k] for row, a in zip(p.W2, active) if a])}"
         for k in range(len(p.y_hat))
     )
-    check = (np.array(answer["delta2"]) @ np.array(p.W2, float).T) * np.array(active)
+    check = (matmul(np.array(answer["delta2"]), np.array(p.W2, float).T)) * np.array(active)
     return [
         Step(
             r"$\text{ReLU}'(z^{(1)})$",

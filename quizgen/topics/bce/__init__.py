@@ -17,7 +17,7 @@ from pydantic import model_validator
 
 from quizgen.core.draw import grid_vector
 from quizgen.core.latex import dot, num, paren, vec
-from quizgen.core.mathfn import sigmoid, sigmoid_derivative, softplus
+from quizgen.core.mathfn import matmul, sigmoid, sigmoid_derivative, softplus
 from quizgen.core.model import EXACT, Difficulty, Misconception, Part, Precision, Stem, Step
 from quizgen.core.mutation import C, Computation, Fn, Line, MatMul, Neg, Prod, Q, diff, fields
 from quizgen.core.params import ParamsModel, Vector
@@ -48,7 +48,7 @@ class Params(ParamsModel):
 
 
 def _z(p: Params) -> float:
-    return float(np.dot(p.x, p.w))
+    return float(matmul(p.x, p.w))
 
 
 def _answer(p: Params, *, sign: float = 1.0, keep_dsigma: bool = False) -> dict[str, Any]:

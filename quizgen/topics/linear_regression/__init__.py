@@ -17,6 +17,7 @@ from pydantic import Field, model_validator
 
 from quizgen.core.draw import grid_matrix, grid_vector, pick
 from quizgen.core.latex import dot, mat, num, paren, vec
+from quizgen.core.mathfn import matmul
 from quizgen.core.model import EXACT, Difficulty, Part, Precision, Stem, Step
 from quizgen.core.mutation import C, Computation, Div, Fn, Line, MatMul, Prod, Q, T, diff, fields
 from quizgen.core.params import Matrix, Num, ParamsModel, Vector
@@ -62,10 +63,10 @@ def _fit(
     """The answer, computed with each switch set right (the defaults) or as a known mistake."""
     X, y, w = np.array(p.X, float), np.array(p.y, float), np.array(p.w, float)
     n = len(y)
-    y_hat = X @ w
+    y_hat = matmul(X, w)
     error = (y - y_hat) if flip else (y_hat - y)
-    cost = float(error @ error) / (2 * n if half else n)
-    grad = X.T @ error / (n if scale else 1)
+    cost = float(matmul(error, error)) / (2 * n if half else n)
+    grad = matmul(X.T, error) / (n if scale else 1)
     eta = p.eta if use_eta else 1.0
     w_new = w + eta * grad if ascend else w - eta * grad
     return {
@@ -175,13 +176,13 @@ def steps(p: Params, answer: dict[str, Any]) -> list[Step]:
 def follow(p: Params, given: dict[str, Any]) -> dict[str, Any]:
     """Each later value from the student's own earlier ones, for follow-through marking."""
     X, y, w = np.array(p.X, float), np.array(p.y, float), np.array(p.w, float)
-    y_hat = np.array(given.get("y_hat", X @ w), float)
+    y_hat = np.array(given.get("y_hat", matmul(X, w)), float)
     error = np.array(given.get("error", y_hat - y), float)
-    grad = np.array(given.get("grad", X.T @ error / len(y)), float)
+    grad = np.array(given.get("grad", matmul(X.T, error) / len(y)), float)
     return {
         "error": (y_hat - y).tolist(),
-        "cost": float(error @ error) / (2 * len(y)),
-        "grad": (X.T @ error / len(y)).tolist(),
+        "cost": float(matmul(error, error)) / (2 * len(y)),
+        "grad": (matmul(X.T, error) / len(y)).tolist(),
         "w_new": (w - p.eta * grad).tolist(),
     }
 

@@ -22,6 +22,7 @@ from pydantic import model_validator
 
 from quizgen.core.draw import grid_vector, on_grid, pick
 from quizgen.core.latex import dot, mat, num, paren, vec
+from quizgen.core.mathfn import matmul
 from quizgen.core.model import EXACT, Difficulty, Misconception, Part, Precision, Stem, Step
 from quizgen.core.params import NonNegativeInt, Num, ParamsModel, Vector
 from quizgen.topics import Degenerate
@@ -101,8 +102,8 @@ def _gradient(p: Params, *, scale: bool = True, flip: bool = False) -> np.ndarra
     """grad J = (1/N) X^T (Xw - y), for the "eta" questions (``scale`` False: without the
     1/N; ``flip``: with the error taken as y - y_hat)."""
     X, y = _matrix(p), np.array(p.y, float)
-    error = X @ np.array(p.w, float) - y
-    return X.T @ (-error if flip else error) / (len(y) if scale else 1)
+    error = matmul(X, np.array(p.w, float)) - y
+    return matmul(X.T, -error if flip else error) / (len(y) if scale else 1)
 
 
 def _input(p: Params, *, bias: bool = True, multiply: bool = False, flip: bool = False) -> float:
@@ -132,7 +133,7 @@ def _target(
         return None
     A = X if transpose else X.T
     sign = -1.0 if flip else 1.0
-    y_hat = X @ np.array(p.w, float)
+    y_hat = matmul(X, np.array(p.w, float))
     error = sign * (y_hat - np.array([0.0 if v is None else v for v in p.y]))
     rest = sum(A[j][i] * error[i] for i in range(len(error)) if i != k)
     if A[j][k] == 0:
@@ -263,7 +264,7 @@ def _input_steps(p: Params, x: float) -> list[Step]:
         ),
         Step(
             "Check with the forward formula",
-            (rf"\hat{{y}} = {dot(filled, p.w)} = {num(float(np.dot(filled, p.w)))}",),
+            (rf"\hat{{y}} = {dot(filled, p.w)} = {num(float(matmul(filled, p.w)))}",),
         ),
     ]
 

@@ -17,6 +17,7 @@ from pydantic import Field, model_validator
 
 from quizgen.core.draw import grid_vector, on_grid, pick
 from quizgen.core.latex import num, paren, vec
+from quizgen.core.mathfn import matmul
 from quizgen.core.model import Difficulty, Part, Precision, Stem, Step
 from quizgen.core.mutation import C, Computation, Div, Fn, Line, Prod, Q, add, diff, fields
 from quizgen.core.params import Num, ParamsModel, Vector
@@ -73,10 +74,10 @@ def _answer(
     penalised[0] = 1.0 if decay_bias else 0.0
     if p.penalty == "l2":
         factor = {"right": (0.5, 1.0), "no-half": (1.0, 2.0), "half-gradient": (0.5, 0.5)}[scale]
-        value = factor[0] * p.lam * float(penalised @ w**2)
+        value = factor[0] * p.lam * float(matmul(penalised, w**2))
         penalty_grad = factor[1] * p.lam * penalised * w
     else:
-        value = p.lam * float(penalised @ np.abs(w))
+        value = p.lam * float(matmul(penalised, np.abs(w)))
         penalty_grad = p.lam * penalised * np.where(w == 0, sign_zero, np.sign(w))
     total_grad = np.array(p.grad, float) + penalty_grad
     a, mask = np.array(p.a, float), np.array(p.mask, float)

@@ -25,6 +25,7 @@ from pydantic import Field, model_validator
 
 from quizgen.core.draw import grid_vector, on_grid, pick
 from quizgen.core.latex import num, paren, vec
+from quizgen.core.mathfn import matmul
 from quizgen.core.model import Difficulty, Misconception, Part, Precision, Stem, Step
 from quizgen.core.params import Num, ParamsModel, Vector
 from quizgen.topics import Degenerate
@@ -95,7 +96,7 @@ def _size(
     weights = np.array(p.w if bias else p.w[1:], float)
     l2 = p.penalty == "l2" if squares is None else squares
     if l2:
-        return float(weights @ weights) * (0.5 if half else 1.0)
+        return float(matmul(weights, weights)) * (0.5 if half else 1.0)
     return float(np.abs(weights).sum())
 
 

@@ -18,6 +18,7 @@ from pydantic import model_validator
 
 from quizgen.core.draw import grid_matrix, grid_vector
 from quizgen.core.latex import mat, num, vec
+from quizgen.core.mathfn import matmul, tanh
 from quizgen.core.model import Difficulty, Part, Precision, Stem, Step
 from quizgen.core.mutation import (
     C,
@@ -95,26 +96,26 @@ def _answer(
     a = _arrays(p)
     states = [a["h0"]]
     for x in a["xs"]:
-        pre = x @ a["Wx"] + (states[-1] @ a["Wh"] if recurrent else 0.0) + a["b"]
-        states.append(np.tanh(pre) if activation else pre)
+        pre = matmul(x, a["Wx"]) + (matmul(states[-1], a["Wh"]) if recurrent else 0.0) + a["b"]
+        states.append(tanh(pre) if activation else pre)
     h = np.array(states[1:])
-    y = h @ a["Wy"] + a["by"]
+    y = matmul(h, a["Wy"]) + a["by"]
     out: dict[str, Any] = {"h": h.tolist(), "y": y.tolist()}
     if p.target is None:
         return out
     error = y[-1] - np.array(p.target, float)
     steps = len(h)
     delta = np.zeros_like(h)
-    upstream = error @ a["Wy"].T
+    upstream = matmul(error, a["Wy"].T)
     for t in reversed(range(steps)):
         delta[t] = upstream * ((1 - h[t] ** 2) if tanh_prime and activation else 1.0)
-        upstream = delta[t] @ a["Wh"].T if earlier_steps else 0 * upstream
+        upstream = matmul(delta[t], a["Wh"].T) if earlier_steps else 0 * upstream
     inputs = h if not previous_state else np.array(states[:-1])
     out |= {
-        "loss": float(error @ error) / 2,
+        "loss": float(matmul(error, error)) / 2,
         "delta": delta.tolist(),
-        "dWh": (inputs.T @ delta).tolist(),  # the sum over steps of h_{t-1}^T delta_t
-        "dWx": (a["xs"].T @ delta).tolist(),
+        "dWh": (matmul(inputs.T, delta)).tolist(),  # the sum over steps of h_{t-1}^T delta_t
+        "dWx": (matmul(a["xs"].T, delta)).tolist(),
     }
     return out
 
@@ -208,7 +209,7 @@ def steps(p: Params, answer: dict[str, Any]) -> list[Step]:
     states = [list(p.h0), *answer["h"]]
     out = []
     for t, x in enumerate(p.xs):
-        pre = np.array(x, float) @ a["Wx"] + np.array(states[t]) @ a["Wh"] + a["b"]
+        pre = matmul(np.array(x, float), a["Wx"]) + matmul(np.array(states[t]), a["Wh"]) + a["b"]
         out.append(
             Step(
                 f"Step {t + 1}",
@@ -225,12 +226,13 @@ def steps(p: Params, answer: dict[str, Any]) -> list[Step]:
     last = len(p.xs)
     error = np.array(answer["y"][-1]) - np.array(p.target, float)
     delta = answer["delta"]
+    carried_error = matmul(error, a["Wy"].T)
     back = [
-        rf"\delta_{last} = (e W_y^T) \odot (1 - h_{last}^2) = {vec(error @ a['Wy'].T, d)} \odot "
+        rf"\delta_{last} = (e W_y^T) \odot (1 - h_{last}^2) = {vec(carried_error, d)} \odot "
         rf"{vec(1 - np.array(states[last]) ** 2, d)} = {vec(delta[-1], d)}"
     ]
     for t in reversed(range(1, last)):
-        carried = np.array(delta[t]) @ a["Wh"].T
+        carried = matmul(np.array(delta[t]), a["Wh"].T)
         back.append(
             rf"\delta_{t} = (\delta_{t + 1} W_h^T) \odot (1 - h_{t}^2) = {vec(carried, d)} "
             rf"\odot {vec(1 - np.array(states[t]) ** 2, d)} = {vec(delta[t - 1], d)}"
@@ -261,21 +263,21 @@ def follow(p: Params, given: dict[str, Any]) -> dict[str, Any]:
     a = _arrays(p)
     h = np.array(given.get("h", right["h"]), float)
     y = np.array(given.get("y", right["y"]), float)
-    out: dict[str, Any] = {"y": (h @ a["Wy"] + a["by"]).tolist()}
+    out: dict[str, Any] = {"y": (matmul(h, a["Wy"]) + a["by"]).tolist()}
     if p.target is None:
         return out
     error = y[-1] - np.array(p.target, float)
     delta = np.zeros_like(h)
-    upstream = error @ a["Wy"].T
+    upstream = matmul(error, a["Wy"].T)
     for t in reversed(range(len(h))):
         delta[t] = upstream * (1 - h[t] ** 2)
-        upstream = delta[t] @ a["Wh"].T
+        upstream = matmul(delta[t], a["Wh"].T)
     given_delta = np.array(given.get("delta", right["delta"]), float)
     previous = np.vstack([a["h0"], h[:-1]])
     return out | {
-        "loss": float(error @ error) / 2,
+        "loss": float(matmul(error, error)) / 2,
         "delta": delta.tolist(),
-        "dWh": (previous.T @ given_delta).tolist(),
+        "dWh": (matmul(previous.T, given_delta)).tolist(),
     }
 
 

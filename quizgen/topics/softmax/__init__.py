@@ -13,7 +13,7 @@ import numpy as np
 from pydantic import Field
 
 from quizgen.core.latex import mat, num, vec
-from quizgen.core.mathfn import softmax
+from quizgen.core.mathfn import exp, softmax
 from quizgen.core.model import Difficulty, Misconception, Part, Precision, Stem, Step
 from quizgen.core.mutation import C, Computation, Fn, Line, Neg, Outer, Prod, Q, add, diff, fields
 from quizgen.core.params import Num, ParamsModel
@@ -105,7 +105,7 @@ def _mistake(**switches: Any):
 
 
 def _unnormalised(p: Params) -> dict[str, Any]:
-    e = np.exp(np.asarray(p.z, float))
+    e = exp(np.asarray(p.z, float))
     return {"probs": e.tolist(), "jacobian": _jacobian(e).tolist()}
 
 

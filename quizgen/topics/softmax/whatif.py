@@ -22,7 +22,7 @@ from pydantic import Field, model_validator
 
 from quizgen.core.draw import pick
 from quizgen.core.latex import num, vec
-from quizgen.core.mathfn import softmax
+from quizgen.core.mathfn import log, softmax
 from quizgen.core.model import Difficulty, Misconception, Part, Precision, Stem, Step
 from quizgen.core.params import Num, ParamsModel
 from quizgen.topics import Degenerate
@@ -165,7 +165,7 @@ def follow(p: Params, given: dict[str, Any]) -> dict[str, Any]:
     before = np.array(given.get("before", softmax(p.z)), float)
     if before.min() <= 0:
         return {}
-    return {"probs": softmax(changed(p, np.log(before))).tolist()}
+    return {"probs": softmax(changed(p, log(before))).tolist()}
 
 
 def _wrong(p: Params, change: str, after: Any) -> dict[str, Any] | None:
