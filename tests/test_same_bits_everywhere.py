@@ -24,6 +24,7 @@ for difficulty in ("easy", "medium", "hard"):
     cli([*arguments.split(), difficulty], standalone_mode=False)
 """
 
+
 def _dispatched_features() -> list[str]:
     """The processor features numpy dispatches to on this machine (none on a plain one)."""
     from numpy._core import _multiarray_umath as umath
