@@ -376,10 +376,12 @@ def test_a_form_s_small_pool_repeats_with_a_warning_naming_the_form(tmp_path: Pa
     )
 
 
-#: sha256 of `quizgen export B --format jsonl --seed 11 --variants 3` before forms existed
+#: sha256 of `quizgen export B --format jsonl --seed 11 --variants 3` before forms existed,
+#: taken again when answers became the same bits on every processor (core.mathfn: a few
+#: answers moved in their last bit; the records are otherwise as before forms)
 FORWARD_EXPORTS = {
-    "quiz": "1a57e7c058e7168ff8aad5c1d0b765936a20c7fb330b7a7520b4dbd56dfb33a0",
-    "final": "b1211b7722d700d776d599ffc4d5dec8c6f129d8fdacf8fa3b470bb11e75b5bb",
+    "quiz": "7c3fb7e76a1e67f7d1f9e32fc76e569a4a994bc3276ee50b5bd3b93d4624eb5d",
+    "final": "7739972794c03dcbec028527c373a3229fcb1bd345c7b85e98d7c8242246cc2b",
 }
 
 
