@@ -235,7 +235,8 @@ def _atom(text: str) -> str:
 def _argument(node: Node) -> str:
     """A node as an argument of a Typst function call, where a comma outside any parentheses
     or string would start the next argument: such commas are written as content."""
-    out, depth, in_string = [], 0, False
+    out: list[str] = []
+    depth, in_string = 0, False
     for ch in _emit(node):
         if ch == '"' and (not out or out[-1] != "\\"):
             in_string = not in_string
