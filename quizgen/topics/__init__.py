@@ -103,7 +103,7 @@ class Topic:
             raise QuizgenError(
                 f'topic "{self.name}" has no form "{form}"; its forms: {", ".join(self.forms)}'
             )
-        return Topic(self.name, self.module, form, self.other_forms)  # type: ignore[arg-type]
+        return Topic(self.name, self.module, form, self.other_forms)
 
     @property
     def form_description(self) -> str:

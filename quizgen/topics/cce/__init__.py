@@ -45,7 +45,7 @@ class Params(ParamsModel):
         return self
 
 
-def _answer(p: Params, target: int, *, subtract: float = 1.0, sign: float = 1.0) -> dict:
+def _answer(p: Params, target: int, *, subtract: float = 1.0, sign: float = 1.0) -> dict[str, Any]:
     probs = softmax(p.z)
     one_hot = np.eye(len(p.z))[target]
     return {

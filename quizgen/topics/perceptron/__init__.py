@@ -15,6 +15,7 @@ The seed's NAND example: bipolar, w = [0, 0, 0], eta = 1, one pass over the trut
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Literal
@@ -38,7 +39,7 @@ SECTION = 1
 SECTION_TITLE = "Perceptron weight update derivation"
 DESCRIPTION = "trace w <- w + eta (t - y_hat) x over samples, sign(0) = +1, bias weight first"
 
-GATES = {
+GATES: dict[str, Callable[[Any, Any], Any]] = {
     "AND": lambda a, b: a and b,
     "OR": lambda a, b: a or b,
     "NAND": lambda a, b: not (a and b),
@@ -186,7 +187,7 @@ def activation_text(p: Params) -> str:
     return rf"$\hat{{y}} = {level(high)}$ if $z \geq 0$, else ${level(low)}$"
 
 
-def level_text(p: Params):
+def level_text(p: Params) -> Callable[[float], str]:
     """How an output level is written: +1 / -1 for bipolar, as the seed does; 0 / 1 for binary."""
     return signed if p.encoding == "bipolar" else fmt
 

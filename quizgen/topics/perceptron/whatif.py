@@ -102,7 +102,7 @@ def generate(rng: np.random.Generator, difficulty: Difficulty) -> Params:
         given["eta"] = pick(rng, [v for v in NEW_ETAS if v != setup.eta])
     elif change == "flip":
         given["sample"] = int(rng.integers(1, 5))
-    p = Params(setup=setup, change=change, **given)  # type: ignore[arg-type]
+    p = Params(setup=setup, change=change, **given)
     if solve(p)["w_final"] == _first_pass(p)["w_final"]:
         raise Degenerate
     return p

@@ -7,6 +7,7 @@ r"""ReLU, its derivative and the backpropagated signal (seed section 8). ReLU'(0
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -38,9 +39,15 @@ class Params(ParamsModel):
         return self
 
 
-def _answer(p: Params, *, at_zero: int = 0, slope=None, upstream: bool = True) -> dict[str, Any]:
+def _answer(
+    p: Params,
+    *,
+    at_zero: int = 0,
+    slope: Callable[[float], float] | None = None,
+    upstream: bool = True,
+) -> dict[str, Any]:
     relu = [max(v, 0) for v in p.z]
-    drelu = [1 if v > 0 else (at_zero if v == 0 else 0) for v in p.z]
+    drelu: list[float] = [1 if v > 0 else (at_zero if v == 0 else 0) for v in p.z]
     if slope is not None:
         drelu = [slope(v) for v in p.z]
     incoming = p.upstream if upstream else [1] * len(drelu)

@@ -7,6 +7,7 @@ r"""Softmax and its Jacobian (seed section 5): dy_i/dz_j = y_i (delta_ij - y_j).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -96,7 +97,7 @@ def follow(p: Params, given: dict[str, Any]) -> dict[str, Any]:
     return {"jacobian": _jacobian(probs).tolist()}
 
 
-def _mistake(**switches: Any):
+def _mistake(**switches: Any) -> Callable[[Params], dict[str, Any]]:
     def answer(p: Params) -> dict[str, Any]:
         probs = softmax(p.z)
         return {"probs": probs.tolist(), "jacobian": _jacobian(probs, **switches).tolist()}

@@ -15,6 +15,7 @@ probabilities become p^t renormalised: sharper for t > 1, flatter for t < 1.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any, Literal
 
 import numpy as np
@@ -74,11 +75,12 @@ def generate(rng: np.random.Generator, difficulty: Difficulty) -> Params:
     difficulty. Redrawn where a named mistake gives the right answer."""
     z = draw_logits(rng, difficulty)
     change = pick(rng, ("shift", "up", "scale"))
-    by = {
+    draws: dict[str, Callable[[], float]] = {
         "shift": lambda: pick(rng, SHIFTS),
         "up": lambda: int(rng.integers(len(z))),
         "scale": lambda: pick(rng, SCALES),
-    }[change]()
+    }
+    by = draws[change]()
     p = Params(z=z, change=change, by=by)
     if a_mistake_is_right(p, solve, parts, MISCONCEPTIONS):
         raise Degenerate
