@@ -2,9 +2,10 @@
 
 Each student's paper depends only on (exam seed, student id), so a roster can be reordered,
 extended or split into shards (``--shard K/N``, by a hash of the id) without changing anyone's
-paper. Workers render and write their students' files themselves and send back only a manifest
-row, so memory stays flat however long the roster. Merged print files pad every paper to an even
-page count, so that on a duplex printer each starts on a front page.
+paper. Workers render and write their students' files themselves (and hash them) and send back
+only a manifest row, so memory stays flat however long the roster. Merged print files pad every
+paper to an even page count, so that on a duplex printer each starts on a front page; the main
+process writes them while the workers render (``publish.merged``), a student at a time.
 
 Interruptions: workers write each student's files under temporary names; the main process
 renames them into place together and appends the student's manifest row to a journal
@@ -132,8 +133,7 @@ def _rendering(
     job: ClassSet, workers: int
 ) -> Iterator[Callable[[Sequence[Student]], Iterator[tuple[dict[str, Any], Staged]]]]:
     """A function giving (manifest row, staged files) for each student, in the order they are
-    done, from ``workers`` processes. Each process is replaced after WORKER_TASKS students,
-    which keeps memory flat however long the roster. Leaving the block early (Ctrl-C, SIGTERM,
+    done, from ``workers`` processes, each replaced after WORKER_TASKS students. Leaving the block early (Ctrl-C, SIGTERM,
     an error) kills the workers at once, and removes what they had half-written."""
     if workers == 1:
         yield lambda students: (render_student(student, job) for student in students)
