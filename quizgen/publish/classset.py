@@ -133,8 +133,9 @@ def _rendering(
     job: ClassSet, workers: int
 ) -> Iterator[Callable[[Sequence[Student]], Iterator[tuple[dict[str, Any], Staged]]]]:
     """A function giving (manifest row, staged files) for each student, in the order they are
-    done, from ``workers`` processes, each replaced after WORKER_TASKS students. Leaving the block early (Ctrl-C, SIGTERM,
-    an error) kills the workers at once, and removes what they had half-written."""
+    done, from ``workers`` processes, each replaced after WORKER_TASKS students. Leaving the
+    block early (Ctrl-C, SIGTERM, an error) kills the workers at once, and removes what they
+    had half-written."""
     if workers == 1:
         yield lambda students: (render_student(student, job) for student in students)
         return

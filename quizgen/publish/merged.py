@@ -180,7 +180,7 @@ class DuplexWriter:
         self.digest.update(chunk)
 
 
-def _inherit(page: pikepdf.Dictionary) -> None:
+def _inherit(page: pikepdf.Object) -> None:
     """Give a page what it inherits from the page tree, which is not copied."""
     for key in INHERITED:
         node = page
