@@ -2,9 +2,10 @@
 
 Each student's paper depends only on (exam seed, student id), so a roster can be reordered,
 extended or split into shards (``--shard K/N``, by a hash of the id) without changing anyone's
-paper. Workers render and write their students' files themselves and send back only a manifest
-row, so memory stays flat however long the roster. Merged print files pad every paper to an even
-page count, so that on a duplex printer each starts on a front page.
+paper. Workers render and write their students' files themselves (and hash them) and send back
+only a manifest row, so memory stays flat however long the roster. Merged print files pad every
+paper to an even page count, so that on a duplex printer each starts on a front page; the main
+process writes them while the workers render (``publish.merged``), a student at a time.
 
 Interruptions: workers write each student's files under temporary names; the main process
 renames them into place together and appends the student's manifest row to a journal
@@ -27,7 +28,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from quizgen.core.errors import QuizgenError
 from quizgen.core.seeds import child_seed
@@ -36,6 +37,7 @@ from quizgen.exam.blueprint import Blueprint
 from quizgen.exam.build import Picks, build_for_student, roster_draws
 from quizgen.exam.model import Student
 from quizgen.exam.roster import in_shard, read_roster, select
+from quizgen.publish.merged import DuplexWriter
 from quizgen.publish.papers import (
     Staged,
     atomic_write,
@@ -43,13 +45,16 @@ from quizgen.publish.papers import (
     discard,
     prepare_out_dir,
     rebuild_command,
+    signals_held,
     stage_copy,
     staging_name,
     with_installed_fonts,
 )
 from quizgen.publish.workers import Workers
 
-WORKER_TASKS = 40
+#: students a worker renders before it is replaced: a safety net against memory that
+#: libraries keep, now that Typst's own cache is kept small (``typst_pdf.forget_layouts``)
+WORKER_TASKS = 400
 MANIFEST_FIELDS = (
     "id",
     "name",
@@ -98,6 +103,10 @@ def render_student(student: Student, job: ClassSet) -> tuple[dict[str, Any], Sta
     version = exam.versions[0]
     rebuild = f"{job.rebuild} --only {shlex.quote(student.id)}"
     staged = stage_copy(exam, version, job.out_dir / student.id, job.formats, rebuild)
+    if job.blueprint.engine == "typst" and "pdf" in job.formats:
+        from quizgen.render import typst_pdf
+
+        typst_pdf.forget_layouts()  # a worker's memory stays that of one student's papers
     try:
         row: dict[str, Any] = {
             "id": student.id,
@@ -124,9 +133,9 @@ def _rendering(
     job: ClassSet, workers: int
 ) -> Iterator[Callable[[Sequence[Student]], Iterator[tuple[dict[str, Any], Staged]]]]:
     """A function giving (manifest row, staged files) for each student, in the order they are
-    done, from ``workers`` processes. Each process is replaced after WORKER_TASKS students,
-    which keeps memory flat however long the roster. Leaving the block early (Ctrl-C, SIGTERM,
-    an error) kills the workers at once, and removes what they had half-written."""
+    done, from ``workers`` processes, each replaced after WORKER_TASKS students. Leaving the
+    block early (Ctrl-C, SIGTERM, an error) kills the workers at once, and removes what they
+    had half-written."""
     if workers == 1:
         yield lambda students: (render_student(student, job) for student in students)
         return
@@ -238,6 +247,46 @@ def class_roster(roster: Path, only_ids: Sequence[str], blueprint: Blueprint) ->
     return ClassRoster(select(students, only_ids, roster.name), students, blueprint, notes)
 
 
+class _PrintFiles:
+    """The merged print files (``all-papers.pdf``, ``all-keys.pdf``), written while the
+    workers render: each student's files are appended as soon as every student before them
+    in the roster is done, so the parent holds no student's pages and the files are ready
+    when the last student is. They take their names only at ``finish``."""
+
+    def __init__(self, out_dir: Path, suffix: str, kinds: Sequence[str]) -> None:
+        self.out_dir = out_dir
+        self.targets = {kind: out_dir / f"all-{kind}s{suffix}.pdf" for kind in kinds}
+        self.streams: dict[str, BinaryIO] = {}
+        self.writers: dict[str, DuplexWriter] = {}
+        self.merged = 0  # students appended, in roster order
+
+    def __enter__(self) -> _PrintFiles:
+        for kind, target in self.targets.items():
+            self.streams[kind] = staging_name(target).open("wb")
+            self.writers[kind] = DuplexWriter(self.streams[kind])
+        return self
+
+    def advance(self, chosen: Sequence[Student], rows: Mapping[str, dict[str, Any]]) -> None:
+        """Append the students whose turn has come and whose files are all there."""
+        while self.merged < len(chosen) and (row := rows.get(chosen[self.merged].id)):
+            for kind, writer in self.writers.items():
+                writer.add(self.out_dir / row["files"][f"{kind}.pdf"])
+            self.merged += 1
+
+    def finish(self) -> None:
+        for kind, writer in self.writers.items():
+            writer.close()
+            self.streams[kind].close()
+        with signals_held():
+            for target in self.targets.values():
+                os.replace(staging_name(target), target)
+
+    def __exit__(self, *_exc: object) -> None:
+        for kind, target in self.targets.items():
+            self.streams[kind].close()
+            staging_name(target).unlink(missing_ok=True)
+
+
 @dataclass(frozen=True, kw_only=True)
 class ClassSetOptions:
     """How ``run_class_set`` builds a roster's papers (``paper --roster``'s options)."""
@@ -303,8 +352,11 @@ def run_class_set(
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
     progress(0, len(chosen) - len(todo))
     journal = _Journal(out_dir / f"{name}.journal.jsonl", job, list(done.values()))
+    suffix = "" if shard is None else f"-{shard[0]}-of-{shard[1]}"
+    kinds = ("paper", "key") if "pdf" in job.formats and chosen else ()
     try:
-        with _rendering(job, workers) as rendered:
+        with _rendering(job, workers) as rendered, _PrintFiles(out_dir, suffix, kinds) as merged:
+            merged.advance(chosen, rows)
             for count, (row, staged) in enumerate(rendered(todo), start=1):
                 try:
                     commit(staged)
@@ -313,6 +365,8 @@ def run_class_set(
                 journal.append(row)
                 rows[row["id"]] = row
                 progress(count, len(chosen) - len(todo))
+                merged.advance(chosen, rows)
+            merged.finish()
     finally:
         journal.close()
     ordered = [rows[s.id] for s in chosen]
@@ -325,13 +379,8 @@ def run_class_set(
         "warnings": list(drawn.warnings),
         "students": ordered,
     }
-    if "pdf" in job.formats and ordered:
-        suffix = "" if shard is None else f"-{shard[0]}-of-{shard[1]}"
-        for kind in ("paper", "key"):
-            target = out_dir / f"all-{kind}s{suffix}.pdf"
-            files = [out_dir / row["files"][f"{kind}.pdf"] for row in ordered]
-            atomic_write(target, lambda p, files=files: merge_for_duplex(files, p))
-            manifest[f"merged_{kind}s"] = target.name
+    for kind in kinds:
+        manifest[f"merged_{kind}s"] = f"all-{kind}s{suffix}.pdf"
     text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
     atomic_write(out_dir / f"{name}.json", lambda p: p.write_text(text, encoding="utf-8"))
     table = _manifest_csv(ordered)
@@ -353,20 +402,3 @@ def _manifest_csv(rows: Sequence[dict[str, Any]]) -> str:
             ]
         )
     return out.getvalue()
-
-
-def merge_for_duplex(files: Sequence[Path], target: Path) -> None:
-    """Concatenate PDFs, padding each to an even page count so each starts on a front page.
-
-    pikepdf (qpdf) copies pages without parsing their content: about 1 ms a paper.
-    """
-    import pikepdf
-
-    with pikepdf.Pdf.new() as merged:
-        for path in files:
-            with pikepdf.open(path) as pdf:
-                merged.pages.extend(pdf.pages)
-                if len(pdf.pages) % 2:
-                    box = [float(v) for v in pdf.pages[-1].mediabox]
-                    merged.add_blank_page(page_size=(box[2] - box[0], box[3] - box[1]))
-        merged.save(target, deterministic_id=True)

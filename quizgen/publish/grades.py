@@ -16,6 +16,7 @@ import os
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -131,7 +132,7 @@ def write_results(
             ("marks.csv", marks_csv(rows)),
             ("marks-by-student.csv", by_student_csv(report, versions)),
         ):
-            atomic_write(out_dir / name, lambda p, text=text: p.write_text(text, encoding="utf-8"))
+            atomic_write(out_dir / name, partial(Path.write_text, data=text, encoding="utf-8"))
             written.append(out_dir / name)
         if "html" in formats:
             page = report_html.class_report(title, seed, report, math_as="mathml")

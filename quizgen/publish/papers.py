@@ -14,6 +14,7 @@ import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 from quizgen.core.errors import QuizgenError, os_reason
@@ -101,7 +102,7 @@ def prepare_out_dir(out_dir: Path, extra_fonts: Sequence[str] = ()) -> None:
         for source in (*shipped, *map(Path, extra_fonts)):
             font = fonts / source.name
             if not font.exists() or font.stat().st_size != source.stat().st_size:
-                atomic_write(font, lambda path, source=source: shutil.copyfile(source, path))
+                atomic_write(font, partial(shutil.copyfile, source))
 
 
 def rebuild_command(

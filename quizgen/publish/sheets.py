@@ -11,6 +11,7 @@ from quizgen.exam.banks import BankQuestion
 from quizgen.exam.blueprint import Blueprint
 from quizgen.exam.build import build_for_student
 from quizgen.exam.model import Exam, Student, Version
+from quizgen.publish.merged import merge_for_duplex
 from quizgen.publish.papers import atomic_write
 from quizgen.render import sheet as sheets
 from quizgen.render import sheet_html, sheet_typst, typst_pdf
@@ -103,8 +104,6 @@ def write_roster_sheets(
     """``paper --roster R --sheet``: ``ID-sheet.pdf`` per student (name and id printed, the
     id in every QR code), ``all-sheets.pdf``, and each sheet after its paper in the merged
     print file ``all-papers.pdf``."""
-    from quizgen.publish.classset import merge_for_duplex
-
     copies = []
     exam = None
     picks = {row["id"]: row.get("redraws", {}) for row in manifest["students"]}

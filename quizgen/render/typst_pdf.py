@@ -154,6 +154,15 @@ def compile_check(formulas: list[str]) -> str | None:
     return None
 
 
+def forget_layouts(compiles: int = 11) -> None:
+    """Let Typst drop what it memoised for the documents compiled so far. typst-py ages its
+    (process-wide) cache once per compile and drops what went unused for 10 compiles, so a
+    process compiling one different document after another (a class set's worker) holds ten
+    documents' layouts, about 100 MB; empty documents age it at almost no cost."""
+    for _ in range(compiles):
+        compiler().compile(input=b"", format="pdf", timestamp=FIXED_DATE)
+
+
 def write_pdf(typst_source: str, target: Path) -> None:
     """Compile with Typst's own fonts only, at a fixed date: the same bytes everywhere."""
     try:
