@@ -19,7 +19,10 @@ from pathlib import Path
 import pytest
 from web_helpers import start_site
 
-pytestmark = pytest.mark.slow  # runs the README's commands end to end
+pytestmark = [
+    pytest.mark.slow,  # runs the README's commands end to end
+    pytest.mark.xdist_group("readme"),  # one worker, in order: later commands read earlier output
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
