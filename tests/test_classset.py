@@ -215,3 +215,20 @@ def test_worker_pools_are_renewed_in_batches_without_changing_a_byte(tmp_path, m
     manifest = run(tmp_path / "batched", STUDENTS[:5], jobs=2)
     assert [row["id"] for row in manifest["students"]] == [s.id for s in STUDENTS[:5]]
     assert files(tmp_path / "batched") == files(tmp_path / "serial")
+
+
+def test_a_stop_while_the_print_files_open_leaves_no_staged_file(tmp_path, monkeypatch):
+    from quizgen.publish import classset
+
+    real_writer, opened = classset.DuplexWriter, []
+
+    def stopped_at_the_second(stream):
+        opened.append(stream)
+        if len(opened) == 2:
+            raise KeyboardInterrupt  # Ctrl-C between opening the papers' file and the keys'
+        return real_writer(stream)
+
+    monkeypatch.setattr(classset, "DuplexWriter", stopped_at_the_second)
+    with pytest.raises(KeyboardInterrupt), classset._PrintFiles(tmp_path, "", ("paper", "key")):
+        pass
+    assert len(opened) == 2 and not list(tmp_path.glob(".*.part"))

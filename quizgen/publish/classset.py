@@ -261,9 +261,13 @@ class _PrintFiles:
         self.merged = 0  # students appended, in roster order
 
     def __enter__(self) -> _PrintFiles:
-        for kind, target in self.targets.items():
-            self.streams[kind] = staging_name(target).open("wb")
-            self.writers[kind] = DuplexWriter(self.streams[kind])
+        try:
+            for kind, target in self.targets.items():
+                self.streams[kind] = staging_name(target).open("wb")
+                self.writers[kind] = DuplexWriter(self.streams[kind])
+        except BaseException:  # a stop while opening them: no staged file stays behind
+            self.__exit__()
+            raise
         return self
 
     def advance(self, chosen: Sequence[Student], rows: Mapping[str, dict[str, Any]]) -> None:
@@ -282,9 +286,11 @@ class _PrintFiles:
                 os.replace(staging_name(target), target)
 
     def __exit__(self, *_exc: object) -> None:
-        for kind, target in self.targets.items():
-            self.streams[kind].close()
-            staging_name(target).unlink(missing_ok=True)
+        with signals_held():  # a second stop must not cut the clean-up short
+            for kind, target in self.targets.items():
+                if kind in self.streams:
+                    self.streams[kind].close()
+                staging_name(target).unlink(missing_ok=True)
 
 
 @dataclass(frozen=True, kw_only=True)
