@@ -252,7 +252,10 @@ def test_a_whole_session_by_keyboard_alone(site, page):
     _, links, _, _ = site
     begin(page, links["ann"], "relu", count=1)
     _, solution = shown_problem(page.content())
-    for part in solution.parts:  # the answer box has the focus; Enter checks it
+    for part in solution.parts:  # the page puts the focus in the answer box; Enter checks it
+        page.wait_for_function(
+            "document.activeElement?.matches('form.answer input[type=text]')", timeout=10_000
+        )
         with page.expect_navigation():
             page.keyboard.type(typed(solution, part.key))
             page.keyboard.press("Enter")
