@@ -108,7 +108,7 @@ def logsumexp(z: ArrayLike) -> float:
     """log sum_k e^{z_k}, shifted by the largest logit."""
     zs = np.asarray(z, dtype=float)
     top = float(zs.max())
-    return top + math.log(math.fsum(exp(zs - top).tolist()))
+    return top + math.log(math.fsum(exp(zs - top).ravel().tolist()))
 
 
 def softmax(z: Sequence[float] | np.ndarray) -> np.ndarray:
@@ -119,4 +119,4 @@ def softmax(z: Sequence[float] | np.ndarray) -> np.ndarray:
     """
     zs = np.asarray(z, dtype=float)
     e = exp(zs - zs.max())
-    return e / math.fsum(e.tolist())
+    return e / math.fsum(e.ravel().tolist())

@@ -1183,16 +1183,6 @@ def _step(z: Array) -> Array:
     return (np.asarray(z) > 0).astype(float)
 
 
-def _lse(z: Array) -> Array:
-    top = np.max(z)
-    return np.asarray(top + math.log(math.fsum(mathfn.exp(z - top).ravel().tolist())))
-
-
-def _softmax(z: Array) -> Array:
-    e = mathfn.exp(z - np.max(z))
-    return np.asarray(e / math.fsum(e.ravel().tolist()))
-
-
 function("exp", mathfn.exp, "e^({0})", tex="e^{{{0}}}")
 function("log", mathfn.log, "log({0})", confused=("log10",), tex=r"\log\left({0}\right)")
 function("log10", np.log10, "log10({0})", tex=r"\log_{{10}}\left({0}\right)")
@@ -1208,7 +1198,7 @@ function(
     tex=r"\mathbf{{1}}_{{{0} > 0}}",
     also=("atmost",),
 )
-function("softmax", _softmax, "softmax({0})", tex=r"\text{{softmax}}({0})")
+function("softmax", mathfn.softmax, "softmax({0})", tex=r"\text{{softmax}}({0})")
 function(
     "sign",
     lambda z: np.where(z >= 0, 1.0, -1.0),
@@ -1224,7 +1214,11 @@ function(
     tex=r"\text{{step}}({0})",
 )
 function(
-    "lse", _lse, "log sum_k e^({0})_k", skippable=False, tex=r"\log \sum_k e^{{\left({0}\right)_k}}"
+    "lse",
+    lambda z: np.asarray(mathfn.logsumexp(z)),
+    "log sum_k e^({0})_k",
+    skippable=False,
+    tex=r"\log \sum_k e^{{\left({0}\right)_k}}",
 )
 function(
     "sum",

@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from quizgen.core.errors import QuizgenError
 from quizgen.core.grading import (
@@ -14,7 +14,28 @@ from quizgen.core.grading import (
     distinct_pairs,
     judge,
 )
-from quizgen.core.model import Misconception, Part, VerdictWord
+from quizgen.core.model import Misconception, Part, Solution, VerdictWord
+from quizgen.core.mutation import Deferred
+
+Explained = Sequence[tuple[Misconception, Mapping[str, Any]]]
+
+
+class KnownMistakes(NamedTuple):
+    """What a wrong answer to a problem is held against: the listed mistakes that give an
+    answer of their own (``offered``), two of them made at once (``pairs``) and the edits of
+    the worked solution (``edits``). The pairs and the edits are searched only when an answer
+    needs them: a right answer, or one a single listed mistake explains, never pays for them."""
+
+    offered: Explained
+    pairs: Sequence[tuple[tuple[Misconception, Misconception], Mapping[str, Any]]]
+    edits: Explained
+
+
+def known_mistakes(topic: Any, params: Any, solution: Solution) -> KnownMistakes:
+    """The quiz's, the site's, ``check``'s and class marking's mistakes for one problem."""
+    offered = distinct_misconceptions(topic.misconceptions, params, solution)
+    pairs = Deferred(lambda: distinct_pairs(topic, params, solution, offered))
+    return KnownMistakes(offered, pairs, topic.edit_mistakes(params, solution, offered))
 
 
 @dataclass(frozen=True)
@@ -75,9 +96,7 @@ def check_typed(problem: Any, typed: Sequence[str]) -> list[PartCheck]:
 
     topic = topics.get(problem.topic, problem.form)
     solution = topic.solve(problem.params)
-    offered = distinct_misconceptions(topic.misconceptions, problem.params, solution)
-    pairs = distinct_pairs(topic, problem.params, solution, offered)
-    edits = topic.edit_mistakes(problem.params, solution, offered)
+    offered, pairs, edits = known_mistakes(topic, problem.params, solution)
     given: dict[str, Any] = {}
     checks = []
     for index, part in enumerate(solution.parts):

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from quizgen import topics
-from quizgen.core.grading import Verdict, distinct_misconceptions, distinct_pairs, judge
+from quizgen.core.grading import Verdict, judge
 from quizgen.core.model import Misconception, Outcome, Part, Problem, Solution
-from quizgen.core.mutation import Deferred
 from quizgen.exam.item_codes import encode
 from quizgen.exam.model import BankItem, BankOption
 from quizgen.practice.answers import parse
+from quizgen.practice.checking import known_mistakes
 from quizgen.practice.history import Attempt
 from quizgen.practice.session import hint_ladder, steps_shown_by
 from quizgen.topics import topic_of_section
@@ -96,14 +96,9 @@ class ProblemRun:
         self.problem = problem
         self.topic = topics.get(problem.topic, problem.form)
         self.solution: Solution = self.topic.solve(problem.params)
-        self.offered = distinct_misconceptions(
-            self.topic.misconceptions, problem.params, self.solution
+        self.offered, self.pairs, self.edits = known_mistakes(
+            self.topic, problem.params, self.solution
         )
-        # two mistakes at once are tried only for an answer no single one explains
-        self.pairs = Deferred(
-            lambda: distinct_pairs(self.topic, problem.params, self.solution, self.offered)
-        )
-        self.edits = self.topic.edit_mistakes(problem.params, self.solution, self.offered)
         level = problem.difficulty or "medium"
         self.code = encode(problem.topic, level, problem.seed or 0, problem.form)
         self.index = 0
