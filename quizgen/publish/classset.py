@@ -385,8 +385,8 @@ def run_class_set(
         "warnings": list(drawn.warnings),
         "students": ordered,
     }
-    for kind in kinds:
-        manifest[f"merged_{kind}s"] = f"all-{kind}s{suffix}.pdf"
+    for kind, target in merged.targets.items():
+        manifest[f"merged_{kind}s"] = target.name
     text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
     atomic_write(out_dir / f"{name}.json", lambda p: p.write_text(text, encoding="utf-8"))
     table = _manifest_csv(ordered)

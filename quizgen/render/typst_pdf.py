@@ -137,8 +137,8 @@ def compiler(fonts: Path | None = None) -> typst.Compiler:
     """This process's Typst compiler for a font folder, made once: its fonts are read when it
     is made, not per document (a new compiler costs about 6 ms of CPU), and its memo cache
     keeps what one document shares with the next, such as a class set's header and bank
-    questions. A class-set worker calls it with ``font_folder(out_dir)`` before its first
-    student, and every ``write_pdf`` into that folder then uses the same one."""
+    questions. Every ``write_pdf`` into one folder (a class-set worker's students) uses the
+    same one."""
     import typst
 
     return typst.Compiler(ignore_system_fonts=True, font_paths=[str(fonts)] if fonts else [])
