@@ -46,6 +46,7 @@ from quizgen.exam.model import (
     Student,
     Version,
 )
+from quizgen.exam.pools import listed_pool
 from quizgen.exam.problems import fingerprint, make_problem
 
 MAX_REDRAWS = 50
@@ -104,11 +105,13 @@ Kind = tuple[str, Form, Difficulty]
 @dataclass
 class Draws:
     """What an exam has drawn so far: how often each problem, how many of each (topic, form,
-    difficulty), and which of those had to repeat one."""
+    difficulty), which of those had to repeat one, and the whole pool of each that a draw
+    found used up (None where it cannot be listed)."""
 
     uses: Counter[str] = field(default_factory=Counter)
     asked: Counter[Kind] = field(default_factory=Counter)
     repeated: set[Kind] = field(default_factory=set)
+    pools: dict[Kind, frozenset[str] | None] = field(default_factory=dict)
 
     def add(self, problem: Problem, difficulty: Difficulty) -> None:
         kind = (problem.topic, problem.form, difficulty)
@@ -116,6 +119,12 @@ class Draws:
         if self.uses[fingerprint(problem)]:
             self.repeated.add(kind)
         self.uses[fingerprint(problem)] += 1
+
+    def fewest_uses(self, kind: Kind) -> int:
+        """How often the least-used problem of ``kind``'s whole pool was drawn (0 while the
+        pool is not known to be used up): no redraw can be used less."""
+        pool = self.pools.get(kind)
+        return min(self.uses[f] for f in pool) if pool else 0
 
     def warnings(self, blueprint: Blueprint, over: str) -> tuple[str, ...]:
         """One line per (topic, form, difficulty) whose draws had to repeat: where in the
@@ -225,25 +234,33 @@ def _draw(
     exam), and for a multiple-choice item one with at least GOOD_CHOICES options, else the one
     with the most options among the redraws (a question with a single option is no question).
     When every redraw repeats (a small pool, used up), the least-used of them, so that repeats
-    spread evenly."""
+    spread evenly: once a draw has found the pool used up, the first redraw used no more than
+    any problem of the pool is that one, and the search stops there."""
     if pick is not None:
         chosen = _redrawn(spec, key, slot, pick)
         seen.add(chosen, spec.difficulty)
         return chosen, pick
     best: tuple[int, Problem, int] | None = None
     least: tuple[int, Problem, int] | None = None
+    assert spec.topic is not None, f"{slot}: a bank item has no problem to draw"
+    kind: Kind = (spec.topic, _form(spec, key, slot), spec.difficulty)
+    fewest = seen.fewest_uses(kind)
     for redraw in range(MAX_REDRAWS + 1):
         problem = _redrawn(spec, key, slot, redraw)
         uses = seen.uses[fingerprint(problem)]
         if uses:
             if least is None or uses < least[0]:
                 least = (uses, problem, redraw)
+                if uses == fewest:
+                    break
             continue
         options = _option_count(problem) if spec.answer == "choice" else GOOD_CHOICES
         if best is None or options > best[0]:
             best = (options, problem, redraw)
         if options >= GOOD_CHOICES:
             break
+    if best is None and kind not in seen.pools:
+        seen.pools[kind] = listed_pool(*kind)
     _, chosen, redraw = best if best is not None else least  # type: ignore[misc]
     seen.add(chosen, spec.difficulty)
     return chosen, redraw

@@ -1,0 +1,104 @@
+"""Listed pools: a draw that knows a used-up pool stops early and still picks what the full
+search over every redraw picks."""
+
+from __future__ import annotations
+
+import pytest
+
+from quizgen.core.resources import shipped_blueprints
+from quizgen.core.seeds import child_seed
+from quizgen.exam import build
+from quizgen.exam.blueprint import Blueprint, ItemSpec, Section, load_blueprint
+from quizgen.exam.build import Draws, SeedKey, roster_draws
+from quizgen.exam.model import Student
+from quizgen.exam.pools import listed_pool
+from quizgen.exam.problems import fingerprint, make_problem
+
+
+def _full_search_draw(spec: ItemSpec, key: SeedKey, slot: str, seen: Draws) -> int:
+    """The redraw the draw picked before pools were listed: every redraw looked at."""
+    best: tuple[int, int] | None = None
+    least: tuple[int, int] | None = None
+    for redraw in range(build.MAX_REDRAWS + 1):
+        problem = build._redrawn(spec, key, slot, redraw)
+        uses = seen.uses[fingerprint(problem)]
+        if uses:
+            if least is None or uses < least[0]:
+                least = (uses, redraw)
+            continue
+        options = build._option_count(problem) if spec.answer == "choice" else build.GOOD_CHOICES
+        if best is None or options > best[0]:
+            best = (options, redraw)
+        if options >= build.GOOD_CHOICES:
+            break
+    redraw = (best or least)[1]  # type: ignore[index]
+    seen.add(build._redrawn(spec, key, slot, redraw), spec.difficulty)
+    return redraw
+
+
+def _full_search_picks(blueprint: Blueprint, seed: int, students: list[Student]) -> dict:
+    """roster_draws' picks as the full search gives them."""
+    seen, picks = Draws(), {}
+    for student in sorted(students, key=lambda s: (child_seed(seed, "rank", s.id), s.id)):
+        mine = {}
+        for s_index, section in enumerate(blueprint.sections):
+            for i_index, spec in enumerate(section.items):
+                if spec.bank is None:
+                    for slot in build._slots(s_index, i_index, spec):
+                        redraw = _full_search_draw(spec, (seed, "student", student.id), slot, seen)
+                        if redraw:
+                            mine[slot] = redraw
+        picks[student.id] = mine
+    return picks
+
+
+def _roster(count: int) -> list[Student]:
+    return [Student(f"s{k:04d}", f"Student {k}") for k in range(count)]
+
+
+def _small_pools() -> Blueprint:
+    """Pools a roster of 60 uses up: sigmoid easy (6, sharing fingerprints with medium's
+    integers), medium (16) as multiple choice, and inverse (18)."""
+    items = [
+        ItemSpec(topic="sigmoid", difficulty="easy", count=2, marks=1),
+        ItemSpec(topic="sigmoid", difficulty="medium", answer="choice", marks=1),
+        ItemSpec(topic="sigmoid", form="inverse", difficulty="medium", marks=1),
+    ]
+    return Blueprint(title="T", sections=[Section(title="S", items=items)])
+
+
+def test_a_roster_that_uses_up_small_pools_gets_the_picks_of_the_full_search():
+    students = _roster(60)
+    assert roster_draws(_small_pools(), 5, students).picks == _full_search_picks(
+        _small_pools(), 5, students
+    )
+
+
+@pytest.mark.slow
+def test_the_midterm_for_300_students_gets_the_picks_of_the_full_search():
+    midterm = load_blueprint(shipped_blueprints()["midterm"])
+    students = _roster(300)
+    assert roster_draws(midterm, 2026, students).picks == _full_search_picks(
+        midterm, 2026, students
+    )
+
+
+@pytest.mark.parametrize(
+    ("topic", "form", "difficulty"),
+    [
+        ("sigmoid", "forward", "medium"),
+        ("sigmoid", "inverse", "medium"),
+        ("softmax", "forward", "easy"),
+    ],
+)
+def test_a_listed_pool_holds_every_problem_the_seeds_draw(topic, form, difficulty):
+    drawn = {fingerprint(make_problem(topic, k, difficulty, form)) for k in range(2000)}
+    assert listed_pool(topic, form, difficulty) == drawn
+
+
+def test_a_generator_that_draws_other_than_integers_is_not_listed():
+    assert listed_pool("conv_shape", "forward", "medium") is None  # it draws rng.random()
+
+
+def test_a_generator_that_fails_on_scripted_answers_is_not_listed():
+    assert listed_pool("bce", "spot", "medium") is None  # its retries see the same answers
