@@ -96,6 +96,25 @@ def test_a_listed_pool_holds_every_problem_the_seeds_draw(topic, form, difficult
     assert listed_pool(topic, form, difficulty) == drawn
 
 
+@pytest.mark.parametrize(
+    ("topic", "form", "difficulty"),
+    [
+        ("sigmoid", "forward", "easy"),
+        ("sigmoid", "inverse", "medium"),
+        ("softmax", "forward", "easy"),
+    ],
+)
+def test_the_count_of_distinct_problems_that_stops_at_a_listed_pool_is_the_full_counts(
+    topic, form, difficulty
+):
+    keys = ("census", topic) if form == "forward" else ("census", topic, form)
+    census = {
+        fingerprint(make_problem(topic, child_seed(0, *keys, k), difficulty, form))
+        for k in range(build.CENSUS_DRAWS)
+    }
+    assert build.distinct_problems(topic, difficulty, form) == len(census)
+
+
 def test_a_generator_that_draws_other_than_integers_is_not_listed():
     assert listed_pool("conv_shape", "forward", "medium") is None  # it draws rng.random()
 

@@ -88,14 +88,16 @@ CENSUS_DRAWS = 2000
 def distinct_problems(topic: str, difficulty: Difficulty, form: Form = "forward") -> int:
     """How many distinct problems a topic draws at a difficulty in a form, counted over
     CENSUS_DRAWS draws (asked only of pools small enough to run out, which that many draws
-    exhaust)."""
+    exhaust); the count stops once it has found every problem of a listed pool, which no
+    further draw can add to."""
     keys = ("census", topic) if form == "forward" else ("census", topic, form)
-    return len(
-        {
-            fingerprint(make_problem(topic, child_seed(0, *keys, k), difficulty, form))
-            for k in range(CENSUS_DRAWS)
-        }
-    )
+    pool = listed_pool(topic, form, difficulty)
+    found: set[str] = set()
+    for k in range(CENSUS_DRAWS):
+        found.add(fingerprint(make_problem(topic, child_seed(0, *keys, k), difficulty, form)))
+        if pool is not None and len(found) == len(pool):
+            break
+    return len(found)
 
 
 #: what a pool of problems is drawn for: (topic, form, difficulty)
