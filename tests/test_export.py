@@ -257,56 +257,46 @@ def test_every_topic_exports_in_every_format_even_when_variants_differ_in_shape(
 
 
 def elementtree_indented(root: ET.Element) -> str:
-    """What ``indented`` stands for: ElementTree's indent, then its writer, on a copy."""
-    import copy
-
-    tree = copy.deepcopy(root)
-    ET.indent(tree)
-    return ET.tostring(tree, encoding="unicode")
+    """ElementTree's indent, then its writer: the bytes the exporters' XML stands for."""
+    ET.indent(root)
+    return ET.tostring(root, encoding="unicode") + "\n"
 
 
-def test_indented_xml_is_what_elementtree_writes_once_indented():
-    from quizgen.export.xml_text import indented
+def test_xml_values_are_escaped_as_elementtree_escapes_them():
+    from quizgen.export.xml_text import attribute, leaf, text
 
-    root = ET.Element("quiz", {"xmlns": "http://x", "q": 'a & <b> "c"\n\t\r'})
-    ET.SubElement(root, "empty")
-    ET.SubElement(root, "text", kind="html").text = "1 < 2 && 3 > 2 \\(x\\) ~ {#}"
-    spaced = ET.SubElement(root, "spaced")
-    spaced.text = "  \n "
-    ET.SubElement(spaced, "inner").text = "  "
-    ET.SubElement(spaced, "blank").text = ""
-    mixed = ET.SubElement(root, "mixed")
-    mixed.text = "kept <text>"
-    deep = ET.SubElement(ET.SubElement(mixed, "a"), "b")
-    deep.tail = "a kept tail & more"
-    ET.SubElement(mixed, "c").tail = "last tail"
-    ET.SubElement(ET.SubElement(ET.SubElement(root, "x"), "y"), "z").text = "é 字"
-    assert indented(root) == elementtree_indented(root)
+    value = 'a & <b> "c"\n\t\r \\(x\\) ~ {#} é 字'
+    element = ET.Element("t", q=value)
+    element.text = value
+    assert leaf("", "t", text(value), f' q="{attribute(value)}"') == elementtree_indented(element)
 
 
-def test_indenting_leaves_the_tree_as_it_was():
-    from quizgen.export.xml_text import indented
+def test_an_element_without_text_or_children_is_written_short():
+    from quizgen.export.xml_text import leaf, parent
 
-    root = ET.Element("a")
-    ET.SubElement(ET.SubElement(root, "b"), "c").text = "x"
-    before = ET.tostring(root, encoding="unicode")
-    indented(root)
-    assert ET.tostring(root, encoding="unicode") == before
+    assert leaf("  ", "text", "") == "  <text />\n"
+    assert parent("", "quiz", "", ' a="1"') == '<quiz a="1" />\n'
+
+
+def xml_documents(fmt: str, target: Path) -> list[str]:
+    """The XML documents the exporters write themselves: Moodle's file, or each version's
+    QTI quiz (the manifest and quiz settings are fixed templates)."""
+    if fmt == "moodle":
+        return [target.read_text(encoding="utf-8")]
+    with zipfile.ZipFile(target) as archive:
+        names = [n for n in archive.namelist() if n.count("/") == 1 and "meta" not in n]
+        return [archive.read(n).decode() for n in names]
 
 
 @pytest.mark.parametrize("fmt", ["moodle", "qti"])
-def test_exports_write_their_trees_as_elementtree_would(midterm, tmp_path, monkeypatch, fmt):
-    from quizgen.export import moodle, qti
-    from quizgen.export.xml_text import indented
+def test_exports_are_the_xml_elementtree_writes_once_indented(midterm, tmp_path, fmt):
+    from quizgen.export.qti import QTI_NS
 
-    module = moodle if fmt == "moodle" else qti
-    written = []
-
-    def checked(root: ET.Element) -> str:
-        text = indented(root)
-        written.append(text == elementtree_indented(root))
-        return text
-
-    monkeypatch.setattr(module, "indented", checked)
-    export(fmt, midterm, tmp_path)
-    assert written and all(written)
+    target, _ = export(fmt, midterm, tmp_path)
+    documents = xml_documents(fmt, target)
+    assert documents
+    for document in documents:
+        declaration, body = document.split("\n", 1)
+        assert declaration == '<?xml version="1.0" encoding="UTF-8"?>'
+        plain = body.replace(f' xmlns="{QTI_NS}"', "", 1)  # no ns0: prefixes on rewriting
+        assert elementtree_indented(ET.fromstring(plain)) == plain

@@ -6,7 +6,7 @@ everywhere: :meth:`quizgen.core.model.Precision.accepts`, applied entry by entry
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -25,22 +25,37 @@ def agrees(given: Any, expected: Any, part: Part) -> bool:
     >>> agrees([1, 2], [1, 2, 3], Part("v", "v", Precision(3), "vector"))
     False
     """
-    if isinstance(expected, (list, tuple)):
-        return (
-            isinstance(given, (list, tuple))
-            and len(given) == len(expected)
-            and all(agrees(g, e, part) for g, e in zip(given, expected))
-        )
-    if isinstance(given, (list, tuple)) or given is None:
+    return _agrees(given, expected, part.precision.accepts)
+
+
+def _agrees(given: Any, expected: Any, accepts: Callable[[float, float], bool]) -> bool:
+    """:func:`agrees` with the part's rule at hand: the exporters and the mistake search
+    compare thousands of answers entry by entry, so a list's numbers are judged in its loop
+    rather than a call each."""
+    if not isinstance(expected, (list, tuple)):
+        if isinstance(given, (list, tuple)) or given is None:
+            return False
+        return accepts(float(given), float(expected))
+    if not isinstance(given, (list, tuple)) or len(given) != len(expected):
         return False
-    return part.precision.accepts(float(given), float(expected))
+    for g, e in zip(given, expected):
+        if isinstance(e, (list, tuple)) or isinstance(g, (list, tuple)) or g is None:
+            if not _agrees(g, e, accepts):
+                return False
+        elif not accepts(float(g), float(e)):
+            return False
+    return True
 
 
 def same_answer(
     parts: Sequence[Part], given: Mapping[str, Any], expected: Mapping[str, Any]
 ) -> bool:
     """Do two answers agree on every asked-for part?"""
-    return all(p.key in given and agrees(given[p.key], expected[p.key], p) for p in parts)
+    for part in parts:
+        key = part.key
+        if key not in given or not _agrees(given[key], expected[key], part.precision.accepts):
+            return False
+    return True
 
 
 def distinct_misconceptions(

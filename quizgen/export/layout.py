@@ -7,9 +7,9 @@ them back, so both sides import this one contract.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from html import escape as _escape
 from typing import Any
 
@@ -172,9 +172,10 @@ class Entry:
         """The part's label (with $math$) and, for one entry of a list, which one."""
         return f"{self.part.label}, {self.where}" if self.where else self.part.label
 
-    @property
+    @cached_property
     def tolerance(self) -> float:
-        """The absolute tolerance the paper's one rule gives this value."""
+        """The absolute tolerance the paper's one rule gives this value (remembered: each
+        mistake's value is held to it)."""
         return 0.0 if self.part.precision.exact else self.part.precision.tolerance(self.value)
 
     @property
@@ -182,21 +183,56 @@ class Entry:
         return fixed(self.value, self.part.precision)
 
 
-def _walk(value: Any, index: tuple[int, ...] = ()) -> Iterator[tuple[tuple[int, ...], float]]:
+def _walk(value: Any, index: tuple[int, ...], out: list[tuple[tuple[int, ...], float]]) -> None:
     if isinstance(value, (list, tuple)):
         for i, v in enumerate(value):
-            yield from _walk(v, (*index, i))
+            _walk(v, (*index, i), out)
     else:
-        yield index, float(value)
+        out.append((index, float(value)))
+
+
+def _count(value: Any) -> int:
+    if isinstance(value, (list, tuple)):
+        return sum(_count(v) for v in value)
+    return 1
+
+
+def numbers_per_part(item: Item) -> list[int]:
+    """How many numbers each part asks for (the entries of its list answer, or one)."""
+    answer = item.solution.answer
+    return [_count(answer[part.key]) for part in item.solution.parts]
 
 
 def entries(item: Item) -> list[Entry]:
     """Every number the item asks for, each with its share of the part's marks."""
     out = []
     for part, marks in zip(item.solution.parts, item.part_marks, strict=True):
-        found = list(_walk(item.solution.answer[part.key]))
+        found: list[tuple[tuple[int, ...], float]] = []
+        _walk(item.solution.answer[part.key], (), found)
         out += [Entry(part, index, value, marks / len(found)) for index, value in found]
     return out
+
+
+class Numbers:
+    """Each item's numbers with its known mistakes' values (:func:`wrong_values`), for one
+    export. A problem's are worked out once: a topic with few distinct problems (sigmoid at
+    medium difficulty has 16) brings the same ones back in many variants, under other seeds.
+    They depend on the topic, form and params alone (an item's solution is its topic's
+    solution of its params; its marks change only the entries' shares), and params are told
+    apart by their exact ``repr``."""
+
+    def __init__(self) -> None:
+        self._wrong: dict[tuple[str, str, str], list[list[tuple[float, str]]]] = {}
+
+    def of(self, item: Item) -> list[tuple[Entry, list[tuple[float, str]]]]:
+        problem = item.problem
+        key = (problem.topic, problem.form, repr(problem.params))
+        found = entries(item)
+        wrong = self._wrong.get(key)
+        if wrong is None:
+            known = mistakes(item)
+            wrong = self._wrong[key] = [wrong_values(entry, known) for entry in found]
+        return list(zip(found, wrong, strict=True))
 
 
 @lru_cache(maxsize=4096)
@@ -232,18 +268,18 @@ def wrong_values(
 ) -> list[tuple[float, str]]:
     """(value, "It looks like you ...") for each mistake whose value of this entry lies
     outside the right answer's tolerance (and apart from the others)."""
+    key, index, right, tolerance = entry.part.key, entry.index, entry.value, entry.tolerance
+    # ``accepts(value, right)`` for every mistake, with the tolerance of ``right`` worked out once
+    within = entry.part.precision.tolerance(right)
     out: list[tuple[float, str]] = []
     for label, explanation, answer in mistakes:
-        if answer.get(entry.part.key) is None:  # a mistake that gives no value for this part
+        given = answer.get(key)
+        if given is None:  # a mistake that gives no value for this part
             continue
-        value = value_at(answer[entry.part.key], entry.index)
-        if (
-            value is None
-            or not math.isfinite(value)
-            or entry.part.precision.accepts(value, entry.value)
-        ):
+        value = value_at(given, index)
+        if value is None or not math.isfinite(value) or abs(value - right) <= within:
             continue
-        if all(abs(value - v) > entry.tolerance for v, _ in out):
+        if all(abs(value - v) > tolerance for v, _ in out):
             out.append((value, f"It looks like you {label}: {explanation}"))
     return out
 

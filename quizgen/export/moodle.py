@@ -18,7 +18,6 @@ characters are numeric entities.
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -27,49 +26,60 @@ from quizgen.exam.banks import Fill
 from quizgen.exam.model import BankItem, Exam, Item, shares
 from quizgen.export.layout import (
     Entry,
+    Numbers,
     derivation_html,
-    entries,
     html,
-    mistakes,
     number,
+    numbers_per_part,
     order_html,
     slots,
     solution_html,
     stem_html,
-    wrong_values,
 )
-from quizgen.export.xml_text import indented
+from quizgen.export.xml_text import SPACE, document, leaf, parent, text
 
 PENALTY = "0.3333333"
 
 
-def _text(parent: ET.Element, tag: str, text: str, **attrs: str) -> ET.Element:
-    element = ET.SubElement(parent, tag, attrs)
-    ET.SubElement(element, "text").text = text
-    return element
+#: a question's children, one level inside ``<quiz>``, and theirs
+IN, IN2 = SPACE * 2, SPACE * 3
+HTML = ' format="html"'
 
 
-def _question(
-    quiz: ET.Element, kind: str, name: str, text: str, feedback: str, marks: int
-) -> ET.Element:
-    question = ET.SubElement(quiz, "question", type=kind)
-    _text(question, "name", name)
-    _text(question, "questiontext", text, format="html")
-    _text(question, "generalfeedback", feedback, format="html")
-    ET.SubElement(question, "defaultgrade").text = str(marks)
-    ET.SubElement(question, "penalty").text = PENALTY
-    ET.SubElement(question, "hidden").text = "0"
-    return question
+def _text(pad: str, tag: str, escaped: str, attrs: str = "") -> str:
+    """Moodle's text field: ``<tag><text>...</text></tag>``, the text already escaped."""
+    return f"{pad}<{tag}{attrs}>\n{leaf(pad + SPACE, 'text', escaped)}{pad}</{tag}>\n"
 
 
-def _answer(
-    question: ET.Element, fraction: int, text: str, feedback: str, tolerance: float | None = None
-) -> None:
-    answer = ET.SubElement(question, "answer", fraction=str(fraction), format="html")
-    ET.SubElement(answer, "text").text = text
-    if tolerance is not None:
-        ET.SubElement(answer, "tolerance").text = number(tolerance)
-    _text(answer, "feedback", feedback, format="html")
+def _question(kind: str, name: str, text_html: str, feedback: str, marks: int) -> str:
+    """A question's opening and the fields every type has; the caller adds the rest and
+    :data:`END`."""
+    return (
+        f'{SPACE}<question type="{kind}">\n'
+        + _text(IN, "name", text(name))
+        + _text(IN, "questiontext", text(text_html), HTML)
+        + _text(IN, "generalfeedback", text(feedback), HTML)
+        + f"{IN}<defaultgrade>{marks}</defaultgrade>\n"
+        + f"{IN}<penalty>{PENALTY}</penalty>\n"
+        + f"{IN}<hidden>0</hidden>\n"
+    )
+
+
+END = f"{SPACE}</question>\n"
+#: a single-answer multiple-choice question's settings, with and without its numbering
+SINGLE = f"{IN}<single>true</single>\n{IN}<shuffleanswers>1</shuffleanswers>\n"
+NUMBERED = SINGLE + f"{IN}<answernumbering>ABCD</answernumbering>\n"
+
+
+def _answer(fraction: int, answer: str, feedback: str, tolerance: float | None = None) -> str:
+    within = "" if tolerance is None else f"{IN2}<tolerance>{number(tolerance)}</tolerance>\n"
+    return (
+        f'{IN}<answer fraction="{fraction}" format="html">\n'
+        + leaf(IN2, "text", text(answer))
+        + within
+        + _text(IN2, "feedback", text(feedback), HTML)
+        + f"{IN}</answer>\n"
+    )
 
 
 #: ``&`` first (Moodle decodes entities), then the characters its cloze parser reads as syntax;
@@ -97,10 +107,10 @@ def _cloze_html(text: str) -> str:
     return cloze_feedback(html(text))
 
 
-def _cloze(entry: Entry, known: Sequence[tuple[str, str, dict]], weight: int) -> str:
+def _cloze(entry: Entry, wrong: Sequence[tuple[float, str]], weight: int) -> str:
     tol = number(entry.tolerance)
     options = [f"={number(entry.value)}:{tol}#Correct."]
-    options += [f"%0%{number(v)}:{tol}#{_cloze_html(fb)}" for v, fb in wrong_values(entry, known)]
+    options += [f"%0%{number(v)}:{tol}#{_cloze_html(fb)}" for v, fb in wrong]
     return f"{{{weight}:NUMERICAL:" + "~".join(options) + "}"
 
 
@@ -108,10 +118,9 @@ def whole_weights(item: Item, scale: int = 1) -> list[int]:
     """Each number's cloze weight: the part's marks (as the key shows them) times ``scale``,
     shared in whole marks over the part's numbers; they add up to the item's marks times
     ``scale``."""
-    found = entries(item)
     weights: list[int] = []
-    for part, marks in zip(item.solution.parts, item.part_marks, strict=True):
-        weights += shares(marks * scale, sum(e.part is part for e in found))
+    for boxes, marks in zip(numbers_per_part(item), item.part_marks, strict=True):
+        weights += shares(marks * scale, boxes)
     return weights
 
 
@@ -120,118 +129,78 @@ def mark_scale(exam: Exam) -> int:
     weight of one or more (1 when the marks already do; a part the key gives no marks has
     none to share whatever the factor)."""
     scale = 1
-    for slot in slots(exam):
-        for item in slot.items:
+    for version in exam.versions:
+        for item in version.items:
             if isinstance(item, BankItem) or item.choices:
                 continue
-            found = entries(item)
-            if len(found) < 2:
+            counts = numbers_per_part(item)
+            if sum(counts) < 2:
                 continue
-            for part, marks in zip(item.solution.parts, item.part_marks, strict=True):
-                boxes = sum(e.part is part for e in found)
+            for boxes, marks in zip(counts, item.part_marks, strict=True):
                 if marks:
                     scale = max(scale, -(-boxes // marks))
     return scale
 
 
-def _generated(quiz: ET.Element, item: Item, name: str, scale: int) -> bool:
-    """Write the item, its marks times ``scale``; True when some of its numbers carry no
-    weight (a part the key gives no marks)."""
+def _generated(item: Item, name: str, scale: int, numbers: Numbers) -> tuple[str, bool]:
+    """The item as a question, its marks times ``scale``; and whether some of its numbers
+    carry no weight (a part the key gives no marks)."""
     feedback = solution_html(item)
+    marks = item.marks * scale
     if item.choices:
-        question = _question(
-            quiz,
-            "multichoice",
-            name,
-            stem_html(item) + f"<p>{html(item.choice_prompt)}</p>",
-            feedback,
-            item.marks * scale,
-        )
-        ET.SubElement(question, "single").text = "true"
-        ET.SubElement(question, "shuffleanswers").text = "1"
-        ET.SubElement(question, "answernumbering").text = "ABCD"
+        question = stem_html(item) + f"<p>{html(item.choice_prompt)}</p>"
+        out = [_question("multichoice", name, question, feedback, marks), NUMBERED]
         for choice in item.choices:
             why = (
                 "Correct."
                 if choice.correct
                 else (f"It looks like you {choice.misconception}: {choice.explanation}")
             )
-            _answer(question, 100 if choice.correct else 0, html(choice.text), html(why))
-        return False
-    found = entries(item)
-    known = mistakes(item)
+            out.append(_answer(100 if choice.correct else 0, html(choice.text), html(why)))
+        return "".join(out) + END, False
+    found = numbers.of(item)
     if len(found) == 1:
-        (entry,) = found
-        question = _question(
-            quiz,
-            "numerical",
-            name,
-            stem_html(item) + f"<p>{html(entry.part.label)} = ?</p>",
-            feedback,
-            item.marks * scale,
-        )
-        _answer(question, 100, number(entry.value), "Correct.", entry.tolerance)
-        for value, why in wrong_values(entry, known):
-            _answer(question, 0, number(value), html(why), entry.tolerance)
-        _answer(question, 0, "*", f"The answer is {entry.shown}.", 0)
-        return False
+        ((entry, wrong),) = found
+        question = stem_html(item) + f"<p>{html(entry.part.label)} = ?</p>"
+        out = [_question("numerical", name, question, feedback, marks)]
+        out.append(_answer(100, number(entry.value), "Correct.", entry.tolerance))
+        out += [_answer(0, number(value), html(why), entry.tolerance) for value, why in wrong]
+        out.append(_answer(0, "*", f"The answer is {entry.shown}.", 0))
+        return "".join(out) + END, False
     weights = whole_weights(item, scale)
     blanks = "".join(
-        f"<p>{html(e.label)} = {_cloze(e, known, w)}</p>"
-        for e, w in zip(found, weights, strict=True)
+        f"<p>{html(entry.label)} = {_cloze(entry, wrong, w)}</p>"
+        for (entry, wrong), w in zip(found, weights, strict=True)
     )
-    _question(quiz, "cloze", name, stem_html(item) + blanks, feedback, item.marks * scale)
-    return 0 in weights
+    return _question("cloze", name, stem_html(item) + blanks, feedback, marks) + END, 0 in weights
 
 
-def _bank(quiz: ET.Element, item: BankItem, name: str, scale: int) -> None:
+def _bank(item: BankItem, name: str, scale: int) -> str:
     prompt = f"<p>{html(item.bank.question.prompt)}</p>"
     feedback = derivation_html(item)
+    marks = item.marks * scale
     if item.kind == "derive":
-        question = _question(quiz, "essay", name, prompt, feedback, item.marks * scale)
-        ET.SubElement(question, "responseformat").text = "editor"
-        _text(
-            question,
-            "graderinfo",
-            feedback
-            + "<p>Marks per step: "
-            + ", ".join(str(s.marks * scale) for s in item.bank.steps)
-            + "</p>",
-            format="html",
+        scheme = ", ".join(str(s.marks * scale) for s in item.bank.steps)
+        return (
+            _question("essay", name, prompt, feedback, marks)
+            + f"{IN}<responseformat>editor</responseformat>\n"
+            + _text(IN, "graderinfo", text(f"{feedback}<p>Marks per step: {scheme}</p>"), HTML)
+            + END
         )
-        return
     if item.kind == "order":
-        question = _question(
-            quiz,
-            "multichoice",
-            name,
-            order_html(item),
-            feedback,
-            item.marks * scale,
-        )
-        ET.SubElement(question, "single").text = "true"
-        ET.SubElement(question, "shuffleanswers").text = "1"
-        for text, right in _orders(item):
-            _answer(
-                question,
-                100 if right else 0,
-                text,
-                "Correct." if right else f"The derivation runs {item.right_order}.",
-            )
-        return
+        out = [_question("multichoice", name, order_html(item), feedback, marks), SINGLE]
+        for answer, right in _orders(item):
+            why = "Correct." if right else f"The derivation runs {item.right_order}."
+            out.append(_answer(100 if right else 0, answer, why))
+        return "".join(out) + END
     asked = item.bank.question  # a choice or fill question: the others are written above
     if isinstance(asked, Fill):  # the derivation with its blank step as "?"
         prompt += feedback.replace(item.bank.steps[asked.blank - 1].formula, "?")
-    question = _question(quiz, "multichoice", name, prompt, feedback, item.marks * scale)
-    ET.SubElement(question, "single").text = "true"
-    ET.SubElement(question, "shuffleanswers").text = "1"
+    out = [_question("multichoice", name, prompt, feedback, marks), SINGLE]
     for option in item.options:
-        _answer(
-            question,
-            100 if option.correct else 0,
-            html(option.text),
-            html(option.why or ("Correct." if option.correct else "Not this one.")),
-        )
+        why = option.why or ("Correct." if option.correct else "Not this one.")
+        out.append(_answer(100 if option.correct else 0, html(option.text), html(why)))
+    return "".join(out) + END
 
 
 def _orders(item: BankItem) -> list[tuple[str, bool]]:
@@ -251,18 +220,24 @@ def _orders(item: BankItem) -> list[tuple[str, bool]]:
 
 
 def write_moodle(exam: Exam, target: Path) -> list[str]:
-    quiz = ET.Element("quiz")
+    questions = []
     notes = []
     unweighted: list[str] = []
     scale = mark_scale(exam)
+    numbers = Numbers()
     for slot in slots(exam):
-        category = ET.SubElement(quiz, "question", type="category")
-        _text(category, "category", f"$course$/top/quizgen/{exam.blueprint.title}/{slot.title}")
+        path = f"$course$/top/quizgen/{exam.blueprint.title}/{slot.title}"
+        questions.append(
+            f'{SPACE}<question type="category">\n{_text(IN, "category", text(path))}{END}'
+        )
         for variant, item in enumerate(slot.items, start=1):
             name = f"{slot.title} variant {variant} ({item.code})"
             if isinstance(item, BankItem):
-                _bank(quiz, item, name, scale)
-            elif _generated(quiz, item, name, scale) and slot.title not in unweighted:
+                questions.append(_bank(item, name, scale))
+                continue
+            question, some_unweighted = _generated(item, name, scale, numbers)
+            questions.append(question)
+            if some_unweighted and slot.title not in unweighted:
                 unweighted.append(slot.title)
         if isinstance(slot.items[0], BankItem) and slot.items[0].kind == "order":
             notes.append(
@@ -283,6 +258,5 @@ def write_moodle(exam: Exam, target: Path) -> list[str]:
             "gives no marks, so their boxes carry none (give those items more marks in the "
             "blueprint to weight every box)"
         )
-    data = '<?xml version="1.0" encoding="UTF-8"?>\n' + indented(quiz) + "\n"
-    target.write_text(data, encoding="utf-8")
+    target.write_text(document(parent("", "quiz", "".join(questions))), encoding="utf-8")
     return notes

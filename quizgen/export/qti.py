@@ -13,7 +13,6 @@ by their values ("If you answered 0.269: ...") and shows the worked solution.
 from __future__ import annotations
 
 import hashlib
-import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
@@ -21,19 +20,18 @@ from quizgen.core.latex import fixed
 from quizgen.exam.model import BankItem, Exam, Item, Version, shares
 from quizgen.export.layout import (
     Entry,
+    Numbers,
     derivation_html,
-    entries,
     escape,
     html,
-    mistakes,
     number,
+    numbers_per_part,
     order_html,
     plain,
     solution_html,
     stem_html,
-    wrong_values,
 )
-from quizgen.export.xml_text import indented
+from quizgen.export.xml_text import SPACE, attribute, document, leaf, parent, text
 
 QTI_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # fixed, so that the same seed gives the same bytes
@@ -43,71 +41,77 @@ def _ident(*parts: object) -> str:
     return "g" + hashlib.sha1("|".join(map(str, parts)).encode()).hexdigest()[:24]
 
 
-def _meta(item: ET.Element, question_type: str, points: float) -> None:
-    fields = ET.SubElement(ET.SubElement(item, "itemmetadata"), "qtimetadata")
-    for label, entry in (("question_type", question_type), ("points_possible", number(points))):
-        field = ET.SubElement(fields, "qtimetadatafield")
-        ET.SubElement(field, "fieldlabel").text = label
-        ET.SubElement(field, "fieldentry").text = entry
+#: indentation of an item's children and their children, down to its deepest element
+L4, L5, L6, L7, L8 = (SPACE * n for n in range(4, 9))
+ITEM = SPACE * 3  # questestinterop > assessment > section > item
+HTML = ' texttype="text/html"'
 
 
-def _material(parent: ET.Element, text: str) -> None:
-    ET.SubElement(ET.SubElement(parent, "material"), "mattext", texttype="text/html").text = text
-
-
-def _feedback(item: ET.Element, ident: str, text: str) -> None:
-    flow = ET.SubElement(ET.SubElement(item, "itemfeedback", ident=ident), "flow_mat")
-    _material(flow, text)
-
-
-def _scoring(item: ET.Element) -> ET.Element:
-    """The item's response processing, scoring out of 100."""
-    processing = ET.SubElement(item, "resprocessing")
-    outcomes = ET.SubElement(processing, "outcomes")
-    ET.SubElement(
-        outcomes, "decvar", maxvalue="100", minvalue="0", varname="SCORE", vartype="Decimal"
+def _head(ident: str, title: str, question_type: str, points: float) -> str:
+    """An item's opening tag and its metadata (its type and points)."""
+    fields = "".join(
+        f"{L6}<qtimetadatafield>\n{L7}<fieldlabel>{label}</fieldlabel>\n"
+        f"{L7}<fieldentry>{entry}</fieldentry>\n{L6}</qtimetadatafield>\n"
+        for label, entry in (("question_type", question_type), ("points_possible", number(points)))
     )
-    return processing
+    return (
+        f'{ITEM}<item ident="{attribute(ident)}" title="{attribute(title)}">\n'
+        f"{L4}<itemmetadata>\n{L5}<qtimetadata>\n{fields}{L5}</qtimetadata>\n{L4}</itemmetadata>\n"
+    )
+
+
+def _material(pad: str, escaped: str) -> str:
+    """HTML text (already escaped) as a ``material`` element indented by ``pad``."""
+    return f"{pad}<material>\n{leaf(pad + SPACE, 'mattext', escaped, HTML)}{pad}</material>\n"
+
+
+def _feedback(ident: str, escaped: str) -> str:
+    return (
+        f'{L4}<itemfeedback ident="{attribute(ident)}">\n{L5}<flow_mat>\n'
+        f"{_material(L6, escaped)}{L5}</flow_mat>\n{L4}</itemfeedback>\n"
+    )
+
+
+END = f"{ITEM}</item>\n"
+#: the response processing's opening, scoring out of 100; the caller closes it
+SCORING = (
+    f"{L4}<resprocessing>\n{L5}<outcomes>\n"
+    f'{L6}<decvar maxvalue="100" minvalue="0" varname="SCORE" vartype="Decimal" />\n'
+    f"{L5}</outcomes>\n"
+)
+#: a numerical item's answer box and its first condition, which always shows the feedback
+NUMERICAL_BOX = (
+    f'{L5}<response_str ident="response1" rcardinality="Single">\n'
+    f'{L6}<render_fib fibtype="Decimal">\n{L7}<response_label ident="answer1" />\n'
+    f"{L6}</render_fib>\n{L5}</response_str>\n{L4}</presentation>\n"
+    + SCORING
+    + f'{L5}<respcondition continue="Yes">\n{L6}<conditionvar>\n{L7}<other />\n'
+    f'{L6}</conditionvar>\n{L6}<displayfeedback feedbacktype="Response" linkrefid="general_fb" />\n'
+    f"{L5}</respcondition>\n"
+)
 
 
 def _numerical(
-    section: ET.Element,
-    ident: str,
-    title: str,
-    question: str,
-    entry: Entry,
-    points: float,
-    feedback: str,
-) -> None:
-    item = ET.SubElement(section, "item", ident=ident, title=title)
-    _meta(item, "numerical_question", points)
-    presentation = ET.SubElement(item, "presentation")
-    _material(presentation, question)
-    response = ET.SubElement(presentation, "response_str", ident="response1", rcardinality="Single")
-    ET.SubElement(
-        ET.SubElement(response, "render_fib", fibtype="Decimal"), "response_label", ident="answer1"
+    ident: str, title: str, question: str, entry: Entry, points: float, feedback: str
+) -> str:
+    """A numerical item; ``question`` and ``feedback`` are escaped HTML."""
+    low, high = number(entry.value - entry.tolerance), number(entry.value + entry.tolerance)
+    return (
+        _head(ident, title, "numerical_question", points)
+        + f"{L4}<presentation>\n{_material(L5, question)}"
+        + NUMERICAL_BOX
+        + f'{L5}<respcondition continue="No">\n{L6}<conditionvar>\n'
+        f'{L7}<vargte respident="response1">{low}</vargte>\n'
+        f'{L7}<varlte respident="response1">{high}</varlte>\n{L6}</conditionvar>\n'
+        f'{L6}<setvar action="Set" varname="SCORE">100</setvar>\n{L5}</respcondition>\n'
+        f"{L4}</resprocessing>\n" + _feedback("general_fb", feedback) + END
     )
-    processing = _scoring(item)
-    general = ET.SubElement(processing, "respcondition", {"continue": "Yes"})
-    ET.SubElement(ET.SubElement(general, "conditionvar"), "other")
-    ET.SubElement(general, "displayfeedback", feedbacktype="Response", linkrefid="general_fb")
-    right = ET.SubElement(processing, "respcondition", {"continue": "No"})
-    condition = ET.SubElement(right, "conditionvar")
-    ET.SubElement(condition, "vargte", respident="response1").text = number(
-        entry.value - entry.tolerance
-    )
-    ET.SubElement(condition, "varlte", respident="response1").text = number(
-        entry.value + entry.tolerance
-    )
-    ET.SubElement(right, "setvar", action="Set", varname="SCORE").text = "100"
-    _feedback(item, "general_fb", feedback)
 
 
-def numerical_feedback(entry: Entry, known: list[tuple[str, str, dict]], solution: str) -> str:
-    """The answer, each known mistake by the value it gives, and the worked solution (the
-    item's ``solution_html``, made once for all its numbers)."""
+def numerical_feedback(entry: Entry, wrong: list[tuple[float, str]]) -> str:
+    """The answer and each known mistake by the value it gives (``wrong``, from
+    :func:`~quizgen.export.layout.wrong_values`); the item's worked solution follows it."""
     lines = [f"<p>The answer is {escape(entry.shown)}.</p>"]
-    wrong = wrong_values(entry, known)
     if wrong:
         lines.append(
             "<ul>"
@@ -117,64 +121,76 @@ def numerical_feedback(entry: Entry, known: list[tuple[str, str, dict]], solutio
             )
             + "</ul>"
         )
-    return "".join(lines) + solution
+    return "".join(lines)
 
 
 def entry_points(item: Item) -> list[float]:
     """Each number's points: the part's marks (as the key shows them) shared in hundredths
     over the part's numbers, so that they add up to the item's marks exactly."""
-    found = entries(item)
     points: list[float] = []
-    for part, marks in zip(item.solution.parts, item.part_marks, strict=True):
-        points += [h / 100 for h in shares(100 * marks, sum(e.part is part for e in found))]
+    for boxes, marks in zip(numbers_per_part(item), item.part_marks, strict=True):
+        points += [h / 100 for h in shares(100 * marks, boxes)]
     return points
 
 
 def _choice(
-    section: ET.Element,
     ident: str,
     title: str,
     question: str,
     options: list[tuple[str, bool, str]],
     points: float,
     solution: str,
-) -> None:
-    item = ET.SubElement(section, "item", ident=ident, title=title)
-    _meta(item, "multiple_choice_question", points)
-    presentation = ET.SubElement(item, "presentation")
-    _material(presentation, question)
-    response = ET.SubElement(presentation, "response_lid", ident="response1", rcardinality="Single")
-    render = ET.SubElement(response, "render_choice")
-    for k, (text, _, _) in enumerate(options):
-        label = ET.SubElement(render, "response_label", ident=f"{ident}_{k}")
-        _material(label, text)
-    processing = _scoring(item)
-    for k in range(len(options)):
-        condition = ET.SubElement(processing, "respcondition", {"continue": "Yes"})
-        ET.SubElement(
-            ET.SubElement(condition, "conditionvar"), "varequal", respident="response1"
-        ).text = f"{ident}_{k}"
-        ET.SubElement(
-            condition, "displayfeedback", feedbacktype="Response", linkrefid=f"{ident}_{k}_fb"
-        )
-    for k, (_, right, _) in enumerate(options):
-        if right:
-            condition = ET.SubElement(processing, "respcondition", {"continue": "No"})
-            ET.SubElement(
-                ET.SubElement(condition, "conditionvar"), "varequal", respident="response1"
-            ).text = f"{ident}_{k}"
-            ET.SubElement(condition, "setvar", action="Set", varname="SCORE").text = "100"
-    for k, (_, _, why) in enumerate(options):
-        _feedback(item, f"{ident}_{k}_fb", f"<p>{why}</p>{solution}")
+) -> str:
+    """A multiple-choice item; the question, the options' texts and feedback (``why``) and
+    the solution are HTML."""
+    labels = "".join(
+        f'{L7}<response_label ident="{attribute(ident)}_{k}">\n'
+        f"{_material(L8, text(option))}{L7}</response_label>\n"
+        for k, (option, _, _) in enumerate(options)
+    )
+    conditions = "".join(
+        f'{L5}<respcondition continue="Yes">\n{L6}<conditionvar>\n'
+        f'{L7}<varequal respident="response1">{text(ident)}_{k}</varequal>\n'
+        f"{L6}</conditionvar>\n"
+        f'{L6}<displayfeedback feedbacktype="Response" linkrefid="{attribute(ident)}_{k}_fb" />\n'
+        f"{L5}</respcondition>\n"
+        for k in range(len(options))
+    )
+    conditions += "".join(
+        f'{L5}<respcondition continue="No">\n{L6}<conditionvar>\n'
+        f'{L7}<varequal respident="response1">{text(ident)}_{k}</varequal>\n'
+        f'{L6}</conditionvar>\n{L6}<setvar action="Set" varname="SCORE">100</setvar>\n'
+        f"{L5}</respcondition>\n"
+        for k, (_, right, _) in enumerate(options)
+        if right
+    )
+    shown = text(solution)
+    feedback = "".join(
+        _feedback(f"{ident}_{k}_fb", f"{text(f'<p>{why}</p>')}{shown}")
+        for k, (_, _, why) in enumerate(options)
+    )
+    return (
+        _head(ident, title, "multiple_choice_question", points)
+        + f"{L4}<presentation>\n{_material(L5, text(question))}"
+        + f'{L5}<response_lid ident="response1" rcardinality="Single">\n'
+        + parent(L6, "render_choice", labels)
+        + f"{L5}</response_lid>\n{L4}</presentation>\n"
+        + SCORING
+        + conditions
+        + f"{L4}</resprocessing>\n"
+        + feedback
+        + END
+    )
 
 
-def _item(section: ET.Element, item: Item | BankItem, version: str, notes: list[str]) -> bool:
-    """Write one question of a version's quiz; True when it became several numericals."""
+def _item(
+    item: Item | BankItem, version: str, notes: list[str], numbers: Numbers
+) -> tuple[str, bool]:
+    """One question of a version's quiz; and whether it became several numericals."""
     ident = _ident(version, item.slot)
     title = f"Question {item.number}"
     if isinstance(item, BankItem):
-        _bank(section, item, ident, title, notes)
-        return False
+        return _bank(item, ident, title, notes), False
     solution = solution_html(item)
     if item.choices:
         options = [
@@ -188,57 +204,45 @@ def _item(section: ET.Element, item: Item | BankItem, version: str, notes: list[
             for c in item.choices
         ]
         question = stem_html(item) + f"<p>{html(item.choice_prompt)}</p>"
-        _choice(section, ident, title, question, options, item.marks, solution)
-        return False
-    found, known, stem = entries(item), mistakes(item), stem_html(item)
-    for e, (entry, points) in enumerate(zip(found, entry_points(item), strict=True)):
+        return _choice(ident, title, question, options, item.marks, solution), False
+    found, stem, shown = numbers.of(item), text(stem_html(item)), text(solution)
+    out = []
+    for e, ((entry, wrong), points) in enumerate(zip(found, entry_points(item), strict=True)):
         name = f"{title}: {plain(entry.label)}" if len(found) > 1 else title
-        question = stem + f"<p>Give {html(entry.label)}.</p>"
-        feedback = numerical_feedback(entry, known, solution)
-        _numerical(section, _ident(ident, e), name, question, entry, points, feedback)
-    return len(found) > 1
+        question = stem + text(f"<p>Give {html(entry.label)}.</p>")
+        feedback = text(numerical_feedback(entry, wrong)) + shown
+        out.append(_numerical(_ident(ident, e), name, question, entry, points, feedback))
+    return "".join(out), len(found) > 1
 
 
-def _bank(group: ET.Element, item: BankItem, ident: str, title: str, notes: list[str]) -> None:
+def _bank(item: BankItem, ident: str, title: str, notes: list[str]) -> str:
     prompt = f"<p>{html(item.bank.question.prompt)}</p>"
     solution = derivation_html(item)
     if item.kind == "derive":
-        essay = ET.SubElement(group, "item", ident=ident, title=title)
-        _meta(essay, "essay_question", item.marks)
-        presentation = ET.SubElement(essay, "presentation")
-        _material(presentation, prompt)
-        response = ET.SubElement(
-            presentation, "response_str", ident="response1", rcardinality="Single"
+        return (
+            _head(ident, title, "essay_question", item.marks)
+            + f"{L4}<presentation>\n{_material(L5, text(prompt))}"
+            + f'{L5}<response_str ident="response1" rcardinality="Single">\n'
+            + f'{L6}<render_fib>\n{L7}<response_label ident="answer1" rshuffle="No" />\n'
+            + f"{L6}</render_fib>\n{L5}</response_str>\n{L4}</presentation>\n"
+            + _feedback("general_fb", text(solution))
+            + END
         )
-        ET.SubElement(
-            ET.SubElement(response, "render_fib"), "response_label", ident="answer1", rshuffle="No"
-        )
-        _feedback(essay, "general_fb", solution)
-        return
     if item.kind == "order":
         from quizgen.export.moodle import _orders
 
         options = [
-            (text, right, "Correct." if right else f"The derivation runs {item.right_order}.")
-            for text, right in _orders(item)
+            (order, right, "Correct." if right else f"The derivation runs {item.right_order}.")
+            for order, right in _orders(item)
         ]
-        _choice(
-            group,
-            ident,
-            title,
-            order_html(item),
-            options,
-            item.marks,
-            solution,
-        )
         if not any("ordering" in n for n in notes):
             notes.append(
                 "ordering questions became multiple choice among orders (Canvas "
                 "classic quizzes have no ordering type)"
             )
-        return
+        return _choice(ident, title, order_html(item), options, item.marks, solution)
     options = [(html(o.text), o.correct, html(o.why or "")) for o in item.options]
-    _choice(group, ident, title, prompt, options, item.marks, solution)
+    return _choice(ident, title, prompt, options, item.marks, solution)
 
 
 # Canvas reads each quiz and its settings from two resources.
@@ -279,15 +283,22 @@ def quiz_title(exam: Exam, version: Version) -> str:
     return title if len(exam.versions) == 1 else f"{title}, version {version.code}"
 
 
-def _assessment(exam: Exam, version: Version, ident: str, notes: list[str]) -> tuple[str, bool]:
+def _assessment(
+    exam: Exam, version: Version, ident: str, notes: list[str], numbers: Numbers
+) -> tuple[str, bool]:
     """One version's quiz as QTI XML; and whether some problem became several numericals."""
-    root = ET.Element("questestinterop", xmlns=QTI_NS)
-    assessment = ET.SubElement(root, "assessment", ident=ident, title=quiz_title(exam, version))
-    section = ET.SubElement(assessment, "section", ident="root_section")
+    items = []
     split = False
     for item in version.items:
-        split = _item(section, item, ident, notes) or split
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + indented(root) + "\n", split
+        written, item_split = _item(item, ident, notes, numbers)
+        items.append(written)
+        split = split or item_split
+    section = parent(SPACE * 2, "section", "".join(items), ' ident="root_section"')
+    title = attribute(quiz_title(exam, version))
+    assessment = parent(
+        SPACE, "assessment", section, f' ident="{attribute(ident)}" title="{title}"'
+    )
+    return document(parent("", "questestinterop", assessment, f' xmlns="{QTI_NS}"')), split
 
 
 def write_qti(exam: Exam, target: Path) -> list[str]:
@@ -295,10 +306,11 @@ def write_qti(exam: Exam, target: Path) -> list[str]:
     files: dict[str, str] = {}
     resources = []
     split = False
+    numbers = Numbers()
     for version in exam.versions:
         ident = _ident("assessment", exam.blueprint.title, exam.seed, version.code)
         meta = _ident("meta", ident)
-        body, version_split = _assessment(exam, version, ident, notes)
+        body, version_split = _assessment(exam, version, ident, notes, numbers)
         split = split or version_split
         files[f"{ident}/{ident}.xml"] = body
         files[f"{ident}/assessment_meta.xml"] = META.format(
