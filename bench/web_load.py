@@ -4,7 +4,7 @@
         [--workers N] [--kill-after SECONDS] [--postgres]
 
 Starts the real server (uvicorn, one process, SQLite) with a class roster, then N simulated
-students (asyncio + httpx2, one kept-alive connection each) open their private link, start a
+students (asyncio, one kept-alive HTTP/1.1 connection each) open their private link, start a
 practice of every topic, and answer part after part, one answer about every THINK seconds each
 (0.5-1.5 x THINK), right about two times in three, from the problem behind the item code on
 their page; every fifth answer they reload their history page (charts included). Every answer
@@ -39,6 +39,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urlencode, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from web_helpers import CODE, serve_command, shown_problem, start_site, typed
@@ -68,70 +69,150 @@ def wrong(text: str) -> str:
     return re.sub(r"-?\d+(?:\.\d+)?", off, text)
 
 
+class TransportError(Exception):
+    """The connection went away (a killed worker, say) before the whole reply came."""
+
+
+class Client:
+    """A kept-alive HTTP/1.1 connection to the server, opened again when it closes: GETs and
+    form POSTs, redirects not followed, nothing else. Raw asyncio streams rather than an HTTP
+    library, since the load generator shares the machine's two cores with the server (httpx
+    cost it as much CPU per answer as the server's own)."""
+
+    def __init__(self, base: str, timeout: float = 30) -> None:
+        address = urlsplit(base)
+        self.host, self.port = address.hostname or "127.0.0.1", address.port or 80
+        self.header = f"Host: {address.netloc}\r\n"
+        self.timeout = timeout
+        self.streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+
+    async def get(self, path: str) -> tuple[int, str]:
+        return await self.request(f"GET {path} HTTP/1.1\r\n{self.header}\r\n".encode())
+
+    async def post(self, path: str, data: dict[str, str]) -> tuple[int, str]:
+        body = urlencode(data).encode()
+        head = (
+            f"POST {path} HTTP/1.1\r\n{self.header}Content-Type: application/x-www-form-"
+            f"urlencoded\r\nContent-Length: {len(body)}\r\n\r\n"
+        )
+        return await self.request(head.encode() + body)
+
+    async def request(self, message: bytes) -> tuple[int, str]:
+        """(status, body) of one request; TransportError if the connection is lost first."""
+        try:
+            async with asyncio.timeout(self.timeout):
+                reader, writer = await self._connection()
+                writer.write(message)
+                status, close, body = await self._reply(reader)
+        except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError) as error:
+            await self.aclose()
+            raise TransportError(str(error)) from None
+        if close:
+            await self.aclose()
+        return status, body.decode()
+
+    async def _connection(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        if self.streams is not None and (self.streams[0].at_eof() or self.streams[1].is_closing()):
+            await self.aclose()  # the server closed it while it was idle: a new one
+        if self.streams is None:
+            self.streams = await asyncio.open_connection(self.host, self.port)
+        return self.streams
+
+    @staticmethod
+    async def _reply(reader: asyncio.StreamReader) -> tuple[int, bool, bytes]:
+        head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+        status = int(head[0].split(" ", 2)[1])
+        fields = {}
+        for line in head[1:]:
+            if line:
+                name, _, value = line.partition(":")
+                fields[name.strip().lower()] = value.strip().lower()
+        if "content-length" in fields:
+            body = await reader.readexactly(int(fields["content-length"]))
+        else:  # chunked
+            chunks = []
+            while size := int((await reader.readuntil(b"\r\n")).split(b";")[0], 16):
+                chunks.append(await reader.readexactly(size))
+                await reader.readexactly(2)
+            await reader.readuntil(b"\r\n")
+            body = b"".join(chunks)
+        return status, fields.get("connection") == "close", body
+
+    async def aclose(self) -> None:
+        if self.streams is not None:
+            writer = self.streams[1]
+            self.streams = None
+            writer.close()
+            with contextlib.suppress(OSError):
+                await writer.wait_closed()
+
+
 async def student(
-    client, link: str, answers: int, think: float, rng: random.Random, timings: dict, done: list
+    client: Client,
+    link: str,
+    answers: int,
+    think: float,
+    rng: random.Random,
+    timings: dict,
+    done: list,
 ):
     """One student's answers, counted in ``done`` as [acknowledged, unacknowledged, when the
     last was acknowledged] as they go (so a run cut at its time limit still counts them) — an
     answer whose reply was lost with a killed worker, or that was in flight at the limit, is not
     acknowledged (it may or may not be stored); the student then reloads their page on a new
     connection and carries on."""
-    import httpx2 as httpx
-
     while True:  # again if a killed worker took the reply with it
         try:
-            page = (await client.get(link)).text
+            page = (await client.get(link))[1]
             token = CSRF.search(page)[1]
             start = {"csrf": token, "count": "30", "difficulty": "medium"}
-            await client.post(f"{link}start", data=start)
+            await client.post(f"{link}start", start)
             break
-        except httpx.TransportError:
+        except TransportError:
             continue
     while done[0] < answers:
         try:
-            page = (await client.get(f"{link}practice")).text
+            page = (await client.get(f"{link}practice"))[1]
             token = CSRF.search(page)[1]
             key = PART.search(page)
             if key is None:  # the problem is over (or the practice): on to the next
-                await client.post(f"{link}next", data={"csrf": token})
+                await client.post(f"{link}next", {"csrf": token})
                 continue
-        except httpx.TransportError:
+        except TransportError:
             continue  # a worker went away with the connection: a new one, to another
         right = typed(solution_of(CODE.search(page)[1], page), key[1])
         text = right if rng.random() < 0.67 else wrong(right)
         await asyncio.sleep(rng.uniform(0.5 * think, 1.5 * think))
         started = time.perf_counter()
         try:
-            response = await client.post(
-                f"{link}answer", data={"csrf": token, "part": key[1], key[1]: text}
+            status, _ = await client.post(
+                f"{link}answer", {"csrf": token, "part": key[1], key[1]: text}
             )
-        except (httpx.TransportError, asyncio.CancelledError) as error:
+        except (TransportError, asyncio.CancelledError) as error:
             done[1] += 1
             if isinstance(error, asyncio.CancelledError):
                 raise
             continue
         timings["answer"].append(time.perf_counter() - started)
-        if response.status_code != 303:
-            raise RuntimeError(f"answer refused: {response.status_code}")
+        if status != 303:
+            raise RuntimeError(f"answer refused: {status}")
         done[0] += 1
         done[2] = time.perf_counter()
         if done[0] % 5 == 0:
             started = time.perf_counter()
             try:
-                history = await client.get(f"{link}history")
-            except httpx.TransportError:
+                status, _ = await client.get(f"{link}history")
+            except TransportError:
                 continue
             timings["history"].append(time.perf_counter() - started)
-            if history.status_code != 200:
-                raise RuntimeError(f"history refused: {history.status_code}")
+            if status != 200:
+                raise RuntimeError(f"history refused: {status}")
 
 
 async def run(base: str, links: list[str], answers: int, think: float, limit: float):
-    import httpx2 as httpx
-
     rng = random.Random(2026)
     timings: dict[str, list[float]] = {"answer": [], "history": []}
-    clients = [httpx.AsyncClient(base_url=base, timeout=30) for _ in links]
+    clients = [Client(base) for _ in links]
     done = [[0, 0, 0.0] for _ in links]
     try:
         await asyncio.wait_for(
@@ -200,9 +281,9 @@ def measure(
             killer = threading.Timer(kill_after, kill)
             killer.start()
         load = os.getloadavg()  # of the machine before the run: other work than this
-        cpu_before = server_cpu(server.pid)
+        cpu_before, own_before = server_cpu(server.pid), time.process_time()
         results, timings = asyncio.run(run(base, links, answers, think, limit))
-        cpu = server_cpu(server.pid) - cpu_before
+        cpu, own = server_cpu(server.pid) - cpu_before, time.process_time() - own_before
         if killer is not None:
             killer.cancel()
         accepted = [a for a, _, _ in results]
@@ -231,6 +312,7 @@ def measure(
         "history": sorted(timings["history"]),
         "wall": wall,
         "cpu": cpu,
+        "generator cpu": own,
         "load": load,
         "carried on": carried_on,
     }
@@ -332,6 +414,10 @@ def report(options: argparse.Namespace, result: dict) -> None:
         f"server CPU {result['cpu']:.1f} s for {requests} timed requests (and the GETs between"
         f" them): {1000 * result['cpu'] / max(1, sum(accepted)):.1f} ms per answer;"
         f" machine's load average before the run {load}"
+    )
+    print(
+        f"load generator CPU {result['generator cpu']:.1f} s:"
+        f" {1000 * result['generator cpu'] / max(1, sum(accepted)):.1f} ms per answer"
     )
     history = result["history"]
     if history:

@@ -89,7 +89,8 @@ class Site:
         self.forms = FormTokens(classroom.secret)
         self.files = assets.build()
         self.by_name = {a.name: a for a in self.files.values()}
-        self.env = environment("mathml").overlay()
+        # the templates are read once: no stat of each template file on every page
+        self.env = environment("mathml").overlay(auto_reload=False)
         self.env.globals.update(
             topics=topics.registry(),
             offered_forms=[
