@@ -59,7 +59,7 @@ CACHE_FORMAT = 1  # bump when BankQuestion's fields change
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class BankStep(_Strict):
@@ -137,7 +137,9 @@ class BankFile(_Strict):
             raise ValueError(f"topic: {exc}") from None
 
 
-QUESTION: TypeAdapter[Derive | Order | Fill | Choice] = TypeAdapter(Question)
+QUESTION: TypeAdapter[Derive | Order | Fill | Choice] = TypeAdapter(
+    Question, config=ConfigDict(defer_build=True)
+)
 
 
 @dataclass(frozen=True)

@@ -174,7 +174,7 @@ def legacy_answer(item: dict[str, Any]) -> str | None:
 
 def _check_forms(topic: Any, forms: Sequence[Any]) -> None:
     """A ValueError naming the topic's forms for a form it is not asked in."""
-    if not isinstance(topic, str) or topic not in topics.registry():
+    if not isinstance(topic, str) or topic not in topics.names():
         return  # no topic (a bank item: said after) or an unknown one (said already)
     known = topics.get(topic).forms
     for form in forms:
@@ -333,6 +333,8 @@ def _bank_shortfalls(
     """(place, message) for each bank item that matches fewer questions than its count."""
     from quizgen.exam.banks import builtin_banks
 
+    if not any(spec.bank is not None for _, _, spec in items):
+        return []  # no bank item: the built-in banks are not even read
     pool = bank if bank is not None else builtin_banks()
     found: list[tuple[tuple[str | int, ...], str]] = []
     for s_index, i_index, spec in items:

@@ -23,6 +23,8 @@ A topic module has the same shape everywhere:
 
 The contract as types is in ``_contract.py`` (:class:`TopicModule` and the optional parts).
 Adding a topic is adding one module: nothing here lists them (docs/adding-a-topic.md).
+``get(name)`` imports that topic alone (a blueprint names a few, and importing all of them
+was a fifth of a one-copy run); ``registry()`` imports every one and checks their codes.
 
 Forms. A topic is a package (``quizgen/topics/<name>/``): its ``__init__`` is the ``forward``
 form above, and each other form it has is a module beside it named after the form
@@ -38,9 +40,9 @@ import importlib
 import importlib.util
 import json
 import pkgutil
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 from types import ModuleType
 from typing import Any
 
@@ -211,44 +213,98 @@ def _checked(module: ModuleType) -> TopicModule:
     return module
 
 
-def _forms_of(name: str, module: ModuleType) -> dict[str, FormModule]:
-    """The form modules beside a topic package's ``__init__``, each checked like a topic; a
-    topic that describes its computation but has no ``spot.py`` of its own gets the generic
-    spot form (quizgen/topics/_spot.py)."""
-    found: dict[str, FormModule] = {}
-    if hasattr(module, "computation") and isinstance(module, TopicModule):
-        from quizgen.topics._spot import spot_form
+class _Forms(Mapping[str, FormModule]):
+    """Forms by name, each made by its loader when first asked for and then kept: a paper asks
+    a topic in one or two of its forms, and importing them all cost more than the topic."""
 
-        found["spot"] = spot_form(name, module)
-    if not hasattr(module, "__path__"):
-        return found
+    def __init__(self, loaders: Mapping[str, Callable[[], FormModule]]) -> None:
+        self._loaders = loaders
+        self._made: dict[str, FormModule] = {}
+
+    def __getitem__(self, form: str) -> FormModule:
+        if form not in self._made:
+            self._made[form] = self._loaders[form]()
+        return self._made[form]
+
+    def __contains__(self, form: object) -> bool:
+        return form in self._loaders  # what a topic is asked in, without importing the form
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._loaders)
+
+    def __len__(self) -> int:
+        return len(self._loaders)
+
+
+def _form_module(name: str) -> FormModule:
+    """A form's own module, imported and checked like a topic."""
+    form_module = importlib.import_module(name)
+    missing = missing_parts(form_module, FormModule)
+    if missing or not isinstance(form_module, FormModule):
+        raise TypeError(f"form module {name} lacks {', '.join(missing)}")
+    return form_module
+
+
+def _generic_spot(name: str, module: TopicModule) -> FormModule:
+    """The spot form of quizgen/topics/_spot.py for a topic that describes its computation."""
+    from quizgen.topics._spot import spot_form
+
+    return spot_form(name, module)
+
+
+def _forms_of(name: str, module: ModuleType) -> Mapping[str, FormModule]:
+    """The form modules beside a topic package's ``__init__``, found from its files and each
+    imported (and checked like a topic) when first used; a topic that describes its
+    computation but has no ``spot.py`` of its own gets the generic spot form
+    (quizgen/topics/_spot.py)."""
+    package = hasattr(module, "__path__")
+    own = {
+        form
+        for form in FORMS[1:]
+        if package and importlib.util.find_spec(f"{module.__name__}.{form}") is not None
+    }
+    generic = hasattr(module, "computation") and isinstance(module, TopicModule)
+    loaders: dict[str, Callable[[], FormModule]] = {}
     for form in FORMS[1:]:
-        name = f"{module.__name__}.{form}"
-        if importlib.util.find_spec(name) is None:
-            continue
-        form_module = importlib.import_module(name)
-        missing = missing_parts(form_module, FormModule)
-        if missing or not isinstance(form_module, FormModule):
-            raise TypeError(f"form module {name} lacks {', '.join(missing)}")
-        found[form] = form_module
-    return found
+        if form in own:
+            loaders[form] = partial(_form_module, f"{module.__name__}.{form}")
+        elif form == "spot" and generic:
+            loaders[form] = partial(_generic_spot, name, module)
+    return _Forms(loaders)
+
+
+@cache
+def names() -> tuple[str, ...]:
+    """The topics' names, read from the package's folder (nothing is imported; ``registry``
+    has them in section order)."""
+    return tuple(
+        info.name for info in pkgutil.iter_modules(__path__) if not info.name.startswith("_")
+    )
+
+
+#: the topics imported so far, by name: ``get`` imports only the one it is asked for (a
+#: blueprint names a few of them), ``registry`` all, and it is the dict ``registry`` returns
+_loaded: dict[str, Topic] = {}
+
+
+def _topic(name: str) -> Topic:
+    """The topic called ``name`` (one of ``names()``), imported with its forms on first use."""
+    if name not in _loaded:
+        module = importlib.import_module(f"{__name__}.{name}")
+        _loaded[name] = Topic(name, _checked(module), other_forms=_forms_of(name, module))
+    return _loaded[name]
 
 
 @cache
 def registry() -> dict[str, Topic]:
     """All topics by name, in the guide's section order."""
-    topics = []
-    for info in pkgutil.iter_modules(__path__):
-        if info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        forms = _forms_of(info.name, module)
-        topics.append(Topic(info.name, _checked(module), other_forms=forms))
-    topics.sort(key=lambda t: (t.section, t.name))
+    topics = sorted(map(_topic, names()), key=lambda t: (t.section, t.name))
     codes = [t.code for t in topics]
     if len(set(codes)) != len(codes):
         raise TypeError(f"topic codes must be unique, got {codes}")
-    return {t.name: t for t in topics}
+    _loaded.clear()  # the same dict, now in section order: what get() reads stays one
+    _loaded.update((t.name, t) for t in topics)
+    return _loaded
 
 
 def by_code(code: str) -> Topic | None:
@@ -271,7 +327,7 @@ def topic_title(name: str) -> str:
 
 def get(name: str, form: str = "forward") -> Topic:
     """The topic called ``name`` asked in ``form``, or an error that lists the known ones."""
-    topics = registry()
-    if name not in topics:
-        raise QuizgenError(f'unknown topic "{name}"; known: {", ".join(topics)}')
-    return topics[name] if form == "forward" else topics[name].with_form(form)
+    if name not in _loaded and name not in names():
+        raise QuizgenError(f'unknown topic "{name}"; known: {", ".join(registry())}')
+    topic = _topic(name)
+    return topic if form == "forward" else topic.with_form(form)
