@@ -136,6 +136,21 @@ def test_paper_conventions_hold_in_typst(both):
     assert "0.2 %" in k and "0.2 %" not in p
 
 
+def fonts_of(path: Path) -> set[str]:
+    """The fonts a PDF's pages draw with, without the subset tag (``ABCDEF+``)."""
+    return {
+        str(font["/BaseFont"]).split("+", 1)[-1]
+        for page in PdfReader(path).pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+
+
+def test_typst_sets_formulas_in_the_math_font_and_words_in_the_text_font(both):
+    fonts = fonts_of(both["quiz-5-A-key.pdf"][1])
+    assert any(f.startswith("NewCMMath-") for f in fonts)  # Typst's own math font
+    assert "NewCM10-Regular-Identity-H" in fonts  # the template's text font
+
+
 def test_typst_pdfs_are_byte_identical_on_rerun(tmp_path):
     first = make_papers(QUIZ, 9, 1, tmp_path / "a", ["pdf"], engine="typst")
     again = make_papers(QUIZ, 9, 1, tmp_path / "b", ["pdf"], engine="typst")
