@@ -1,10 +1,11 @@
-"""Do two revisions typeset the same pages? Writes the shipped blueprints' Typst PDFs (papers,
+"""Do two revisions typeset the same pages? Writes the shipped blueprints' PDFs (papers,
 keys, answer sheets, a class-set student) with each revision, rasterises every page with
 ``pdftoppm -r 110 -png`` and compares them pixel for pixel.
 
     python3 bench/compare_pages.py main HEAD              # two git revisions of this repository
     python3 bench/compare_pages.py main .                 # main against the working tree
     python3 bench/compare_pages.py old-out/ new-out/      # two folders written before
+    python3 bench/compare_pages.py main . --engine weasyprint   # the WeasyPrint PDFs instead
 
 A revision is exported with ``git archive`` and run from there (its resource folders linked
 where an install puts them), so neither checkout is touched; ``.`` is the working tree as it
@@ -55,22 +56,22 @@ def export(revision: str, into: Path) -> Path:
     return into
 
 
-def write_pdfs(tree: Path, out: Path) -> None:
-    """Every case's PDFs, written by the quizgen in ``tree``."""
+def write_pdfs(tree: Path, out: Path, engine: str) -> None:
+    """Every case's PDFs, written by the quizgen in ``tree`` with ``engine``."""
     env = {**os.environ, "PYTHONPATH": str(tree), "QUIZGEN_CACHE_DIR": "off"}
     for name, arguments in CASES.items():
         command = [sys.executable, "-m", "quizgen", "paper", *arguments.split()]
-        command += ["--format", "pdf", "--out", str(out / name)]
+        command += ["--format", "pdf", "--engine", engine, "--out", str(out / name)]
         subprocess.run(command, cwd=tree, env=env, check=True, capture_output=True)
 
 
-def side(spec: str, work: Path, label: str) -> Path:
+def side(spec: str, work: Path, label: str, engine: str) -> Path:
     """A folder of PDFs for ``spec``: the folder itself, or one written by that revision."""
     if Path(spec).is_dir() and spec != ".":
         return Path(spec)
     out = work / f"{label}-pdfs"
     tree = ROOT if spec == "." else export(spec, Path(tempfile.mkdtemp(dir=work)))
-    write_pdfs(tree, out)
+    write_pdfs(tree, out, engine)
     return out
 
 
@@ -117,10 +118,12 @@ def main() -> int:
     parser.add_argument("old", help="git revision, '.' (the working tree) or a folder of PDFs")
     parser.add_argument("new", help="git revision, '.' (the working tree) or a folder of PDFs")
     parser.add_argument("--keep", type=Path, help="keep the PDFs and PNGs in this folder")
+    parser.add_argument("--engine", default="typst", choices=["typst", "weasyprint"])
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="compare-pages-"))
     try:
-        old, new = side(args.old, work, "old"), side(args.new, work, "new")
+        old = side(args.old, work, "old", args.engine)
+        new = side(args.new, work, "new", args.engine)
         found = compare(old, new, work)
     finally:
         if args.keep:

@@ -62,7 +62,7 @@ def environment(math_as: MathAs = "svg") -> Environment:
     svg = math_as == "svg"
     env.filters.update(
         inline=math.inline if svg else math.inline_mathml,
-        display=lambda latex: (math.svg if svg else math.mathml)(latex, display=True),
+        display=lambda latex: (math.image if svg else math.mathml)(latex, display=True),
         answer=answer_text,
         css_string=css_string,
     )

@@ -1,15 +1,18 @@
 """LaTeX for HTML: MathML for the HTML files (browsers typeset it natively, screen readers read
-it, and converting is ~30x faster), inline SVG from ziamath for what WeasyPrint prints (it
-cannot typeset MathML).
+it, and converting is ~30x faster), SVG from ziamath for what WeasyPrint prints (it cannot
+typeset MathML).
 
 The SVG is glyph paths (no font needed by the viewer), sized in ``em`` and lowered by its depth
-so that inline math sits on the text baseline; the LaTeX stays in ``aria-label``. Conversions
+so that inline math sits on the text baseline; the LaTeX stays in ``aria-label``. WeasyPrint
+gets it as an ``<img>`` of that SVG (``image``), not inline: an inline ``<svg>``'s every path
+is an HTML element to parse and to cascade the page's CSS over. Conversions
 are cached in memory and on disk (``QUIZGEN_CACHE_DIR``, default the user cache directory;
 ``QUIZGEN_CACHE_DIR=off`` turns it off), so parallel workers and later runs share them.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import os
 import re
@@ -25,13 +28,17 @@ from quizgen.core.latex import segments
 from quizgen.core.resources import cache_folder
 
 FONT_PX = 16.0
-CACHE_FORMAT = 3  # bump when the SVG pre- or post-processing in _convert changes
+CACHE_FORMAT = 4  # bump when the SVG pre- or post-processing in _convert changes
 #: Formulas kept in memory: enough for a paper and its key; more would grow without bound over
 #: a class set, where every student brings new numbers (the disk cache keeps them all).
 MEMORY_CACHE = 4096
 _SIZE = re.compile(
     r'width="([\d.]+)" height="([\d.]+)" viewBox="([-\d.]+) ([-\d.]+) [\d.]+ [\d.]+"'
 )
+#: a glyph as ziamath draws it: one black path each
+_GLYPH = re.compile(r'<path d="([^"]*)" fill="black" />')
+#: the placing attributes ``_convert`` gives the ``<svg>``: its lowering, its LaTeX, its class
+_PLACING = re.compile(r'style="([^"]*)" role="img" aria-label="([^"]*)" class="([^"]*)"')
 
 
 @cache
@@ -48,8 +55,13 @@ def cache_dir() -> Path | None:
     """Where converted formulas are kept between runs and processes (None: nowhere): by the
     versions of ziamath and of ziafont (which draws the glyphs), the font size and the format
     of what is kept, so that a formula typeset differently is never taken from an older run."""
-    versions = f"{version('ziamath')}-ziafont{version('ziafont')}"
-    return cache_folder(f"math-{versions}-{FONT_PX:g}px-{CACHE_FORMAT}")
+    return cache_folder(f"math-{_versions()}-{FONT_PX:g}px-{CACHE_FORMAT}")
+
+
+@cache
+def _versions() -> str:
+    """ziamath's and ziafont's versions (read from their metadata: ~20 ms, so once)."""
+    return f"{version('ziamath')}-ziafont{version('ziafont')}"
 
 
 @lru_cache(maxsize=MEMORY_CACHE)
@@ -72,6 +84,22 @@ def svg(latex: str, display: bool = False) -> Markup:
     except OSError:
         temporary.unlink(missing_ok=True)
     return Markup(text)
+
+
+def image(latex: str, display: bool = False) -> Markup:
+    """One formula as an ``<img>`` of its SVG, for WeasyPrint: placed as the inline ``<svg>``
+    is (lowered by its depth, overflow shown, sized by the SVG's own width and height), and
+    drawn the same, but parsed once per document, off the page's HTML and CSS."""
+    document = svg(latex, display)
+    placing = _PLACING.search(document)
+    if placing is None:  # pragma: no cover - _convert always writes these attributes
+        raise ValueError(f"unexpected SVG for {latex!r}")
+    style, label, kind = placing.groups()
+    data = base64.b64encode(document.encode()).decode("ascii")
+    return Markup(
+        f'<img src="data:image/svg+xml;base64,{data}" style="{style};overflow:visible" '
+        f'alt="{label}" class="{kind}">'
+    )
 
 
 def _convert(latex: str, display: bool) -> str:
@@ -97,7 +125,20 @@ def _convert(latex: str, display: bool) -> str:
         f'aria-label="{escape(latex)}" class="{"math display" if display else "math"}"'
     )
     body = source[source.index("<svg") :]
-    return body.replace(f'width="{match.group(1)}" height="{match.group(2)}"', style, 1)
+    body = body.replace(f'width="{match.group(1)}" height="{match.group(2)}"', style, 1)
+    return _one_path(body)
+
+
+def _one_path(body: str) -> str:
+    """The SVG with all its glyphs in one black path, where the first was: filled alike, they
+    look the same, and WeasyPrint, whose time goes on each SVG element (its style, state and
+    markers), draws a formula as one element and its bars."""
+    first = _GLYPH.search(body)
+    if first is None:
+        return body
+    glyphs = "".join(_GLYPH.findall(body, first.start()))
+    rest = _GLYPH.sub("", body[first.end() :])
+    return f'{body[: first.start()]}<path d="{glyphs}" fill="black" />{rest}'
 
 
 # a minus that starts a number after an opening bracket, a comma or a relation is a sign, not a
@@ -137,9 +178,10 @@ def _precomposed_hat(match: re.Match[str]) -> str:
 
 
 def inline(text: str) -> Markup:
-    """Text with ``$math$`` segments: the text escaped, the math as SVG (for WeasyPrint)."""
+    """Text with ``$math$`` segments: the text escaped, the math as SVG images (for
+    WeasyPrint)."""
     return Markup("").join(
-        svg(piece) if is_math else escape(piece) for is_math, piece in segments(text)
+        image(piece) if is_math else escape(piece) for is_math, piece in segments(text)
     )
 
 

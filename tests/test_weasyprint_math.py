@@ -1,0 +1,58 @@
+"""How formulas reach WeasyPrint: as images of their SVG, one path per formula, each path
+drawn once per process, with the PDF that WeasyPrint's own drawing of the inline SVG writes."""
+
+from __future__ import annotations
+
+import base64
+import re
+
+from quizgen.render import math, pdf
+
+FORMULA = r"\sigma(z) = \frac{1}{1 + e^{-z}}"
+
+
+def written(tmp_path, body: str, name: str) -> bytes:
+    html = f"<style>svg.math {{ overflow: visible }}</style><p>{body}</p>"
+    target = tmp_path / name
+    pdf.write_pdf(html, tmp_path, target)
+    return target.read_bytes()
+
+
+def test_a_printed_formula_is_an_image_of_its_svg_placed_as_the_svg_is():
+    svg, image = str(math.svg(FORMULA)), str(math.image(FORMULA))
+    data = re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', image).group(1)
+    assert base64.b64decode(data).decode() == svg
+    lowering = re.search(r'style="(vertical-align:[-\d.]+em)"', svg).group(1)
+    assert f'style="{lowering};overflow:visible"' in image
+    assert 'class="math"' in image and 'class="math display"' in math.image(FORMULA, True)
+
+
+def test_text_with_math_prints_its_formulas_as_images():
+    assert math.inline(f"Find ${FORMULA}$.").startswith("Find <img ")
+
+
+def test_a_formula_is_one_path_and_its_bars():
+    svg = str(math.svg(FORMULA))
+    assert svg.count("<path ") == 1 and svg.count("<rect ") == 1  # the fraction bar
+
+
+def test_a_formula_as_an_image_prints_the_pdf_of_the_inline_svg(tmp_path):
+    image = written(tmp_path, f"x {math.image(FORMULA)} y", "image.pdf")
+    assert image == written(tmp_path, f"x {math.svg(FORMULA)} y", "svg.pdf")
+
+
+def test_a_path_drawn_again_writes_what_weasyprint_draws(tmp_path, monkeypatch):
+    from weasyprint.svg import TAGS
+    from weasyprint.svg.path import path
+
+    twice = f"x {math.image(FORMULA)} y {math.image(FORMULA)} z {math.image('z^2')}"
+    remembered = written(tmp_path, twice, "remembered.pdf")
+    assert pdf._drawn_paths  # drawn once, written again the second time
+    monkeypatch.setitem(TAGS, "path", path)
+    assert remembered == written(tmp_path, twice, "weasyprint.pdf")
+
+
+def test_the_paths_kept_stay_bounded(tmp_path, monkeypatch):
+    monkeypatch.setattr(pdf, "PATHS_KEPT", 1)
+    written(tmp_path, f"{math.image(FORMULA)} {math.image('z^2')} {math.image('y')}", "a.pdf")
+    assert len(pdf._drawn_paths) == 1
