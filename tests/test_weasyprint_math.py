@@ -56,3 +56,9 @@ def test_the_paths_kept_stay_bounded(tmp_path, monkeypatch):
     monkeypatch.setattr(pdf, "PATHS_KEPT", 1)
     written(tmp_path, f"{math.image(FORMULA)} {math.image('z^2')} {math.image('y')}", "a.pdf")
     assert len(pdf._drawn_paths) == 1
+
+
+def test_the_installed_weasyprint_is_one_the_path_drawer_was_checked_against():
+    from weasyprint import __version__
+
+    assert __version__.split(".")[0] in pdf.DRAWER_CHECKED, "check drawing_once, then add it"

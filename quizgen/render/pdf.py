@@ -20,6 +20,10 @@ FIXED_EPOCH = "1767225600"
 #: when full it starts again, so a long run's memory stays bounded
 PATHS_KEPT = 16384
 
+#: WeasyPrint's major versions whose SVG path drawer ``drawing_once`` was checked against (it
+#: reads the drawer's stream and vertices): another version draws every path itself
+DRAWER_CHECKED = frozenset({"70"})
+
 #: an SVG path's ``d`` -> (the PDF operators WeasyPrint wrote for it, the vertices it noted)
 _drawn_paths: dict[str, tuple[tuple[Any, ...], tuple[Any, ...]]] = {}
 
@@ -34,13 +38,14 @@ def _weasyprint() -> Any:
     """WeasyPrint's ``HTML``, quiet, dated and drawing each SVG path once per process."""
     import logging
 
-    from weasyprint import HTML  # type: ignore[import-untyped]
+    from weasyprint import HTML, __version__  # type: ignore[import-untyped]
     from weasyprint.svg import TAGS  # type: ignore[import-untyped]
 
     # fontTools subsets our one font well; WeasyPrint's advice to install HarfBuzz is noise here
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     os.environ.setdefault("SOURCE_DATE_EPOCH", FIXED_EPOCH)
-    TAGS["path"] = drawing_once(TAGS["path"])
+    if __version__.split(".")[0] in DRAWER_CHECKED:
+        TAGS["path"] = drawing_once(TAGS["path"])
     return HTML
 
 
