@@ -217,16 +217,16 @@ class Numbers:
     """Each item's numbers with its known mistakes' values (:func:`wrong_values`), for one
     export. A problem's are worked out once: a topic with few distinct problems (sigmoid at
     medium difficulty has 16) brings the same ones back in many variants, under other seeds.
-    They depend on the topic, form and params alone (an item's solution is its topic's
-    solution of its params; its marks change only the entries' shares), and params are told
-    apart by their exact ``repr``."""
+    They depend on the problem alone (an item's solution is its topic's solution of its
+    params; its marks change only the entries' shares): its topic, form, difficulty and params,
+    told apart by their exact ``repr``."""
 
     def __init__(self) -> None:
-        self._wrong: dict[tuple[str, str, str], list[list[tuple[float, str]]]] = {}
+        self._wrong: dict[tuple[str, str, str | None, str], list[list[tuple[float, str]]]] = {}
 
     def of(self, item: Item) -> list[tuple[Entry, list[tuple[float, str]]]]:
         problem = item.problem
-        key = (problem.topic, problem.form, repr(problem.params))
+        key = (problem.topic, problem.form, problem.difficulty, repr(problem.params))
         found = entries(item)
         wrong = self._wrong.get(key)
         if wrong is None:
