@@ -258,16 +258,12 @@ def _forms_of(name: str, module: ModuleType) -> Mapping[str, FormModule]:
     computation but has no ``spot.py`` of its own gets the generic spot form
     (quizgen/topics/_spot.py)."""
     package = hasattr(module, "__path__")
-    own = {
-        form
-        for form in FORMS[1:]
-        if package and importlib.util.find_spec(f"{module.__name__}.{form}") is not None
-    }
     generic = hasattr(module, "computation") and isinstance(module, TopicModule)
     loaders: dict[str, Callable[[], FormModule]] = {}
     for form in FORMS[1:]:
-        if form in own:
-            loaders[form] = partial(_form_module, f"{module.__name__}.{form}")
+        qualified = f"{module.__name__}.{form}"
+        if package and importlib.util.find_spec(qualified) is not None:
+            loaders[form] = partial(_form_module, qualified)
         elif form == "spot" and generic:
             loaders[form] = partial(_generic_spot, name, module)
     return _Forms(loaders)
