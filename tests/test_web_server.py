@@ -4,6 +4,7 @@ the same class folder is refused by name before it changes anything."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
 import re
@@ -125,3 +126,34 @@ def test_workers_share_a_class_and_one_killed_loses_nothing(class_args):
         server.wait(20)
     assert len(stored(folder, "ann")) == answered > 0
     assert server.returncode == 0
+
+
+def test_the_running_server_cuts_a_chunked_upload_at_64_kb_as_it_arrives(class_args):
+    """Through the HTTP parser the server really runs (httptools, as installed): a chunked
+    POST with no Content-Length gets 413 once 64 KB have arrived, while the client is still
+    sending, and the connection is closed."""
+    import select
+    import socket
+    from urllib.parse import urlsplit
+
+    args, folder = class_args
+    server, base, _ = start_site(serve_command(*args))
+    try:
+        path = urlsplit(student_link(folder, "ann")).path
+        address = urlsplit(base)
+        with socket.create_connection((address.hostname, address.port), timeout=30) as sock:
+            head = f"POST {path}start HTTP/1.1\r\nHost: {address.netloc}\r\n"
+            sock.sendall(f"{head}Transfer-Encoding: chunked\r\n\r\n".encode())
+            chunk, sent = b"2000\r\n" + b"x" * 0x2000 + b"\r\n", 0
+            while sent < 64 * 1024 * 1024 and not select.select([sock], [], [], 0.01)[0]:
+                sock.sendall(chunk)
+                sent += 0x2000
+            reply = b""
+            with contextlib.suppress(ConnectionResetError):  # closed with the rest unread
+                while part := sock.recv(65536):
+                    reply += part
+    finally:
+        server.terminate()
+        server.wait(10)
+    assert reply.startswith(b"HTTP/1.1 413 ")
+    assert sent < 16 * 1024 * 1024  # the reply came long before the 64 MB were sent
