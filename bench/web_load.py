@@ -1,7 +1,7 @@
 """Load test of `quizgen serve`: a class of students answering at once on loopback.
 
     python3 bench/web_load.py [--students 200] [--answers 60] [--think 1.0] [--limit 240]
-        [--workers N] [--kill-after SECONDS] [--postgres]
+        [--workers N] [--kill-after SECONDS] [--postgres] [--profile STATS]
 
 Starts the real server (uvicorn, one process, SQLite) with a class roster, then N simulated
 students (asyncio, one kept-alive HTTP/1.1 connection each) open their private link, start a
@@ -15,6 +15,9 @@ answer p95 < 50 ms, history p95 < 200 ms (and with --kill-after: the killed work
 carried on); exits 0 when all pass. The server's CPU time per answer (its processes' rusage
 over the answers acknowledged) is printed too: unlike the latencies, it does not depend on
 what else the machine is doing.
+
+``--profile STATS`` runs the (one-process) server under cProfile with a CPU-time clock
+(``profiled_serve.py``) and writes its statistics to STATS: where the server's CPU goes.
 
 ``--postgres`` keeps the class in PostgreSQL (``--database``): a throwaway cluster started as
 the tests do (tests/postgres_cluster.py), or the server QUIZGEN_TEST_POSTGRES names. The
@@ -243,6 +246,7 @@ def measure(
     workers: int = 1,
     kill_after: float | None = None,
     database: str | None = None,
+    profile: str | None = None,
 ) -> dict:
     """Serve a class of ``students`` (with ``workers`` processes; one SIGKILLed ``kill_after``
     seconds in; in the PostgreSQL ``database`` if given), let each give ``answers``; what was
@@ -252,17 +256,19 @@ def measure(
     roster = folder / "roster.csv"
     ids = [f"s{i:03d}" for i in range(students)]
     roster.write_text("id,name\n" + "".join(f"{i},Student {i}\n" for i in ids))
-    server, base, _ = start_site(
-        serve_command(
-            "--class",
-            str(roster),
-            "--class-dir",
-            str(folder / "practice"),
-            "--workers",
-            str(workers),
-            *(["--database", database] if database else []),
-        )
+    command = serve_command(
+        "--class",
+        str(roster),
+        "--class-dir",
+        str(folder / "practice"),
+        "--workers",
+        str(workers),
+        *(["--database", database] if database else []),
     )
+    if profile is not None:  # [python, -m, quizgen, serve, ...]: serve ... under the profiler
+        profiled = Path(__file__).with_name("profiled_serve.py")
+        command = [sys.executable, str(profiled), profile, *command[3:]]
+    server, base, _ = start_site(command)
     said: list[str] = []  # the server's lines after its banner, read as they come
     reader = threading.Thread(target=lambda: said.extend(server.stderr), daemon=True)
     reader.start()
@@ -370,6 +376,7 @@ def main() -> None:
     parser.add_argument(
         "--postgres", action="store_true", help="keep the class in PostgreSQL (a throwaway one)"
     )
+    parser.add_argument("--profile", metavar="STATS", help="cProfile the server into STATS")
     options = parser.parse_args()
     with contextlib.ExitStack() as stack:
         database = None
@@ -386,6 +393,7 @@ def main() -> None:
             options.workers,
             options.kill_after,
             database,
+            options.profile,
         )
     report(options, result)
 
