@@ -9,7 +9,7 @@ from quizgen.exam.problems import make_problem
 from quizgen.practice.answers import AnswerFormatError
 from quizgen.practice.engine import NO_MORE_HINTS, Practice
 from quizgen.practice.history import History
-from quizgen.practice.session import bank_questions
+from quizgen.practice.session import bank_questions, ends_on
 
 
 @pytest.fixture
@@ -89,3 +89,11 @@ def test_a_bank_question_is_answered_and_recorded(practice, tmp_path):
     )
     assert not chosen.correct and correct.correct
     assert [r[2] for r in rows(practice)] == [1, 0] and practice.summary.problems == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "ends"),
+    [("z = 2.5", True), ("z = 2.5 \n", True), ("z = 12.5", False), ("z = 0.2.5", False)],
+)
+def test_a_step_ends_on_an_answer_only_where_the_whole_number_ends_it(text, ends):
+    assert ends_on(text, "2.5") is ends

@@ -3,7 +3,6 @@ adaptively), which derivation questions (never one twice), and the hints, a rung
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -162,8 +161,18 @@ def steps_shown_by(solution: Solution, part: Part) -> int:
     the part's answer (at its precision; later steps may reuse it), or 0 when none does. The
     hints for the next part start after it, rather than again at step 1."""
     answer = answer_text(solution.answer[part.key], part.precision)
-    shown = re.compile(r"(?<![\d.])" + re.escape(answer) + r"\s*$")
     for number, step in enumerate(solution.steps, start=1):
-        if shown.search(step.result or (step.lines[-1] if step.lines else "")):
+        if ends_on(step.result or (step.lines[-1] if step.lines else ""), answer):
             return number
     return 0
+
+
+def ends_on(text: str, number: str) -> bool:
+    """Does ``text`` end on ``number`` (trailing space aside), and not on a longer number that
+    merely ends the same way (12.5 for 2.5)? String tests rather than a regular expression
+    made for each answer: compiling one was most of this, once per part answered."""
+    text = text.rstrip()
+    if not text.endswith(number):
+        return False
+    before = text[: len(text) - len(number)][-1:]
+    return not (before.isdecimal() or before == ".")
