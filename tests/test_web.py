@@ -595,23 +595,6 @@ def test_history_charts_are_drawn_off_the_event_loop_and_once(client, room, monk
     assert len(threads) == 1 and threads[0] is not threading.main_thread()
 
 
-def test_a_problems_question_is_rendered_once_however_often_its_page_is_shown(
-    client, room, monkeypatch
-):
-    from quizgen.topics import Topic
-
-    stems = []
-    real = Topic.stem
-    monkeypatch.setattr(Topic, "stem", lambda self, params: stems.append(1) or real(self, params))
-    base = link(room, "ann")
-    start(client, base, count=2)
-    pages = [client.get(f"{base}/practice").text for _ in range(3)]
-    assert len(stems) == 1 and all('class="card stem"' in page for page in pages)
-    _, solution = shown_problem(pages[0])
-    answer(client, base, "sigma", typed(solution, "sigma"))
-    assert 'class="card stem"' in client.get(f"{base}/practice").text and len(stems) == 1
-
-
 def test_the_listening_socket_is_tcp_so_every_connection_gets_nodelay():
     import asyncio
     import socket

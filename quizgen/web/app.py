@@ -10,7 +10,6 @@ class nothing a student can reach shows an answer without an attempt in their hi
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -111,21 +110,10 @@ class Site:
         )
         self._sittings: dict[tuple[str, str], tuple[int, Sitting]] = {}
         self._charts: dict[str, tuple[int, dict[str, Markup]]] = {}
-        #: each problem's question card, kept while its run is (see stem_card)
-        self._stems: weakref.WeakKeyDictionary[ProblemRun, Markup] = weakref.WeakKeyDictionary()
 
     def page(self, name: str, status: int = 200, **context: Any) -> HTMLResponse:
         html = self.env.get_template(f"web/{name}.html").render(**context)
         return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
-
-    def stem_card(self, run: ProblemRun) -> Markup:
-        """A problem's question card, rendered once per problem: the practice page shows it on
-        every visit until the problem is over, and its maths is most of the page's work."""
-        card = self._stems.get(run)
-        if card is None:
-            steps = self.env.get_template("web/_steps.html").module
-            card = self._stems[run] = steps.stem_card(run.topic.stem(run.problem.params))  # type: ignore[attr-defined]
-        return card
 
     def message(self, status: int, title: str, text: str) -> HTMLResponse:
         return self.page("message", status, title=title, text=text)
@@ -446,7 +434,6 @@ async def practice(request: Request, site: Site, learner: rooms.Learner) -> Resp
         sitting=sitting,
         run=run,
         problem=run if isinstance(run, ProblemRun) else None,
-        stem=site.stem_card(run) if isinstance(run, ProblemRun) else None,
         bank=run if isinstance(run, BankRun) else None,
         summary=sitting.practice.summary,
         assigned=sitting.spec.get("kind") == "assigned",
