@@ -3,7 +3,6 @@ drawn once per process, with the PDF that WeasyPrint's own drawing of the inline
 
 from __future__ import annotations
 
-import base64
 import re
 
 from quizgen.render import math, pdf
@@ -20,11 +19,26 @@ def written(tmp_path, body: str, name: str) -> bytes:
 
 def test_a_printed_formula_is_an_image_of_its_svg_placed_as_the_svg_is():
     svg, image = str(math.svg(FORMULA)), str(math.image(FORMULA))
-    data = re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', image).group(1)
-    assert base64.b64decode(data).decode() == svg
+    url = re.search(r'src="([^"]+)"', image).group(1)
+    assert math.fetched(url) == svg.encode()
     lowering = re.search(r'style="(vertical-align:[-\d.]+em)"', svg).group(1)
     assert f'style="{lowering};overflow:visible"' in image
     assert 'class="math"' in image and 'class="math display"' in math.image(FORMULA, True)
+
+
+def test_a_printed_formula_is_named_by_its_latex_and_its_style():
+    inline, display = math.image("x < 1"), math.image("x < 1", display=True)
+    assert 'src="quizgen-formula:inline,x%20%3C%201"' in inline
+    assert (
+        math.fetched("quizgen-formula:display,x%20%3C%201")
+        == str(math.svg("x < 1", display=True)).encode()
+    )
+    assert 'src="quizgen-formula:display,' in display
+
+
+def test_other_urls_are_not_formulas():
+    assert math.fetched("fonts/DejaVuSans.ttf") is None
+    assert math.fetched("data:image/svg+xml;base64,PHN2Zz4=") is None
 
 
 def test_text_with_math_prints_its_formulas_as_images():

@@ -12,7 +12,6 @@ are cached in memory and on disk (``QUIZGEN_CACHE_DIR``, default the user cache 
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import os
 import re
@@ -21,6 +20,7 @@ from functools import cache, lru_cache, wraps
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, unquote
 
 from markupsafe import Markup, escape
 
@@ -120,20 +120,34 @@ def svg(latex: str, display: bool = False) -> Markup:
     return Markup(text)
 
 
+#: how the HTML that WeasyPrint prints names a formula's SVG (``image``): by its LaTeX, the SVG
+#: handed over when WeasyPrint fetches the URL (``fetched``)
+FORMULA_URL = "quizgen-formula:"
+
+
 def image(latex: str, display: bool = False) -> Markup:
     """One formula as an ``<img>`` of its SVG, for WeasyPrint: placed as the inline ``<svg>``
     is (lowered by its depth, overflow shown, sized by the SVG's own width and height), and
-    drawn the same, but parsed once per document, off the page's HTML and CSS."""
-    document = svg(latex, display)
-    placing = _PLACING.search(document)
+    drawn the same, but parsed once per document, off the page's HTML and CSS. The image is
+    named by its LaTeX, not given as a data URL: WeasyPrint's HTML parser reads an attribute
+    a character at a time, and a key's formulas were most of its 800 kB."""
+    placing = _PLACING.search(svg(latex, display))
     if placing is None:  # pragma: no cover - _convert always writes these attributes
         raise ValueError(f"unexpected SVG for {latex!r}")
     style, label, kind = placing.groups()
-    data = base64.b64encode(document.encode()).decode("ascii")
+    url = f"{FORMULA_URL}{'display' if display else 'inline'},{quote(latex, safe='')}"
     return Markup(
-        f'<img src="data:image/svg+xml;base64,{data}" style="{style};overflow:visible" '
-        f'alt="{label}" class="{kind}">'
+        f'<img src="{url}" style="{style};overflow:visible" alt="{label}" class="{kind}">'
     )
+
+
+def fetched(url: str) -> bytes | None:
+    """The SVG that an ``image``'s URL names (typeset again if it is no longer kept), or None
+    for any other URL."""
+    if not url.startswith(FORMULA_URL):
+        return None
+    kind, _, latex = url.removeprefix(FORMULA_URL).partition(",")
+    return str(svg(unquote(latex), kind == "display")).encode()
 
 
 def _convert(latex: str, display: bool) -> str:

@@ -31,24 +31,37 @@ _drawn_paths: dict[str, tuple[tuple[Any, ...], tuple[Any, ...]]] = {}
 
 
 def write_pdf(html: str, base_dir: Path, target: Path) -> None:
-    """Lay out ``html`` (relative URLs resolved against ``base_dir``) into ``target``."""
-    _weasyprint()(string=html, base_url=str(base_dir) + "/").write_pdf(target)
+    """Lay out ``html`` (relative URLs resolved against ``base_dir``, formulas' images
+    fetched from their LaTeX) into ``target``."""
+    HTML, fetcher = _weasyprint()
+    HTML(string=html, base_url=str(base_dir) + "/", url_fetcher=fetcher).write_pdf(target)
 
 
 @cache
-def _weasyprint() -> Any:
-    """WeasyPrint's ``HTML``, quiet, dated and drawing each SVG path once per process."""
+def _weasyprint() -> tuple[Any, Any]:
+    """WeasyPrint's ``HTML``, quiet, dated and drawing each SVG path once per process, and a
+    URL fetcher that hands over formulas' SVG (``math.image``)."""
     import logging
 
     from weasyprint import HTML, __version__  # type: ignore[import-untyped]
     from weasyprint.svg import TAGS  # type: ignore[import-untyped]
+    from weasyprint.urls import URLFetcher, URLFetcherResponse  # type: ignore[import-untyped]
+
+    from quizgen.render.math import fetched
+
+    class Fetcher(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            svg = fetched(url)
+            if svg is None:
+                return super().fetch(url, headers)
+            return URLFetcherResponse(url, svg, {"Content-Type": "image/svg+xml"})
 
     # fontTools subsets our one font well; WeasyPrint's advice to install HarfBuzz is noise here
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     os.environ.setdefault("SOURCE_DATE_EPOCH", FIXED_EPOCH)
     if __version__.split(".")[0] in DRAWER_CHECKED:
         TAGS["path"] = drawing_once(glyphs_first(TAGS["path"]))
-    return HTML
+    return HTML, Fetcher()
 
 
 def drawing_once(draw: Callable[[Any, Any, float], None]) -> Callable[[Any, Any, float], None]:
