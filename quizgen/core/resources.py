@@ -3,9 +3,10 @@ the guide's sections beyond the seed's.
 
 The top-level folders ``templates/``, ``banks/``, ``examples/`` and ``docs/guide/`` are packaged
 as ``quizgen.templates``, ``quizgen.bank_files``, ``quizgen.examples`` and ``quizgen.guide``
-(``package-dir`` in pyproject.toml), and found here through ``importlib.resources``: a wheel,
-``pipx``, an editable install and a source checkout all find the same files, from any working
-directory.
+(``package-dir`` in pyproject.toml), and found here by importlib's finders, as
+``importlib.resources`` finds them (without importing it: on a plain interpreter it was a
+twentieth of a one-copy run): a wheel, ``pipx``, an editable install and a source checkout all
+find the same files, from any working directory.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ import pickle
 from collections.abc import Callable, Iterable
 from contextlib import suppress
 from functools import cache
-from importlib.resources import files
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
@@ -26,8 +26,11 @@ from quizgen.core.errors import QuizgenError
 
 
 def _folder(package: str) -> Path:
-    root = files(f"quizgen.{package}")
-    if not isinstance(root, Path):  # a zipped install: Jinja and YAML need real files
+    spec = find_spec(f"quizgen.{package}")
+    if spec is None or not spec.submodule_search_locations:
+        raise QuizgenError(f"quizgen's {package} are missing; reinstall quizgen")
+    root = Path(next(iter(spec.submodule_search_locations)))
+    if not root.is_dir():  # a zipped install: Jinja and YAML need real files
         raise QuizgenError(f"quizgen's {package} are not on disk ({root}); install it unzipped")
     return root
 
