@@ -13,11 +13,12 @@ import json
 import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from quizgen.core.errors import QuizgenError
+
+if TYPE_CHECKING:
+    import yaml
 
 Labelled = tuple[str, Any]
 
@@ -72,6 +73,8 @@ def read_text(path: Path, encoding: str = "utf-8") -> str:
 
 def yaml_problem(name: str, exc: yaml.YAMLError) -> QuizgenError:
     """A YAML error in one line, with the line it is on."""
+    import yaml
+
     mark = getattr(exc, "problem_mark", None)
     if isinstance(exc, yaml.reader.ReaderError):
         return QuizgenError(f"{name}: character U+{exc.character:04X} is not allowed in YAML")
@@ -82,6 +85,8 @@ def yaml_problem(name: str, exc: yaml.YAMLError) -> QuizgenError:
 
 def parse_yaml(name: str, text: str) -> tuple[Any, yaml.Node | None]:
     """A YAML document and its node tree (for the lines of fields), or a one-line error."""
+    import yaml  # here: a run that reads no YAML (a kept blueprint) does not load it
+
     try:
         return yaml.safe_load(text), yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
@@ -90,6 +95,8 @@ def parse_yaml(name: str, text: str) -> tuple[Any, yaml.Node | None]:
 
 def node_line(node: yaml.Node | None, loc: Sequence[str | int]) -> int | None:
     """The line of the YAML node at ``loc`` (or of its nearest existing parent)."""
+    import yaml
+
     line = node.start_mark.line + 1 if node is not None else None
     for key in loc:
         if isinstance(node, yaml.MappingNode):
@@ -144,6 +151,8 @@ def _numbered(name: str, data: Any, lines: list[int] | None) -> Iterator[Labelle
 
 
 def _yaml(name: str, text: str) -> Iterator[Labelled]:
+    import yaml
+
     try:
         documents = list(yaml.safe_load_all(text))
         nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))

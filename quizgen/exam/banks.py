@@ -21,18 +21,12 @@ with a bad or duplicate id is still checked for everything else.
 
 from __future__ import annotations
 
-import gc
-import hashlib
-import os
-import pickle
 from collections.abc import Iterable, Sequence
-from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-import yaml
 from pydantic import (
     VERSION,
     BaseModel,
@@ -45,17 +39,20 @@ from pydantic import (
 from typing_extensions import assert_never
 
 from quizgen import topics
-from quizgen.core import latex, latex_check, record_files
+from quizgen.core import latex, record_files
 from quizgen.core.errors import QuizgenError
 from quizgen.core.latex import segments
-from quizgen.core.latex_check import check, check_text
 from quizgen.core.model import BANK_KINDS, BankKind
 from quizgen.core.params import field_path
 from quizgen.core.record_files import node_line, parse_yaml, read_text
 from quizgen.core.resources import BANKS as BUILTIN
-from quizgen.core.resources import cache_folder
+from quizgen.core.resources import cache_file, keep_object, kept_object, module_source
+
+if TYPE_CHECKING:
+    import yaml
 
 CACHE_FORMAT = 1  # bump when BankQuestion's fields change
+CHECKER = "quizgen.core.latex_check"  # what checks the banks' LaTeX: imported only to validate
 
 
 class _Strict(BaseModel):
@@ -293,6 +290,8 @@ def _read(path: Path, problems: list[str]) -> tuple[int, list[tuple[Any, Any, st
 
 def _child(node: Any, *loc: str | int) -> Any:
     """The YAML node at ``loc`` under ``node``, if there is one."""
+    import yaml
+
     for key in loc:
         if isinstance(node, yaml.MappingNode):
             node = next((v for k, v in node.value if k.value == key), None)
@@ -304,6 +303,8 @@ def _child(node: Any, *loc: str | int) -> Any:
 
 
 def _check_question(q: BankQuestion, problems: list[str]) -> None:
+    from quizgen.core.latex_check import check, check_text  # CHECKER
+
     question = q.question
     for i, step in enumerate(q.steps):
         problem = check(step.formula)
@@ -366,47 +367,31 @@ def load_banks(folders: Iterable[Path] = (BUILTIN,)) -> list[BankQuestion]:
     files = _files(folders)
     cached = _cached_path(files)
     if cached is not None:
-        try:
-            return _unpickled(cached.read_bytes())
-        except Exception:  # not cached yet, or unreadable: validate the files themselves
-            pass
+        kept = kept_object(cached)
+        if isinstance(kept, list):
+            return kept
     questions = _validated(files)
     if cached is not None:
-        temporary = cached.with_name(f"{cached.name}.{os.getpid()}.part")
-        with suppress(OSError):  # a cache that cannot be written is only slower
-            temporary.write_bytes(pickle.dumps(questions))
-            os.replace(temporary, cached)
+        keep_object(cached, questions)
     return questions
 
 
-def _unpickled(data: bytes) -> list[BankQuestion]:
-    """The cached questions, read with the garbage collector paused: the many objects made
-    while unpickling set off full collections over everything imported before, which took
-    three quarters of the read (they hold no reference cycles to collect)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        questions: list[BankQuestion] = pickle.loads(data)
-        return questions
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def _cached_path(files: Sequence[Path]) -> Path | None:
-    folder = cache_folder(f"banks-{CACHE_FORMAT}")
-    if folder is None:
-        return None
-    digest = hashlib.sha256(f"pydantic {VERSION} yaml {yaml.__version__}".encode())  # pickled
+    import yaml
+
+    code = [
+        Path(__file__),
+        module_source(CHECKER),
+        Path(latex.__file__),
+        Path(record_files.__file__),
+    ]
     try:
-        for module in (__file__, latex_check.__file__, latex.__file__, record_files.__file__):
-            digest.update(Path(module).read_bytes())
-        for path in files:
-            content = path.read_bytes()
-            digest.update(f"\0{path.name}\0{len(content)}\0".encode() + content)
+        parts = [f"pydantic {VERSION} yaml {yaml.__version__}".encode()]  # pickled
+        parts += [module.read_bytes() for module in code]
+        parts += [path.name.encode() + b"\0" + path.read_bytes() for path in files]
     except OSError:
         return None  # validation names the file that cannot be read
-    return folder / f"{digest.hexdigest()}.pickle"
+    return cache_file(f"banks-{CACHE_FORMAT}", parts)
 
 
 def _validated(files: Sequence[Path]) -> list[BankQuestion]:

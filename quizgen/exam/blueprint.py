@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import (
+    VERSION,
     BaseModel,
     ConfigDict,
     Field,
@@ -32,19 +33,24 @@ from pydantic import (
     model_validator,
 )
 
-from quizgen import topics
+from quizgen import __version__, topics
+from quizgen.core import model, params
 from quizgen.core.errors import QuizgenError, QuizgenNote
 from quizgen.core.model import FORMS, BankKind, Difficulty, Form
 from quizgen.core.params import PositiveInt, field_path
 from quizgen.core.record_files import node_line, parse_yaml, read_text
-from quizgen.core.resources import shipped_blueprints
+from quizgen.core.resources import cache_file, keep_object, kept_object, shipped_blueprints
 
 if TYPE_CHECKING:
     from quizgen.exam.banks import BankQuestion
 
+CACHE_FORMAT = 1  # bump when what a blueprint holds changes outside this module's code
+
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # validators built on first validation: a blueprint kept from an earlier run is read
+    # without them (building them was a tenth of a one-copy run)
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class BankSelector(_Strict):
@@ -255,23 +261,70 @@ def find_blueprint(given: str | Path) -> Path:
 
 def load_blueprint(path: Path, bank: Sequence[BankQuestion] | None = None) -> Blueprint:
     """Read and validate a blueprint, or raise a QuizgenError naming file, line and field of
-    every problem. Bank items are checked against ``bank`` (default: the built-in banks)."""
+    every problem. Bank items are checked against ``bank`` (default: the built-in banks).
+    Validated once per content: a blueprint that passed is kept in the user's cache under a
+    hash of its text and of the code that validates it, and read from there while its topics
+    still have its forms and its bank items still fill (a changed file is validated again)."""
     name = path.name
     if not path.exists():
         shipped = ", ".join(shipped_blueprints())
         missing = os.strerror(errno.ENOENT)
         raise QuizgenError(f"{path}: cannot read: {missing} (shipped blueprints: {shipped})")
-    data, root = parse_yaml(name, read_text(path))
+    text = read_text(path)
+    cached = _cached_path(text)
+    kept = kept_object(cached) if cached is not None else None
+    if isinstance(kept, Blueprint) and _still_valid(kept, bank):
+        return kept
+    blueprint, noted = _validated(name, text, bank)
+    if cached is not None and not noted:  # its notes are said on every load
+        keep_object(cached, blueprint)
+    return blueprint
+
+
+def _cached_path(text: str) -> Path | None:
+    code = (__file__, model.__file__, params.__file__)
+    try:
+        parts = [f"quizgen {__version__} pydantic {VERSION}".encode()]  # pickled
+        parts += [Path(module).read_bytes() for module in code]
+    except OSError:
+        return None
+    return cache_file(f"blueprints-{CACHE_FORMAT}", [*parts, text.encode()])
+
+
+def _still_valid(blueprint: Blueprint, bank: Sequence[BankQuestion] | None) -> bool:
+    """Does a blueprint that passed in an earlier run pass now? Its topics and their forms
+    are code the cache is not keyed by, and its bank items are checked against this run's
+    banks; when not, validation says what is wrong, with lines."""
+    items = [
+        (s_index, i_index, spec)
+        for s_index, section in enumerate(blueprint.sections)
+        for i_index, spec in enumerate(section.items)
+    ]
+    for _, _, spec in items:
+        named = spec.topic or (spec.bank.topic if spec.bank is not None else None)
+        if named is not None and named not in topics.names():
+            return False
+        asked = set(spec.asked_forms)
+        if spec.topic is not None and not asked <= set(topics.get(spec.topic).forms):
+            return False
+    return not _bank_shortfalls(items, bank)
+
+
+def _validated(name: str, text: str, bank: Sequence[BankQuestion] | None) -> tuple[Blueprint, bool]:
+    """The blueprint ``text`` of file ``name`` validated, and whether it had notes to say;
+    else a QuizgenError naming the line and field of every problem."""
+    data, root = parse_yaml(name, text)
     if not isinstance(data, dict):
         raise QuizgenError(f"{name}: a blueprint is a mapping with title and sections")
-    for loc, answer in _legacy_answers(data):
+    legacy = _legacy_answers(data)
+    for loc, answer in legacy:
         warnings.warn(
             QuizgenNote(
                 f"{name}: line {node_line(root, loc)}: {field_path(loc)}: read as "
                 f'"answer: {answer}" ("form" now names how a topic is asked: '
                 f'{", ".join(FORMS)}); write "answer: {answer}"'
             ),
-            stacklevel=2,
+            stacklevel=3,
         )
     problems: list[tuple[tuple[str | int, ...], str]] = []
     try:
@@ -294,7 +347,7 @@ def load_blueprint(path: Path, bank: Sequence[BankQuestion] | None = None) -> Bl
             )
         )
     assert blueprint is not None
-    return blueprint
+    return blueprint, bool(legacy)
 
 
 def _items(data: dict[str, Any]) -> Iterator[tuple[int, int, Any]]:
@@ -370,12 +423,12 @@ def shortfall(
 
 
 def _allowed(loc: tuple[str | int, ...]) -> str:
-    model: type[BaseModel] = Blueprint
+    fields_of: type[BaseModel] = Blueprint
     for key in loc[:-1]:
         if key == "sections":
-            model = Section
+            fields_of = Section
         elif key == "items":
-            model = ItemSpec
+            fields_of = ItemSpec
         elif key == "bank":
-            model = BankSelector
-    return ", ".join(model.model_fields)
+            fields_of = BankSelector
+    return ", ".join(fields_of.model_fields)

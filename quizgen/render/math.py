@@ -26,7 +26,7 @@ from markupsafe import Markup, escape
 
 from quizgen.core.errors import QuizgenError
 from quizgen.core.latex import segments
-from quizgen.core.resources import cache_folder
+from quizgen.core.resources import cache_folder, kept_text
 
 FONT_PX = 16.0
 CACHE_FORMAT = 4  # bump when the SVG pre- or post-processing in _convert changes
@@ -276,14 +276,14 @@ def _by_shape(latex: str, display: bool) -> str:
     in ``\\text``, say) is not reused: that formula is converted as it is."""
     numbers = _NUMBER.findall(latex)
     if not numbers or len(numbers) > 9999:
-        return _latex2mathml(latex, display)
+        return _converted(latex, display)
     marks = iter(range(_MARK, _MARK + len(numbers)))
     try:
         template = _shape(_NUMBER.sub(lambda _: str(next(marks)), latex), display, len(numbers))
     except Exception:  # latex2mathml's own errors: said of the formula itself, below
         template = None
     if template is None:
-        return _latex2mathml(latex, display)
+        return _converted(latex, display)
     return _MARKED.sub(lambda m: f"{m[1]}{numbers[int(m[2]) - _MARK]}</mn>", template)
 
 
@@ -291,13 +291,37 @@ def _by_shape(latex: str, display: bool) -> str:
 def _shape(shape: str, display: bool, count: int) -> str | None:
     """The MathML of a shape of ``count`` placeholders, or None when they do not each come out
     as one ``<mn>`` of their own (then the numbers cannot just be put back)."""
-    element = _latex2mathml(shape, display)
+    element = _converted(shape, display)
     marked = [number for _, number in _MARKED.findall(element)]
     if sorted(marked) != [str(_MARK + i) for i in range(count)]:
         return None
     if any(element.count(str(_MARK + i)) != 1 for i in range(count)):
         return None
     return element
+
+
+def _converted(latex: str, display: bool) -> str:
+    """latex2mathml's MathML of ``latex``, kept on disk by the formula (a shape, mostly) and
+    latex2mathml's version: the shapes of a paper's formulas are the same from run to run, so
+    a later run reads them and does not even import latex2mathml (a tenth of a one-copy run).
+    A formula it cannot read raises its error each time (nothing is kept of it)."""
+    return kept_text(
+        mathml_cache_dir(),
+        f"{int(display)}|{latex}",
+        lambda: _latex2mathml(latex, display),
+        lambda kept: kept.startswith("<math") and kept.endswith("</math>"),
+    )
+
+
+def mathml_cache_dir() -> Path | None:
+    """Where converted MathML is kept (None: nowhere), by latex2mathml's version."""
+    return cache_folder(f"mathml-latex2mathml{_latex2mathml_version()}")
+
+
+@cache
+def _latex2mathml_version() -> str:
+    """latex2mathml's version, from its metadata: latex2mathml itself is not imported."""
+    return version("latex2mathml")
 
 
 def _latex2mathml(latex: str, display: bool) -> str:
