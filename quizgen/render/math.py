@@ -12,15 +12,12 @@ are cached in memory and on disk (``QUIZGEN_CACHE_DIR``, default the user cache 
 
 from __future__ import annotations
 
-import hashlib
-import os
 import re
 import unicodedata
 from functools import cache, lru_cache, wraps
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote
 
 from markupsafe import Markup, escape
 
@@ -29,7 +26,7 @@ from quizgen.core.latex import segments
 from quizgen.core.resources import cache_folder, kept_text
 
 FONT_PX = 16.0
-CACHE_FORMAT = 4  # bump when the SVG pre- or post-processing in _convert changes
+CACHE_FORMAT = 5  # bump when the SVG pre- or post-processing in _convert changes
 #: Formulas kept in memory: enough for a paper and its key; more would grow without bound over
 #: a class set, where every student brings new numbers (the disk cache keeps them all).
 MEMORY_CACHE = 4096
@@ -101,23 +98,14 @@ def _versions() -> str:
 @lru_cache(maxsize=MEMORY_CACHE)
 def svg(latex: str, display: bool = False) -> Markup:
     """One formula as an inline ``<svg>`` element (memory cache, then disk cache)."""
-    folder = cache_dir()
-    if folder is None:
-        return Markup(_convert(latex, display))
-    name = hashlib.sha256(f"{int(display)}|{latex}".encode()).hexdigest()
-    path = folder / f"{name}.svg"
-    try:
-        return Markup(path.read_text(encoding="utf-8"))
-    except OSError:
-        pass
-    text = _convert(latex, display)
-    temporary = path.with_name(f"{name}.{os.getpid()}.part")
-    try:
-        temporary.write_text(text, encoding="utf-8")
-        os.replace(temporary, path)  # atomic: a concurrent reader sees all of it or nothing
-    except OSError:
-        temporary.unlink(missing_ok=True)
-    return Markup(text)
+    return Markup(
+        kept_text(
+            cache_dir(),
+            f"{int(display)}|{latex}",
+            lambda: _convert(latex, display),
+            lambda kept: kept.startswith("<svg") and kept.endswith("</svg>"),
+        )
+    )
 
 
 #: how the HTML that WeasyPrint prints names a formula's SVG (``image``): by its LaTeX, the SVG
@@ -131,6 +119,8 @@ def image(latex: str, display: bool = False) -> Markup:
     drawn the same, but parsed once per document, off the page's HTML and CSS. The image is
     named by its LaTeX, not given as a data URL: WeasyPrint's HTML parser reads an attribute
     a character at a time, and a key's formulas were most of its 800 kB."""
+    from urllib.parse import quote  # not on the HTML path, which never prints an <img>
+
     placing = _PLACING.search(svg(latex, display))
     if placing is None:  # pragma: no cover - _convert always writes these attributes
         raise ValueError(f"unexpected SVG for {latex!r}")
@@ -146,6 +136,8 @@ def fetched(url: str) -> bytes | None:
     for any other URL."""
     if not url.startswith(FORMULA_URL):
         return None
+    from urllib.parse import unquote
+
     kind, _, latex = url.removeprefix(FORMULA_URL).partition(",")
     return str(svg(unquote(latex), kind == "display")).encode()
 
