@@ -37,7 +37,7 @@ def main() -> None:
         job = ClassSet(blueprint, "", "", 2026, Path(folder), ("html",), None)
         started, cpu = time.perf_counter(), time.process_time()
         with _working(job, args.jobs) as pool:
-            drawn_first = None if pool is None else _drawn_first_by(pool)
+            drawn_first = None if pool is None else _drawn_first_by(pool, {})
             drawn = roster_draws(blueprint, 2026, students, drawn_first)
         wall, cpu = time.perf_counter() - started, time.process_time() - cpu
     workers = resource.getrusage(resource.RUSAGE_CHILDREN)

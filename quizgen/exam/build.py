@@ -18,6 +18,7 @@ given, so one student's paper still rebuilds alone from the picks in the class's
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -166,14 +167,19 @@ def build_for_student(
     student: Student,
     bank: Sequence[BankQuestion] | None = None,
     picks: Picks | None = None,
+    firsts: Sequence[FirstDraw] = (),
 ) -> Exam:
     """One student's paper: drawn from (exam seed, "student", student id) and the student's
     ``picks`` (from :func:`roster_draws`; none: the student's own first draws), so it can be
-    rebuilt by itself and does not change when the roster is reordered or split."""
+    rebuilt by itself and does not change when the roster is reordered or split. ``firsts``:
+    the student's :func:`first_draws`, when the roster pass had them drawn, so that the slots
+    kept at their first draw are not drawn again."""
     pool = _pool(blueprint, bank)
     key: SeedKey = (seed, "student", student.id)
     code = student_code(seed, student.id)
-    version = _version(blueprint, key, code, student, Draws(), pool, {}, picks)
+    slots = (slot for slot, _ in _drawn_slots(blueprint))
+    given = dict(zip(slots, firsts, strict=True)) if firsts else {}
+    version = _version(blueprint, key, code, student, Draws(), pool, {}, picks, given)
     return Exam(blueprint=blueprint, seed=seed, versions=(version,))
 
 
@@ -192,6 +198,9 @@ class FirstDraw(NamedTuple):
 
     fingerprint: str
     options: int  # as many as a multiple-choice item offers; GOOD_CHOICES for any other
+    #: the problem's params as a JSON record: a paper that keeps the first draw reads them back
+    #: (``build_for_student``'s ``firsts``) instead of drawing the problem again
+    record: str
 
 
 #: the ranked students' first draws (``first_draws`` of each), in the order given
@@ -206,7 +215,10 @@ def first_draws(blueprint: Blueprint, seed: int, student: Student) -> tuple[Firs
         (spec, _candidate(spec, key, slot, _form(spec, key, slot), 0))
         for slot, spec in _drawn_slots(blueprint)
     )
-    return tuple(FirstDraw(c.fingerprint, c.options(spec)) for spec, c in drawn)
+    return tuple(
+        FirstDraw(c.fingerprint, c.options(spec), json.dumps(c.drawn().params.to_record()))
+        for spec, c in drawn
+    )
 
 
 def roster_draws(
@@ -286,11 +298,14 @@ class _Candidate:
     problem: Problem | None
     offered: int | None = None
 
+    def drawn(self) -> Problem:
+        assert self.problem is not None, "a first draw from elsewhere has only what it came with"
+        return self.problem
+
     def options(self, spec: ItemSpec) -> int:
         if self.offered is None:
-            assert self.problem is not None, "a first draw from elsewhere comes with its options"
             choice = spec.answer == "choice"
-            self.offered = _option_count(self.problem) if choice else GOOD_CHOICES
+            self.offered = _option_count(self.drawn()) if choice else GOOD_CHOICES
         return self.offered
 
 
@@ -299,15 +314,22 @@ def _candidate(spec: ItemSpec, key: SeedKey, slot: str, form: Form, redraw: int)
     return _Candidate(redraw, fingerprint(problem), problem)
 
 
-def _draw(spec: ItemSpec, key: SeedKey, slot: str, seen: Draws, pick: int | None) -> Problem:
-    """The slot's problem: its ``pick`` given, else the one :func:`_search` finds."""
-    if pick is not None:
+def _draw(
+    spec: ItemSpec, key: SeedKey, slot: str, seen: Draws, pick: int | None, first: FirstDraw | None
+) -> Problem:
+    """The slot's problem: its ``pick`` given (read back from ``first`` for the first draw,
+    when it came), else the one :func:`_search` finds."""
+    if pick is None:
+        return _search(spec, key, slot, seen).drawn()
+    if pick == 0 and first is not None:
+        assert spec.topic is not None, f"{slot}: a bank item has no problem to draw"
+        form = _form(spec, key, slot)
+        params = topics.get(spec.topic, form).parse(json.loads(first.record))
+        chosen = Problem(spec.topic, params, child_seed(*key, slot), spec.difficulty, form)
+    else:
         chosen = _redrawn(spec, key, slot, pick)
-        seen.add(chosen, spec.difficulty)
-        return chosen
-    found = _search(spec, key, slot, seen).problem
-    assert found is not None, f"{slot}: drawn here, so the problem is at hand"
-    return found
+    seen.add(chosen, spec.difficulty)
+    return chosen
 
 
 def _search(
@@ -371,6 +393,7 @@ def _version(
     pool: Sequence[BankQuestion],
     used: dict[str, int],
     picks: Picks | None = None,
+    firsts: Mapping[str, FirstDraw] | None = None,
 ) -> Version:
     sections, number = [], 0
     in_version: set[str] = set()
@@ -384,7 +407,8 @@ def _version(
                     drawn.append((slot, spec, chosen))
                 else:
                     pick = None if picks is None else picks.get(slot, 0)
-                    drawn.append((slot, spec, _draw(spec, key, slot, seen, pick)))
+                    first = None if firsts is None else firsts.get(slot)
+                    drawn.append((slot, spec, _draw(spec, key, slot, seen, pick, first)))
         if section.shuffle and len(drawn) > 1:
             rng = rng_for(child_seed(*key, "order", s_index))
             drawn = [drawn[int(i)] for i in rng.permutation(len(drawn))]

@@ -106,11 +106,13 @@ def _pages(path: Path) -> int:
         return len(pdf.pages)
 
 
-def render_student(student: Student, job: ClassSet, picks: Picks) -> tuple[dict[str, Any], Staged]:
-    """Write one student's paper and key from their ``picks`` (exam.build.roster_draws) under
-    temporary names; return their manifest row and the files to rename into place
-    (``papers.commit``)."""
-    exam = build_for_student(job.blueprint, job.seed, student, job.bank, picks)
+def render_student(
+    student: Student, job: ClassSet, picks: Picks, firsts: Sequence[FirstDraw] = ()
+) -> tuple[dict[str, Any], Staged]:
+    """Write one student's paper and key from their ``picks`` (exam.build.roster_draws) and
+    the ``firsts`` the roster pass drew (if any) under temporary names; return their manifest
+    row and the files to rename into place (``papers.commit``)."""
+    exam = build_for_student(job.blueprint, job.seed, student, job.bank, picks, firsts)
     version = exam.versions[0]
     rebuild = f"{job.rebuild} --only {shlex.quote(student.id)}"
     staged = stage_copy(exam, version, job.out_dir / student.id, job.formats, rebuild)
@@ -156,9 +158,10 @@ class _Render:
 
     student: Student
     picks: Picks
+    firsts: tuple[FirstDraw, ...]  # from the roster pass; () when it drew them itself
 
     def run(self, job: ClassSet) -> tuple[dict[str, Any], Staged]:
-        return render_student(self.student, job, self.picks)
+        return render_student(self.student, job, self.picks, self.firsts)
 
 
 def _run(task: _FirstDraws | _Render, job: ClassSet) -> Any:
@@ -185,9 +188,10 @@ def _working(job: ClassSet, workers: int) -> Iterator[Workers | None]:
                     _discard_student(task.student, job)
 
 
-def _drawn_first_by(pool: Workers) -> FirstDrawer:
+def _drawn_first_by(pool: Workers, kept: dict[str, tuple[FirstDraw, ...]]) -> FirstDrawer:
     """The roster pass's first draws, drawn by the workers in batches and given back in the
-    ranked students' order as soon as each batch and all before it are in."""
+    ranked students' order as soon as each batch and all before it are in; ``kept`` gets
+    each student's (about 4 KB), for their paper."""
 
     def drawn(ranked: Sequence[Student]) -> Iterator[tuple[FirstDraw, ...]]:
         starts = range(0, len(ranked), FIRST_DRAWS_BATCH)
@@ -200,17 +204,24 @@ def _drawn_first_by(pool: Workers) -> FirstDrawer:
         for task, batch in pool.results(tasks):
             waiting[task.index] = batch
             while following in waiting:
-                yield from waiting.pop(following)
+                for student, firsts in zip(tasks[following].students, waiting.pop(following)):
+                    kept[student.id] = firsts
+                    yield firsts
                 following += 1
 
     return drawn
 
 
 def _rendered(
-    pool: Workers | None, job: ClassSet, students: Sequence[Student], picks: Mapping[str, Picks]
+    pool: Workers | None,
+    job: ClassSet,
+    students: Sequence[Student],
+    picks: Mapping[str, Picks],
+    firsts: dict[str, tuple[FirstDraw, ...]],
 ) -> Iterator[tuple[dict[str, Any], Staged]]:
-    """(manifest row, staged files) for each student, in the order they are done."""
-    tasks = (_Render(student, picks[student.id]) for student in students)
+    """(manifest row, staged files) for each student, in the order they are done; each
+    student's ``firsts`` are let go of once sent."""
+    tasks = (_Render(s, picks[s.id], firsts.pop(s.id, ())) for s in students)
     if pool is None:
         return (task.run(job) for task in tasks)
     return (result for _, result in pool.results(tasks))
@@ -418,9 +429,12 @@ def run_class_set(
     workers = max(1, min(jobs or os.cpu_count() or 1, len(chosen) or 1))
     with _working(job, workers) as pool:
         class_ = roster if roster is not None else students
-        drawn_first = None if pool is None else _drawn_first_by(pool)
+        firsts: dict[str, tuple[FirstDraw, ...]] = {}
+        drawn_first = None if pool is None else _drawn_first_by(pool, firsts)
         drawn = roster_draws(blueprint, seed, class_, drawn_first)
-        rows = _rendered_rows(pool, job, chosen, drawn.picks, name, options, merged, progress)
+        rows = _rendered_rows(
+            pool, job, chosen, (drawn.picks, firsts), name, options, merged, progress
+        )
     ordered = [rows[s.id] for s in chosen]
     manifest = {
         "schema": "quizgen.publish.classset/1",
@@ -445,15 +459,16 @@ def _rendered_rows(
     pool: Workers | None,
     job: ClassSet,
     chosen: Sequence[Student],
-    picks: Mapping[str, Picks],
+    drawn: tuple[Mapping[str, Picks], dict[str, tuple[FirstDraw, ...]]],
     name: str,
     options: ClassSetOptions,
     merged: _PrintFiles,
     progress: Callable[[int, int], None],
 ) -> dict[str, dict[str, Any]]:
     """Every chosen student's manifest row: those ``--resume`` finds complete, and those it
-    renders (journalled, and appended to the ``merged`` print files, as they are done)."""
-    out_dir = job.out_dir
+    renders (journalled, and appended to the ``merged`` print files, as they are done) from
+    what the roster pass ``drawn``: each student's picks and first draws."""
+    out_dir, (picks, firsts) = job.out_dir, drawn
     previous = _previous(out_dir, name, job) if options.resume else {}
     done = {sid: row for sid, row in previous.items() if _complete(row, job, picks)}
     todo = [s for s in chosen if s.id not in done]
@@ -473,7 +488,8 @@ def _rendered_rows(
     try:
         with merged:
             merged.advance(chosen, rows)
-            for count, (row, staged) in enumerate(_rendered(pool, job, todo, picks), start=1):
+            rendered = _rendered(pool, job, todo, picks, firsts)
+            for count, (row, staged) in enumerate(rendered, start=1):
                 try:
                     commit(staged)
                 finally:
