@@ -161,6 +161,41 @@ def test_every_stop_on_a_busy_machine_takes_under_two_seconds(
     assert not list(out.glob(".*.part"))  # the stopped workers' half-written files are gone
 
 
+def workers_of(pid: int) -> list[int]:
+    """The worker processes a class set has started (the spawned children other than
+    multiprocessing's resource tracker)."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        lines = {c: Path(f"/proc/{c}/cmdline").read_bytes() for c in children}
+    except OSError:
+        return []
+    return [int(c) for c, line in lines.items() if b"spawn_main" in line]
+
+
+def test_a_stop_while_the_workers_draw_the_roster_pass_takes_under_two_seconds(tmp_path):
+    """The workers draw the roster pass's first draws before any paper is started; a stop
+    then is as quick, and leaves nothing behind."""
+    roster = tmp_path / "class.csv"
+    rows = "".join(f"s{i:03d},Student {i}\n" for i in range(600))  # a pass of seconds
+    roster.write_text("id,name\n" + rows, encoding="utf-8")
+    out = tmp_path / "class"
+    process = subprocess.Popen(
+        command(roster, out), stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    deadline = time.monotonic() + 120
+    while len(workers_of(process.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.5)  # well into the pass: the workers are drawing
+    assert journal_rows(out, -1) == -1, "the papers had begun before the stop"
+    sent = time.monotonic()
+    os.killpg(process.pid, signal.SIGINT)
+    process.wait(timeout=60)
+    seconds = time.monotonic() - sent
+    _, stderr = process.communicate(timeout=60)
+    assert seconds < 2.0 and "Interrupted:" in stderr and "Traceback" not in stderr
+    assert not out.exists() or not any(out.iterdir())
+
+
 def test_a_version_that_fails_half_way_leaves_no_file_of_it(tmp_path, monkeypatch):
     from quizgen.render import html
 

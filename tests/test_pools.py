@@ -9,7 +9,7 @@ from quizgen.core.resources import shipped_blueprints
 from quizgen.core.seeds import child_seed
 from quizgen.exam import build
 from quizgen.exam.blueprint import Blueprint, ItemSpec, Section, load_blueprint
-from quizgen.exam.build import Draws, SeedKey, roster_draws
+from quizgen.exam.build import Draws, FirstDraw, SeedKey, first_draws, roster_draws
 from quizgen.exam.model import Student
 from quizgen.exam.pools import listed_pool
 from quizgen.exam.problems import fingerprint, make_problem
@@ -72,6 +72,54 @@ def test_a_roster_that_uses_up_small_pools_gets_the_picks_of_the_full_search():
     assert roster_draws(_small_pools(), 5, students).picks == _full_search_picks(
         _small_pools(), 5, students
     )
+
+
+def test_first_draws_drawn_elsewhere_give_the_picks_the_pass_draws_itself():
+    """What a class set's workers draw for the roster pass (multiple choice included)."""
+    students, blueprint = _roster(60), _small_pools()
+    drawn_here = roster_draws(blueprint, 5, students)
+    given = roster_draws(
+        blueprint, 5, students, lambda ranked: [first_draws(blueprint, 5, s) for s in ranked]
+    )
+    assert given == drawn_here
+
+
+def test_the_pass_takes_the_first_draws_it_is_given_in_rank_order():
+    students, blueprint = _roster(2), _small_pools()  # too few to use a pool up
+    asked: list[str] = []
+
+    def all_alike(ranked):  # every slot's first draw the same problem, for every student
+        asked.extend(s.id for s in ranked)
+        return [[FirstDraw("alike", build.GOOD_CHOICES, "{}")] * 4 for _ in ranked]
+
+    picks = roster_draws(blueprint, 5, students, all_alike).picks
+    rank = {s.id: child_seed(5, "rank", s.id) for s in students}
+    assert asked == sorted(rank, key=rank.__getitem__)
+    slots = {"1.1.1", "1.1.2", "1.2", "1.3"}
+    assert set(picks[asked[0]]) == slots - {"1.1.1"}  # the given problem is taken once only
+    assert all(set(picks[sid]) == slots for sid in asked[1:])
+
+
+def test_a_paper_built_from_the_first_draws_of_the_pass_is_the_paper_drawn_again():
+    midterm = load_blueprint(shipped_blueprints()["midterm"])
+    students = _roster(20)  # enough that some slots are redrawn
+    picks = roster_draws(midterm, 2026, students).picks
+    assert any(picks.values())
+    for student in students:
+        firsts = first_draws(midterm, 2026, student)
+        given = build.build_for_student(midterm, 2026, student, None, picks[student.id], firsts)
+        assert given == build.build_for_student(midterm, 2026, student, None, picks[student.id])
+
+
+def test_a_paper_takes_a_first_draw_it_is_given_as_it_is():
+    blueprint, (mine, other) = _small_pools(), _roster(2)
+    firsts = first_draws(blueprint, 5, mine)
+    swapped = (first_draws(blueprint, 5, other)[0], *firsts[1:])  # slot 1.1.1: the other's
+    paper = build.build_for_student(blueprint, 5, mine, None, {}, swapped).versions[0]
+    alone = build.build_for_student(blueprint, 5, other, None, {}).versions[0]
+    taken, drawn = (next(i.problem for i in v.items if i.slot == "1.1.1") for v in (paper, alone))
+    assert taken.params == drawn.params
+    assert taken.seed == child_seed(5, "student", mine.id, "1.1.1")  # still the slot's seed
 
 
 @pytest.mark.slow

@@ -18,10 +18,11 @@ given, so one student's paper still rebuilds alone from the picks in the class's
 
 from __future__ import annotations
 
+import json
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from typing_extensions import assert_never
@@ -116,11 +117,14 @@ class Draws:
     pools: dict[Kind, frozenset[str] | None] = field(default_factory=dict)
 
     def add(self, problem: Problem, difficulty: Difficulty) -> None:
-        kind = (problem.topic, problem.form, difficulty)
+        self.count((problem.topic, problem.form, difficulty), fingerprint(problem))
+
+    def count(self, kind: Kind, mark: str) -> None:
+        """One more draw of the problem whose fingerprint is ``mark``."""
         self.asked[kind] += 1
-        if self.uses[fingerprint(problem)]:
+        if self.uses[mark]:
             self.repeated.add(kind)
-        self.uses[fingerprint(problem)] += 1
+        self.uses[mark] += 1
 
     def fewest_uses(self, kind: Kind) -> int:
         """How often the least-used problem of ``kind``'s whole pool was drawn (0 while the
@@ -163,14 +167,19 @@ def build_for_student(
     student: Student,
     bank: Sequence[BankQuestion] | None = None,
     picks: Picks | None = None,
+    firsts: Sequence[FirstDraw] = (),
 ) -> Exam:
     """One student's paper: drawn from (exam seed, "student", student id) and the student's
     ``picks`` (from :func:`roster_draws`; none: the student's own first draws), so it can be
-    rebuilt by itself and does not change when the roster is reordered or split."""
+    rebuilt by itself and does not change when the roster is reordered or split. ``firsts``:
+    the student's :func:`first_draws`, when the roster pass had them drawn, so that the slots
+    kept at their first draw are not drawn again."""
     pool = _pool(blueprint, bank)
     key: SeedKey = (seed, "student", student.id)
     code = student_code(seed, student.id)
-    version = _version(blueprint, key, code, student, Draws(), pool, {}, picks)
+    slots = (slot for slot, _ in _drawn_slots(blueprint))
+    given = dict(zip(slots, firsts, strict=True)) if firsts else {}
+    version = _version(blueprint, key, code, student, Draws(), pool, {}, picks, given)
     return Exam(blueprint=blueprint, seed=seed, versions=(version,))
 
 
@@ -183,24 +192,70 @@ class RosterDraws:
     warnings: tuple[str, ...]
 
 
-def roster_draws(blueprint: Blueprint, seed: int, students: Sequence[Student]) -> RosterDraws:
+class FirstDraw(NamedTuple):
+    """What the roster pass needs of a slot's first draw (redraw 0), which the student's own
+    seed alone decides, so that other processes can draw it while the pass goes on."""
+
+    fingerprint: str
+    options: int  # as many as a multiple-choice item offers; GOOD_CHOICES for any other
+    #: the problem's params as a JSON record: a paper that keeps the first draw reads them back
+    #: (``build_for_student``'s ``firsts``) instead of drawing the problem again
+    record: str
+
+
+#: the ranked students' first draws (``first_draws`` of each), in the order given
+FirstDrawer = Callable[[Sequence[Student]], Iterable[Sequence[FirstDraw]]]
+
+
+def first_draws(blueprint: Blueprint, seed: int, student: Student) -> tuple[FirstDraw, ...]:
+    """Each drawn slot's first draw for ``student``, in the blueprint's order: most of the
+    roster pass's work, and none of it depends on the other students."""
+    key: SeedKey = (seed, "student", student.id)
+    drawn = (
+        (spec, _candidate(spec, key, slot, _form(spec, key, slot), 0))
+        for slot, spec in _drawn_slots(blueprint)
+    )
+    return tuple(
+        FirstDraw(c.fingerprint, c.options(spec), json.dumps(c.drawn().params.to_record()))
+        for spec, c in drawn
+    )
+
+
+def roster_draws(
+    blueprint: Blueprint,
+    seed: int,
+    students: Sequence[Student],
+    drawn_first: FirstDrawer | None = None,
+) -> RosterDraws:
     """The picks that keep a roster's students apart: in rank order, each student takes in
     each drawn slot their first draw that no student ranked before took (the least-used one
-    when the pool has run out). Adding a student changes only students whose draws it took."""
+    when the pool has run out). Adding a student changes only students whose draws it took.
+    ``drawn_first`` gives the students' first draws (worker processes do, for a class set);
+    without it they are drawn here."""
     seen = Draws()
     picks: dict[str, Picks] = {}
-    for student in sorted(students, key=lambda s: (child_seed(seed, "rank", s.id), s.id)):
+    ranked = sorted(students, key=lambda s: (child_seed(seed, "rank", s.id), s.id))
+    slots = list(_drawn_slots(blueprint))
+    firsts = iter(drawn_first(ranked)) if drawn_first is not None else None
+    for student in ranked:
         key: SeedKey = (seed, "student", student.id)
+        given: Sequence[FirstDraw | None] = [None] * len(slots) if firsts is None else next(firsts)
         mine = {}
-        for s_index, section in enumerate(blueprint.sections):
-            for i_index, spec in enumerate(section.items):
-                if spec.bank is None:
-                    for slot in _slots(s_index, i_index, spec):
-                        redraw = _draw(spec, key, slot, seen)[1]
-                        if redraw:
-                            mine[slot] = redraw
+        for (slot, spec), first in zip(slots, given, strict=True):
+            redraw = _search(spec, key, slot, seen, first).redraw
+            if redraw:
+                mine[slot] = redraw
         picks[student.id] = mine
     return RosterDraws(picks, seen.warnings(blueprint, f"{len(students)} student(s)"))
+
+
+def _drawn_slots(blueprint: Blueprint) -> Iterator[tuple[str, ItemSpec]]:
+    """Every slot drawn from a topic (not from a bank), in the blueprint's order."""
+    for s_index, section in enumerate(blueprint.sections):
+        for i_index, spec in enumerate(section.items):
+            if spec.bank is None:
+                for slot in _slots(s_index, i_index, spec):
+                    yield slot, spec
 
 
 def student_code(seed: int, student_id: str) -> str:
@@ -223,49 +278,97 @@ def _slots(section_index: int, item_index: int, spec: ItemSpec) -> list[str]:
 def _redrawn(spec: ItemSpec, key: SeedKey, slot: str, redraw: int) -> Problem:
     """The slot's ``redraw``-th draw (0: the first) for a version or student ``key``, in the
     slot's form."""
+    return _problem(spec, key, slot, _form(spec, key, slot), redraw)
+
+
+def _problem(spec: ItemSpec, key: SeedKey, slot: str, form: Form, redraw: int) -> Problem:
+    """The slot's ``redraw``-th draw in ``form`` (the slot's, drawn once for all redraws)."""
     assert spec.topic is not None, f"{slot}: a bank item has no problem to draw"
     extra = (redraw,) if redraw else ()
-    seed = child_seed(*key, slot, *extra)
-    return make_problem(spec.topic, seed, spec.difficulty, _form(spec, key, slot))
+    return make_problem(spec.topic, child_seed(*key, slot, *extra), spec.difficulty, form)
+
+
+@dataclass
+class _Candidate:
+    """A redraw as a search looks at it: its fingerprint, the problem (None when another
+    process drew it) and the options it offers, counted when first asked."""
+
+    redraw: int
+    fingerprint: str
+    problem: Problem | None
+    offered: int | None = None
+
+    def drawn(self) -> Problem:
+        assert self.problem is not None, "a first draw from elsewhere has only what it came with"
+        return self.problem
+
+    def options(self, spec: ItemSpec) -> int:
+        if self.offered is None:
+            choice = spec.answer == "choice"
+            self.offered = _option_count(self.drawn()) if choice else GOOD_CHOICES
+        return self.offered
+
+
+def _candidate(spec: ItemSpec, key: SeedKey, slot: str, form: Form, redraw: int) -> _Candidate:
+    problem = _problem(spec, key, slot, form, redraw)
+    return _Candidate(redraw, fingerprint(problem), problem)
 
 
 def _draw(
-    spec: ItemSpec, key: SeedKey, slot: str, seen: Draws, pick: int | None = None
-) -> tuple[Problem, int]:
-    """The slot's problem and its redraw: the ``pick`` given, else a new one (not yet in the
-    exam), and for a multiple-choice item one with at least GOOD_CHOICES options, else the one
-    with the most options among the redraws (a question with a single option is no question).
-    When every redraw repeats (a small pool, used up), the least-used of them, so that repeats
-    spread evenly: once a draw has found the pool used up, the first redraw used no more than
-    any problem of the pool is that one, and the search stops there."""
-    if pick is not None:
+    spec: ItemSpec, key: SeedKey, slot: str, seen: Draws, pick: int | None, first: FirstDraw | None
+) -> Problem:
+    """The slot's problem: its ``pick`` given (read back from ``first`` for the first draw,
+    when it came), else the one :func:`_search` finds."""
+    if pick is None:
+        return _search(spec, key, slot, seen).drawn()
+    if pick == 0 and first is not None:
+        assert spec.topic is not None, f"{slot}: a bank item has no problem to draw"
+        form = _form(spec, key, slot)
+        params = topics.get(spec.topic, form).parse(json.loads(first.record))
+        chosen = Problem(spec.topic, params, child_seed(*key, slot), spec.difficulty, form)
+    else:
         chosen = _redrawn(spec, key, slot, pick)
-        seen.add(chosen, spec.difficulty)
-        return chosen, pick
-    best: tuple[int, Problem, int] | None = None
-    least: tuple[int, Problem, int] | None = None
+    seen.add(chosen, spec.difficulty)
+    return chosen
+
+
+def _search(
+    spec: ItemSpec, key: SeedKey, slot: str, seen: Draws, first: FirstDraw | None = None
+) -> _Candidate:
+    """A new redraw (not yet in the exam), and for a multiple-choice item one with at least
+    GOOD_CHOICES options, else the one with the most options among the redraws (a question
+    with a single option is no question). When every redraw repeats (a small pool, used up),
+    the least-used of them, so that repeats spread evenly: once a draw has found the pool used
+    up, the first redraw used no more than any problem of the pool is that one, and the search
+    stops there. ``first``: the first draw, drawn elsewhere (``first_draws``)."""
     assert spec.topic is not None, f"{slot}: a bank item has no problem to draw"
-    kind: Kind = (spec.topic, _form(spec, key, slot), spec.difficulty)
+    form = _form(spec, key, slot)
+    kind: Kind = (spec.topic, form, spec.difficulty)
     fewest = seen.fewest_uses(kind)
+    best: tuple[int, _Candidate] | None = None
+    least: tuple[int, _Candidate] | None = None
     for redraw in range(MAX_REDRAWS + 1):
-        problem = _redrawn(spec, key, slot, redraw)
-        uses = seen.uses[fingerprint(problem)]
+        if redraw == 0 and first is not None:
+            candidate = _Candidate(0, first.fingerprint, None, first.options)
+        else:
+            candidate = _candidate(spec, key, slot, form, redraw)
+        uses = seen.uses[candidate.fingerprint]
         if uses:
             if least is None or uses < least[0]:
-                least = (uses, problem, redraw)
+                least = (uses, candidate)
                 if uses == fewest:
                     break
             continue
-        options = _option_count(problem) if spec.answer == "choice" else GOOD_CHOICES
+        options = candidate.options(spec)
         if best is None or options > best[0]:
-            best = (options, problem, redraw)
+            best = (options, candidate)
         if options >= GOOD_CHOICES:
             break
     if best is None and kind not in seen.pools:
         seen.pools[kind] = listed_pool(*kind)
-    _, chosen, redraw = best if best is not None else least  # type: ignore[misc]
-    seen.add(chosen, spec.difficulty)
-    return chosen, redraw
+    _, chosen = best if best is not None else least  # type: ignore[misc]
+    seen.count(kind, chosen.fingerprint)
+    return chosen
 
 
 def _form(spec: ItemSpec, key: SeedKey, slot: str) -> Form:
@@ -290,6 +393,7 @@ def _version(
     pool: Sequence[BankQuestion],
     used: dict[str, int],
     picks: Picks | None = None,
+    firsts: Mapping[str, FirstDraw] | None = None,
 ) -> Version:
     sections, number = [], 0
     in_version: set[str] = set()
@@ -303,7 +407,8 @@ def _version(
                     drawn.append((slot, spec, chosen))
                 else:
                     pick = None if picks is None else picks.get(slot, 0)
-                    drawn.append((slot, spec, _draw(spec, key, slot, seen, pick)[0]))
+                    first = None if firsts is None else firsts.get(slot)
+                    drawn.append((slot, spec, _draw(spec, key, slot, seen, pick, first)))
         if section.shuffle and len(drawn) > 1:
             rng = rng_for(child_seed(*key, "order", s_index))
             drawn = [drawn[int(i)] for i in rng.permutation(len(drawn))]

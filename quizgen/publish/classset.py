@@ -3,9 +3,12 @@
 Each student's paper depends only on (exam seed, student id), so a roster can be reordered,
 extended or split into shards (``--shard K/N``, by a hash of the id) without changing anyone's
 paper. Workers render and write their students' files themselves (and hash them) and send back
-only a manifest row, so memory stays flat however long the roster. Merged print files pad every
-paper to an even page count, so that on a duplex printer each starts on a front page; the main
-process writes them while the workers render (``publish.merged``), a student at a time.
+only a manifest row, so memory stays flat however long the roster. They start before the roster
+pass (``exam.build.roster_draws``) and draw its first draws, most of its work, in batches of
+ranked students, while the main process keeps the students apart from them in rank order: no
+core waits for the pass. Merged print files pad every paper to an even page count, so that on a
+duplex printer each starts on a front page; the main process writes them while the workers
+render (``publish.merged``), a student at a time.
 
 Interruptions: workers write each student's files under temporary names; the main process
 renames them into place together and appends the student's manifest row to a journal
@@ -26,7 +29,7 @@ import os
 import shlex
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -34,7 +37,14 @@ from quizgen.core.errors import QuizgenError
 from quizgen.core.seeds import child_seed
 from quizgen.exam.banks import BankQuestion
 from quizgen.exam.blueprint import Blueprint
-from quizgen.exam.build import Picks, build_for_student, roster_draws
+from quizgen.exam.build import (
+    FirstDraw,
+    FirstDrawer,
+    Picks,
+    build_for_student,
+    first_draws,
+    roster_draws,
+)
 from quizgen.exam.model import Student
 from quizgen.exam.roster import in_shard, read_roster, select
 from quizgen.publish.merged import DuplexWriter
@@ -55,6 +65,9 @@ from quizgen.publish.workers import Workers
 #: students a worker renders before it is replaced: a safety net against memory that
 #: libraries keep, now that Typst's own cache is kept small (``typst_pdf.forget_layouts``)
 WORKER_TASKS = 400
+#: ranked students whose first draws (exam.build.first_draws) one task draws for the roster
+#: pass: enough to outweigh a task's round trip, few enough to keep every worker busy
+FIRST_DRAWS_BATCH = 20
 MANIFEST_FIELDS = (
     "id",
     "name",
@@ -80,8 +93,6 @@ class ClassSet:
     out_dir: Path
     formats: tuple[str, ...]
     bank: tuple[BankQuestion, ...] | None
-    #: each student's picks (exam.build.roster_draws), which keep the roster's papers apart
-    picks: Mapping[str, Picks] = field(default_factory=dict)
 
 
 def _sha256(path: Path) -> str:
@@ -95,11 +106,13 @@ def _pages(path: Path) -> int:
         return len(pdf.pages)
 
 
-def render_student(student: Student, job: ClassSet) -> tuple[dict[str, Any], Staged]:
-    """Write one student's paper and key under temporary names; return their manifest row and
-    the files to rename into place (``papers.commit``)."""
-    picks = job.picks.get(student.id, {})
-    exam = build_for_student(job.blueprint, job.seed, student, job.bank, picks)
+def render_student(
+    student: Student, job: ClassSet, picks: Picks, firsts: Sequence[FirstDraw] = ()
+) -> tuple[dict[str, Any], Staged]:
+    """Write one student's paper and key from their ``picks`` (exam.build.roster_draws) and
+    the ``firsts`` the roster pass drew (if any) under temporary names; return their manifest
+    row and the files to rename into place (``papers.commit``)."""
+    exam = build_for_student(job.blueprint, job.seed, student, job.bank, picks, firsts)
     version = exam.versions[0]
     rebuild = f"{job.rebuild} --only {shlex.quote(student.id)}"
     staged = stage_copy(exam, version, job.out_dir / student.id, job.formats, rebuild)
@@ -128,24 +141,90 @@ def render_student(student: Student, job: ClassSet) -> tuple[dict[str, Any], Sta
     return row, staged
 
 
+@dataclass(frozen=True)
+class _FirstDraws:
+    """A worker's task: the first draws of the ``index``-th batch of ranked students."""
+
+    index: int
+    students: tuple[Student, ...]
+
+    def run(self, job: ClassSet) -> list[tuple[FirstDraw, ...]]:
+        return [first_draws(job.blueprint, job.seed, student) for student in self.students]
+
+
+@dataclass(frozen=True)
+class _Render:
+    """A worker's task: one student's paper and key."""
+
+    student: Student
+    picks: Picks
+    firsts: tuple[FirstDraw, ...]  # from the roster pass; () when it drew them itself
+
+    def run(self, job: ClassSet) -> tuple[dict[str, Any], Staged]:
+        return render_student(self.student, job, self.picks, self.firsts)
+
+
+def _run(task: _FirstDraws | _Render, job: ClassSet) -> Any:
+    """What a worker does with a task (a module's function, as a spawned worker needs)."""
+    return task.run(job)
+
+
 @contextmanager
-def _rendering(
-    job: ClassSet, workers: int
-) -> Iterator[Callable[[Sequence[Student]], Iterator[tuple[dict[str, Any], Staged]]]]:
-    """A function giving (manifest row, staged files) for each student, in the order they are
-    done, from ``workers`` processes, each replaced after WORKER_TASKS students. Leaving the
-    block early (Ctrl-C, SIGTERM, an error) kills the workers at once, and removes what they
-    had half-written."""
+def _working(job: ClassSet, workers: int) -> Iterator[Workers | None]:
+    """``workers`` processes (None for one: this process does the work), each replaced after
+    WORKER_TASKS tasks, started before the roster pass so that they draw its first draws and
+    then render. Leaving the block early (Ctrl-C, SIGTERM, an error) kills them at once, and
+    removes what they had half-written."""
     if workers == 1:
-        yield lambda students: (render_student(student, job) for student in students)
+        yield None
         return
-    with Workers(render_student, job, workers, WORKER_TASKS) as pool:
+    with Workers(_run, job, workers, WORKER_TASKS) as pool:
         try:
-            yield lambda students: (result for _, result in pool.results(students))
+            yield pool
         finally:
             pool.stop()
-            for student in pool.in_hand():
-                _discard_student(student, job)
+            for task in pool.in_hand():
+                if isinstance(task, _Render):
+                    _discard_student(task.student, job)
+
+
+def _drawn_first_by(pool: Workers, kept: dict[str, tuple[FirstDraw, ...]]) -> FirstDrawer:
+    """The roster pass's first draws, drawn by the workers in batches and given back in the
+    ranked students' order as soon as each batch and all before it are in; ``kept`` gets
+    each student's (about 4 KB), for their paper."""
+
+    def drawn(ranked: Sequence[Student]) -> Iterator[tuple[FirstDraw, ...]]:
+        starts = range(0, len(ranked), FIRST_DRAWS_BATCH)
+        tasks = [
+            _FirstDraws(index, tuple(ranked[start : start + FIRST_DRAWS_BATCH]))
+            for index, start in enumerate(starts)
+        ]
+        waiting: dict[int, list[tuple[FirstDraw, ...]]] = {}
+        following = 0  # the batch to give back next
+        for task, batch in pool.results(tasks):
+            waiting[task.index] = batch
+            while following in waiting:
+                for student, firsts in zip(tasks[following].students, waiting.pop(following)):
+                    kept[student.id] = firsts
+                    yield firsts
+                following += 1
+
+    return drawn
+
+
+def _rendered(
+    pool: Workers | None,
+    job: ClassSet,
+    students: Sequence[Student],
+    picks: Mapping[str, Picks],
+    firsts: dict[str, tuple[FirstDraw, ...]],
+) -> Iterator[tuple[dict[str, Any], Staged]]:
+    """(manifest row, staged files) for each student, in the order they are done; each
+    student's ``firsts`` are let go of once sent."""
+    tasks = (_Render(s, picks[s.id], firsts.pop(s.id, ())) for s in students)
+    if pool is None:
+        return (task.run(job) for task in tasks)
+    return (result for _, result in pool.results(tasks))
 
 
 def _discard_student(student: Student, job: ClassSet) -> None:
@@ -159,9 +238,10 @@ def manifest_name(shard: tuple[int, int] | None) -> str:
     return "manifest" if shard is None else f"manifest-{shard[0]}-of-{shard[1]}"
 
 
-def _complete(row: dict[str, Any], job: ClassSet) -> bool:
-    """Are the student's files all there, exactly as the manifest recorded them?"""
-    if row.get("exam_seed") != job.seed or row.get("redraws") != job.picks.get(row["id"], {}):
+def _complete(row: dict[str, Any], job: ClassSet, picks: Mapping[str, Picks]) -> bool:
+    """Are the student's files all there, exactly as the manifest recorded them from the
+    student's ``picks``?"""
+    if row.get("exam_seed") != job.seed or row.get("redraws") != picks.get(row["id"], {}):
         return False
     try:
         return all(
@@ -170,6 +250,10 @@ def _complete(row: dict[str, Any], job: ClassSet) -> bool:
         ) and set(row["files"]) == {f"{k}.{f}" for k in ("paper", "key") for f in job.formats}
     except (OSError, KeyError, TypeError, AttributeError):
         return False
+
+
+def _journal_path(out_dir: Path, name: str) -> Path:
+    return out_dir / f"{name}.journal.jsonl"
 
 
 def _journal_header(job: ClassSet) -> dict[str, Any]:
@@ -187,7 +271,7 @@ def _previous(out_dir: Path, name: str, job: ClassSet) -> dict[str, dict[str, An
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         pass
     try:
-        lines = (out_dir / f"{name}.journal.jsonl").read_text(encoding="utf-8").splitlines()
+        lines = _journal_path(out_dir, name).read_text(encoding="utf-8").splitlines()
     except OSError:
         lines = []
     for number, line in enumerate(lines):
@@ -323,9 +407,8 @@ def run_class_set(
     merged print files. ``roster`` is the whole class they were chosen from (default: the
     students): its papers are kept apart (no two share a slot's numbers while the pool
     allows), so ``--only`` and ``--shard`` build what the whole class set holds."""
-    shard, jobs, resume, force = options.shard, options.jobs, options.resume, options.force
+    shard, jobs = options.shard, options.jobs
     chosen = [s for s in students if shard is None or in_shard(s.id, shard)]
-    drawn = roster_draws(blueprint, seed, roster if roster is not None else students)
     formats = tuple(f for f in ("html", "pdf") if f in options.formats)
     job = ClassSet(
         blueprint=blueprint,
@@ -338,43 +421,20 @@ def run_class_set(
         out_dir=out_dir,
         formats=formats,
         bank=tuple(options.bank) if options.bank is not None else None,
-        picks=drawn.picks,
     )
     name = manifest_name(shard)
-    previous = _previous(out_dir, name, job) if resume else {}
-    done = {sid: row for sid, row in previous.items() if _complete(row, job)}
-    todo = [s for s in chosen if s.id not in done]
-    if not force and not resume:
-        clash = [
-            s.id for s in todo if any((out_dir / f"{s.id}-paper.{f}").exists() for f in job.formats)
-        ]
-        if clash:
-            raise QuizgenError(
-                f"{out_dir} already holds papers for {len(clash)} student(s) (e.g. "
-                f"{clash[0]}); use --resume to skip complete ones or --force to overwrite"
-            )
-    prepare_out_dir(out_dir, blueprint.fonts)
-    rows = dict(done)
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
-    progress(0, len(chosen) - len(todo))
-    journal = _Journal(out_dir / f"{name}.journal.jsonl", job, list(done.values()))
     suffix = "" if shard is None else f"-{shard[0]}-of-{shard[1]}"
     kinds = ("paper", "key") if "pdf" in job.formats and chosen else ()
-    try:
-        with _rendering(job, workers) as rendered, _PrintFiles(out_dir, suffix, kinds) as merged:
-            merged.advance(chosen, rows)
-            for count, (row, staged) in enumerate(rendered(todo), start=1):
-                try:
-                    commit(staged)
-                finally:
-                    discard(staged)
-                journal.append(row)
-                rows[row["id"]] = row
-                progress(count, len(chosen) - len(todo))
-                merged.advance(chosen, rows)
-            merged.finish()
-    finally:
-        journal.close()
+    merged = _PrintFiles(out_dir, suffix, kinds)
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(chosen) or 1))
+    with _working(job, workers) as pool:
+        class_ = roster if roster is not None else students
+        firsts: dict[str, tuple[FirstDraw, ...]] = {}
+        drawn_first = None if pool is None else _drawn_first_by(pool, firsts)
+        drawn = roster_draws(blueprint, seed, class_, drawn_first)
+        rows = _rendered_rows(
+            pool, job, chosen, (drawn.picks, firsts), name, options, merged, progress
+        )
     ordered = [rows[s.id] for s in chosen]
     manifest = {
         "schema": "quizgen.publish.classset/1",
@@ -391,8 +451,57 @@ def run_class_set(
     atomic_write(out_dir / f"{name}.json", lambda p: p.write_text(text, encoding="utf-8"))
     table = _manifest_csv(ordered)
     atomic_write(out_dir / f"{name}.csv", lambda p: p.write_text(table, encoding="utf-8"))
-    journal.path.unlink(missing_ok=True)  # the manifest now holds every row
+    _journal_path(out_dir, name).unlink(missing_ok=True)  # the manifest now holds every row
     return manifest
+
+
+def _rendered_rows(
+    pool: Workers | None,
+    job: ClassSet,
+    chosen: Sequence[Student],
+    drawn: tuple[Mapping[str, Picks], dict[str, tuple[FirstDraw, ...]]],
+    name: str,
+    options: ClassSetOptions,
+    merged: _PrintFiles,
+    progress: Callable[[int, int], None],
+) -> dict[str, dict[str, Any]]:
+    """Every chosen student's manifest row: those ``--resume`` finds complete, and those it
+    renders (journalled, and appended to the ``merged`` print files, as they are done) from
+    what the roster pass ``drawn``: each student's picks and first draws."""
+    out_dir, (picks, firsts) = job.out_dir, drawn
+    previous = _previous(out_dir, name, job) if options.resume else {}
+    done = {sid: row for sid, row in previous.items() if _complete(row, job, picks)}
+    todo = [s for s in chosen if s.id not in done]
+    if not options.force and not options.resume:
+        clash = [
+            s.id for s in todo if any((out_dir / f"{s.id}-paper.{f}").exists() for f in job.formats)
+        ]
+        if clash:
+            raise QuizgenError(
+                f"{out_dir} already holds papers for {len(clash)} student(s) (e.g. "
+                f"{clash[0]}); use --resume to skip complete ones or --force to overwrite"
+            )
+    prepare_out_dir(out_dir, job.blueprint.fonts)
+    rows = dict(done)
+    progress(0, len(chosen) - len(todo))
+    journal = _Journal(_journal_path(out_dir, name), job, list(done.values()))
+    try:
+        with merged:
+            merged.advance(chosen, rows)
+            rendered = _rendered(pool, job, todo, picks, firsts)
+            for count, (row, staged) in enumerate(rendered, start=1):
+                try:
+                    commit(staged)
+                finally:
+                    discard(staged)
+                journal.append(row)
+                rows[row["id"]] = row
+                progress(count, len(chosen) - len(todo))
+                merged.advance(chosen, rows)
+            merged.finish()
+    finally:
+        journal.close()
+    return rows
 
 
 def _manifest_csv(rows: Sequence[dict[str, Any]]) -> str:

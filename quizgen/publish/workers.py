@@ -118,8 +118,9 @@ class Workers:
         self.retired.append(worker.process)
 
     def results(self, tasks: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
-        """(task, result) for every task, in the order they finish. A worker's exception is
-        raised here; a worker that dies is a QuizgenError."""
+        """(task, result) for every task, in the order they finish; the workers an earlier
+        call started take them first. A worker's exception is raised here; a worker that dies
+        is a QuizgenError."""
         pending = iter(tasks)
 
         def give(worker: _Worker) -> bool:
@@ -130,8 +131,10 @@ class Workers:
             worker.connection.send(task)
             return True
 
-        while len(self.workers) < self.count and give(self._start()):
-            pass
+        idle = [w for w in self.workers if w.task is _NO_TASK]  # from earlier tasks
+        if all(give(worker) for worker in idle):
+            while len(self.workers) < self.count and give(self._start()):
+                pass
         while busy := [w for w in self.workers if w.task is not _NO_TASK]:
             ready = set(wait([w.connection for w in busy] + [w.process.sentinel for w in busy]))
             for worker in busy:
