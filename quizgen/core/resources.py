@@ -16,7 +16,6 @@ import hashlib
 import os
 import pickle
 from collections.abc import Callable, Iterable
-from contextlib import suppress
 from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
@@ -108,12 +107,7 @@ def kept_text(
         if valid(text):
             return text
     text = make()
-    temporary = path.with_name(f"{path.name}.{os.getpid()}.part")
-    try:
-        temporary.write_text(text, encoding="utf-8")
-        os.replace(temporary, path)
-    except OSError:
-        temporary.unlink(missing_ok=True)
+    keep_bytes(path, text.encode("utf-8"))
     return text
 
 
@@ -148,9 +142,17 @@ def kept_object(path: Path) -> Any | None:
 
 
 def keep_object(path: Path, value: Any) -> None:
-    """``value`` pickled to ``path``, whole or not at all (a concurrent reader never sees half
-    a file); a cache that cannot be written is only slower."""
+    """``value`` pickled to ``path`` (``keep_bytes``)."""
+    keep_bytes(path, pickle.dumps(value))
+
+
+def keep_bytes(path: Path, data: bytes) -> None:
+    """``data`` written to the cache file ``path`` whole or not at all (a concurrent reader
+    never sees half a file, and a failed write leaves no part behind); a cache that cannot be
+    written is only slower."""
     temporary = path.with_name(f"{path.name}.{os.getpid()}.part")
-    with suppress(OSError):
-        temporary.write_bytes(pickle.dumps(value))
+    try:
+        temporary.write_bytes(data)
         os.replace(temporary, path)
+    except OSError:
+        temporary.unlink(missing_ok=True)

@@ -15,17 +15,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import subprocess
 import unicodedata
 from collections.abc import Iterable, Sequence
-from contextlib import suppress
 from functools import cache
 from pathlib import Path
 
 from quizgen.core.errors import QuizgenError
-from quizgen.core.resources import cache_folder, package_folder
+from quizgen.core.resources import cache_folder, keep_bytes, package_folder
 
 CACHE_FORMAT = 1  # bump when what is kept of a font changes
 
@@ -73,10 +71,7 @@ def _font(path: Path) -> tuple[frozenset[int], str]:
     code_points, family = _read_font(path)
     if cached:
         entry = {"family": family, "code_points": sorted(code_points)}
-        temporary = cached.with_name(f"{cached.name}.{os.getpid()}.part")
-        with suppress(OSError):  # a cache that cannot be written is only slower
-            temporary.write_text(json.dumps(entry), encoding="utf-8")
-            os.replace(temporary, cached)
+        keep_bytes(cached, json.dumps(entry).encode("utf-8"))
     return code_points, family
 
 
