@@ -122,7 +122,7 @@ def serve_review(out_dir: Path, host: str, port: int, say: Callable[[str], None]
     """Serve the review page of the run in ``out_dir`` until stopped."""
     import uvicorn
 
-    from quizgen.web.server import base_url, bind
+    from quizgen.web.server import base_url, bind, until_stopped
 
     app = create_review_app(out_dir)
     sock = bind(host, port)
@@ -130,8 +130,6 @@ def serve_review(out_dir: Path, host: str, port: int, say: Callable[[str], None]
     say(f"quizgen is serving on {base}/ the review queue of {out_dir} (Ctrl-C stops it)")
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
     try:
-        uvicorn.Server(config).run(sockets=[sock])
-    except KeyboardInterrupt:
-        say("quizgen stopped serving. Goodbye.")
+        until_stopped(lambda: uvicorn.Server(config).run(sockets=[sock]), say)
     finally:
         sock.close()

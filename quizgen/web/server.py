@@ -101,6 +101,15 @@ def _write(path: Path, text: str) -> None:
     atomic_write(path, private)
 
 
+def until_stopped(serving: Callable[[], None], say: Callable[[str], None]) -> None:
+    """Run ``serving`` until Ctrl-C or SIGTERM, the stop every banner promises: a goodbye, not
+    a failure. uvicorn returns instead of raising where SIGINT was ignored when the process
+    started (a background job of a script): a stop asked for all the same."""
+    with contextlib.suppress(KeyboardInterrupt):
+        serving()
+    say("quizgen stopped serving. Goodbye.")
+
+
 def serve(
     classroom: rooms.Classroom,
     host: str,
@@ -129,12 +138,11 @@ def serve(
     say(f"quizgen is serving on {base}/ (Ctrl-C stops it)")
     try:
         if workers == 1:
-            _run(classroom, sock, pool, base, proxy)
+            until_stopped(lambda: _run(classroom, sock, pool, base, proxy), say)
         else:
             classroom.store.close()  # no connection may cross a fork: each worker opens its own
-            Workers(lambda: _worker(classroom, sock, pool, base, proxy), workers, say).run()
-    except KeyboardInterrupt:  # Ctrl-C or SIGTERM: the stop the banner promised, not a failure
-        say("quizgen stopped serving. Goodbye.")
+            work = Workers(lambda: _worker(classroom, sock, pool, base, proxy), workers, say)
+            until_stopped(work.run, say)
     finally:
         classroom.close()
         sock.close()
