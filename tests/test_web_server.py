@@ -128,6 +128,50 @@ def test_workers_share_a_class_and_one_killed_loses_nothing(class_args):
     assert server.returncode == 0
 
 
+def connections_held(parent: int, port: int) -> dict[int, int]:
+    """How many established TCP connections on ``port`` each child of ``parent`` holds (from
+    /proc: the sockets in each process's table, matched to the kernel's list of sockets)."""
+    established = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[1].split(":")[1], 16) == port and fields[3] == "01":
+            established.add(f"socket:[{fields[9]}]")
+    children = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
+    held = {}
+    for child in map(int, children):
+        fds = Path(f"/proc/{child}/fd").iterdir()
+        held[child] = sum(1 for fd in fds if os.readlink(fd) in established)
+    return held
+
+
+def test_connections_opened_at_once_are_spread_over_the_workers(class_args):
+    """A class opening its links at the same moment: each worker takes its share of the
+    kept-alive connections (on one shared socket, the first worker to wake took them all)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    args, _ = class_args
+    server, base, _ = start_site(serve_command(*args, "--workers", "2"))
+    port = urlsplit(base).port
+    connections = []
+    try:
+        for _ in range(40):
+            connections.append(socket.create_connection(("127.0.0.1", port), timeout=30))
+        request = f"GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode()
+        for connection in connections:
+            connection.sendall(request)
+        for connection in connections:
+            assert connection.recv(4096).startswith(b"HTTP/1.1 200")
+        held = connections_held(server.pid, port)
+        assert sum(held.values()) == 40
+        assert len(held) == 2 and min(held.values()) >= 8, held
+    finally:
+        for connection in connections:
+            connection.close()
+        server.terminate()
+        server.wait(20)
+
+
 def test_the_running_server_cuts_a_chunked_upload_at_64_kb_as_it_arrives(class_args):
     """Through the HTTP parser the server really runs (httptools, as installed): a chunked
     POST with no Content-Length gets 413 once 64 KB have arrived, while the client is still

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import select
 import signal
 import socket
 from collections.abc import Callable, Sequence
@@ -40,13 +41,17 @@ def check_database(database: str | None, is_class: bool) -> None:
         raise QuizgenError("--database is for a class: give --class roster.csv with it")
 
 
-def bind(host: str, port: int) -> socket.socket:
+def bind(host: str, port: int, shared: bool = False, listening: bool = True) -> socket.socket:
     """A listening socket made as TCP, so that asyncio sets TCP_NODELAY on every connection
     (a plain stream socket leaves Nagle on: about 40 ms added to replies on a kept-alive
-    connection)."""
+    connection). ``shared``: one of the worker processes' sockets on one port (SO_REUSEPORT),
+    among which the kernel spreads the connections; ``listening`` False: the port held,
+    nothing accepted on it (the parent of the workers)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if shared:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     try:
         sock.bind((host, port))
     except OSError as error:
@@ -55,7 +60,8 @@ def bind(host: str, port: int) -> socket.socket:
             f"cannot listen on {host}:{port} ({error.strerror}); is another server using it? "
             "Give another --port"
         ) from None
-    sock.listen(128)
+    if listening:
+        sock.listen(128)
     return sock
 
 
@@ -121,9 +127,11 @@ def serve(
     workers: int = 1,
 ) -> None:
     """Serve until stopped. ``proxy``: the address of a reverse proxy whose X-Forwarded-*
-    headers are believed (without it, no forwarded header is). ``workers``: processes sharing
-    the listening socket and the class's files (each keeps nothing another could need)."""
-    sock = bind(host, port)
+    headers are believed (without it, no forwarded header is). ``workers``: processes on one
+    port sharing the class's files (each keeps nothing another could need)."""
+    # Workers listen on sockets of their own: on one shared socket, the first to wake takes
+    # every connection waiting (a class opening its links at once) and keeps them alive.
+    sock = bind(host, port, shared=workers > 1, listening=workers == 1)
     port = sock.getsockname()[1]
     base = base_url(host, port, url)
     others = classroom.claim(f"process {os.getpid()}, {base}/")
@@ -133,15 +141,20 @@ def serve(
         csv_path, html_path = write_links(classroom, base)
         say(f"Class of {len(classroom.learners)}: private links in {csv_path} and {html_path}")
         say(f"Teacher page: {rooms.teacher_url(base, classroom)}")
-    if workers > 1:
-        say(f"{workers} worker processes")
-    say(f"quizgen is serving on {base}/ (Ctrl-C stops it)")
+    banner = f"quizgen is serving on {base}/ (Ctrl-C stops it)"
     try:
         if workers == 1:
+            say(banner)
             until_stopped(lambda: _run(classroom, sock, pool, base, proxy), say)
         else:
+            say(f"{workers} worker processes")
             classroom.store.close()  # no connection may cross a fork: each worker opens its own
-            work = Workers(lambda: _worker(classroom, sock, pool, base, proxy), workers, say)
+            work = Workers(
+                lambda listening: _worker(classroom, sock, pool, base, proxy, listening),
+                workers,
+                say,
+                ready=lambda: say(banner),  # once every worker listens: nothing is refused
+            )
             until_stopped(work.run, say)
     finally:
         classroom.close()
@@ -177,24 +190,39 @@ def _worker(
     pool: Sequence[BankQuestion],
     base: str,
     proxy: str | None,
+    listening: Callable[[], None],
 ) -> None:
-    """One worker process: its own connection to the class's state, then the site."""
+    """One worker process: its own connection to the class's state and its own listening
+    socket on the parent's port (``listening`` is told when it listens), then the site."""
     classroom.store = classroom.store.reopen()
-    _run(classroom, sock, pool, base, proxy)
+    host, port = sock.getsockname()[:2]
+    sock.close()
+    own = bind(host, port, shared=True)
+    listening()
+    _run(classroom, own, pool, base, proxy)
 
 
 class Workers:
-    """Worker processes forked from this one, all accepting on the same socket. One that dies
-    (even by SIGKILL) is replaced; its students' next requests go to the others meanwhile, and
-    lose nothing, since every request's state is in the class's files. Ctrl-C or SIGTERM stops
-    them all."""
+    """Worker processes forked from this one, each accepting on a socket of its own on one
+    port (the kernel spreads the connections among them). One that dies (even by SIGKILL) is
+    replaced; its students' next requests go to the others meanwhile, and lose nothing, since
+    every request's state is in the class's files. Ctrl-C or SIGTERM stops them all.
+    ``ready`` is called once every worker of the first round listens (or has stopped)."""
 
-    def __init__(self, work: Callable[[], None], count: int, say: Callable[[str], None]) -> None:
-        self.work = work
+    def __init__(
+        self,
+        work: Callable[[Callable[[], None]], None],
+        count: int,
+        say: Callable[[str], None],
+        ready: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.work = work  # given what it calls when it listens
         self.count = count
         self.say = say
+        self.ready = ready
         self.children: set[int] = set()
         self.stopping = False
+        self._told = -1  # the write end of the pipe the workers say "listening" on
 
     def _spawn(self) -> None:
         pid = os.fork()
@@ -203,7 +231,7 @@ class Workers:
             try:
                 for sig in (signal.SIGINT, signal.SIGTERM):
                     signal.signal(sig, signal.SIG_DFL)
-                self.work()
+                self.work(self._listening)
             except BaseException as error:
                 self.say(f"worker {os.getpid()} stopped: {error}")
                 code = 1
@@ -211,17 +239,50 @@ class Workers:
                 os._exit(code)
         self.children.add(pid)
 
+    def _listening(self) -> None:
+        os.write(self._told, b".")
+
     def _stop(self, _number: int, _frame: object) -> None:
         self.stopping = True
         for pid in self.children:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGTERM)
 
+    def _reaped(self, pid: int, status: int) -> None:
+        """A worker has ended: replaced if it was killed, else (it stopped by itself, after
+        saying why) every other is stopped too."""
+        self.children.discard(pid)
+        code = os.waitstatus_to_exitcode(status)
+        if self.stopping:
+            return
+        if code >= 0:
+            self._stop(0, None)
+            return
+        self.say(f"worker {pid} was killed (signal {-code}); starting another")
+        self._spawn()
+
+    def _until_listening(self, told: int) -> None:
+        """Wait until each of the first workers has said it listens, or has ended."""
+        waiting = self.count
+        while waiting > 0 and self.children and not self.stopping:
+            readable, _, _ = select.select([told], [], [], 0.1)
+            if readable:
+                waiting -= len(os.read(told, waiting))
+                continue
+            pid, status = os.waitpid(-1, os.WNOHANG)
+            if pid:
+                waiting -= 1
+                self._reaped(pid, status)
+
     def run(self) -> None:
         previous = {sig: signal.signal(sig, self._stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+        told, self._told = os.pipe()
         try:
             for _ in range(self.count):
                 self._spawn()
+            self._until_listening(told)
+            if not self.stopping:
+                self.ready()
             while self.children:
                 try:
                     pid, status = os.wait()
@@ -229,15 +290,9 @@ class Workers:
                     break
                 except InterruptedError:
                     continue
-                self.children.discard(pid)
-                code = os.waitstatus_to_exitcode(status)
-                if self.stopping:
-                    continue
-                if code >= 0:  # it stopped by itself: an error it said, not a kill
-                    self._stop(0, None)
-                    continue
-                self.say(f"worker {pid} was killed (signal {-code}); starting another")
-                self._spawn()
+                self._reaped(pid, status)
         finally:
+            os.close(told)
+            os.close(self._told)
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
