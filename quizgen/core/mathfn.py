@@ -87,9 +87,11 @@ def matmul(left: ArrayLike, right: ArrayLike) -> np.ndarray:
     columns = b.reshape(-1, 1) if b.ndim == 1 else b
     if rows.ndim != 2 or columns.ndim != 2 or rows.shape[1] != columns.shape[0]:
         raise ValueError(f"matmul: shapes {a.shape} and {b.shape} do not fit")
-    out = np.array(
-        [[math.fsum(row * column) for column in columns.T] for row in rows], float
-    ).reshape(rows.shape[0], columns.shape[1])
+    # every product at once, each entry's products as one row, summed by fsum in C
+    products = rows[:, None, :] * columns.T[None, :, :]
+    fsum, count = math.fsum, rows.shape[0] * columns.shape[1]
+    out = np.array([fsum(p) for p in products.reshape(count, rows.shape[1]).tolist()], float)
+    out = out.reshape(rows.shape[0], columns.shape[1])
     if b.ndim == 1:
         out = out[:, 0]
     if a.ndim == 1:

@@ -677,7 +677,7 @@ def mutants(computation: Computation, searched: bool = True) -> list[Mutant]:
     with np.errstate(all="ignore"):
         for index, line in enumerate(computation.lines):
             right = base[line.name]
-            scale = 1e-12 * (1.0 + float(np.abs(right).max(initial=0.0)))
+            scale = 1e-12 * (1.0 + _largest(right))
             values: dict[bytes, Array] = {}
             made: list[tuple[bytes, str, str, Expr]] = []
             tried.append([])
@@ -687,9 +687,9 @@ def mutants(computation: Computation, searched: bool = True) -> list[Mutant]:
                     value = _shaped(edited.value(base), right, searched)
                 except (ValueError, IndexError, ZeroDivisionError):
                     continue
-                if value is None or not np.isfinite(value).all():
+                if value is None or not _finite(value):
                     continue
-                changes = float(np.abs(value - right).max(initial=0.0)) > scale
+                changes = _largest(value - right) > scale
                 tried[-1].append((kind, operand, edited, changes))
                 if not changes:
                     continue  # the edit changes nothing here: nothing later can change
@@ -714,6 +714,25 @@ def mutants(computation: Computation, searched: bool = True) -> list[Mutant]:
             found += _parameters_edited(computation, compiled, base)
             found += _lines_exchanged(computation, compiled, base)
     return found
+
+
+# The search makes these checks on thousands of small arrays: the ufuncs' own reductions
+# skip the Python layer of ndarray.max and .all, which costs more than the arithmetic.
+
+
+def _largest(value: Array) -> float:
+    """The largest absolute entry (0 for no entries)."""
+    return float(np.maximum.reduce(np.abs(value), axis=None, initial=0.0))
+
+
+def _finite(value: Array) -> bool:
+    """Is every entry finite?"""
+    return bool(np.logical_and.reduce(np.isfinite(value), axis=None))
+
+
+def _all_finite(values: Sequence[Array]) -> bool:
+    """Is every entry of every array finite? (one check for a recomputation's lines)"""
+    return not values or _finite(np.concatenate([value.ravel() for value in values]))
 
 
 def _line_edits(expr: Expr, right: Array, context: Context) -> Iterator[tuple[str, str, Expr]]:
@@ -981,15 +1000,15 @@ def _answer_after(
     """The answer when every line from ``start`` on is computed by ``compiled`` from ``env``
     (None when a line cannot be computed, does not keep its shape, or is not finite)."""
     env = dict(env)
-    total = 0.0  # an infinity or a NaN anywhere makes the sum of everything one too
+    computed = []
     try:
         for line, compute in zip(computation.lines[start:], compiled[start:]):
             value = np.asarray(compute(env))
             if value.shape != env[line.name].shape:
                 return None
             env[line.name] = value
-            total += value.sum()
-        return computation.answer(env) if math.isfinite(total) else None
+            computed.append(value)
+        return computation.answer(env) if _all_finite(computed) else None
     except (ValueError, IndexError, ZeroDivisionError):
         return None
 
@@ -1042,12 +1061,12 @@ def _answer_from(
     is not finite)."""
     env = dict(base)
     env[computation.lines[index].name] = value
-    total = 0.0  # an infinity or a NaN anywhere makes the sum of everything one too
+    computed = []
     try:
         for line, compute in zip(computation.lines[index + 1 :], compiled[index + 1 :]):
-            result = env[line.name] = np.asarray(compute(env))
-            total += result.sum()
-        return computation.answer(env) if math.isfinite(total) else None
+            computed.append(np.asarray(compute(env)))
+            env[line.name] = computed[-1]
+        return computation.answer(env) if _all_finite(computed) else None
     except (ValueError, IndexError, ZeroDivisionError):
         return None
 
@@ -1068,7 +1087,7 @@ def answer_key(answer: Mapping[str, Any], keys: Sequence[str]) -> bytes:
     """Answers equal to nine decimals on the asked parts (``keys``), entry for entry and shape
     for shape, are one answer."""
     arrays = [np.asarray(answer[k], float) for k in keys]
-    flat = np.round(np.concatenate([a.ravel() for a in arrays]), 9) + 0.0
+    flat = np.concatenate([a.ravel() for a in arrays]).round(9) + 0.0
     return repr([a.shape for a in arrays]).encode() + flat.tobytes()
 
 

@@ -110,7 +110,7 @@ def check_typed(problem: Any, typed: Sequence[str]) -> list[PartCheck]:
         except AnswerFormatError as error:
             checks.append(PartCheck(part, text, expected, None, str(error)))
             continue
-        followed = topic.follow(problem.params, given)
+        followed = topic.follow(problem.params, given, solution.answer)
         verdict = judge(part, value, solution, followed, offered, given, pairs, edits)
         given[part.key] = value
         checks.append(PartCheck(part, text, expected, verdict))

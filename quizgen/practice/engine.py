@@ -148,7 +148,7 @@ class ProblemRun:
         part = self.part
         assert part is not None, "the problem is over"
         value = parse(text, part.kind)
-        followed = self.topic.follow(self.problem.params, self.given)
+        followed = self.topic.follow(self.problem.params, self.given, self.solution.answer)
         verdict = judge(
             part, value, self.solution, followed, self.offered, self.given, self.pairs, self.edits
         )

@@ -162,14 +162,21 @@ class Topic:
     def stem(self, params: ParamsModel) -> Stem:
         return self.computes.stem(params)
 
-    def follow(self, params: ParamsModel, given: dict[str, Any]) -> dict[str, Any]:
+    def follow(
+        self,
+        params: ParamsModel,
+        given: dict[str, Any],
+        right: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
         """Later parts as they follow from the student's earlier answers ({} if not defined).
         Only earlier answers shaped like the right ones are used: a vector typed as one number
-        supports no follow-through (and cannot break a topic's arithmetic)."""
+        supports no follow-through (and cannot break a topic's arithmetic). ``right``: the
+        problem's answer, when the caller has it (judging every answer need not solve again)."""
         module = self.computes
         if not isinstance(module, FollowsThrough):
             return {}
-        right = module.solve(params)
+        if right is None:
+            right = module.solve(params)
         shaped = {k: v for k, v in given.items() if k in right and _same_shape(v, right[k])}
         return dict(module.follow(params, shaped))
 
