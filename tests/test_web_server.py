@@ -172,6 +172,31 @@ def test_connections_opened_at_once_are_spread_over_the_workers(class_args):
         server.wait(20)
 
 
+def test_a_connection_left_idle_while_a_student_thinks_is_kept_open(class_args):
+    """Six seconds between two requests (uvicorn's own limit is five): the second comes on
+    the same connection, which with workers also means to the same worker."""
+    import socket
+    import time
+    from urllib.parse import urlsplit
+
+    args, _ = class_args
+    server, base, _ = start_site(serve_command(*args))
+    port = urlsplit(base).port
+    request = f"GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode()
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as connection:
+            reply = connection.makefile("rb")
+            for wait in (0, 6):
+                time.sleep(wait)
+                connection.sendall(request)
+                assert reply.readline().startswith(b"HTTP/1.1 200")
+                head = dict(line.split(b":", 1) for line in iter(reply.readline, b"\r\n"))
+                reply.read(int(head[b"content-length"]))  # the whole reply, nothing left over
+    finally:
+        server.terminate()
+        server.wait(20)
+
+
 def test_the_running_server_cuts_a_chunked_upload_at_64_kb_as_it_arrives(class_args):
     """Through the HTTP parser the server really runs (httptools, as installed): a chunked
     POST with no Content-Length gets 413 once 64 KB have arrived, while the client is still

@@ -16,6 +16,12 @@ from quizgen.exam.banks import BankQuestion
 from quizgen.web import classroom as rooms
 from quizgen.web.security import is_loopback
 
+#: Seconds an idle connection is kept open (nginx's default; uvicorn's own is 5): longer than a
+#: student thinks over a part, so the next request comes on the same connection, and with
+#: workers to the worker that has the student's sitting in memory rather than to one that must
+#: read it back and solve its problem again.
+KEEP_ALIVE = 75
+
 
 def check_host(host: str, is_class: bool, open_to_anyone: bool) -> None:
     """Only this machine may reach a one-learner site, unless the site is said to be open."""
@@ -178,6 +184,7 @@ def _run(
         log_level="warning",
         access_log=False,
         lifespan="off",
+        timeout_keep_alive=KEEP_ALIVE,
         proxy_headers=proxy is not None,
         forwarded_allow_ips=proxy or "",
     )
