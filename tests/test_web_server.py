@@ -172,6 +172,23 @@ def test_connections_opened_at_once_are_spread_over_the_workers(class_args):
         server.wait(20)
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_port_another_server_listens_on_is_refused(class_args, workers):
+    """Workers share their port with each other (SO_REUSEPORT), never with another server
+    listening there already, even one that lets its port be shared (another quizgen's
+    workers): that is refused in one line, as for one process."""
+    import socket
+
+    args, _ = class_args
+    with socket.create_server(("127.0.0.1", 0), reuse_port=True) as other:
+        port = other.getsockname()[1]
+        command = serve_command(*args, "--port", str(port), "--workers", workers)
+        started = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert started.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in started.stderr
+    assert "Traceback" not in started.stderr
+
+
 def test_a_connection_left_idle_while_a_student_thinks_is_kept_open(class_args):
     """Six seconds between two requests (uvicorn's own limit is five): the second comes on
     the same connection, which with workers also means to the same worker."""

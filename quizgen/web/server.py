@@ -4,6 +4,7 @@ uvicorn."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import select
 import signal
@@ -52,7 +53,8 @@ def bind(host: str, port: int, shared: bool = False, listening: bool = True) -> 
     (a plain stream socket leaves Nagle on: about 40 ms added to replies on a kept-alive
     connection). ``shared``: one of the worker processes' sockets on one port (SO_REUSEPORT),
     among which the kernel spreads the connections; ``listening`` False: the port held,
-    nothing accepted on it (the parent of the workers)."""
+    nothing accepted on it (the parent of the workers), and refused if another server
+    already listens there (SO_REUSEPORT would let the two share it)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -60,6 +62,8 @@ def bind(host: str, port: int, shared: bool = False, listening: bool = True) -> 
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     try:
         sock.bind((host, port))
+        if not listening and _answered(host, sock.getsockname()[1]):
+            raise OSError(errno.EADDRINUSE, os.strerror(errno.EADDRINUSE))
     except OSError as error:
         sock.close()
         raise QuizgenError(
@@ -69,6 +73,17 @@ def bind(host: str, port: int, shared: bool = False, listening: bool = True) -> 
     if listening:
         sock.listen(128)
     return sock
+
+
+def _answered(host: str, port: int) -> bool:
+    """Does something accept connections on ``port`` of ``host`` (of loopback, for a wildcard)?"""
+    if host in ("", "0.0.0.0", "::"):
+        host = "::1" if host == "::" else "127.0.0.1"
+    try:
+        socket.create_connection((host, port), timeout=1).close()
+    except OSError:
+        return False
+    return True
 
 
 def base_url(host: str, port: int, given: str | None) -> str:
