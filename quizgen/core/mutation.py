@@ -1033,7 +1033,7 @@ def run_from(
             env = computation.run(env, index + 1)
     except (ValueError, IndexError, ZeroDivisionError):
         return None
-    if not all(np.isfinite(env[line.name]).all() for line in computation.lines[index:]):
+    if not _all_finite([np.asarray(env[line.name]) for line in computation.lines[index:]]):
         return None
     return env
 
